@@ -1,0 +1,67 @@
+package keys
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRecordRoundTripWithinIAMLimits(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.FixedZone("JST", 9*3600))
+	cases := []struct {
+		name       string
+		origin     string
+		wantOrigin string
+	}{
+		{"command", "deactivate", "deactivate"},
+		{"job", "job:curfew", "job:curfew"},
+		{"spaces and symbols are replaced", "job:my job!*", "job:my_job__"},
+		{"empty origin", "", "-"},
+		{"very long origin is cut to IAM's limit", strings.Repeat("x", 400), strings.Repeat("x", MaxTagValueLen-len("deactivated 2026-11-23T06:00:00Z by="))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := Record{Action: ActionDeactivated, Time: at, Origin: c.origin}.String()
+			if len(v) > MaxTagValueLen {
+				t.Fatalf("value is %d characters, IAM allows %d", len(v), MaxTagValueLen)
+			}
+			for _, ch := range v {
+				if !ValidTagChar(ch) {
+					t.Fatalf("value %q has %q, which IAM refuses", v, ch)
+				}
+			}
+			r, err := ParseRecord(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Action != ActionDeactivated || !r.Time.Equal(at) || r.Origin != c.wantOrigin {
+				t.Fatalf("round trip = %+v, want action %s time %s origin %q", r, ActionDeactivated, at.UTC(), c.wantOrigin)
+			}
+			if r.Time.Location() != time.UTC {
+				t.Fatalf("time is stored in %s, want UTC", r.Time.Location())
+			}
+		})
+	}
+}
+
+func TestTagKeyWithinIAMLimits(t *testing.T) {
+	k := TagKey("AKIAIOSFODNN7EXAMPLEXXXXXXXXXXXXXXXXXXX") // IAM key ids are up to 128 characters
+	if len(k) > MaxTagKeyLen {
+		t.Fatalf("tag key %q is %d characters, IAM allows %d", k, len(k), MaxTagKeyLen)
+	}
+	id, ok := KeyIDFromTag(k)
+	if !ok || id != "AKIAIOSFODNN7EXAMPLEXXXXXXXXXXXXXXXXXXX" {
+		t.Fatalf("KeyIDFromTag(%q) = %q, %v", k, id, ok)
+	}
+	if _, ok := KeyIDFromTag("team"); ok {
+		t.Fatal("a tag that is not keywarden's was taken for one")
+	}
+}
+
+func TestParseRecordRejectsForeignValues(t *testing.T) {
+	for _, v := range []string{"", "yes", "deactivated yesterday by=me", "deactivated 2026-11-23T06:00:00Z"} {
+		if _, err := ParseRecord(v); err == nil {
+			t.Errorf("ParseRecord(%q) accepted a value keywarden did not write", v)
+		}
+	}
+}
