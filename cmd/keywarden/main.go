@@ -1,3 +1,10 @@
+// Command keywarden guards AWS IAM user access keys. See internal/cli for the commands.
 package main
 
-func main() {}
+import (
+	"os"
+
+	"github.com/keywarden/keywarden/internal/cli"
+)
+
+func main() { os.Exit(cli.Main(os.Args[1:])) }

@@ -21,6 +21,7 @@ const (
 	ActionDeactivated = "deactivated"
 	ActionActivated   = "activated"
 	ActionCreated     = "created"
+	ActionDeleted     = "deleted"
 )
 
 // Record is keywarden's provenance for one key: what it did, when, and on whose behalf.

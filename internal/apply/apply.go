@@ -1,0 +1,244 @@
+// Package apply acts on a plan. Each action re-reads the key right before changing it
+// (check-then-act), so a plan made a minute ago cannot undo what a person did since; an action
+// whose effect is already in place reports "unchanged". Every change is recorded on the user as
+// a provenance tag, written before the change and restored if the change fails, so a crash
+// between the two leaves a record of an intended change (which a rerun completes) rather than an
+// unrecorded one.
+package apply
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// IAM is the part of the IAM API apply uses.
+type IAM interface {
+	inventory.IAM
+	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
+	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error)
+	UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error)
+}
+
+// Options say on whose behalf and how carefully to act.
+type Options struct {
+	// Origin names the command or job in provenance records, e.g. "deactivate" or "job:curfew".
+	Origin string
+	// SelfKeyID is the access key keywarden is signed with; it is never deactivated or deleted
+	// unless AllowSelf.
+	SelfKeyID string
+	AllowSelf bool
+	// Force lets activate re-enable keys keywarden did not deactivate.
+	Force  bool
+	DryRun bool
+	Now    func() time.Time
+	// Concurrency bounds the users acted on at once (default 4). Actions on one user run in order.
+	Concurrency int
+	// OnResult, if set, sees each result as it happens (for progress on stderr).
+	OnResult func(Result)
+}
+
+// Outcomes.
+const (
+	Deactivated = "deactivated"
+	Activated   = "activated"
+	Deleted     = "deleted"
+	Unchanged   = "unchanged"
+	Skipped     = "skipped"
+	Refused     = "refused"
+	Failed      = "failed"
+	Reported    = "reported"
+	WouldPrefix = "would "
+)
+
+// Result is what happened to one action's key.
+type Result struct {
+	User        string      `json:"user"`
+	AccessKeyID string      `json:"access_key_id"`
+	Action      policy.Kind `json:"action"`
+	Outcome     string      `json:"outcome"`
+	Reason      string      `json:"reason,omitempty"`
+	Job         string      `json:"job,omitempty"`
+	Err         error       `json:"-"`
+}
+
+// Changed reports whether the result changed (or, in a dry run, would change) AWS.
+func (r Result) Changed() bool {
+	switch r.Outcome {
+	case Deactivated, Activated, Deleted:
+		return true
+	}
+	return len(r.Outcome) > len(WouldPrefix) && r.Outcome[:len(WouldPrefix)] == WouldPrefix
+}
+
+// Apply executes actions and returns one result per action, in the order given. A failure of
+// one action does not stop the others: in a daemon one bad key must not end the job.
+func Apply(ctx context.Context, c IAM, actions []policy.Action, opts Options) []Result {
+	if opts.Now == nil {
+		panic("apply: Options.Now is required")
+	}
+	n := opts.Concurrency
+	if n <= 0 {
+		n = 4
+	}
+	byUser := map[string][]int{}
+	var users []string
+	for i, a := range actions {
+		if _, ok := byUser[a.User]; !ok {
+			users = append(users, a.User)
+		}
+		byUser[a.User] = append(byUser[a.User], i)
+	}
+	sort.Strings(users)
+	results := make([]Result, len(actions))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sem := make(chan struct{}, n)
+	for _, u := range users {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(idx []int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, i := range idx {
+				r := one(ctx, c, actions[i], opts)
+				results[i] = r
+				if opts.OnResult != nil {
+					mu.Lock()
+					opts.OnResult(r)
+					mu.Unlock()
+				}
+			}
+		}(byUser[u])
+	}
+	wg.Wait()
+	return results
+}
+
+func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
+	r := Result{User: a.User, AccessKeyID: a.AccessKeyID, Action: a.Kind, Job: a.Job, Reason: a.Reason}
+	if a.Kind == policy.Report {
+		r.Outcome = Reported
+		return r
+	}
+	if err := ctx.Err(); err != nil {
+		return failed(r, "stopped before acting", err)
+	}
+	ks, err := inventory.ListKeys(ctx, c, a.User)
+	if err != nil {
+		return failed(r, "re-read keys of "+a.User, err)
+	}
+	k, found := findKey(ks, a.AccessKeyID)
+	if !found {
+		if a.Kind == policy.Delete {
+			return done(r, Unchanged, "already deleted")
+		}
+		return done(r, Skipped, "key no longer exists")
+	}
+	self := opts.SelfKeyID != "" && a.AccessKeyID == opts.SelfKeyID
+	switch a.Kind {
+	case policy.Deactivate:
+		if k.Status == keys.Inactive {
+			return done(r, Unchanged, "already inactive")
+		}
+		if self && !opts.AllowSelf {
+			return done(r, Refused, "keywarden is signed with this key; deactivating it would lock you out (use --allow-self)")
+		}
+		return change(ctx, c, r, ks, opts, keys.ActionDeactivated, Deactivated, func() error {
+			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Inactive"})
+			return err
+		})
+	case policy.Activate:
+		if k.Status == keys.Active {
+			return done(r, Unchanged, "already active")
+		}
+		tags, err := inventory.ListTags(ctx, c, a.User)
+		if err != nil {
+			return failed(r, "read provenance of "+a.User, err)
+		}
+		rec, ok := keys.User{Tags: tags}.Provenance(a.AccessKeyID)
+		if !(ok && rec.Action == keys.ActionDeactivated) && !opts.Force {
+			return done(r, Skipped, "not deactivated by keywarden (use --force)")
+		}
+		return change(ctx, c, r, ks, opts, keys.ActionActivated, Activated, func() error {
+			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Active"})
+			return err
+		})
+	case policy.Delete:
+		if k.Status == keys.Active {
+			return done(r, Skipped, "key is active; keywarden deletes only inactive keys (deactivate it first)")
+		}
+		if self && !opts.AllowSelf {
+			return done(r, Refused, "keywarden is signed with this key; deleting it would lock you out (use --allow-self)")
+		}
+		return change(ctx, c, r, ks, opts, keys.ActionDeleted, Deleted, func() error {
+			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID})
+			return err
+		})
+	}
+	return done(r, Failed, fmt.Sprintf("unknown action %q", a.Kind))
+}
+
+// change records the provenance, makes the change, and puts the previous record back if the
+// change fails, so the user's tags never claim a change that did not happen.
+func change(ctx context.Context, c IAM, r Result, ks []keys.Key, opts Options, action, outcome string, do func() error) Result {
+	if opts.DryRun {
+		return done(r, WouldPrefix+string(r.Action), r.Reason)
+	}
+	tags, err := inventory.ListTags(ctx, c, r.User)
+	if err != nil {
+		return failed(r, "read tags of "+r.User, err)
+	}
+	if err := makeRoom(ctx, c, r.User, r.AccessKeyID, tags, ks); err != nil {
+		return failed(r, "record provenance on "+r.User, err)
+	}
+	tk := keys.TagKey(r.AccessKeyID)
+	prev, hadPrev := tags[tk]
+	rec := keys.Record{Action: action, Time: opts.Now(), Origin: opts.Origin}
+	if err := tag(ctx, c, r.User, tk, rec.String()); err != nil {
+		return failed(r, "record provenance on "+r.User, err)
+	}
+	if err := do(); err != nil {
+		if hadPrev {
+			_ = tag(ctx, c, r.User, tk, prev)
+		} else {
+			_, _ = c.UntagUser(ctx, &iam.UntagUserInput{UserName: &r.User, TagKeys: []string{tk}})
+		}
+		return failed(r, fmt.Sprintf("%s %s of %s", r.Action, r.AccessKeyID, r.User), err)
+	}
+	return done(r, outcome, r.Reason)
+}
+
+func tag(ctx context.Context, c IAM, user, key, value string) error {
+	_, err := c.TagUser(ctx, &iam.TagUserInput{UserName: &user, Tags: []iamTag{{Key: &key, Value: &value}}})
+	return err
+}
+
+func findKey(ks []keys.Key, id string) (keys.Key, bool) {
+	for _, k := range ks {
+		if k.AccessKeyID == id {
+			return k, true
+		}
+	}
+	return keys.Key{}, false
+}
+
+func done(r Result, outcome, reason string) Result {
+	r.Outcome, r.Reason = outcome, reason
+	return r
+}
+
+func failed(r Result, what string, err error) Result {
+	r.Outcome, r.Err, r.Reason = Failed, err, awserr.Message(what, err)
+	return r
+}

@@ -1,0 +1,78 @@
+// Package awsconfig loads the aws.Config every command uses: the standard credential chain
+// (env, shared files, SSO, roles), --profile and --region, AWS_ENDPOINT_URL* (honoured by the
+// SDK itself), and adaptive retry so throttling backs off instead of failing a long job.
+package awsconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// DefaultRegion is used when nothing names one. IAM is global, but requests are signed for a region.
+const DefaultRegion = "us-east-1"
+
+// Options are the AWS CLI-style global flags.
+type Options struct {
+	Profile string
+	Region  string
+	// MaxAttempts bounds retries of throttled or failed calls (default 8).
+	MaxAttempts int
+	Logger      *slog.Logger
+}
+
+// Load returns the config for opts. A named profile that does not exist is an error here,
+// with a sentence that says which files were read.
+func Load(ctx context.Context, opts Options) (aws.Config, error) {
+	attempts := opts.MaxAttempts
+	if attempts == 0 {
+		attempts = 8
+	}
+	lo := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+					so.MaxAttempts = attempts
+				})
+			})
+		}),
+	}
+	if opts.Profile != "" {
+		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.Region != "" {
+		lo = append(lo, config.WithRegion(opts.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, lo...)
+	if err != nil {
+		var pe config.SharedConfigProfileNotExistError
+		if errors.As(err, &pe) {
+			return aws.Config{}, fmt.Errorf("profile %q not found in %s or %s; list profiles with 'aws configure list-profiles'", pe.Profile, configFile(), credentialsFile())
+		}
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	return cfg, nil
+}
+
+func configFile() string {
+	if f := os.Getenv("AWS_CONFIG_FILE"); f != "" {
+		return f
+	}
+	return "~/.aws/config"
+}
+
+func credentialsFile() string {
+	if f := os.Getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		return f
+	}
+	return "~/.aws/credentials"
+}

@@ -1,0 +1,166 @@
+// Package awserr turns AWS SDK errors into one sentence a person can act on. The SDK's own
+// messages are long operation dumps; keywarden classifies them by error code (errors.As on
+// smithy.APIError) and names the action, the resource and the fix.
+package awserr
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
+)
+
+// Class is the kind of failure, which decides the exit code and the hint.
+type Class int
+
+const (
+	Other Class = iota
+	AccessDenied
+	NoCredentials
+	BadCredentials
+	NotFound
+	LimitExceeded
+	Throttled
+	Network
+)
+
+// Code returns the AWS error code of err, or "".
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// Classify says what kind of failure err is.
+func Classify(err error) Class {
+	if err == nil {
+		return Other
+	}
+	switch Code(err) {
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "NotAuthorized":
+		return AccessDenied
+	case "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken", "InvalidAccessKeyId", "ExpiredTokenException":
+		return BadCredentials
+	case "NoSuchEntity", "NoSuchEntityException":
+		return NotFound
+	case "LimitExceeded", "LimitExceededException":
+		return LimitExceeded
+	case "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded":
+		return Throttled
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return Other
+	}
+	var mre *retry.MaxAttemptsError
+	if errors.As(err, &mre) && Classify(mre.Err) != Other {
+		return Classify(mre.Err)
+	}
+	if isNoCredentials(err) {
+		return NoCredentials
+	}
+	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded) {
+		return Network
+	}
+	if strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "EOF") {
+		return Network
+	}
+	return Other
+}
+
+func isNoCredentials(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "failed to retrieve credentials") ||
+		strings.Contains(s, "no EC2 IMDS role found") ||
+		strings.Contains(s, "failed to refresh cached credentials") ||
+		strings.Contains(s, "static credentials are empty") ||
+		strings.Contains(s, "anonymous credentials")
+}
+
+// Operation returns the IAM-style action for the API call that failed, e.g. "iam:UpdateAccessKey".
+func Operation(err error) string {
+	var oe *smithy.OperationError
+	if !errors.As(err, &oe) {
+		return ""
+	}
+	svc := strings.ToLower(strings.ReplaceAll(oe.ServiceID, " ", ""))
+	return svc + ":" + oe.OperationName
+}
+
+// AWS words the denial "User: arn:... is not authorized to perform: iam:X on resource: arn:...".
+var deniedRE = regexp.MustCompile(`not authorized to perform: ([a-zA-Z0-9-]+:[A-Za-z0-9]+)(?: on resource: (\S+))?`)
+
+// Denied returns the action and resource an AccessDenied error names (falling back to the
+// operation that failed, and "*").
+func Denied(err error) (action, resource string) {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		if m := deniedRE.FindStringSubmatch(ae.ErrorMessage()); m != nil {
+			action, resource = m[1], strings.TrimRight(m[2], ".,")
+		}
+	}
+	if action == "" {
+		action = Operation(err)
+	}
+	if resource == "" {
+		resource = "*"
+	}
+	return action, resource
+}
+
+// Message is the one sentence keywarden prints for err (without the "keywarden: " prefix).
+// what is the act that failed, e.g. "deactivate AKIA… of alice".
+func Message(what string, err error) string {
+	switch Classify(err) {
+	case AccessDenied:
+		a, r := Denied(err)
+		return fmt.Sprintf("%s: access denied: the credentials in use may not %s on %s; grant it with the policy below", what, a, r)
+	case NoCredentials:
+		return fmt.Sprintf("%s: no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'", what)
+	case BadCredentials:
+		return fmt.Sprintf("%s: AWS rejected the credentials (%s); check the profile's access key, or renew the session", what, Code(err))
+	case Throttled:
+		return fmt.Sprintf("%s: AWS kept throttling the requests after retries; try again later or lower --concurrency", what)
+	case Network:
+		return fmt.Sprintf("%s: could not reach AWS (%s); check the network, the region and AWS_ENDPOINT_URL", what, rootCause(err))
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%s: %s: %s", what, ae.ErrorCode(), strings.TrimSuffix(ae.ErrorMessage(), "."))
+	}
+	return fmt.Sprintf("%s: %s", what, rootCause(err))
+}
+
+// rootCause drops the SDK's "operation error IAM: X, https response error StatusCode: ..., RequestID: ..."
+// wrapping and keeps the innermost reason.
+func rootCause(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+// PolicyFor returns the minimal IAM policy document that grants action on resource.
+func PolicyFor(action, resource string) string {
+	doc := map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]string{
+			{"Effect": "Allow", "Action": action, "Resource": resource},
+		},
+	}
+	b, _ := json.MarshalIndent(doc, "", "  ")
+	return string(b)
+}

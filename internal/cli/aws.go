@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
+)
+
+// session is the AWS side of one command: the config, its clients and who keywarden is.
+type session struct {
+	cfg aws.Config
+	iam *iam.Client
+	sts *sts.Client
+}
+
+func (g *globalOptions) session(ctx context.Context) (*session, error) {
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region})
+	if err != nil {
+		return nil, &codedError{code: exitAuth, msg: err.Error()}
+	}
+	return &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}, nil
+}
+
+// identity is who the credentials in use belong to.
+type identity struct {
+	Account     string `json:"account"`
+	ARN         string `json:"arn"`
+	UserID      string `json:"user_id"`
+	AccessKeyID string `json:"access_key_id"`
+}
+
+// whoami asks STS who is calling and reads the access key id the requests are signed with,
+// which is the key the self-lockout guard protects.
+func (s *session) whoami(ctx context.Context) (identity, error) {
+	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return identity{}, awsErr("load credentials", err)
+	}
+	o, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return identity{}, awsErr("identify the caller (sts:GetCallerIdentity)", err)
+	}
+	return identity{
+		Account:     aws.ToString(o.Account),
+		ARN:         aws.ToString(o.Arn),
+		UserID:      aws.ToString(o.UserId),
+		AccessKeyID: creds.AccessKeyID,
+	}, nil
+}
+

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+type deactivateOptions struct {
+	*Deps
+	*globalOptions
+	keySelector
+	AllowSelf bool
+}
+
+func newCmdDeactivate(d *Deps, g *globalOptions, runF func(context.Context, *deactivateOptions) error) *cobra.Command {
+	o := &deactivateOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "deactivate (--key ID | --user NAME --all)",
+		Short: "Deactivate access keys now, recording that keywarden did it",
+		Long: `Deactivate access keys. A key id alone is enough: keywarden looks up its owner.
+
+An already inactive key is reported "unchanged". Each change is recorded as a tag on the
+user (keywarden:<key id>), so "keywarden activate" can later re-enable exactly these keys.
+keywarden refuses to deactivate the key it is signed with unless --allow-self.
+
+Needs iam:GetAccessKeyLastUsed (to find a key's owner), iam:ListAccessKeys, iam:ListUserTags,
+iam:TagUser, iam:UntagUser and iam:UpdateAccessKey on the users concerned.
+
+` + exitCodesHelp,
+		Example: `  # the nightly curfew, by hand
+  keywarden deactivate --key AKIAIOSFODNN7EXAMPLE
+
+  # every active key of one user, previewed first
+  keywarden deactivate --user access-key-user --all --dry-run
+  keywarden deactivate --user access-key-user --all --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runDeactivate(cmd.Context(), o)
+		},
+	}
+	o.addFlags(cmd, "deactivate")
+	cmd.Flags().BoolVar(&o.AllowSelf, "allow-self", false, "allow deactivating the key keywarden is signed with (you will lose access)")
+	return cmd
+}
+
+func runDeactivate(ctx context.Context, o *deactivateOptions) error {
+	return runKeyChange(ctx, o.Deps, o.globalOptions, &o.keySelector, policy.Deactivate, apply.Options{AllowSelf: o.AllowSelf})
+}
+
+// runKeyChange is the body deactivate and activate share: check, select, act, print.
+func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelector, kind policy.Kind, ao apply.Options) error {
+	if err := g.check(); err != nil {
+		return err
+	}
+	s, err := g.session(ctx)
+	if err != nil {
+		return err
+	}
+	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return awsErr("load credentials", err)
+	}
+	acts, err := sel.actions(ctx, s.iam, kind, "requested")
+	if err != nil {
+		return err
+	}
+	if len(acts) == 0 {
+		fmt.Fprintf(d.Stderr, "keywarden: no key of the selected users to %s\n", kind)
+		return printResults(g, d, nil)
+	}
+	ao.Origin = string(kind)
+	ao.SelfKeyID = creds.AccessKeyID
+	ao.DryRun = sel.DryRun
+	ao.Now = d.Now
+	if sel.DryRun {
+		fmt.Fprintln(d.Stderr, "keywarden: dry run: nothing will change")
+	}
+	rs := apply.Apply(ctx, s.iam, acts, ao)
+	return printResults(g, d, rs)
+}

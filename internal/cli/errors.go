@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/inventory"
+)
+
+// Exit codes, the same for every command and listed in each command's help.
+const (
+	exitOK       = 0
+	exitError    = 1 // AWS or network failure, or some actions failed
+	exitUsage    = 2 // bad flags, config, unknown user or key
+	exitFindings = 3 // audit --fail-on-findings found something
+	exitRefused  = 4 // an unsafe act was refused (self-lockout, a key of another user)
+	exitAuth     = 5 // no credentials, rejected credentials, or access denied
+)
+
+const exitCodesHelp = `Exit codes:
+  0  success (unchanged keys count as success)
+  1  AWS or network failure, or some keys failed
+  2  bad input: flags, config, unknown user or key
+  3  findings reported (audit --fail-on-findings)
+  4  refused: an unsafe act needs an explicit flag
+  5  no credentials, rejected credentials, or access denied`
+
+// codedError carries an exit code and an already-worded message.
+type codedError struct {
+	code int
+	msg  string
+	// detail follows the message on its own lines (e.g. the policy that grants a denied action).
+	detail string
+}
+
+func (e *codedError) Error() string { return e.msg }
+
+func usageErr(err error) error { return &codedError{code: exitUsage, msg: err.Error()} }
+
+func usagef(format string, a ...any) error {
+	return &codedError{code: exitUsage, msg: fmt.Sprintf(format, a...)}
+}
+
+func refusedf(format string, a ...any) error {
+	return &codedError{code: exitRefused, msg: fmt.Sprintf(format, a...)}
+}
+
+// silentExit ends the command with a code after it has printed its own output.
+func silentExit(code int) error { return &codedError{code: code} }
+
+// awsErr words an AWS failure during what (e.g. "read the inventory") and picks its exit code.
+func awsErr(what string, err error) error {
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return err
+	}
+	var uu *inventory.UnknownUserError
+	var uk *inventory.UnknownKeyError
+	if errors.As(err, &uu) || errors.As(err, &uk) {
+		return &codedError{code: exitUsage, msg: err.Error()}
+	}
+	e := &codedError{code: exitError, msg: awserr.Message(what, err)}
+	switch awserr.Classify(err) {
+	case awserr.AccessDenied:
+		e.code = exitAuth
+		e.detail = awserr.PolicyFor(awserr.Denied(err))
+	case awserr.NoCredentials, awserr.BadCredentials:
+		e.code = exitAuth
+	}
+	return e
+}
+
+// reportError prints err as keywarden's one sentence and returns the exit code.
+func reportError(w io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ce *codedError
+	if !errors.As(err, &ce) {
+		if isCobraUsage(err) {
+			ce = &codedError{code: exitUsage, msg: err.Error()}
+		} else {
+			ce = &codedError{code: exitError, msg: err.Error()}
+		}
+	}
+	if ce.msg != "" {
+		fmt.Fprintf(w, "keywarden: %s\n", ce.msg)
+	}
+	if ce.detail != "" {
+		fmt.Fprintln(w, ce.detail)
+	}
+	return ce.code
+}
+
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
+		strings.Contains(s, "accepts ") || strings.Contains(s, "requires at least") ||
+		strings.HasPrefix(s, "required flag")
+}

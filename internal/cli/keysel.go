@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
+)
+
+// keySelector is how deactivate and activate name keys: by id alone, or by user.
+type keySelector struct {
+	Keys   []string
+	Users  []string
+	All    bool
+	DryRun bool
+}
+
+func (s *keySelector) addFlags(cmd *cobra.Command, verb string) {
+	f := cmd.Flags()
+	f.StringArrayVar(&s.Keys, "key", nil, "access key id to "+verb+" (repeatable); the owner is looked up")
+	f.StringArrayVarP(&s.Users, "user", "u", nil, "IAM user name or glob (repeatable); with --key, the key must be this user's")
+	f.BoolVar(&s.All, "all", false, "every key of the selected users")
+	f.BoolVar(&s.DryRun, "dry-run", false, "print what would change and change nothing")
+}
+
+// IAM access key ids: 16 to 128 word characters; keywarden sees AKIA… (long-term) keys.
+var keyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+
+func (s *keySelector) validate() error {
+	switch {
+	case len(s.Keys) == 0 && !s.All:
+		return usagef("say which keys: --key ID, or --user NAME with --all")
+	case len(s.Keys) > 0 && s.All:
+		return usagef("--key and --all do not go together: name keys, or take all of a user's")
+	case s.All && len(s.Users) == 0:
+		return usagef("--all needs --user (use --user '*' to mean every user in the account)")
+	}
+	for _, k := range s.Keys {
+		if strings.HasPrefix(k, "ASIA") {
+			return usagef("%s is a temporary (STS) key: it cannot be deactivated, it expires on its own", k)
+		}
+		if !keyIDRE.MatchString(k) {
+			return usagef("--key %q is not an access key id (expected AKIA followed by letters and digits)", k)
+		}
+	}
+	if err := inventory.ValidatePatterns(s.Users); err != nil {
+		return usageErr(err)
+	}
+	return nil
+}
+
+// actions resolves the selection to one action per key. Only keys whose status the action
+// would change are taken by --all; named keys are always taken, so they report "unchanged".
+func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) ([]policy.Action, error) {
+	var out []policy.Action
+	if s.All {
+		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true})
+		if err != nil {
+			return nil, awsErr("read users", err)
+		}
+		want := keys.Active
+		if kind == policy.Activate {
+			want = keys.Inactive
+		}
+		for _, k := range inv.Keys() {
+			if k.Status == want {
+				out = append(out, policy.Action{Kind: kind, User: k.User, AccessKeyID: k.AccessKeyID, Reason: reason})
+			}
+		}
+		return out, nil
+	}
+	for _, id := range s.Keys {
+		owner, err := inventory.Owner(ctx, c, id)
+		if err != nil {
+			return nil, awsErr("find the owner of "+id, err)
+		}
+		if len(s.Users) > 0 && !matchesAny(s.Users, owner) {
+			return nil, usagef("access key %s belongs to user %s, not %s", id, owner, strings.Join(s.Users, ", "))
+		}
+		out = append(out, policy.Action{Kind: kind, User: owner, AccessKeyID: id, Reason: reason})
+	}
+	return out, nil
+}
+
+func matchesAny(patterns []string, name string) bool {
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// printResults writes one line per key to stdout and returns the error that decides the exit code.
+func printResults(o *globalOptions, d *Deps, rs []apply.Result) error {
+	switch o.Output {
+	case "json":
+		if rs == nil {
+			rs = []apply.Result{}
+		}
+		if err := report.JSON(d.Stdout, rs); err != nil {
+			return err
+		}
+	case "csv":
+		rows := make([][]string, len(rs))
+		for i, r := range rs {
+			rows[i] = []string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason}
+		}
+		if err := report.CSV(d.Stdout, []string{"access_key_id", "user", "action", "outcome", "reason"}, rows); err != nil {
+			return err
+		}
+	default:
+		for _, r := range rs {
+			fmt.Fprintf(d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r))
+		}
+	}
+	return resultsErr(rs)
+}
+
+func outcomeText(r apply.Result) string {
+	switch r.Outcome {
+	case apply.Skipped, apply.Refused, apply.Failed:
+		return r.Outcome + ": " + r.Reason
+	}
+	return r.Outcome
+}
+
+// resultsErr turns failed and refused results into the command's exit code. The per-key lines
+// already said what was done; this adds one sentence (and, for a denial, the policy that grants it).
+func resultsErr(rs []apply.Result) error {
+	var failed, refused int
+	var first apply.Result
+	for _, r := range rs {
+		switch r.Outcome {
+		case apply.Failed:
+			if failed == 0 {
+				first = r
+			}
+			failed++
+		case apply.Refused:
+			refused++
+		}
+	}
+	if failed > 0 {
+		e := awsErr("", first.Err).(*codedError)
+		e.msg = fmt.Sprintf("%d of %d keys failed; first: %s", failed, len(rs), first.Reason)
+		return e
+	}
+	if refused > 0 {
+		return refusedf("%d of %d keys refused (see above)", refused, len(rs))
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+// Package cli wires keywarden's commands: one file per command, each with an options struct,
+// a newCmdX that parses flags into it, and a runX that tests can call with buffers.
+package cli
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/report"
+)
+
+// Deps are what commands take from the outside world, so tests can replace each.
+type Deps struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+	Getenv         func(string) string
+	// StdoutIsTerminal decides the table style (relative times) and whether apply may ask.
+	StdoutIsTerminal bool
+	StdinIsTerminal  bool
+}
+
+// globalOptions are the flags every command takes, named as the AWS CLI names them.
+type globalOptions struct {
+	Profile string
+	Region  string
+	Output  string
+	Debug   bool
+}
+
+// Main runs keywarden with args and returns the process exit code.
+func Main(args []string) int {
+	d := &Deps{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Now: time.Now, Getenv: os.Getenv,
+		StdoutIsTerminal: isTerminal(os.Stdout),
+		StdinIsTerminal:  isTerminal(os.Stdin),
+	}
+	return Run(context.Background(), d, args)
+}
+
+// Run executes one command line with the given dependencies and returns its exit code.
+func Run(ctx context.Context, d *Deps, args []string) int {
+	root := newRootCmd(d)
+	root.SetArgs(args)
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
+	err := root.ExecuteContext(ctx)
+	return reportError(d.Stderr, err)
+}
+
+func newRootCmd(d *Deps) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "keywarden",
+		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
+		Long: `keywarden guards AWS IAM user access keys. It deactivates keys on a schedule,
+rotates them safely, audits their age and use against a policy, and enforces it.
+
+Credentials come from the standard AWS chain (environment, shared files, SSO, roles);
+AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if g.Output == "" {
+				g.Output = "table"
+			}
+			if g.Debug {
+				slog.SetDefault(slog.New(slog.NewTextHandler(d.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			}
+			return nil
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "use a named profile from the shared AWS config files")
+	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv")
+	pf.BoolVar(&g.Debug, "debug", false, "log each step to stderr")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+
+	root.AddCommand(
+		newCmdVersion(d, nil),
+		newCmdWhoami(d, g, nil),
+		newCmdDeactivate(d, g, nil),
+		newCmdActivate(d, g, nil),
+	)
+	return root
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// check validates the --output flag for commands that render data.
+func (g *globalOptions) check(allowed ...string) error {
+	if err := report.CheckFormat(g.Output, allowed...); err != nil {
+		return usageErr(err)
+	}
+	return nil
+}
