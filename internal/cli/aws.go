@@ -51,4 +51,3 @@ func (s *session) whoami(ctx context.Context) (identity, error) {
 		AccessKeyID: creds.AccessKeyID,
 	}, nil
 }
-
