@@ -23,6 +23,7 @@ type Deps struct {
 	// StdoutIsTerminal decides the table style (relative times) and whether apply may ask.
 	StdoutIsTerminal bool
 	StdinIsTerminal  bool
+	StderrIsTerminal bool
 }
 
 // globalOptions are the flags every command takes, named as the AWS CLI names them.
@@ -40,6 +41,7 @@ func Main(args []string) int {
 		Now: time.Now, Getenv: os.Getenv,
 		StdoutIsTerminal: isTerminal(os.Stdout),
 		StdinIsTerminal:  isTerminal(os.Stdin),
+		StderrIsTerminal: isTerminal(os.Stderr),
 	}
 	return Run(context.Background(), d, args)
 }
@@ -89,6 +91,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdWhoami(d, g, nil),
 		newCmdDeactivate(d, g, nil),
 		newCmdActivate(d, g, nil),
+		newCmdAudit(d, g, nil),
 	)
 	return root
 }

@@ -1,0 +1,25 @@
+# keywarden: the two commands a fresh machine needs are `make demo` and `make test`.
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -s -w -X github.com/keywarden/keywarden/internal/cli.version=$(VERSION) -X github.com/keywarden/keywarden/internal/cli.commit=$(COMMIT)
+
+.PHONY: build test demo bench lint clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o keywarden ./cmd/keywarden
+
+# The whole suite: unit and table tests, and integration tests against moto_server, which the
+# tests start themselves on free loopback ports.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+demo:
+	./scripts/demo.sh
+
+bench:
+	./bench/run.sh
+
+clean:
+	rm -f keywarden

@@ -1,0 +1,212 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
+)
+
+type auditOptions struct {
+	*Deps
+	*globalOptions
+	Users          []string
+	Path           string
+	At             string
+	MaxAge         string
+	MaxUnused      string
+	FailOnFindings bool
+	Concurrency    int
+}
+
+func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
+	o := &auditOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "List every access key with its age, last use and policy findings",
+		Long: `List every access key of every user (all pages) with its status, age and last use,
+and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
+
+  IAM.3     active key older than --max-age (default 90d; CIS 1.14)
+  IAM.22    active key unused for --max-unused (default 45d; a never-used key counts from
+            its creation; CIS 1.12)
+  CIS.1.13  more than one active key for one user
+
+--at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
+out of policy next month. A summary goes to stderr; the rows go to stdout.
+
+Needs iam:ListUsers, iam:ListAccessKeys, iam:GetAccessKeyLastUsed and iam:ListUserTags.
+
+` + exitCodesHelp,
+		Example: `  keywarden audit
+  keywarden audit --user 'ci-*' --output csv > keys.csv
+  keywarden audit --at +30d --fail-on-findings      # in CI: fail a month ahead
+  keywarden audit --max-age 180d --output json | jq '.[] | select(.findings != [])'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runAudit(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.Users, "user", "u", nil, "only these users: names or globs (repeatable)")
+	f.StringVar(&o.Path, "path", "", "only users under this IAM path prefix, e.g. /team/")
+	f.StringVar(&o.At, "at", "", "evaluate as of this time: 2027-03-01, an RFC 3339 time, or +30d")
+	f.StringVar(&o.MaxAge, "max-age", "90d", "an active key older than this is a finding (IAM.3)")
+	f.StringVar(&o.MaxUnused, "max-unused", "45d", "an active key unused this long is a finding (IAM.22)")
+	f.BoolVar(&o.FailOnFindings, "fail-on-findings", false, "exit 3 when any finding is reported")
+	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
+	return cmd
+}
+
+// auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
+type auditRow struct {
+	User        string           `json:"user"`
+	AccessKeyID string           `json:"access_key_id"`
+	Status      string           `json:"status"`
+	Created     time.Time        `json:"created"`
+	AgeDays     int              `json:"age_days"`
+	LastUsed    *keys.LastUsed   `json:"last_used"`
+	Findings    []policy.Finding `json:"findings"`
+}
+
+// auditRows evaluates every key of inv as of now. It is pure: the same inventory and time give
+// the same rows.
+func auditRows(inv keys.Inventory, th policy.Thresholds, now time.Time) []auditRow {
+	var rows []auditRow
+	for _, u := range inv.Users {
+		active := 0
+		for _, k := range u.Keys {
+			if k.Status == keys.Active {
+				active++
+			}
+		}
+		for _, k := range u.Keys {
+			fs := policy.Findings(k, active, th, now)
+			if fs == nil {
+				fs = []policy.Finding{}
+			}
+			rows = append(rows, auditRow{
+				User: u.Name, AccessKeyID: k.AccessKeyID, Status: k.Status, Created: k.Created,
+				AgeDays: int(now.Sub(k.Created) / (24 * time.Hour)), LastUsed: k.LastUsed, Findings: fs,
+			})
+		}
+	}
+	return rows
+}
+
+func (o *auditOptions) thresholds() (policy.Thresholds, error) {
+	age, err := policy.ParseDuration(o.MaxAge)
+	if err != nil {
+		return policy.Thresholds{}, usagef("--max-age %q: %v", o.MaxAge, err)
+	}
+	unused, err := policy.ParseDuration(o.MaxUnused)
+	if err != nil {
+		return policy.Thresholds{}, usagef("--max-unused %q: %v", o.MaxUnused, err)
+	}
+	if age.Std() <= 0 || unused.Std() <= 0 {
+		return policy.Thresholds{}, usagef("--max-age and --max-unused must be more than zero")
+	}
+	return policy.Thresholds{MaxAge: age.Std(), MaxUnused: unused.Std()}, nil
+}
+
+func runAudit(ctx context.Context, o *auditOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	th, err := o.thresholds()
+	if err != nil {
+		return err
+	}
+	start := o.Now()
+	at := start
+	if o.At != "" {
+		if at, err = policy.ParseAt(o.At, start); err != nil {
+			return usageErr(err)
+		}
+	}
+	if err := inventory.ValidatePatterns(o.Users); err != nil {
+		return usageErr(err)
+	}
+	s, err := o.session(ctx)
+	if err != nil {
+		return err
+	}
+	inv, err := inventory.Read(ctx, s.iam, inventory.Options{
+		Users: o.Users, PathPrefix: o.Path, Concurrency: o.Concurrency, Progress: o.progress("reading users"),
+	})
+	if err != nil {
+		return awsErr("read the inventory", err)
+	}
+	rows := auditRows(inv, th, at)
+	if err := o.render(rows, at); err != nil {
+		return err
+	}
+	nf := 0
+	for _, r := range rows {
+		nf += len(r.Findings)
+	}
+	when := ""
+	if o.At != "" {
+		when = " as of " + at.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(o.Stderr, "keywarden: %d users, %d keys, %d findings%s (source %s, %s)\n",
+		len(inv.Users), len(rows), nf, when, inv.Source, o.Now().Sub(start).Round(time.Millisecond))
+	if o.FailOnFindings && nf > 0 {
+		return silentExit(exitFindings)
+	}
+	return nil
+}
+
+func (o *auditOptions) render(rows []auditRow, now time.Time) error {
+	if o.Output == "json" {
+		if rows == nil {
+			rows = []auditRow{}
+		}
+		return report.JSON(o.Stdout, rows)
+	}
+	headers := []string{"user", "access_key_id", "status", "created", "age_days", "last_used", "last_used_service", "last_used_region", "findings"}
+	relative := o.Output == "table" && o.StdoutIsTerminal
+	var out [][]string
+	for _, r := range rows {
+		lu, svc, reg := "never", "", ""
+		if r.LastUsed != nil {
+			lu, svc, reg = report.Time(r.LastUsed.Date, now, relative), r.LastUsed.Service, r.LastUsed.Region
+		}
+		ids := make([]string, len(r.Findings))
+		for i, f := range r.Findings {
+			ids[i] = f.ID
+		}
+		out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, relative),
+			fmt.Sprint(r.AgeDays), lu, svc, reg, strings.Join(ids, " ")})
+	}
+	if o.Output == "csv" {
+		return report.CSV(o.Stdout, headers, out)
+	}
+	for i, h := range headers {
+		headers[i] = strings.ToUpper(strings.ReplaceAll(h, "_", " "))
+	}
+	return report.Table(o.Stdout, headers, out)
+}
+
+// progress reports long reads on stderr when a person is watching.
+func (d *Deps) progress(what string) func(done, total int) {
+	if !d.StderrIsTerminal {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(d.Stderr, "\r%s: %d/%d", what, done, total)
+		if done == total {
+			fmt.Fprint(d.Stderr, "\r\033[K")
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testDeps() (*Deps, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &Deps{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+		Now:    func() time.Time { return time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC) },
+		Getenv: func(string) string { return "" },
+	}, &out, &errb
+}
+
+// runRoot runs a command line through the real root command and returns code, stdout, stderr.
+func runRoot(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	d, out, errb := testDeps()
+	code := Run(context.Background(), d, args)
+	return code, out.String(), errb.String()
+}
+
+func TestDeactivateFlags(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want func(*deactivateOptions) bool
+	}{
+		{"bare key", []string{"--key", "AKIAIOSFODNN7EXAMPLE"}, func(o *deactivateOptions) bool {
+			return len(o.Keys) == 1 && o.Keys[0] == "AKIAIOSFODNN7EXAMPLE" && !o.All && !o.AllowSelf
+		}},
+		{"user and all, dry run", []string{"--user", "alice", "-u", "bob*", "--all", "--dry-run"}, func(o *deactivateOptions) bool {
+			return strings.Join(o.Users, ",") == "alice,bob*" && o.All && o.DryRun
+		}},
+		{"allow self", []string{"--key", "AKIAIOSFODNN7EXAMPLE", "--allow-self"}, func(o *deactivateOptions) bool { return o.AllowSelf }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, _, _ := testDeps()
+			var got *deactivateOptions
+			cmd := newCmdDeactivate(d, &globalOptions{}, func(_ context.Context, o *deactivateOptions) error { got = o; return nil })
+			cmd.SetArgs(c.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || !c.want(got) {
+				t.Fatalf("options = %+v", got)
+			}
+		})
+	}
+}
+
+func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no selector", []string{"deactivate"}, "say which keys: --key ID, or --user NAME with --all"},
+		{"key and all", []string{"deactivate", "--key", "AKIAIOSFODNN7EXAMPLE", "--user", "a", "--all"}, "--key and --all do not go together"},
+		{"all without user", []string{"activate", "--all"}, "--all needs --user"},
+		{"not a key id", []string{"deactivate", "--key", "hello"}, `--key "hello" is not an access key id`},
+		{"temporary key", []string{"deactivate", "--key", "ASIAIOSFODNN7EXAMPLE"}, "is a temporary (STS) key"},
+		{"bad glob", []string{"deactivate", "--user", "[a", "--all"}, `--user "[a" is not a valid glob`},
+		{"bad output", []string{"whoami", "--output", "yaml"}, `--output "yaml": want one of table, json, csv`},
+		{"unknown flag", []string{"deactivate", "--nope"}, "unknown flag: --nope"},
+		{"unknown command", []string{"deactivat"}, `unknown command "deactivat"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runRoot(t, c.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if out != "" {
+				t.Errorf("stdout should be empty on bad input, got %q", out)
+			}
+			if !strings.HasPrefix(errs, "keywarden: ") || !strings.Contains(errs, c.want) {
+				t.Errorf("stderr = %q, want keywarden: …%s…", errs, c.want)
+			}
+			if strings.Contains(errs, "goroutine") || strings.Contains(errs, "panic") {
+				t.Errorf("stderr has a Go panic: %s", errs)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runRoot(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "keywarden ") || !strings.Contains(out, "go1.") || !strings.Contains(out, "commit ") {
+		t.Fatalf("version: exit %d, %q", code, out)
+	}
+}
+
+func TestHelpListsExitCodesAndExamples(t *testing.T) {
+	for _, cmd := range []string{"deactivate", "activate", "whoami"} {
+		code, out, _ := runRoot(t, cmd, "--help")
+		if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "Examples:") {
+			t.Errorf("%s --help lacks exit codes or examples (exit %d):\n%s", cmd, code, out)
+		}
+	}
+}
