@@ -1,0 +1,117 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is a parsed, validated keywarden.yaml.
+type Config struct {
+	// Jobs are in the order the file lists them; plans follow that order.
+	Jobs []Job
+}
+
+// Job is one named set of rules applied to a selection of users, optionally on a schedule.
+type Job struct {
+	Name string
+	// Schedule is a 5-field cron expression read in Location, or "" when the job runs only
+	// through plan, apply or --once.
+	Schedule string
+	Location *time.Location
+	// TZName is the IANA name Location was loaded from ("UTC" by default).
+	TZName string
+	Select Selector
+	Rules  []Rule
+}
+
+// Job finds a job by name.
+func (c *Config) Job(name string) (Job, bool) {
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j, true
+		}
+	}
+	return Job{}, false
+}
+
+// JobNames lists the jobs in file order.
+func (c *Config) JobNames() []string {
+	names := make([]string, len(c.Jobs))
+	for i, j := range c.Jobs {
+		names[i] = j.Name
+	}
+	return names
+}
+
+// SinceUnknown values: what delete does with an inactive key keywarden has no deactivation
+// record for (someone else deactivated it, so nobody knows for how long it has been inactive).
+const (
+	SinceUnknownSkip   = "skip"
+	SinceUnknownDelete = "delete"
+)
+
+// Rule is one entry of a job's do: list. A zero UnusedFor or OlderThan means "not set" (Load
+// refuses 0d for them); InactiveFor is always set on a delete rule, and 0d there means "at the
+// first run after keywarden deactivated it".
+type Rule struct {
+	Kind Kind
+	// UnusedFor: deactivate or report a key whose last use (or creation, if never used) is at
+	// least this long ago.
+	UnusedFor Duration
+	// OlderThan: deactivate or report a key created at least this long ago.
+	OlderThan Duration
+	// InactiveFor: delete a key keywarden deactivated at least this long ago.
+	InactiveFor Duration
+	// SinceUnknown is SinceUnknownSkip or SinceUnknownDelete (delete rules only).
+	SinceUnknown string
+}
+
+// String names the rule as plans show it: "deactivate unused_for=45d".
+func (r Rule) String() string {
+	parts := []string{string(r.Kind)}
+	if r.UnusedFor > 0 {
+		parts = append(parts, "unused_for="+r.UnusedFor.String())
+	}
+	if r.OlderThan > 0 {
+		parts = append(parts, "older_than="+r.OlderThan.String())
+	}
+	if r.Kind == Delete {
+		parts = append(parts, "inactive_for="+r.InactiveFor.String())
+		if r.SinceUnknown == SinceUnknownDelete {
+			parts = append(parts, "since_unknown=delete")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// Problem is one thing wrong with a config file, at a position in it. Col is 0 when the YAML
+// parser reported only a line.
+type Problem struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Col == 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+}
+
+// ValidationError lists every problem found in a config file, in file order, so one run of
+// `keywarden validate` shows them all.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error prints one problem per line: "keywarden.yaml:12:7: unknown time zone ...".
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
