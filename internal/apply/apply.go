@@ -204,7 +204,11 @@ func change(ctx context.Context, c IAM, r Result, ks []keys.Key, opts Options, a
 	}
 	tk := keys.TagKey(r.AccessKeyID)
 	prev, hadPrev := tags[tk]
-	rec := keys.Record{Action: action, Time: opts.Now(), Origin: opts.Origin}
+	origin := opts.Origin
+	if r.Job != "" {
+		origin = "job:" + r.Job
+	}
+	rec := keys.Record{Action: action, Time: opts.Now(), Origin: origin}
 	if err := tag(ctx, c, r.User, tk, rec.String()); err != nil {
 		return failed(r, "record provenance on "+r.User, err)
 	}
