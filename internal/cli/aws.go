@@ -18,7 +18,7 @@ type session struct {
 }
 
 func (g *globalOptions) session(ctx context.Context) (*session, error) {
-	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region})
+	cfg, err := g.load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region})
 	if err != nil {
 		return nil, &codedError{code: exitAuth, msg: err.Error()}
 	}

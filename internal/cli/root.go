@@ -9,7 +9,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
 
 	"github.com/keywarden/keywarden/internal/report"
 )
@@ -24,6 +27,9 @@ type Deps struct {
 	StdoutIsTerminal bool
 	StdinIsTerminal  bool
 	StderrIsTerminal bool
+	// LoadAWS builds the AWS config; tests aim it at the emulator without touching the
+	// process environment.
+	LoadAWS func(context.Context, awsconfig.Options) (aws.Config, error)
 }
 
 // globalOptions are the flags every command takes, named as the AWS CLI names them.
@@ -32,6 +38,7 @@ type globalOptions struct {
 	Region  string
 	Output  string
 	Debug   bool
+	load    func(context.Context, awsconfig.Options) (aws.Config, error)
 }
 
 // Main runs keywarden with args and returns the process exit code.
@@ -42,6 +49,7 @@ func Main(args []string) int {
 		StdoutIsTerminal: isTerminal(os.Stdout),
 		StdinIsTerminal:  isTerminal(os.Stdin),
 		StderrIsTerminal: isTerminal(os.Stderr),
+		LoadAWS:          awsconfig.Load,
 	}
 	return Run(context.Background(), d, args)
 }
@@ -58,7 +66,10 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 }
 
 func newRootCmd(d *Deps) *cobra.Command {
-	g := &globalOptions{}
+	g := &globalOptions{load: d.LoadAWS}
+	if g.load == nil {
+		g.load = awsconfig.Load
+	}
 	root := &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
