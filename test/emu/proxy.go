@@ -40,7 +40,7 @@ type Proxy struct {
 // Proxy starts a proxy in front of s for the length of the test.
 func (s *Server) Proxy(t testing.TB) *Proxy {
 	t.Helper()
-	p := NewProxy(t, s.URL)
+	p := NewProxy(t, s.MotoURL)
 	p.Region = s.Region
 	p.dir = s.dir
 	return p
@@ -62,13 +62,7 @@ func NewProxy(t testing.TB, target string) *Proxy {
 		pageSize: iamPageSize,
 		newKeys:  map[string]*newKey{},
 	}
-	p.rp = &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(u)
-			// SigV4 signs the Host header: moto must see the one the client signed.
-			r.Out.Host = r.In.Host
-		},
-	}
+	p.rp = newReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL

@@ -31,11 +31,13 @@ const (
 
 // Server is a running moto_server on a loopback port.
 type Server struct {
-	URL       string // http://127.0.0.1:PORT
+	URL       string // http://127.0.0.1:PORT, moto with AWS's error shape (see fixErrorShape)
+	MotoURL   string // moto itself
 	Region    string
 	AccountID string
 
-	cmd  *exec.Cmd
+	cmd       *exec.Cmd
+	stopFront func()
 	dir  string // holds the isolated files Env hands out
 	done chan struct{}
 	once sync.Once
@@ -122,7 +124,7 @@ func launch(bin string, o options) (*Server, error) {
 		return nil, fmt.Errorf("emu: start moto_server: %w", err)
 	}
 	s := &Server{
-		URL:       "http://127.0.0.1:" + strconv.Itoa(port),
+		MotoURL:   "http://127.0.0.1:" + strconv.Itoa(port),
 		Region:    DefaultRegion,
 		AccountID: DefaultAccountID,
 		cmd:       cmd,
@@ -133,6 +135,10 @@ func launch(bin string, o options) (*Server, error) {
 	if err := s.waitReady(); err != nil {
 		s.stop()
 		return nil, fmt.Errorf("emu: moto_server on port %d: %w\n%s", port, err, out.String())
+	}
+	if s.URL, s.stopFront, err = front(s.MotoURL); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("emu: front for moto: %w", err)
 	}
 	return s, nil
 }
@@ -164,7 +170,7 @@ func (s *Server) waitReady() error {
 	c := &http.Client{Timeout: time.Second}
 	for {
 		// Any HTTP answer means moto is serving; this endpoint answers a GET with 400.
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/moto-api/reset-auth", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.MotoURL+"/moto-api/reset-auth", nil)
 		if resp, err := c.Do(req); err == nil {
 			resp.Body.Close()
 			return nil
@@ -181,6 +187,9 @@ func (s *Server) waitReady() error {
 
 func (s *Server) stop() {
 	s.once.Do(func() {
+		if s.stopFront != nil {
+			s.stopFront()
+		}
 		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		select {
 		case <-s.done:
@@ -204,7 +213,7 @@ func (s *Server) Reset(t testing.TB) {
 
 func (s *Server) post(path, body string) error {
 	// moto reads the raw body only when it is not a form (Flask eats forms).
-	resp, err := http.Post(s.URL+path, "text/plain", strings.NewReader(body))
+	resp, err := http.Post(s.MotoURL+path, "text/plain", strings.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("emu: post %s: %w", path, err)
 	}
