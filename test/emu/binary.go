@@ -1,0 +1,46 @@
+package emu
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+const mainPkg = "github.com/keywarden/keywarden/cmd/keywarden"
+
+var bin struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// Binary builds cmd/keywarden once per test process, outside the repository,
+// and returns its path. Launch's stop removes it.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin.once.Do(func() {
+		bin.dir, bin.err = os.MkdirTemp("", "keywarden-bin-")
+		if bin.err != nil {
+			return
+		}
+		bin.path = filepath.Join(bin.dir, "keywarden")
+		out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin.path, mainPkg).CombinedOutput()
+		if err != nil {
+			bin.err = fmt.Errorf("emu: go build %s: %w\n%s", mainPkg, err, out)
+		}
+	})
+	if bin.err != nil {
+		t.Fatal(bin.err)
+	}
+	return bin.path
+}
+
+func removeBinary() {
+	if bin.dir != "" {
+		os.RemoveAll(bin.dir)
+	}
+}

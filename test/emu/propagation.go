@@ -1,0 +1,63 @@
+package emu
+
+import (
+	"net/http"
+	"regexp"
+	"time"
+)
+
+// Window models IAM's eventual consistency for a new access key: real IAM
+// refuses a key for some seconds after CreateAccessKey returns it. While a
+// key is in its window, calls signed with it get InvalidClientTokenId (403).
+// The zero Window turns this off.
+type Window struct {
+	// For refuses the key until this long after CreateAccessKey passed the proxy.
+	For time.Duration
+	// Requests refuses the key's first Requests calls, however long they take.
+	Requests int
+}
+
+type newKey struct {
+	created time.Time
+	window  Window // as set when the key was created
+	refused int
+}
+
+// SetPropagation applies w to keys created through the proxy from now on.
+func (p *Proxy) SetPropagation(w Window) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.window = w
+}
+
+// inWindow reports whether a call signed with id must be refused, and counts
+// it. p.mu is held.
+func (p *Proxy) inWindow(id string) bool {
+	k := p.newKeys[id]
+	if k == nil {
+		return false
+	}
+	if time.Since(k.created) < k.window.For || k.refused < k.window.Requests {
+		k.refused++
+		return true
+	}
+	delete(p.newKeys, id)
+	return false
+}
+
+var accessKeyIDRE = regexp.MustCompile(`<AccessKeyId>([^<]+)</AccessKeyId>`)
+
+// createAccessKey forwards the call and starts the new key's window.
+func (p *Proxy) createAccessKey(w http.ResponseWriter, r *http.Request) {
+	status, header, body := p.forward(r)
+	if status == http.StatusOK {
+		if m := accessKeyIDRE.FindSubmatch(body); m != nil {
+			p.mu.Lock()
+			if p.window != (Window{}) {
+				p.newKeys[string(m[1])] = &newKey{created: time.Now(), window: p.window}
+			}
+			p.mu.Unlock()
+		}
+	}
+	copyResponse(w, status, header, body)
+}
