@@ -54,7 +54,7 @@ func TestLoadVariants(t *testing.T) {
 defaults: {timezone: Europe/Paris}
 jobs:
   manual:
-    select: {paths: ["/team/"]}
+    select: {paths: ["/team/"], exclude_tags: {exempt: true, level: 3}}
     do:
       - deactivate: {older_than: 90d}
       - delete: {inactive_for: 0d, since_unknown: delete}
@@ -72,6 +72,10 @@ jobs:
 	}
 	if m.Select.Paths[0] != "/team/" {
 		t.Errorf("paths = %v", m.Select.Paths)
+	}
+	// IAM tag values are strings: an unquoted YAML true or 3 means the text "true" or "3".
+	if m.Select.ExcludeTags["exempt"] != "true" || m.Select.ExcludeTags["level"] != "3" {
+		t.Errorf("exclude_tags = %v", m.Select.ExcludeTags)
 	}
 	want := []string{"deactivate older_than=90d", "delete inactive_for=0d since_unknown=delete", "report unused_for=1d12h"}
 	for i, r := range m.Rules {
