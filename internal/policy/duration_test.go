@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,20 @@ func TestHumanAge(t *testing.T) {
 		if got := humanAge(c.in); got != c.want {
 			t.Errorf("humanAge(%v) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+func TestDurationJSON(t *testing.T) {
+	in := struct{ Limit Duration }{Duration(36 * time.Hour)}
+	b, err := json.Marshal(in)
+	if err != nil || string(b) != `{"Limit":"1d12h"}` {
+		t.Fatalf("Marshal = %s, %v", b, err)
+	}
+	var out struct{ Limit Duration }
+	if err := json.Unmarshal(b, &out); err != nil || out != in {
+		t.Fatalf("Unmarshal = %+v, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Limit":"3w"}`), &out); err == nil {
+		t.Fatal("Unmarshal accepted 3w")
 	}
 }

@@ -275,3 +275,22 @@ keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 
 		t.Fatalf("error =\n%v\nwant\n%s", err, want)
 	}
 }
+
+// YAML anchors let jobs share a selection; Load follows the alias.
+func TestLoadFollowsAliases(t *testing.T) {
+	cfg, err := Load("k.yaml", []byte(`jobs:
+  a:
+    select: &ops {users: [bob], exclude_tags: {keep: "yes"}}
+    do: [deactivate: {}]
+  b:
+    select: *ops
+    do: [report: {older_than: 90d}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := cfg.Jobs[1].Select
+	if len(b.Users) != 1 || b.Users[0] != "bob" || b.ExcludeTags["keep"] != "yes" {
+		t.Fatalf("job b select = %+v, want the anchored selection", b)
+	}
+}
