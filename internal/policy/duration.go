@@ -115,3 +115,16 @@ func humanAge(d time.Duration) string {
 		return "less than 2 minutes"
 	}
 }
+
+// MarshalText writes the config spelling, so JSON output shows "45d", not nanoseconds.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads what ParseDuration reads.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}

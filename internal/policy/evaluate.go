@@ -14,8 +14,7 @@ import (
 //
 // Thresholds: a key is over a limit when its age is at least the limit (age >= limit), so a
 // never-used key created exactly 45 days before now is over "unused_for: 45d". An age is now
-// minus a past time; a time after now (an --at earlier than the data) counts as age 0, which
-// is under every positive limit.
+// minus a past time; a time after now (an --at earlier than the data) is under every limit.
 //
 // Per job, users are taken in name order and their keys in id order, and the rules run in
 // file order against the inventory as read: a key deactivated by this plan is not also
@@ -114,7 +113,9 @@ func fires(r Rule, u keys.User, k keys.Key, now time.Time) (string, bool) {
 	return "", false
 }
 
-func age(since, now time.Time) time.Duration { return max(now.Sub(since), 0) }
+// age is negative for a time after now (an --at before the data); it is under every limit,
+// including inactive_for: 0d, since a key is not yet inactive before keywarden deactivated it.
+func age(since, now time.Time) time.Duration { return now.Sub(since) }
 
 // lastActivity is when the key was last used, or when it was created if it never was. A
 // LastUsed with a zero date (a credential report's "N/A") counts as never used.

@@ -54,7 +54,7 @@ func TestLoadVariants(t *testing.T) {
 defaults: {timezone: Europe/Paris}
 jobs:
   manual:
-    select: {paths: ["/team/"]}
+    select: {paths: ["/team/"], exclude_tags: {exempt: true, level: 3}}
     do:
       - deactivate: {older_than: 90d}
       - delete: {inactive_for: 0d, since_unknown: delete}
@@ -72,6 +72,10 @@ jobs:
 	}
 	if m.Select.Paths[0] != "/team/" {
 		t.Errorf("paths = %v", m.Select.Paths)
+	}
+	// IAM tag values are strings: an unquoted YAML true or 3 means the text "true" or "3".
+	if m.Select.ExcludeTags["exempt"] != "true" || m.Select.ExcludeTags["level"] != "3" {
+		t.Errorf("exclude_tags = %v", m.Select.ExcludeTags)
 	}
 	want := []string{"deactivate older_than=90d", "delete inactive_for=0d since_unknown=delete", "report unused_for=1d12h"}
 	for i, r := range m.Rules {
@@ -269,5 +273,24 @@ keywarden.yaml:10:21: users: an empty list selects no users; list user names or 
 keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 45d, 12h, 30m or 1d12h`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error =\n%v\nwant\n%s", err, want)
+	}
+}
+
+// YAML anchors let jobs share a selection; Load follows the alias.
+func TestLoadFollowsAliases(t *testing.T) {
+	cfg, err := Load("k.yaml", []byte(`jobs:
+  a:
+    select: &ops {users: [bob], exclude_tags: {keep: "yes"}}
+    do: [deactivate: {}]
+  b:
+    select: *ops
+    do: [report: {older_than: 90d}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := cfg.Jobs[1].Select
+	if len(b.Users) != 1 || b.Users[0] != "bob" || b.ExcludeTags["keep"] != "yes" {
+		t.Fatalf("job b select = %+v, want the anchored selection", b)
 	}
 }

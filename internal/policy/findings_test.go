@@ -1,0 +1,62 @@
+package policy
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+func TestFindings(t *testing.T) {
+	const sec = time.Second
+	recent := at(ago(Day))
+	def := Thresholds{}
+	cases := []struct {
+		name   string
+		k      keys.Key
+		active int
+		th     Thresholds
+		want   string
+	}{
+		{"fresh key", activeKey("K", ago(Day), recent), 1, def, "[]"},
+		{"age: just before 90 days", activeKey("K", ago(90*Day-sec), recent), 1, def, "[]"},
+		{"age: exactly 90 days", activeKey("K", ago(90*Day), recent), 1, def, "[IAM.3: active key older than 90 days (CIS 1.14)]"},
+		{"age: just after 90 days", activeKey("K", ago(90*Day+sec), recent), 1, def, "[IAM.3: active key older than 90 days (CIS 1.14)]"},
+		{"unused: just before 45 days", activeKey("K", ago(60*Day), at(ago(45*Day-sec))), 1, def, "[]"},
+		{"unused: exactly 45 days", activeKey("K", ago(60*Day), at(ago(45*Day))), 1, def, "[IAM.22: active key unused for 45 days (CIS 1.12)]"},
+		{"unused: just after 45 days", activeKey("K", ago(60*Day), at(ago(45*Day+sec))), 1, def, "[IAM.22: active key unused for 45 days (CIS 1.12)]"},
+		{"never used: just before 45 days", activeKey("K", ago(45*Day-sec), nil), 1, def, "[]"},
+		{"never used: exactly 45 days", activeKey("K", ago(45*Day), nil), 1, def, "[IAM.22: active key never used in the 45 days since its creation (CIS 1.12)]"},
+		{"never used and old", activeKey("K", ago(100*Day), nil), 1, def,
+			"[IAM.3: active key older than 90 days (CIS 1.14) IAM.22: active key never used in the 45 days since its creation (CIS 1.12)]"},
+		{"two active keys", activeKey("K", ago(Day), recent), 2, def, "[CIS.1.13: user has 2 active keys; CIS 1.13 wants only one active access key per user]"},
+		{"inactive key has no findings", keys.Key{AccessKeyID: "K", Status: keys.Inactive, Created: ago(400 * Day)}, 2, def, "[]"},
+		{"custom thresholds", activeKey("K", ago(31*Day), at(ago(8*Day))), 1, Thresholds{MaxAge: 30 * Day, MaxUnused: 36 * time.Hour},
+			"[IAM.3: active key older than 30 days (CIS 1.14) IAM.22: active key unused for 1d12h (CIS 1.12)]"},
+		{"custom age only, unused default", activeKey("K", ago(31*Day), at(ago(8*Day))), 1, Thresholds{MaxAge: 30 * Day},
+			"[IAM.3: active key older than 30 days (CIS 1.14)]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Findings(c.k, c.active, c.th, now)
+			s := "["
+			for i, f := range got {
+				if i > 0 {
+					s += " "
+				}
+				s += fmt.Sprintf("%s: %s", f.ID, f.Title)
+			}
+			s += "]"
+			if s != c.want {
+				t.Fatalf("findings = %s\nwant       %s", s, c.want)
+			}
+		})
+	}
+}
+
+func TestDefaultThresholds(t *testing.T) {
+	if th := DefaultThresholds(); th.MaxAge != 90*Day || th.MaxUnused != 45*Day {
+		t.Fatalf("defaults = %+v, want 90 and 45 days", th)
+	}
+}
