@@ -39,7 +39,20 @@ func TestMain(m *testing.M) {
 func fresh(t *testing.T) *iam.Client {
 	t.Helper()
 	moto.Reset(t)
-	return iam.NewFromConfig(moto.Config("AKIAADMINADMINADMIN0", "admin-secret"))
+	witness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
+	return iam.NewFromConfig(admin())
+}
+
+// witness is the identity the AWS CLI uses to check what keywarden did.
+var witness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
+
+// enableAuth turns on moto's signature and policy checks and returns an admin IAM client;
+// the witness switches to that admin too.
+func enableAuth(t *testing.T) *iam.Client {
+	t.Helper()
+	a := moto.EnableAuth(t)
+	witness = [2]string{a.AccessKeyID, a.SecretAccessKey}
+	return iam.NewFromConfig(admin())
 }
 
 var fixedNow = time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
@@ -69,7 +82,7 @@ func kw(t *testing.T, cfg aws.Config, args ...string) result {
 	return r
 }
 
-func admin() aws.Config { return moto.Config("AKIAADMINADMINADMIN0", "admin-secret") }
+func admin() aws.Config { return moto.Config(witness[0], witness[1]) }
 
 func mkUser(t *testing.T, c *iam.Client, name string, nkeys int) []string {
 	t.Helper()
@@ -101,7 +114,7 @@ func mkKey(t *testing.T, c *iam.Client, user string) (id, secret string) {
 func awsCLI(t *testing.T, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command("aws", append([]string{"--output", "json"}, args...)...)
-	cmd.Env = moto.Env("AKIAADMINADMINADMIN0", "admin-secret")
+	cmd.Env = moto.Env(witness[0], witness[1])
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -7,12 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 )
 
 // DefaultRegion is used when nothing names one. IAM is global, but requests are signed for a region.
@@ -24,7 +24,9 @@ type Options struct {
 	Region  string
 	// MaxAttempts bounds retries of throttled or failed calls (default 8).
 	MaxAttempts int
-	Logger      *slog.Logger
+	// Debug lets the SDK's own warnings through; otherwise keywarden's one sentence is all
+	// the user sees.
+	Debug bool
 }
 
 // Load returns the config for opts. A named profile that does not exist is an error here,
@@ -35,6 +37,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		attempts = 8
 	}
 	lo := []func(*config.LoadOptions) error{
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
@@ -42,6 +45,9 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 				})
 			})
 		}),
+	}
+	if opts.Debug {
+		lo = append(lo, config.WithLogger(logging.NewStandardLogger(os.Stderr)))
 	}
 	if opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))

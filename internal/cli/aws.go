@@ -18,9 +18,17 @@ type session struct {
 }
 
 func (g *globalOptions) session(ctx context.Context) (*session, error) {
-	cfg, err := g.load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region})
+	cfg, err := g.load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region, Debug: g.Debug})
 	if err != nil {
 		return nil, &codedError{code: exitAuth, msg: err.Error()}
+	}
+	// Resolve credentials now so a missing or broken chain is one sentence before any call,
+	// not an unsigned request the server answers with something unreadable.
+	if cfg.Credentials == nil {
+		return nil, &codedError{code: exitAuth, msg: "no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'"}
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, awsErr("load credentials", err)
 	}
 	return &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}, nil
 }
