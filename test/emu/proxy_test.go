@@ -261,3 +261,24 @@ func TestProxyCountsAndLatency(t *testing.T) {
 		t.Fatalf("call took %v with 200ms latency", d)
 	}
 }
+
+// The hazard of DESIGN invariant 2, reproduced: the SDK retries a reset
+// CreateAccessKey by itself, and the user ends up with two keys.
+func TestProxyResetAfterCreateAccessKeyIsRetriedBySDK(t *testing.T) {
+	s := fresh(t)
+	p := s.Proxy(t)
+	cfg := p.Config("k", "s")
+	mustCreateUser(t, cfg, "gina")
+	p.FailNext("CreateAccessKey", 1, ResetAfter)
+	mustCreateKey(t, cfg, "gina")
+	if n := p.Count("CreateAccessKey"); n != 2 {
+		t.Fatalf("CreateAccessKey attempts = %d, want 2", n)
+	}
+	out, err := iam.NewFromConfig(s.Config("k", "s")).ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String("gina")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.AccessKeyMetadata) != 2 {
+		t.Fatalf("gina has %d keys, want 2 (one whose secret was lost)", len(out.AccessKeyMetadata))
+	}
+}
