@@ -26,8 +26,10 @@ func (s *Server) Env(keyID, secret string) []string {
 	return newEnv(s.dir, s.URL, s.Region, keyID, secret)
 }
 
-// newConfig retries like production (adaptive mode) but with waits short
-// enough that a test with injected throttling stays fast.
+// newConfig retries like production (adaptive mode, 3 attempts) but with
+// backoff capped at 20ms. Adaptive mode still slows the client by about 1s
+// after a throttle: that is its client-side rate limit working, not the
+// backoff; a test injecting many throttles may prefer retry.NewStandard.
 func newConfig(url, region, keyID, secret string) aws.Config {
 	creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, Source: "emu"}
 	return aws.Config{
