@@ -2,8 +2,8 @@
 // time zone, with an explicit contract for daylight-saving changes.
 //
 // An expression has five fields: minute (0-59), hour (0-23), day of month
-// (1-31), month (1-12 or JAN-DEC) and day of week (0-6 or SUN-SAT, 0 is
-// Sunday). A field is *, a number or name, a range a-b, a step */n, a-b/n or
+// (1-31), month (1-12 or JAN-DEC) and day of week (0-7 or SUN-SAT, 0 and 7
+// are Sunday). A field is *, a number or name, a range a-b, a step */n, a-b/n or
 // a/n, or a comma-separated list of these. The descriptors @yearly,
 // @annually, @monthly, @weekly, @daily, @midnight and @hourly are accepted.
 // A seconds field, @every, and a TZ= or CRON_TZ= prefix are rejected: the

@@ -77,6 +77,9 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 	var bits [5]uint64
 	for i, f := range fields {
 		b, err := parseField(i, f)
+		if err != nil && i == 4 {
+			b, err = parseDowWith7(f, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cron %q: %s field %q: %v", expr, fieldNames[i], f, err)
 		}
@@ -113,6 +116,25 @@ func parseField(i int, f string) (uint64, error) {
 		return 0, fmt.Errorf("unexpected schedule type %T", sched)
 	}
 	return [5]uint64{ss.Minute, ss.Hour, ss.Dom, ss.Month, ss.Dow}[i], nil
+}
+
+var dayNames = strings.NewReplacer("sun", "0", "mon", "1", "tue", "2", "wed", "3", "thu", "4", "fri", "5", "sat", "6")
+
+// parseDowWith7 accepts 7 for Sunday in the day-of-week field, as crontab(5)
+// does and robfig/cron does not, by parsing the field with the minute field's
+// wider bounds and folding 7 onto 0. Any other failure keeps the first error.
+func parseDowWith7(f string, firstErr error) (uint64, error) {
+	if !strings.Contains(f, "7") || strings.HasPrefix(f, "*") || strings.HasPrefix(f, "?") {
+		return 0, firstErr
+	}
+	b, err := parseField(0, dayNames.Replace(strings.ToLower(f)))
+	if err != nil || b&^0xff != 0 {
+		return 0, firstErr
+	}
+	if b&(1<<7) != 0 {
+		b = b&^(1<<7) | 1
+	}
+	return b, nil
 }
 
 func isStar(field string) bool {
