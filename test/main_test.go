@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 	moto = s
 	code := m.Run()
 	stop()
+	emu.RemoveBinary()
 	os.Exit(code)
 }
 
@@ -113,8 +114,13 @@ func mkKey(t *testing.T, c *iam.Client, user string) (id, secret string) {
 // awsCLI runs the AWS CLI against moto, as an independent witness of what keywarden did.
 func awsCLI(t *testing.T, args ...string) []byte {
 	t.Helper()
+	return awsCLIEnv(t, moto.Env(witness[0], witness[1]), args...)
+}
+
+func awsCLIEnv(t *testing.T, env []string, args ...string) []byte {
+	t.Helper()
 	cmd := exec.Command("aws", append([]string{"--output", "json"}, args...)...)
-	cmd.Env = moto.Env(witness[0], witness[1])
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -125,10 +131,15 @@ func awsCLI(t *testing.T, args ...string) []byte {
 // statusByCLI asks the AWS CLI for the status of a user's key.
 func statusByCLI(t *testing.T, user, keyID string) string {
 	t.Helper()
+	return keyStatusByCLI(t, moto.Env(witness[0], witness[1]), user, keyID)
+}
+
+func keyStatusByCLI(t *testing.T, env []string, user, keyID string) string {
+	t.Helper()
 	var o struct {
 		AccessKeyMetadata []struct{ AccessKeyId, Status string }
 	}
-	if err := json.Unmarshal(awsCLI(t, "iam", "list-access-keys", "--user-name", user), &o); err != nil {
+	if err := json.Unmarshal(awsCLIEnv(t, env, "iam", "list-access-keys", "--user-name", user), &o); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range o.AccessKeyMetadata {

@@ -19,7 +19,7 @@ var bin struct {
 }
 
 // Binary builds cmd/keywarden once per test process, outside the repository,
-// and returns its path. Launch's stop removes it.
+// and returns its path. Call RemoveBinary from TestMain when the package is done.
 func Binary(t testing.TB) string {
 	t.Helper()
 	bin.once.Do(func() {
@@ -39,7 +39,9 @@ func Binary(t testing.TB) string {
 	return bin.path
 }
 
-func removeBinary() {
+// RemoveBinary deletes what Binary built. It is not tied to a server's stop, since
+// scripts running in parallel each stop a server of their own while sharing the binary.
+func RemoveBinary() {
 	if bin.dir != "" {
 		os.RemoveAll(bin.dir)
 	}

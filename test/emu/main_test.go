@@ -25,6 +25,7 @@ func TestMain(m *testing.M) {
 	srv = s
 	code := m.Run()
 	stop()
+	RemoveBinary()
 	os.Exit(code)
 }
 

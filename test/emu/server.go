@@ -71,13 +71,12 @@ func Start(t testing.TB, opts ...Option) *Server {
 // 1-2 s to start) serves a whole package; call stop when m.Run returns.
 // Tests sharing it should call Reset first and must not run in parallel
 // with tests that change its auth state.
-// stop also removes the binary Binary built, if any.
 func Launch(opts ...Option) (s *Server, stop func(), err error) {
 	s, err = start(opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, func() { s.stop(); removeBinary() }, nil
+	return s, s.stop, nil
 }
 
 func start(opts []Option) (s *Server, err error) {
