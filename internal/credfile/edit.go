@@ -134,8 +134,10 @@ func (f *File) lastContent(s int) int {
 	return last
 }
 
-// style picks indentation and "=" spacing for a new key line. The indentation is that of the
-// last key (or the header) before the insertion point: deeper would make it a continuation.
+// style picks indentation and "=" spacing for a new key line. After a key, the indentation is
+// that key's: deeper would make the new line a continuation of it. Right after the header it
+// is at least that of the next section header: shallower would make that header a
+// continuation of the new key.
 func (f *File) style(s, after int) (indent, sep string) {
 	sep = " = "
 	level := f.sections[s].header
@@ -148,10 +150,16 @@ func (f *File) style(s, after int) (indent, sep string) {
 			}
 		}
 	}
-	raw := strings.TrimPrefix(f.lines[level].raw, "\ufeff")
-	indent = raw[:len(raw)-len(strings.TrimLeft(raw, " \t"))]
-	if len(strings.TrimLeft(raw, " \t")) != len(strings.TrimLeftFunc(raw, isPySpace)) {
-		indent = "" // exotic whitespace: don't copy what we can't measure
+	indent = indentText(f.lines[level].raw)
+	if firstKey < 0 {
+		for i := after + 1; i < len(f.lines); i++ {
+			if k := f.lines[i].kind; k != lineBlank && k != lineComment {
+				if next := indentText(f.lines[i].raw); indentOf(next) > indentOf(indent) {
+					indent = next
+				}
+				break
+			}
+		}
 	}
 	if firstKey >= 0 {
 		l := f.lines[firstKey]
@@ -175,6 +183,12 @@ func (f *File) eol() string {
 		}
 	}
 	return "\n"
+}
+
+// indentText is a line's leading whitespace as botocore measures it (a BOM is not indentation).
+func indentText(raw string) string {
+	raw = strings.TrimPrefix(raw, "\ufeff")
+	return raw[:len(raw)-len(strings.TrimLeftFunc(raw, isPySpace))]
 }
 
 func (f *File) header(profile string) string {

@@ -65,6 +65,12 @@ func TestSetKeys(t *testing.T) {
 			want:    "[dev]\n  region = x\n    nested = 1\n  aws_access_key_id = " + newID + "\n  aws_secret_access_key = " + newSecret + "\n",
 		},
 		{
+			name:    "lines added to an empty section are not shallower than the next header",
+			profile: "dev",
+			in:      "[dev]\n   [x]\nk = v\n",
+			want:    "[dev]\n   aws_access_key_id = " + newID + "\n   aws_secret_access_key = " + newSecret + "\n   [x]\nk = v\n",
+		},
+		{
 			name:    "missing profile appended with a blank line",
 			profile: "new",
 			in:      "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = defsecret",
