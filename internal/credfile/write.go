@@ -17,7 +17,7 @@ func LoadConfig(path string) (*File, error) { return load(path, true) }
 func load(path string, config bool) (*File, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s does not exist; create it with \"aws configure\" (or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at your file): %w", path, fs.ErrNotExist)
+		return nil, &notFoundError{path: path}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -30,6 +30,15 @@ func load(path string, config bool) (*File, error) {
 	}
 	return f, err
 }
+
+// notFoundError is fs.ErrNotExist with a message that says how to fix it.
+type notFoundError struct{ path string }
+
+func (e *notFoundError) Error() string {
+	return fmt.Sprintf("%s does not exist; create it with \"aws configure\"", e.path)
+}
+
+func (e *notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // WriteFile replaces path with data so that a reader (or a crash) sees either the old file or
 // the new one, never a mix: a temporary file in the same directory is written, synced, renamed

@@ -164,8 +164,8 @@ func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "credentials")
 	_, err := Load(missing)
-	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "aws configure") {
-		t.Errorf("missing file: %v", err)
+	if want := missing + ` does not exist; create it with "aws configure"`; !errors.Is(err, fs.ErrNotExist) || err.Error() != want {
+		t.Errorf("missing file: %v, want %s", err, want)
 	}
 
 	bad := filepath.Join(dir, "bad")
