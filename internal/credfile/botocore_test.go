@@ -21,25 +21,9 @@ func TestMatchesBotocore(t *testing.T) {
 		t.Skip("python3 with botocore not available")
 	}
 	inputs := botocoreInputs(t)
-	var enc []string
-	for _, in := range inputs {
-		enc = append(enc, base64.StdEncoding.EncodeToString(in))
-	}
-	stdin, _ := json.Marshal(enc)
-	cmd := exec.Command("python3", filepath.Join("testdata", "botocore_read.py"))
-	cmd.Stdin = bytes.NewReader(stdin)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("botocore_read.py: %v", err)
-	}
-	var results []struct {
-		Sections map[string]map[string]string `json:"sections"`
-		Error    string                       `json:"error"`
-	}
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatal(err)
-	}
+	results := botocoreRead(t, inputs)
 	compared := 0
+	var edited [][]byte
 	for i, in := range inputs {
 		r := results[i]
 		f, err := Parse(in)
@@ -59,11 +43,54 @@ func TestMatchesBotocore(t *testing.T) {
 		if got := sectionsOf(f); !reflect.DeepEqual(got, r.Sections) {
 			t.Errorf("input %q:\n got %q\nwant %q", in, got, r.Sections)
 		}
+		if names := f.Profiles(); len(names) > 0 && f.SetKeys(names[0], newID, newSecret) == nil {
+			edited = append(edited, f.Bytes())
+		}
 	}
+	// What SetKeys wrote must read the same to the AWS CLI as to us.
+	for i, r := range botocoreRead(t, edited) {
+		f, err := Parse(edited[i])
+		if err != nil || r.Error != "" {
+			t.Errorf("edited %q: we say %v, botocore says %s", edited[i], err, r.Error)
+			continue
+		}
+		if got := sectionsOf(f); !reflect.DeepEqual(got, r.Sections) {
+			t.Errorf("edited %q:\n got %q\nwant %q", edited[i], got, r.Sections)
+		}
+	}
+	t.Logf("checked %d edited files with botocore", len(edited))
 	t.Logf("compared %d of %d inputs with botocore", compared, len(inputs))
 	if compared < 20 {
 		t.Errorf("only %d inputs compared; the corpus is too thin to mean anything", compared)
 	}
+}
+
+type botocoreResult struct {
+	Sections map[string]map[string]string `json:"sections"`
+	Error    string                       `json:"error"`
+}
+
+func botocoreRead(t *testing.T, inputs [][]byte) []botocoreResult {
+	t.Helper()
+	enc := []string{}
+	for _, in := range inputs {
+		enc = append(enc, base64.StdEncoding.EncodeToString(in))
+	}
+	stdin, _ := json.Marshal(enc)
+	cmd := exec.Command("python3", filepath.Join("testdata", "botocore_read.py"))
+	cmd.Stdin = bytes.NewReader(stdin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("botocore_read.py: %v", err)
+	}
+	var results []botocoreResult
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(inputs) {
+		t.Fatalf("botocore_read.py answered %d of %d inputs", len(results), len(inputs))
+	}
+	return results
 }
 
 func acceptedOnPurpose(in []byte, pyErr string) bool {
