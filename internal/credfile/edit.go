@@ -27,7 +27,7 @@ func (f *File) SetKeys(profile, accessKeyID, secret string) error {
 			return fmt.Errorf("set keys of profile %q: %w", profile, err)
 		}
 	}
-	if old.SessionToken != "" {
+	if old.SessionToken != "" || old.Values["aws_security_token"] != "" {
 		// A static key beside a session token makes a profile that no longer authenticates.
 		return fmt.Errorf("set keys of profile %q: it holds temporary credentials (aws_session_token); refusing to mix a static key into it", profile)
 	}

@@ -167,6 +167,7 @@ func TestSetKeysRefuses(t *testing.T) {
 		want            string
 	}{
 		{"session token", "[t]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = tok\n", "t", newID, newSecret, "temporary credentials"},
+		{"legacy security token", "[t]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_security_token = tok\n", "t", newID, newSecret, "temporary credentials"},
 		{"empty key id", "", "a", "", newSecret, "access key id is empty"},
 		{"empty secret", "", "a", newID, "", "secret access key is empty"},
 		{"secret with newline", "", "a", newID, "abc\n[evil]", "secret access key must be printable ASCII"},
