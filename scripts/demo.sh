@@ -47,6 +47,9 @@ step "$kw" deactivate --key "$key" --dry-run
 step "$kw" deactivate --key "$key"
 step "$kw" deactivate --key "$key"                 # idempotent: unchanged
 step "$kw" activate --user access-key-user --all  # the morning after: only keywarden's curfew is undone
+# Signed with the very key it is asked to disable, keywarden refuses (exit 4) rather than lock you out.
+printf '\n\033[1m$ AWS_ACCESS_KEY_ID=%s %s deactivate --key %s\033[0m\n' "$key" "$kw" "$key"
+AWS_ACCESS_KEY_ID=$key "$kw" deactivate --key "$key" || echo "(exit $?)"
 step "$kw" audit --at +120d --output csv
 echo
 echo "demo: done. Every change above is recorded as a keywarden:<key id> tag on the user."

@@ -168,34 +168,45 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 }
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
-	if o.Output == "json" {
+	switch o.Output {
+	case "json":
 		if rows == nil {
 			rows = []auditRow{}
 		}
 		return report.JSON(o.Stdout, rows)
-	}
-	headers := []string{"user", "access_key_id", "status", "created", "age_days", "last_used", "last_used_service", "last_used_region", "findings"}
-	relative := o.Output == "table" && o.StdoutIsTerminal
-	var out [][]string
-	for _, r := range rows {
-		lu, svc, reg := "never", "", ""
-		if r.LastUsed != nil {
-			lu, svc, reg = report.Time(r.LastUsed.Date, now, relative), r.LastUsed.Service, r.LastUsed.Region
+	case "csv":
+		headers := []string{"user", "access_key_id", "status", "created", "age_days", "last_used", "last_used_service", "last_used_region", "findings"}
+		var out [][]string
+		for _, r := range rows {
+			lu, svc, reg := "never", "", ""
+			if r.LastUsed != nil {
+				lu, svc, reg = report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region
+			}
+			out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, false),
+				fmt.Sprint(r.AgeDays), lu, svc, reg, findingIDs(r.Findings)})
 		}
-		ids := make([]string, len(r.Findings))
-		for i, f := range r.Findings {
-			ids[i] = f.ID
-		}
-		out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, relative),
-			fmt.Sprint(r.AgeDays), lu, svc, reg, strings.Join(ids, " ")})
-	}
-	if o.Output == "csv" {
 		return report.CSV(o.Stdout, headers, out)
 	}
-	for i, h := range headers {
-		headers[i] = strings.ToUpper(strings.ReplaceAll(h, "_", " "))
+	// A table is for people: last use in one column, relative times on a terminal.
+	relative := o.StdoutIsTerminal
+	var out [][]string
+	for _, r := range rows {
+		lu := "never"
+		if r.LastUsed != nil {
+			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, relative), r.LastUsed.Service, r.LastUsed.Region}, " "))
+		}
+		out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, relative),
+			fmt.Sprint(r.AgeDays), lu, findingIDs(r.Findings)})
 	}
-	return report.Table(o.Stdout, headers, out)
+	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
+}
+
+func findingIDs(fs []policy.Finding) string {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
+	}
+	return strings.Join(ids, " ")
 }
 
 // progress reports long reads on stderr when a person is watching.
