@@ -1,0 +1,92 @@
+package awserr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/aws/smithy-go"
+)
+
+func opErr(service, op string, err error) error {
+	return &smithy.OperationError{ServiceID: service, OperationName: op, Err: err}
+}
+
+func apiErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want Class
+	}{
+		{"access denied", opErr("IAM", "UpdateAccessKey", apiErr("AccessDenied", "no")), AccessDenied},
+		{"unknown key", opErr("STS", "GetCallerIdentity", apiErr("InvalidClientTokenId", "no")), BadCredentials},
+		{"bad secret", opErr("IAM", "ListUsers", apiErr("SignatureDoesNotMatch", "no")), BadCredentials},
+		{"no such entity", opErr("IAM", "GetUser", apiErr("NoSuchEntity", "no")), NotFound},
+		{"two-key limit", opErr("IAM", "CreateAccessKey", apiErr("LimitExceeded", "no")), LimitExceeded},
+		{"throttled", opErr("IAM", "ListUsers", apiErr("Throttling", "slow down")), Throttled},
+		{"other API error", opErr("IAM", "ListUsers", apiErr("ServiceFailure", "oops")), Other},
+		{"connection refused", opErr("IAM", "ListUsers", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), Network},
+		{"deadline", fmt.Errorf("list: %w", context.DeadlineExceeded), Network},
+		{"no credentials", errors.New("failed to refresh cached credentials, no EC2 IMDS role found"), NoCredentials},
+		{"plain", errors.New("something"), Other},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Classify(c.err); got != c.want {
+				t.Errorf("Classify = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestDeniedNamesActionAndResource(t *testing.T) {
+	cases := []struct {
+		name           string
+		err            error
+		action, resour string
+	}{
+		{"from the message", opErr("IAM", "TagUser", apiErr("AccessDenied",
+			"User: arn:aws:iam::123456789012:user/reader is not authorized to perform: iam:TagUser on resource: arn:aws:iam::123456789012:user/target")),
+			"iam:TagUser", "arn:aws:iam::123456789012:user/target"},
+		{"message without resource", opErr("IAM", "ListUsers", apiErr("AccessDenied",
+			"User: arn:aws:iam::1:user/r is not authorized to perform: iam:ListUsers")), "iam:ListUsers", "*"},
+		{"from the operation when the message says nothing", opErr("IAM", "UpdateAccessKey", apiErr("AccessDenied", "Access denied")),
+			"iam:UpdateAccessKey", "*"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, r := Denied(c.err)
+			if a != c.action || r != c.resour {
+				t.Errorf("Denied = %q, %q; want %q, %q", a, r, c.action, c.resour)
+			}
+		})
+	}
+}
+
+func TestMessageIsOneSentenceWithoutSDKDump(t *testing.T) {
+	raw := opErr("IAM", "ListUsers", fmt.Errorf("https response error StatusCode: 0, RequestID: , request send failed, Post \"http://x\": %w",
+		&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}))
+	got := Message("read the inventory", raw)
+	if !strings.HasPrefix(got, "read the inventory: could not reach AWS (connect: connection refused)") {
+		t.Errorf("Message = %q", got)
+	}
+	if strings.Contains(got, "RequestID") || strings.Contains(got, "\n") {
+		t.Errorf("Message leaks the SDK dump: %q", got)
+	}
+	denied := Message("deactivate AKIA1 of alice", opErr("IAM", "UpdateAccessKey", apiErr("AccessDenied", "Access denied")))
+	if denied != "deactivate AKIA1 of alice: access denied: the credentials in use may not iam:UpdateAccessKey on *; grant it with the policy below" {
+		t.Errorf("denied = %q", denied)
+	}
+}
+
+func TestPolicyForIsValidJSONGrantingTheAction(t *testing.T) {
+	p := PolicyFor("iam:TagUser", "arn:aws:iam::1:user/a\"b")
+	if !strings.Contains(p, `"Action": "iam:TagUser"`) || !strings.Contains(p, `user/a\"b`) {
+		t.Errorf("policy = %s", p)
+	}
+}
