@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -150,16 +149,6 @@ func runServe(ctx context.Context, o *serveOptions) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- srv.Serve(ln) }()
-	addr := ln.Addr().String()
-	log.Info("keywarden serve started", "config", o.Config, "listen", addr, "dry_run", o.DryRun)
-	s.logSchedule(cfg, jobs, unscheduled)
-	if hooks.Listening != nil {
-		hooks.Listening(addr)
-	}
-
 	sigs := hooks.Signals
 	if sigs == nil {
 		ch := make(chan os.Signal, 1)
@@ -168,17 +157,33 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		sigs = ch
 	}
 	go s.handleSignals(ctx, sigs, cancel)
-	var httpErr error
-	go func() {
-		// /metrics and /healthz are part of the service: if they die, stop rather than run blind.
-		if err := <-httpDone; !errors.Is(err, http.ErrServerClosed) {
-			httpErr = err
-			log.Error("http server failed", "listen", addr, "error", err.Error())
-			cancel()
-		}
-	}()
 
-	_ = d.Serve(ctx) // returns once running jobs have finished
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	served := make(chan struct{})
+	go func() {
+		_ = d.Serve(ctx) // returns once running jobs have finished
+		close(served)
+	}()
+	addr := ln.Addr().String()
+	if awaitServing(d.Handler(), served) {
+		log.Info("keywarden serve started", "config", o.Config, "listen", addr, "dry_run", o.DryRun)
+		s.logSchedule(cfg, jobs, unscheduled)
+		if hooks.Listening != nil {
+			hooks.Listening(addr)
+		}
+	}
+
+	var httpErr error
+	select {
+	case <-served:
+	case httpErr = <-httpDone:
+		// /metrics and /healthz are part of the service: if they die, stop rather than run blind.
+		log.Error("http server failed", "listen", addr, "error", httpErr.Error())
+		cancel()
+		<-served
+	}
 	shut, cancelShut := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancelShut()
 	_ = srv.Shutdown(shut)
@@ -186,6 +191,51 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return fmt.Errorf("serve /metrics on %s: %w", addr, httpErr)
 	}
 	return nil
+}
+
+// awaitServing waits until the daemon's own /healthz says its loop runs, so that "started"
+// is never logged (nor a readiness probe pointed at us) while /healthz still answers 503. It
+// reports false if Serve returned first.
+func awaitServing(h http.Handler, served <-chan struct{}) bool {
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var rec statusRecorder
+		req, _ := http.NewRequest(http.MethodGet, "/healthz", nil)
+		h.ServeHTTP(&rec, req)
+		if rec.code == http.StatusOK {
+			return true
+		}
+		select {
+		case <-served:
+			return false
+		case <-tick.C:
+		}
+	}
+}
+
+// statusRecorder keeps only the status of a response (httptest is for tests).
+type statusRecorder struct {
+	code int
+	h    http.Header
+}
+
+func (r *statusRecorder) Header() http.Header {
+	if r.h == nil {
+		r.h = http.Header{}
+	}
+	return r.h
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return len(p), nil
 }
 
 func (s *server) handleSignals(ctx context.Context, sigs <-chan os.Signal, stop context.CancelFunc) {
@@ -223,6 +273,9 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	run, err := apply.RunJobs(ctx, sess.iam, cfg, []string{o.Once}, o.Now(), o.applyOptions(o.Once, creds.AccessKeyID, nil))
 	if err != nil {
 		return awsErr("run job "+o.Once, err)
+	}
+	if len(run.Results) == 0 {
+		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
 	return printResults(o.globalOptions, o.Deps, run.Results)
 }
