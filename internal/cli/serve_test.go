@@ -157,3 +157,12 @@ func TestRecordKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestServeHelp(t *testing.T) {
+	code, out, _ := runRoot(t, "serve", "--help")
+	for _, want := range []string{"Exit codes:", "Examples:", "--once", "SIGHUP", "/metrics"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("serve --help (exit %d) lacks %q", code, want)
+		}
+	}
+}
