@@ -140,7 +140,7 @@ func TestApplyRefusesItsOwnKeyAndHandlesTheOthers(t *testing.T) {
 func TestApplyReportsFindingsAsFindings(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "ci", 1)[0]
-	cfg := writeConfig(t, "jobs:\n  age:\n    do: [report: {older_than: 1d}]\n")
+	cfg := writeConfig(t, "", "jobs:\n  age:\n    do: [report: {older_than: 1d}]\n")
 	r := kwRun(t, admin(), run{now: createdAt(t, c, "ci", id).AddDate(0, 0, 3)}, "apply", "-c", cfg)
 	// Nothing to change: no --yes needed, and the finding is not a change.
 	if r.code != 0 || !strings.HasPrefix(r.stdout, id+" ci finding: created 3 days ago") {

@@ -3,8 +3,6 @@ package test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -56,15 +54,6 @@ func kwRun(t *testing.T, cfg aws.Config, o run, args ...string) result {
 		t.Fatalf("keywarden panicked:\n%s", r.stderr)
 	}
 	return r
-}
-
-func writeConfig(t *testing.T, yaml string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "keywarden.yaml")
-	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // jobsWorld is the account the sample config is tested against.

@@ -83,7 +83,7 @@ func TestPlanJSONJobFilterAndAt(t *testing.T) {
 func TestPlanEmptySaysNoChanges(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "access-key-user", 0)
-	cfg := writeConfig(t, "jobs:\n  curfew:\n    select: {users: [access-key-user]}\n    do: [deactivate: {}]\n")
+	cfg := writeConfig(t, "", "jobs:\n  curfew:\n    select: {users: [access-key-user]}\n    do: [deactivate: {}]\n")
 	r := kw(t, admin(), "plan", "-c", cfg)
 	if r.code != 0 || r.stdout != "" || r.stderr != "keywarden: no changes (1 job, 1 user, 0 keys)\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -91,7 +91,7 @@ func TestPlanEmptySaysNoChanges(t *testing.T) {
 }
 
 func TestPlanBadInputStopsBeforeAWS(t *testing.T) {
-	bad := writeConfig(t, `jobs:
+	bad := writeConfig(t, "", `jobs:
   curfew:
     schedule: "0 0 * *"
     timezone: Asia/Tokio

@@ -17,29 +17,21 @@ type JobRun struct {
 	Results   []Result
 }
 
-// ReadFor reads the inventory the named jobs need: only the users they name when every job
-// selects by exact name (the seed's one-user curfew costs a few calls, not one per user in the
-// account), else every user.
+// ReadFor reads the inventory the named jobs need. When every job names its users (exactly or
+// by glob), only those users are read: exact names with GetUser (the seed's one-user curfew
+// costs a few calls however large the account is), globs by filtering ListUsers before any
+// per-user call. A job that selects every user (or only by path) reads every user.
 func ReadFor(ctx context.Context, c inventory.IAM, cfg *policy.Config, names []string, concurrency int) (keys.Inventory, error) {
 	var users []string
-	exact := true
 	for _, j := range cfg.Jobs {
 		if len(names) > 0 && !contains(names, j.Name) {
 			continue
 		}
-		if len(j.Select.Users) == 0 || len(j.Select.Paths) > 0 {
-			exact = false
+		if len(j.Select.Users) == 0 {
+			users = nil
 			break
 		}
-		for _, u := range j.Select.Users {
-			if inventory.IsGlob(u) {
-				exact = false
-			}
-			users = append(users, u)
-		}
-	}
-	if !exact {
-		users = nil
+		users = append(users, j.Select.Users...)
 	}
 	inv, err := inventory.Read(ctx, c, inventory.Options{Users: users, Concurrency: concurrency})
 	if err != nil {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
@@ -83,21 +82,12 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 		if err != nil {
 			return nil, awsErr("find the owner of "+id, err)
 		}
-		if len(s.Users) > 0 && !matchesAny(s.Users, owner) {
+		if len(s.Users) > 0 && !inventory.MatchAny(s.Users, owner) {
 			return nil, usagef("access key %s belongs to user %s, not %s", id, owner, strings.Join(s.Users, ", "))
 		}
 		out = append(out, policy.Action{Kind: kind, User: owner, AccessKeyID: id, Reason: reason})
 	}
 	return out, nil
-}
-
-func matchesAny(patterns []string, name string) bool {
-	for _, p := range patterns {
-		if ok, _ := path.Match(p, name); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // printResults writes one line per key to stdout and returns the error that decides the exit code.

@@ -135,7 +135,7 @@ func selectUsers(ctx context.Context, c IAM, opts Options) ([]keys.User, error) 
 			return nil, fmt.Errorf("list users: %w", err)
 		}
 		for _, iu := range page.Users {
-			if matchAny(opts.Users, aws.ToString(iu.UserName)) {
+			if MatchAny(opts.Users, aws.ToString(iu.UserName)) {
 				out = append(out, fromIAMUser(iu))
 			}
 		}
@@ -282,12 +282,14 @@ func allLiteral(ps []string) bool {
 	return true
 }
 
-func matchAny(patterns []string, name string) bool {
+// MatchAny reports whether name matches one of the globs; IAM user names are compared
+// case-insensitively, as IAM itself treats them.
+func MatchAny(patterns []string, name string) bool {
 	if len(patterns) == 0 {
 		return true
 	}
 	for _, p := range patterns {
-		if ok, _ := path.Match(p, name); ok {
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(name)); ok {
 			return true
 		}
 	}

@@ -146,14 +146,26 @@ func TestForJobsOneJobAndBadInput(t *testing.T) {
 func TestSelfRotateReachesOnlyTheCaller(t *testing.T) {
 	d := SelfRotate()
 	self := func(r string) string { return strings.ReplaceAll(r, "${aws:username}", "dev") }
-	for _, s := range d.Statement {
-		for _, r := range s.Resource {
-			if !iamMatch(self(r), "arn:aws:iam::123456789012:user/dev") {
-				t.Errorf("%s does not reach the caller", r)
+	reaches := func(arn string) bool {
+		for _, s := range d.Statement {
+			for _, r := range s.Resource {
+				if iamMatch(self(r), arn) {
+					return true
+				}
 			}
-			if iamMatch(self(r), "arn:aws:iam::123456789012:user/someone-else") {
-				t.Errorf("%s reaches another user", r)
-			}
+		}
+		return false
+	}
+	for arn, want := range map[string]bool{
+		"arn:aws:iam::123456789012:user/dev":               true,
+		"arn:aws:iam::123456789012:user/team/dev":          true, // the caller under an IAM path
+		"arn:aws:iam::123456789012:user/someone-else":      false,
+		"arn:aws:iam::123456789012:user/team/someone-else": false,
+		"arn:aws:iam::123456789012:user/devops":            false,
+		"arn:aws:iam::123456789012:user/team/not-dev":      false,
+	} {
+		if got := reaches(arn); got != want {
+			t.Errorf("self-rotate policy for dev reaches %s: %v, want %v", arn, got, want)
 		}
 	}
 }

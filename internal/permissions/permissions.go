@@ -34,9 +34,13 @@ func (d Document) Actions() []string {
 	return out
 }
 
-// SelfUser is the ARN of the calling user in any account, via the policy variable, so one
-// policy serves every user it is attached to.
-const SelfUser = "arn:aws:iam::*:user/${aws:username}"
+// SelfUser and SelfUserUnderPath are the ARNs of the calling user in any account, via the
+// policy variable, so one policy serves every user it is attached to; a user's ARN includes
+// its IAM path (user/team/dev), which the second covers.
+const (
+	SelfUser          = "arn:aws:iam::*:user/${aws:username}"
+	SelfUserUnderPath = "arn:aws:iam::*:user/*/${aws:username}"
+)
 
 // SelfRotate is what a user needs to rotate their own key with `keywarden rotate`: the seed's
 // CreateAccessKey and DeleteAccessKey on the user itself, plus listing and updating its own keys
@@ -59,7 +63,7 @@ func SelfRotate() Document {
 				"iam:UntagUser",
 				"iam:UpdateAccessKey",
 			},
-			Resource: []string{SelfUser},
+			Resource: []string{SelfUser, SelfUserUnderPath},
 		}},
 	}
 }

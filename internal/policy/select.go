@@ -47,9 +47,11 @@ func anyGlob(pats []string, name string) bool {
 	return false
 }
 
-// globMatch is path.Match with malformed patterns matching nothing (Load refuses them).
+// globMatch is path.Match with malformed patterns matching nothing (Load refuses them). IAM
+// user names are unique regardless of case (GetUser finds "alice" when asked for "Alice"), so
+// names match case-insensitively: a config naming Alice must not silently select nobody.
 func globMatch(pat, name string) bool {
-	ok, err := path.Match(pat, name)
+	ok, err := path.Match(strings.ToLower(pat), strings.ToLower(name))
 	return ok && err == nil
 }
 

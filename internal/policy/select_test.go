@@ -19,7 +19,7 @@ func TestSelectorMatch(t *testing.T) {
 		{"names", Selector{Users: []string{"alice", "bob"}}, map[string]bool{"alice": true, "bob": true, "dev-1": false}},
 		{"glob", Selector{Users: []string{"dev-*"}}, map[string]bool{"alice": false, "bob": false, "dev-1": true}},
 		{"star", Selector{Users: []string{"*"}}, map[string]bool{"alice": true, "bob": true, "dev-1": true}},
-		{"names are case-sensitive", Selector{Users: []string{"Alice"}}, map[string]bool{"alice": false}},
+		{"names match regardless of case, as IAM treats them", Selector{Users: []string{"Alice", "DEV-*"}}, map[string]bool{"alice": true, "dev-1": true, "bob": false}},
 		{"path prefix", Selector{Paths: []string{"/team/"}}, map[string]bool{"alice": true, "bob": false, "dev-1": true}},
 		{"deeper path prefix", Selector{Paths: []string{"/team/dev/"}}, map[string]bool{"alice": false, "dev-1": true}},
 		{"users and paths both apply", Selector{Users: []string{"alice", "bob"}, Paths: []string{"/team/"}}, map[string]bool{"alice": true, "bob": false, "dev-1": false}},
