@@ -103,6 +103,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdDeactivate(d, g, nil),
 		newCmdActivate(d, g, nil),
 		newCmdAudit(d, g, nil),
+		newCmdRotate(d, g, nil),
 	)
 	return root
 }
