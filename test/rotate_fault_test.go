@@ -138,4 +138,3 @@ func TestRotateProbe(t *testing.T) {
 		}
 	})
 }
-

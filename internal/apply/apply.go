@@ -9,6 +9,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -139,6 +140,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		return failed(r, "re-read keys of "+a.User, err)
 	}
 	k, found := findKey(ks, a.AccessKeyID)
+	slog.Debug("re-read key before acting", "user", a.User, "access_key_id", a.AccessKeyID, "found", found, "status", k.Status, "action", a.Kind)
 	if !found {
 		if a.Kind == policy.Delete {
 			return done(r, Unchanged, "already deleted")
@@ -209,10 +211,13 @@ func change(ctx context.Context, c IAM, r Result, ks []keys.Key, opts Options, a
 		origin = "job:" + r.Job
 	}
 	rec := keys.Record{Action: action, Time: opts.Now(), Origin: origin}
+	slog.Debug("record provenance", "user", r.User, "tag", tk, "value", rec.String())
 	if err := tag(ctx, c, r.User, tk, rec.String()); err != nil {
 		return failed(r, "record provenance on "+r.User, err)
 	}
+	slog.Debug("change key", "user", r.User, "access_key_id", r.AccessKeyID, "action", r.Action)
 	if err := do(); err != nil {
+		slog.Debug("change failed; restoring the previous provenance", "user", r.User, "access_key_id", r.AccessKeyID, "error", err)
 		if hadPrev {
 			_ = tag(ctx, c, r.User, tk, prev)
 		} else {

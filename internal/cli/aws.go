@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -30,6 +31,7 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, awsErr("load credentials", err)
 	}
+	slog.Debug("aws config", "profile", g.Profile, "region", cfg.Region, "endpoint", aws.ToString(cfg.BaseEndpoint))
 	return &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}, nil
 }
 

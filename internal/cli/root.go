@@ -30,6 +30,8 @@ type Deps struct {
 	// LoadAWS builds the AWS config; tests aim it at the emulator without touching the
 	// process environment.
 	LoadAWS func(context.Context, awsconfig.Options) (aws.Config, error)
+	// ServeHooks, if set, replace serve's signals, clock and listen report (tests).
+	ServeHooks *ServeHooks
 }
 
 // globalOptions are the flags every command takes, named as the AWS CLI names them.
@@ -104,6 +106,10 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdActivate(d, g, nil),
 		newCmdAudit(d, g, nil),
 		newCmdRotate(d, g, nil),
+		newCmdPlan(d, g, nil),
+		newCmdApply(d, g, nil),
+		newCmdPolicy(d, g, nil),
+		newCmdServe(d, g, nil),
 	)
 	return root
 }

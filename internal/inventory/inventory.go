@@ -6,6 +6,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path"
 	"sort"
 	"strings"
@@ -55,6 +56,7 @@ func Read(ctx context.Context, c IAM, opts Options) (keys.Inventory, error) {
 	if err != nil {
 		return keys.Inventory{}, err
 	}
+	slog.Debug("read inventory", "users", len(users), "concurrency", opts.Concurrency)
 	n := opts.Concurrency
 	if n <= 0 {
 		n = 8

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bench/startup.sh: process start-up cost of keywarden against what people run today, in one run.
+#
+#   keywarden version                      the static Go binary, no AWS call
+#   python3 -c 'import boto3; client'      what a boto3 script or Lambda handler pays before work
+#   aws --version                          the AWS CLI (v1 here) the seeds use
+#
+# Wall time from hyperfine (mean of RUNS), peak RSS from /usr/bin/time -v (median of 5).
+# Ratios are against the boto3 baseline measured in the same run.
+#
+#   RUNS=20 bench/startup.sh
+set -euo pipefail
+RUNS=${RUNS:-20}
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+command -v hyperfine >/dev/null || { echo "startup.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$out/keywarden" ./cmd/keywarden
+kw="$out/keywarden"
+boto='python3 -c "import boto3; boto3.client(\"iam\", region_name=\"us-east-1\")"'
+
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$out/startup.json" \
+	-n keywarden "$kw version" \
+	-n boto3 "$boto" \
+	-n aws-cli "aws --version" >/dev/null 2>&1 || hyperfine --warmup 3 --runs "$RUNS" --export-json "$out/startup.json" \
+	-n keywarden "$kw version" -n boto3 "$boto" -n aws-cli "aws --version" >/dev/null
+
+rss() { # median peak RSS in MiB of 5 runs of "$@"
+	for _ in 1 2 3 4 5; do /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p | awk '{printf "%.1f", $1/1024}'
+}
+rss_kw=$(rss "$kw" version)
+rss_boto=$(rss python3 -c 'import boto3; boto3.client("iam", region_name="us-east-1")')
+rss_cli=$(rss aws --version)
+
+python3 - "$out/startup.json" "$rss_kw" "$rss_boto" "$rss_cli" "$(stat -c %s "$kw")" <<'PY'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+rss = dict(zip(["keywarden", "boto3", "aws-cli"], map(float, sys.argv[2:5])))
+base = res["boto3"]["mean"]
+print(f"{'command':<12}{'mean ms':>10}{'± ms':>8}{'vs boto3':>10}{'peak RSS MiB':>14}{'vs boto3':>10}")
+for name in ["keywarden", "boto3", "aws-cli"]:
+    r = res[name]
+    print(f"{name:<12}{r['mean']*1e3:>10.1f}{r['stddev']*1e3:>8.1f}{r['mean']/base:>9.3f}x{rss[name]:>14.1f}{rss[name]/rss['boto3']:>9.2f}x")
+print(f"keywarden binary: {int(sys.argv[5])/1e6:.1f} MB (static, stripped)")
+PY

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+func TestNewCmdServe(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		want    func(*serveOptions) bool
+		wantErr string
+	}{
+		{"defaults", nil, func(o *serveOptions) bool {
+			return o.Config == "keywarden.yaml" && o.Listen == "127.0.0.1:9102" && o.Once == "" && !o.DryRun &&
+				o.Grace == daemon.DefaultShutdownGrace && o.Concurrency == 4
+		}, ""},
+		{"short config, listen, dry run", []string{"-c", "/etc/kw.yaml", "--listen", "127.0.0.1:0", "--dry-run"}, func(o *serveOptions) bool {
+			return o.Config == "/etc/kw.yaml" && o.Listen == "127.0.0.1:0" && o.DryRun
+		}, ""},
+		{"once", []string{"--config", "kw.yaml", "--once", "curfew"}, func(o *serveOptions) bool { return o.Once == "curfew" }, ""},
+		{"grace and concurrency", []string{"--shutdown-grace", "2m", "--concurrency", "8"}, func(o *serveOptions) bool {
+			return o.Grace == 2*time.Minute && o.Concurrency == 8
+		}, ""},
+		{"empty config", []string{"-c", ""}, nil, "--config is empty"},
+		{"empty listen", []string{"--listen", ""}, nil, "--listen is empty"},
+		{"zero grace", []string{"--shutdown-grace", "0s"}, nil, "--shutdown-grace 0s"},
+		{"zero concurrency", []string{"--concurrency", "0"}, nil, "--concurrency 0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, _, _ := testDeps()
+			var got *serveOptions
+			cmd := newCmdServe(d, &globalOptions{}, func(_ context.Context, o *serveOptions) error { got = o; return nil })
+			cmd.SetArgs(c.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || got != nil {
+					t.Fatalf("err = %v (ran: %v), want %q", err, got != nil, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || !c.want(got) {
+				t.Fatalf("options = %+v", got)
+			}
+		})
+	}
+}
+
+// TestServeRefusesBadConfigBeforeAWS: each of these fails before any credential is needed,
+// so testDeps (which has no AWS loader that works) is enough.
+func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.yaml", "jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    timezone: Mars/Olympus\n    do: [deactivate: {}]\n")
+	unscheduled := write("manual.yaml", "jobs:\n  manual:\n    do: [deactivate: {}]\n")
+	good := write("good.yaml", "jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    do: [deactivate: {}]\n")
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"line and column of a bad zone", []string{"serve", "-c", bad}, "bad.yaml:4:15: "},
+		{"missing file", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "read the config: open "},
+		{"nothing scheduled", []string{"serve", "-c", unscheduled}, "no job in " + unscheduled + " has a schedule"},
+		{"unknown once job", []string{"serve", "-c", good, "--once", "curfw"}, `--once "curfw": ` + good + " has no such job; it has curfew"},
+		{"bad output", []string{"serve", "-c", good, "--once", "curfew", "-o", "yaml"}, `--output "yaml"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runRoot(t, c.args...)
+			if code != exitUsage || out != "" || !strings.HasPrefix(errs, "keywarden: ") || !strings.Contains(errs, c.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and …%s…", code, out, errs, c.want)
+			}
+		})
+	}
+}
+
+func TestRecordKeys(t *testing.T) {
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	inv := keys.Inventory{Users: []keys.User{
+		{Name: "alice", Keys: []keys.Key{
+			{User: "alice", AccessKeyID: "AKIAALICE0000000001", Status: keys.Active, Created: now.Add(-100 * day)},
+			{User: "alice", AccessKeyID: "AKIAALICE0000000002", Status: keys.Active, Created: now.Add(-10 * day)},
+		}},
+		{Name: "bob", Keys: []keys.Key{
+			{User: "bob", AccessKeyID: "AKIABOB000000000001", Status: keys.Inactive, Created: now.Add(-300 * day)},
+			{User: "bob", AccessKeyID: "AKIABOB000000000002", Status: keys.Active, Created: now.Add(-50 * day)},
+		}},
+		{Name: "carol", Keys: []keys.Key{
+			{User: "carol", AccessKeyID: "AKIACAROL0000000001", Status: keys.Active, Created: now.Add(-900 * day)},
+		}},
+	}}
+	job := policy.Job{Name: "nightly", Select: policy.Selector{Users: []string{"alice", "bob"}}}
+	results := []apply.Result{
+		{User: "alice", AccessKeyID: "AKIAALICE0000000001", Job: "nightly", Outcome: apply.Deactivated},
+		{User: "bob", AccessKeyID: "AKIABOB000000000001", Job: "nightly", Outcome: apply.Deleted},
+		{User: "bob", AccessKeyID: "AKIABOB000000000002", Job: "nightly", Outcome: apply.Failed},
+	}
+	cases := []struct {
+		name             string
+		dryRun           bool
+		active, inactive int
+		age              string
+	}{
+		// carol is outside the selection; alice's old key is now inactive, bob's inactive one gone.
+		{"changes applied", false, 2, 1, "4320000"},        // 50 days: bob's key
+		{"dry run changes nothing", true, 3, 1, "8640000"}, // 100 days: alice's old key
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, _, _ := testDeps()
+			s := &server{o: &serveOptions{Deps: d, DryRun: c.dryRun}, log: slog.New(slog.DiscardHandler)}
+			s.d = daemon.New(daemon.Options{Run: func(context.Context, string) error { return nil }})
+			active, inactive := s.recordKeys(job, apply.JobRun{Inventory: inv, Results: results}, now)
+			if active != c.active || inactive != c.inactive {
+				t.Errorf("active %d inactive %d, want %d %d", active, inactive, c.active, c.inactive)
+			}
+			var b bytes.Buffer
+			if err := s.d.Metrics().WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				`keywarden_access_keys{job="nightly",status="Active"} ` + strconv.Itoa(c.active),
+				`keywarden_access_keys{job="nightly",status="Inactive"} ` + strconv.Itoa(c.inactive),
+				`keywarden_oldest_active_key_age_seconds{job="nightly"} ` + c.age,
+			} {
+				if !strings.Contains(b.String(), want+"\n") {
+					t.Errorf("metrics lack %s:\n%s", want, b.String())
+				}
+			}
+		})
+	}
+}
+
+func TestServeHelp(t *testing.T) {
+	code, out, _ := runRoot(t, "serve", "--help")
+	for _, want := range []string{"Exit codes:", "Examples:", "--once", "SIGHUP", "/metrics"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("serve --help (exit %d) lacks %q", code, want)
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/schedule"
+)
+
+// server is what serve's runs share: the session, the log and the config, which a reload
+// replaces while runs of the old one may still be going.
+type server struct {
+	o     *serveOptions
+	sess  *session
+	log   *slog.Logger
+	d     *daemon.Daemon
+	clock daemon.Clock
+
+	mu  sync.Mutex
+	cfg *policy.Config
+}
+
+func loadConfig(path string) (*policy.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the config: %w", err)
+	}
+	return policy.Load(path, data)
+}
+
+// scheduledJobs turns the config's jobs that have a schedule into daemon jobs, and returns
+// the others apart so serve can say it will not run them.
+func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job, error) {
+	var jobs []daemon.Job
+	var unscheduled []policy.Job
+	var errs []error
+	for _, j := range cfg.Jobs {
+		if j.Schedule == "" {
+			unscheduled = append(unscheduled, j)
+			continue
+		}
+		s, err := schedule.Parse(j.Schedule, j.Location)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: job %q: schedule %q: %w", path, j.Name, j.Schedule, err))
+			continue
+		}
+		jobs = append(jobs, daemon.Job{Name: j.Name, Schedule: s})
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	if err := daemon.ValidateJobs(jobs); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return jobs, unscheduled, nil
+}
+
+// problems lists a config error one problem a line, as the log's "problems" array.
+func problems(err error) []string {
+	var ve *policy.ValidationError
+	if errors.As(err, &ve) {
+		out := make([]string, len(ve.Problems))
+		for i, p := range ve.Problems {
+			out[i] = p.String()
+		}
+		return out
+	}
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		var out []string
+		for _, e := range joined.Unwrap() {
+			out = append(out, e.Error())
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+func (s *server) config() *policy.Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+// reload reads the config again. A config that would not start serve is rejected whole and
+// the jobs already scheduled carry on, so a typo in production costs a log line, not the curfew.
+func (s *server) reload() {
+	path := s.o.Config
+	cfg, err := loadConfig(path)
+	var jobs []daemon.Job
+	var unscheduled []policy.Job
+	if err == nil {
+		jobs, unscheduled, err = scheduledJobs(path, cfg)
+	}
+	if err == nil && len(jobs) == 0 {
+		err = fmt.Errorf("%s: no job has a schedule", path)
+	}
+	if err != nil {
+		s.log.Error("config reload rejected, the previous jobs keep running", "config", path, "problems", problems(err))
+		return
+	}
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+	s.d.Reload(jobs)
+	s.log.Info("config reloaded", "config", path, "jobs", cfg.JobNames())
+	s.logSchedule(cfg, jobs, unscheduled)
+}
+
+// logSchedule says when each job fires next, in its own zone and in UTC, so a curfew set for
+// the wrong zone is caught when the service starts rather than the morning after.
+func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled []policy.Job) {
+	now := s.clock.Now()
+	for _, j := range jobs {
+		pj, _ := cfg.Job(j.Name)
+		next := j.Schedule.Next(now)
+		s.log.Info("job scheduled", "job", j.Name, "schedule", j.Schedule.String(), "timezone", pj.TZName,
+			"next", next.In(j.Schedule.Location()).Format(time.RFC3339), "next_utc", next.UTC().Format(time.RFC3339))
+	}
+	for _, j := range unscheduled {
+		s.log.Info("job not scheduled", "job", j.Name, "reason", "it has no schedule; run it with serve --once")
+	}
+}
+
+// run is one scheduled run of a job: read, evaluate, apply, then log and record what it saw.
+func (s *server) run(ctx context.Context, name string) error {
+	cfg := s.config()
+	job, ok := cfg.Job(name)
+	if !ok {
+		return fmt.Errorf("job %s was removed from the config by a reload", name)
+	}
+	creds, err := s.sess.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return awsErr("load credentials", err)
+	}
+	now := s.o.Now()
+	run, err := apply.RunJobs(ctx, s.sess.iam, cfg, []string{name}, now, s.o.applyOptions(name, creds.AccessKeyID, s.logResult))
+	if err != nil {
+		return awsErr("run job "+name, err)
+	}
+	active, inactive := s.recordKeys(job, run, now)
+	outcomes := map[string]int{}
+	for _, r := range run.Results {
+		outcomes[r.Outcome]++
+	}
+	scheduled, _ := daemon.ScheduledTime(ctx)
+	s.log.Info("job summary", "job", name, "scheduled", scheduled, "dry_run", s.o.DryRun,
+		"active_keys", active, "inactive_keys", inactive, "actions", len(run.Results), "outcomes", outcomes)
+	return resultsErr(run.Results)
+}
+
+// logResult is one line per key acted on. Results carry ids, names and reasons, never a secret.
+func (s *server) logResult(r apply.Result) {
+	level := slog.LevelInfo
+	switch r.Outcome {
+	case apply.Failed:
+		level = slog.LevelError
+	case apply.Refused, apply.Skipped:
+		level = slog.LevelWarn
+	}
+	attrs := []any{"job", r.Job, "user", r.User, "access_key_id", r.AccessKeyID, "action", string(r.Action), "outcome", r.Outcome}
+	if r.Reason != "" {
+		attrs = append(attrs, "reason", r.Reason)
+	}
+	s.log.Log(context.Background(), level, "key", attrs...)
+}
+
+const (
+	keysMetric   = "keywarden_access_keys"
+	keysHelp     = "Access keys of the users a job selects, by status, as of the job's last run (after its changes)."
+	oldestMetric = "keywarden_oldest_active_key_age_seconds"
+	oldestHelp   = "Age of the oldest active key of the users a job selects, as of the job's last run; 0 when none is active."
+)
+
+// recordKeys sets the key gauges of job from its run. The inventory is read before the run
+// acts, so the run's own changes are applied to it: after a curfew the gauges say the keys
+// are inactive. The gauges are per job because each job reads only the users it selects.
+func (s *server) recordKeys(job policy.Job, run apply.JobRun, now time.Time) (active, inactive int) {
+	type state struct {
+		status  string
+		created time.Time
+	}
+	byID := map[string]state{}
+	for _, u := range run.Inventory.Users {
+		if !job.Select.Match(u) {
+			continue
+		}
+		for _, k := range u.Keys {
+			byID[k.AccessKeyID] = state{k.Status, k.Created}
+		}
+	}
+	if !s.o.DryRun {
+		for _, r := range run.Results {
+			st, ok := byID[r.AccessKeyID]
+			if !ok {
+				continue
+			}
+			switch r.Outcome {
+			case apply.Deactivated:
+				st.status = keys.Inactive
+			case apply.Activated:
+				st.status = keys.Active
+			case apply.Deleted:
+				delete(byID, r.AccessKeyID)
+				continue
+			}
+			byID[r.AccessKeyID] = st
+		}
+	}
+	var oldest time.Time
+	for _, st := range byID {
+		switch st.status {
+		case keys.Active:
+			active++
+			if oldest.IsZero() || st.created.Before(oldest) {
+				oldest = st.created
+			}
+		case keys.Inactive:
+			inactive++
+		}
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = max(now.Sub(oldest).Seconds(), 0)
+	}
+	m := s.d.Metrics()
+	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "status": keys.Active}, float64(active))
+	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "status": keys.Inactive}, float64(inactive))
+	m.SetGauge(oldestMetric, oldestHelp, map[string]string{"job": job.Name}, age)
+	return active, inactive
+}
