@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/test/emu"
@@ -100,5 +101,39 @@ func TestRotateCrashAtEachStep(t *testing.T) {
 				t.Fatalf("rerun replaced the stored new key %s with %s instead of finishing", id, newID)
 			}
 		})
+	}
+}
+
+// TestRotateCrashDuringRollback: the new key never works, and keywarden is killed right after
+// putting the old key back in the file, before deleting the new key. That key's secret is now
+// stored nowhere: the rerun must delete it, then rotate.
+func TestRotateCrashDuringRollback(t *testing.T) {
+	_, oldID, oldSecret, credsPath := rotSetup(t)
+	p := moto.Proxy(t)
+	p.SetPropagation(emu.Window{For: time.Hour})
+	r := rotBin(t, p.Env("unused", "unused"), credsPath, []string{"KEYWARDEN_FAILPOINT=after-restore"}, "--wait", "1s")
+	if r.code != 97 {
+		t.Fatalf("first run: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
+	}
+	j, err := rotate.ReadJournal(rotate.JournalPath(credsPath))
+	if err != nil || j == nil || j.State != rotate.StateRollingBack || j.NewKeyID == "" {
+		t.Fatalf("journal after the crash: %+v, %v", j, err)
+	}
+	if id, _ := profileKey(t, credsPath, "dev"); id != oldID {
+		t.Fatalf("the file holds %s, want the restored old key %s", id, oldID)
+	}
+	if ks := userKeys(t, rotUser); ks[j.NewKeyID] != "Active" {
+		t.Fatalf("IAM keys %v: want the unusable new key %s still there", ks, j.NewKeyID)
+	}
+
+	r = rotBin(t, moto.Env("unused", "unused"), credsPath, nil, "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	newID := assertRotated(t, credsPath, oldID, oldSecret, "")
+	var res rotate.Result
+	mustJSON(t, r.stdout, &res)
+	if !slices.Contains(res.Deleted, j.NewKeyID) || newID == j.NewKeyID {
+		t.Fatalf("the key whose secret was lost (%s) was not deleted: %+v", j.NewKeyID, res)
 	}
 }
