@@ -123,6 +123,10 @@ func (r *run) create(ctx context.Context, c Clients) error {
 			return nil
 		}
 		what := "create a new access key for " + r.user
+		if ctx.Err() != nil {
+			// Interrupted mid-call: the key may exist. The journal stays so the next run reconciles.
+			return &StepError{What: what + " (interrupted; run keywarden rotate again to clean up)", Err: err}
+		}
 		if !ambiguous(err) {
 			// IAM answered: no key was made.
 			if rerr := removeJournal(r.jpath); rerr != nil {
@@ -147,10 +151,7 @@ func (r *run) create(ctx context.Context, c Clients) error {
 // ambiguous reports whether a failed call may have taken effect: no answer came back from AWS.
 func ambiguous(err error) bool {
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return false // an error answer from IAM means nothing was created
-	}
-	return !errors.Is(err, context.Canceled)
+	return !errors.As(err, &ae) // an error answer from IAM means nothing was created
 }
 
 // deleteOrphans deletes every key of the user that is neither in the journal's keys_before nor
