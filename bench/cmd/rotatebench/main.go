@@ -1,0 +1,157 @@
+// Command rotatebench runs moto, with signature and policy checks on, behind the test harness's
+// proxy (a fixed latency per request, call counts) for bench/rotate.sh, and writes
+//
+//	PROXY_URL=http://127.0.0.1:PORT
+//	CONTROL_URL=http://127.0.0.1:PORT
+//
+// to the -ready file. On CONTROL_URL: POST /user?name=N creates user N holding the
+// self-rotation actions (plus s3:ListAllMyBuckets, as in the seed) and one key, answering
+// "KEYID SECRET"; GET /calls returns the proxy's call counts as JSON; POST /reset zeroes them.
+// SIGINT or SIGTERM stops moto. (bench/cmd/motoproxy on branch credreport seeds users for the
+// audit bench instead; this one needs auth on, so that a deleted key is really refused.)
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/permissions"
+	"github.com/keywarden/keywarden/test/emu"
+)
+
+func main() {
+	latency := flag.Duration("latency", 20*time.Millisecond, "delay added to every request, a round trip to a real region")
+	ready := flag.String("ready", "", "file to write PROXY_URL and CONTROL_URL to once ready")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("rotatebench: ")
+
+	tb := &harnessTB{}
+	defer tb.cleanup()
+	s, stop, err := emu.Launch()
+	if err != nil {
+		log.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	admin := s.EnableAuth(tb)
+	adminIAM := iam.NewFromConfig(s.Config(admin.AccessKeyID, admin.SecretAccessKey))
+
+	p := s.Proxy(tb)
+	p.SetLatency(*latency)
+	control, err := serveControl(p, adminIAM)
+	if err != nil {
+		tb.cleanup()
+		log.Fatal(err)
+	}
+	if *ready != "" {
+		if err := os.WriteFile(*ready, fmt.Appendf(nil, "PROXY_URL=%s\nCONTROL_URL=%s\n", p.URL, control), 0o600); err != nil {
+			tb.cleanup()
+			log.Fatal(err)
+		}
+	}
+	log.Printf("proxy %s (latency %s), control %s", p.URL, *latency, control)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+}
+
+// policy is permissions.SelfRotate with Resource "*" (moto checks IAM actions against "*"
+// only) plus the seed's s3:ListAllMyBuckets for `aws s3 ls`.
+func policy() string {
+	d := permissions.SelfRotate()
+	for i := range d.Statement {
+		d.Statement[i].Resource = []string{"*"}
+	}
+	d.Statement = append(d.Statement, permissions.Statement{Effect: "Allow", Action: []string{"s3:ListAllMyBuckets"}, Resource: []string{"*"}})
+	return d.JSON()
+}
+
+func newUser(ctx context.Context, c *iam.Client, name string) (string, error) {
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: &name}); err != nil {
+		return "", err
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: &name, PolicyName: aws.String("self-rotate"), PolicyDocument: aws.String(policy())}); err != nil {
+		return "", err
+	}
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &name})
+	if err != nil {
+		return "", err
+	}
+	return *k.AccessKey.AccessKeyId + " " + *k.AccessKey.SecretAccessKey, nil
+}
+
+func serveControl(p *emu.Proxy, c *iam.Client) (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /calls", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(p.Calls())
+	})
+	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) { p.ResetCounts() })
+	mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
+		out, err := newUser(r.Context(), c, r.URL.Query().Get("name"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, out)
+	})
+	go http.Serve(l, mux)
+	return "http://" + l.Addr().String(), nil
+}
+
+// harnessTB lets the test harness, written for tests, run in a plain program: it implements the
+// few testing.TB methods the harness calls (the embedded nil interface supplies the unexported
+// method; any other call panics, which would be a bug here).
+type harnessTB struct {
+	testing.TB
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func (*harnessTB) Helper()                           {}
+func (*harnessTB) Fatal(args ...any)                 { log.Fatal(args...) }
+func (*harnessTB) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
+func (*harnessTB) Error(args ...any)                 { log.Print(args...) }
+
+func (t *harnessTB) TempDir() string {
+	d, err := os.MkdirTemp("", "rotatebench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+func (t *harnessTB) Cleanup(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cleanups = append(t.cleanups, f)
+}
+
+func (t *harnessTB) cleanup() {
+	t.mu.Lock()
+	fs := t.cleanups
+	t.cleanups = nil
+	t.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}

@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
+	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/report"
+	"github.com/keywarden/keywarden/internal/rotate"
+)
+
+type rotateOptions struct {
+	*Deps
+	*globalOptions
+	CredentialsFile string
+	ConfigFile      string
+	Retire          string
+	MakeRoom        bool
+	Wait            time.Duration
+	Probe           string
+}
+
+func newCmdRotate(d *Deps, g *globalOptions, runF func(context.Context, *rotateOptions) error) *cobra.Command {
+	o := &rotateOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "rotate [--profile NAME]",
+		Short: "Replace a profile's access key with a new one, proven to work, and retire the old",
+		Long: `Rotate the static access key of one profile of the shared credentials file:
+
+  1. identify the key's IAM user (sts:GetCallerIdentity, signed with the old key)
+  2. check the two-key limit (an inactive second key is deleted only with --make-room)
+  3. create a new key, and 4. write it into the profile at once (atomic, fsync, 0600)
+  5. wait until STS accepts the new key several times in a row (IAM takes seconds), up to --wait
+  6. run --probe with the new key, if given
+  7. retire the old key, signed with the new one (--retire delete or deactivate)
+  8. check the old key is dead
+If the new key never works, or the probe fails, the new key is deleted and the old key put back.
+
+Each step is journalled next to the credentials file (FILE.keywarden-rotate.json, no secrets).
+If keywarden is killed, running "keywarden rotate" again finishes or undoes the rotation. A
+profile with a session token, a role, SSO or credential_process is refused.
+
+Needs the policy printed by "keywarden policy --self-rotate" on the user.
+
+` + exitCodesHelp,
+		Example: `  keywarden rotate --profile dev
+  keywarden rotate --profile ci --retire deactivate --wait 5m --output json
+  keywarden rotate --profile dev --probe 'aws s3 ls'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Retire != string(rotate.RetireDelete) && o.Retire != string(rotate.RetireDeactivate) {
+				return usagef("--retire must be delete or deactivate, not %q", o.Retire)
+			}
+			if o.Wait <= 0 {
+				return usagef("--wait must be positive")
+			}
+			if _, err := splitArgs(o.Probe); err != nil {
+				return usagef("--probe: %v", err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runRotate(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.CredentialsFile, "credentials-file", "", "shared credentials file (default $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials)")
+	f.StringVar(&o.ConfigFile, "config-file", "", "shared config file, read only to tell what kind of profile it is (default $AWS_CONFIG_FILE, else ~/.aws/config)")
+	f.StringVar(&o.Retire, "retire", "delete", "what to do with the old key: delete or deactivate")
+	f.BoolVar(&o.MakeRoom, "make-room", false, "delete the user's inactive second key if the two-key limit is reached")
+	f.DurationVar(&o.Wait, "wait", 2*time.Minute, "how long to wait for the new key to work (and the old one to die)")
+	f.StringVar(&o.Probe, "probe", "", "a command to run with the new key before the old one is retired (no shell: write sh -c '...' for one)")
+	return cmd
+}
+
+func runRotate(ctx context.Context, o *rotateOptions) error {
+	if err := o.check("table", "json"); err != nil {
+		return err
+	}
+	profile := o.globalOptions.Profile
+	if profile == "" {
+		profile = o.Getenv("AWS_PROFILE")
+	}
+	if profile == "" {
+		profile = "default"
+	}
+	credsFile := o.CredentialsFile
+	if credsFile == "" {
+		credsFile = o.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+	}
+	if credsFile == "" {
+		credsFile = filepath.Join(o.home(), ".aws", "credentials")
+	}
+	configFile := o.ConfigFile
+	if configFile == "" {
+		configFile = o.Getenv("AWS_CONFIG_FILE")
+	}
+	if configFile == "" {
+		configFile = filepath.Join(o.home(), ".aws", "config")
+	}
+	base, err := o.rotateBase(ctx, profile)
+	if err != nil {
+		return err
+	}
+	ro := rotate.Options{
+		CredentialsFile: credsFile, ConfigFile: configFile, Profile: profile,
+		Retire: rotate.Retire(o.Retire), MakeRoom: o.MakeRoom, Wait: o.Wait,
+		Connect: func(c rotate.Credentials) rotate.Clients {
+			cfg := base.Copy()
+			cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
+			return rotate.Clients{IAM: iam.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg)}
+		},
+		Now:   o.Now,
+		Sleep: sleepCtx,
+		Progress: func(el time.Duration, msg string) {
+			fmt.Fprintf(o.Stderr, "keywarden: [%.1fs] %s\n", el.Seconds(), msg)
+		},
+		Failpoint: func(name string) {
+			// Crash tests only: end the process abruptly, as a kill would.
+			if o.Getenv("KEYWARDEN_FAILPOINT") == name {
+				fmt.Fprintf(o.Stderr, "keywarden: failpoint %s\n", name)
+				os.Exit(97)
+			}
+		},
+	}
+	if o.Probe != "" {
+		argv, _ := splitArgs(o.Probe)
+		ro.Probe = func(ctx context.Context, c rotate.Credentials) error { return o.runProbe(ctx, argv, c) }
+	}
+	res, err := rotate.Run(ctx, ro)
+	if err != nil {
+		return rotateErr(err)
+	}
+	if o.Output == "json" {
+		return report.JSON(o.Stdout, res)
+	}
+	_, err = fmt.Fprintf(o.Stdout, "profile %s: %s -> %s (old key %sd: %s)\n", res.Profile, res.OldKeyID, res.NewKeyID, res.Retire, res.OldKey)
+	return err
+}
+
+// rotateBase loads region and endpoint as every command does; credentials are replaced by the
+// profile's own static keys, so nothing from the environment's chain signs a rotation. A
+// profile only the given --credentials-file knows falls back to the default settings.
+func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Config, error) {
+	cfg, err := o.load(ctx, awsconfig.Options{Profile: profile, Region: o.Region, Debug: o.Debug})
+	if err != nil {
+		cfg, err = o.load(ctx, awsconfig.Options{Region: o.Region, Debug: o.Debug})
+	}
+	if err != nil {
+		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
+	}
+	return cfg, nil
+}
+
+func (o *rotateOptions) home() string {
+	if h := o.Getenv("HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+// rotateErr picks the exit code of a rotation failure.
+func rotateErr(err error) error {
+	var re *rotate.RefusedError
+	var cr *credfile.RefusalError
+	var pe *credfile.ParseError
+	var se *rotate.StepError
+	switch {
+	case errors.As(err, &re), errors.As(err, &cr):
+		return refusedf("%v", err)
+	case errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
+		return usageErr(err)
+	case errors.As(err, &se):
+		return awsErr(se.What, se.Err)
+	}
+	return &codedError{code: exitError, msg: err.Error()}
+}
+
+// runProbe runs the user's check with only the new key in its AWS environment.
+func (o *rotateOptions) runProbe(ctx context.Context, argv []string, c rotate.Credentials) error {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+			"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CREDENTIAL_EXPIRATION":
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = append(env, "AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey)
+	cmd.Stdout, cmd.Stderr = o.Stderr, o.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", argv[0], err)
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// splitArgs splits a command line into words with sh's quoting rules for '...', "..." and \,
+// and nothing else: no variables, globs or pipes.
+func splitArgs(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	in := false
+	var quote rune
+	esc := false
+	for _, c := range s {
+		switch {
+		case esc:
+			cur.WriteRune(c)
+			esc = false
+		case quote == '\'' && c == '\'', quote == '"' && c == '"':
+			quote = 0
+		case quote == '\'':
+			cur.WriteRune(c)
+		case c == '\\':
+			esc, in = true, true
+		case quote == '"':
+			cur.WriteRune(c)
+		case c == '\'' || c == '"':
+			quote, in = c, true
+		case c == ' ' || c == '\t' || c == '\n':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(c)
+			in = true
+		}
+	}
+	if quote != 0 || esc {
+		return nil, errors.New("unterminated quote or escape")
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	if s != "" && len(words) == 0 {
+		return nil, errors.New("empty command")
+	}
+	return words, nil
+}

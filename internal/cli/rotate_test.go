@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRotateFlags(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want func(*rotateOptions) bool
+	}{
+		{"defaults", nil, 0, func(o *rotateOptions) bool {
+			return o.Retire == "delete" && o.Wait == 2*time.Minute && !o.MakeRoom && o.Probe == "" && o.CredentialsFile == ""
+		}},
+		{"all flags", []string{"--credentials-file", "/c", "--retire", "deactivate", "--make-room", "--wait", "5m", "--probe", "aws s3 ls"}, 0, func(o *rotateOptions) bool {
+			return o.CredentialsFile == "/c" && o.Retire == "deactivate" && o.MakeRoom && o.Wait == 5*time.Minute && o.Probe == "aws s3 ls"
+		}},
+		{"bad retire", []string{"--retire", "shred"}, 2, nil},
+		{"zero wait", []string{"--wait", "0s"}, 2, nil},
+		{"unterminated probe", []string{"--probe", "sh -c 'true"}, 2, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, _, errb := testDeps()
+			var got *rotateOptions
+			cmd := newCmdRotate(d, &globalOptions{}, func(_ context.Context, o *rotateOptions) error { got = o; return nil })
+			cmd.SetArgs(tc.args)
+			code := reportError(errb, cmd.Execute())
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, errb)
+			}
+			if tc.want != nil && (got == nil || !tc.want(got)) {
+				t.Fatalf("options %+v", got)
+			}
+		})
+	}
+}
+
+func TestSplitArgs(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+		err  bool
+	}{
+		{"aws s3 ls", []string{"aws", "s3", "ls"}, false},
+		{`sh -c 'aws s3 ls | head'`, []string{"sh", "-c", "aws s3 ls | head"}, false},
+		{`echo "a b" c\ d ''`, []string{"echo", "a b", "c d", ""}, false},
+		{"  spaced\tout  ", []string{"spaced", "out"}, false},
+		{`echo "open`, nil, true},
+		{`trailing\`, nil, true},
+		{"   ", nil, true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := splitArgs(tc.in)
+			if (err != nil) != tc.err || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("splitArgs(%q) = %q, %v", tc.in, got, err)
+			}
+		})
+	}
+}
+
+func TestRotateHelpListsExitCodes(t *testing.T) {
+	code, out, _ := runRoot(t, "rotate", "--help")
+	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "keywarden rotate --profile dev") {
+		t.Fatalf("help:\n%s", out)
+	}
+}

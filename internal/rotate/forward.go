@@ -1,0 +1,214 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// forward takes a stored new key to the end: verify, probe, retire the old key, confirm it dead.
+func (r *run) forward(ctx context.Context) error {
+	nc := r.opts.Connect(r.new)
+	if r.j.State == StateStored {
+		refusals, err := r.waitWorks(ctx, nc.STS)
+		if err != nil {
+			return r.failVerify(ctx, fmt.Errorf("the new key %s did not work within %s: %v", r.new.AccessKeyID, r.opts.Wait, err))
+		}
+		r.say("%s works (%d consecutive successes, %d refusals while IAM propagated it)", r.new.AccessKeyID, r.opts.Successes, refusals)
+		r.step("verify")
+		if r.opts.Probe != nil {
+			if err := r.opts.Probe(ctx, r.new); err != nil {
+				return r.failVerify(ctx, fmt.Errorf("the probe failed with the new key: %v", err))
+			}
+			r.say("probe passed with %s", r.new.AccessKeyID)
+			r.step("probe")
+		}
+		if err := r.j.save(r.jpath, StateVerified, r.opts.Now()); err != nil {
+			return err
+		}
+		r.opts.Failpoint("after-verify")
+	}
+	if r.j.State == StateVerified {
+		if err := r.retire(ctx, nc.IAM); err != nil {
+			return err
+		}
+		r.opts.Failpoint("after-retire")
+		if err := r.j.save(r.jpath, StateRetired, r.opts.Now()); err != nil {
+			return err
+		}
+	}
+	if err := r.confirm(ctx, nc.IAM); err != nil {
+		return err
+	}
+	r.opts.Failpoint("after-confirm")
+	if err := removeJournal(r.jpath); err != nil {
+		return err
+	}
+	r.say("done: profile %s now holds %s", r.opts.Profile, r.new.AccessKeyID)
+	return nil
+}
+
+// failVerify rolls back when the old secret is at hand; after a crash it is not (it was only in
+// the credentials file, now holding the new key), so the journal stays for another run.
+func (r *run) failVerify(ctx context.Context, reason error) error {
+	if r.old.SecretAccessKey == "" {
+		return fmt.Errorf("%v; the old key %s is untouched and the new key is stored in profile %s; the interrupted rotation cannot roll back (the old secret was only in the credentials file): run keywarden rotate again to finish it", reason, r.j.OldKeyID, r.opts.Profile)
+	}
+	return r.rollback(ctx, reason)
+}
+
+// rollback puts the old key back in the file first, then deletes the new key signed with the
+// old one. In that order a crash leaves either the new key stored (resume goes forward) or the
+// old key stored and a new key whose secret is nowhere (resume deletes it).
+func (r *run) rollback(ctx context.Context, reason error) error {
+	r.say("rolling back: %v", reason)
+	if err := r.j.save(r.jpath, StateRollingBack, r.opts.Now()); err != nil {
+		return err
+	}
+	creds, err := credfile.Load(r.opts.CredentialsFile)
+	if err == nil {
+		err = creds.SetKeys(r.opts.Profile, r.old.AccessKeyID, r.old.SecretAccessKey)
+	}
+	if err == nil {
+		err = credfile.WriteFile(r.opts.CredentialsFile, creds.Bytes())
+	}
+	if err != nil {
+		return fmt.Errorf("%v; rolling back failed: restore the old key in %s: %w; the new key %s is still stored and active", reason, r.opts.CredentialsFile, err, r.new.AccessKeyID)
+	}
+	r.opts.Failpoint("after-restore")
+	oc := r.opts.Connect(r.old)
+	r.tag(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionDeleted, "the new key")
+	if _, err := oc.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &r.new.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
+		return &StepError{What: fmt.Sprintf("%v; rolling back: the old key is restored in the file, but deleting the new key %s (whose secret is no longer stored) failed; run keywarden rotate again to delete it", reason, r.new.AccessKeyID), Err: err}
+	}
+	if err := removeJournal(r.jpath); err != nil {
+		return err
+	}
+	r.step("rollback")
+	return &RolledBackError{NewKeyID: r.new.AccessKeyID, Reason: reason}
+}
+
+// retire deletes or deactivates the old key, signed with the new key. A key already gone (a
+// resumed run) is fine.
+func (r *run) retire(ctx context.Context, c IAM) error {
+	id := r.j.OldKeyID
+	var err error
+	if r.opts.Retire == RetireDeactivate {
+		r.tag(ctx, c, id, keys.ActionDeactivated, "the old key")
+		_, err = c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
+	} else {
+		r.tag(ctx, c, id, keys.ActionDeleted, "the old key")
+		_, err = c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id})
+	}
+	switch {
+	case err == nil:
+	case awserr.Classify(err) == awserr.NotFound:
+		r.say("the old key %s was already gone", id)
+	default:
+		return &StepError{What: fmt.Sprintf("%s the old key %s with the new key %s (the new key is stored and works; run keywarden rotate again to finish)", r.opts.Retire, id, r.new.AccessKeyID), Err: err}
+	}
+	r.say("%sd %s, signed with %s", r.opts.Retire, id, r.new.AccessKeyID)
+	r.step("retire")
+	return nil
+}
+
+// confirm checks the old key is dead. With its secret at hand (not a resumed run) and retired
+// by deletion, STS must refuse it; a deactivated key is checked by its IAM status, since moto
+// accepts inactive keys (AWS does not). A key that still works is reported, not failed.
+func (r *run) confirm(ctx context.Context, c IAM) error {
+	id := r.j.OldKeyID
+	switch {
+	case r.opts.Retire == RetireDelete && r.old.SecretAccessKey != "":
+		code, err := r.waitDead(ctx, r.opts.Connect(r.old).STS)
+		if err != nil {
+			r.res.OldKey = "still-accepted"
+			r.warn("the old key %s is deleted but STS still accepted it after %s; IAM may take longer to forget it", id, r.opts.Wait)
+		} else {
+			r.res.OldKey = "rejected"
+			r.say("%s is dead: STS refuses it (%s)", id, code)
+		}
+	default:
+		ks, err := inventory.ListKeys(ctx, c, r.j.User)
+		if err != nil {
+			return &StepError{What: "check the old key's status", Err: err}
+		}
+		status := "absent"
+		for _, k := range ks {
+			if k.AccessKeyID == id {
+				status = k.Status
+			}
+		}
+		switch {
+		case r.opts.Retire == RetireDeactivate && status == "Inactive":
+			r.res.OldKey = "inactive"
+			r.say("%s is Inactive in IAM (checked by status: AWS refuses an inactive key; emulators may not)", id)
+		case status == "absent":
+			r.res.OldKey = "absent"
+			r.say("%s no longer exists in IAM", id)
+		default:
+			r.res.OldKey = "still-accepted"
+			r.warn("the old key %s is still %s in IAM", id, status)
+		}
+	}
+	r.step("confirm")
+	return nil
+}
+
+// tag records provenance on the user. A failure is a warning: the key change it describes
+// matters more than its record.
+func (r *run) tag(ctx context.Context, c IAM, keyID, action, what string) {
+	user := r.user
+	if r.j != nil {
+		user = r.j.User
+	}
+	key := keys.TagKey(keyID)
+	value := keys.Record{Action: action, Time: r.opts.Now(), Origin: r.opts.Origin}.String()
+	in := &iam.TagUserInput{UserName: &user, Tags: []iamtypes.Tag{{Key: &key, Value: &value}}}
+	_, err := c.TagUser(ctx, in)
+	if awserr.Classify(err) == awserr.LimitExceeded && r.pruneTag(ctx, c, user) {
+		_, err = c.TagUser(ctx, in)
+	}
+	if err != nil {
+		r.warn("could not record provenance of %s (%s) on %s: %s", what, keyID, user, awserr.Message("tag", err))
+	}
+}
+
+// pruneTag removes the oldest keywarden record of a key that no longer exists, to stay under
+// IAM's 50 tags per user.
+func (r *run) pruneTag(ctx context.Context, c IAM, user string) bool {
+	ks, err := inventory.ListKeys(ctx, c, user)
+	if err != nil {
+		return false
+	}
+	tags, err := inventory.ListTags(ctx, c, user)
+	if err != nil {
+		return false
+	}
+	live := map[string]bool{}
+	for _, k := range ks {
+		live[k.AccessKeyID] = true
+	}
+	oldest, at := "", keys.Record{}
+	for t, v := range tags {
+		id, ok := keys.KeyIDFromTag(t)
+		if !ok || live[id] {
+			continue
+		}
+		rec, _ := keys.ParseRecord(v)
+		if oldest == "" || rec.Time.Before(at.Time) {
+			oldest, at = t, rec
+		}
+	}
+	if oldest == "" {
+		return false
+	}
+	_, err = c.UntagUser(ctx, &iam.UntagUserInput{UserName: &user, TagKeys: []string{oldest}})
+	return err == nil
+}

@@ -1,0 +1,201 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// fresh runs a rotation from the start: identify, make room, create, store, then forward.
+func (r *run) fresh(ctx context.Context, creds *credfile.File) error {
+	p, err := r.classify(creds)
+	if err != nil {
+		return err
+	}
+	r.old = Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey}
+	r.res.OldKeyID = r.old.AccessKeyID
+	oc := r.opts.Connect(r.old)
+
+	if err := r.identify(ctx, oc); err != nil {
+		return err
+	}
+	before, err := r.makeRoom(ctx, oc)
+	if err != nil {
+		return err
+	}
+	r.j = &Journal{
+		Version: journalVersion, Profile: r.opts.Profile, User: r.user, UserARN: r.arn,
+		OldKeyID: r.old.AccessKeyID, KeysBefore: before, Retire: r.opts.Retire, Started: r.start.UTC(),
+	}
+	if err := r.j.save(r.jpath, StateCreating, r.opts.Now()); err != nil {
+		return err
+	}
+	r.opts.Failpoint("before-create")
+	if err := r.create(ctx, oc); err != nil {
+		return err
+	}
+	r.opts.Failpoint("after-create")
+	if err := r.store(ctx, oc, creds); err != nil {
+		return err
+	}
+	r.tag(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionCreated, "the new key")
+	return r.forward(ctx)
+}
+
+// identify learns who the old key belongs to and refuses anything but an IAM user's own key.
+func (r *run) identify(ctx context.Context, c Clients) error {
+	id, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return &StepError{What: fmt.Sprintf("identify the owner of %s (profile %s)", r.old.AccessKeyID, r.opts.Profile), Err: err}
+	}
+	r.arn = aws.ToString(id.Arn)
+	user, ok := userName(r.arn)
+	if !ok {
+		return &RefusedError{Msg: fmt.Sprintf("profile %q signs as %s, which is not an IAM user; keywarden rotates IAM user access keys only", r.opts.Profile, r.arn)}
+	}
+	r.user = user
+	r.res.User = user
+	r.say("profile %s: key %s of user %s", r.opts.Profile, r.old.AccessKeyID, user)
+	r.step("identify")
+	return nil
+}
+
+// makeRoom checks the two-key limit and returns the user's key ids once there is room. Only an
+// inactive other key is ever deleted, and only when asked.
+func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
+	ks, err := inventory.ListKeys(ctx, c.IAM, r.user)
+	if err != nil {
+		return nil, &StepError{What: "list the access keys of " + r.user, Err: err}
+	}
+	var ids []string
+	var other *keys.Key
+	for i, k := range ks {
+		ids = append(ids, k.AccessKeyID)
+		if k.AccessKeyID != r.old.AccessKeyID {
+			other = &ks[i]
+		}
+	}
+	if !hasKey(ids, r.old.AccessKeyID) {
+		return nil, &RefusedError{Msg: fmt.Sprintf("the key %s of profile %q is not a key of user %s, who signed the request; refusing to rotate a key of another user", r.old.AccessKeyID, r.opts.Profile, r.user)}
+	}
+	if len(ks) < 2 {
+		r.step("check")
+		return ids, nil
+	}
+	if other.Status == "Active" {
+		return nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys and the other one, %s, is active; keywarden never touches an active key it is not rotating: delete or deactivate %s first", r.user, other.AccessKeyID, other.AccessKeyID)}
+	}
+	if !r.opts.MakeRoom {
+		return nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); the other one, %s, is inactive: pass --make-room to delete it", r.user, other.AccessKeyID)}
+	}
+	r.tag(ctx, c.IAM, other.AccessKeyID, keys.ActionDeleted, "the inactive key")
+	if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.user, AccessKeyId: &other.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
+		return nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", other.AccessKeyID, r.user), Err: err}
+	}
+	r.res.Deleted = append(r.res.Deleted, other.AccessKeyID)
+	r.say("made room: deleted the inactive key %s", other.AccessKeyID)
+	r.step("make-room")
+	return []string{r.old.AccessKeyID}, nil
+}
+
+// create calls CreateAccessKey once, never retried by the SDK: a retry after an answer lost in
+// transit would make a second key. An ambiguous failure is reconciled by listing the user's keys
+// and deleting the one whose secret was lost; then one fresh create is tried.
+func (r *run) create(ctx context.Context, c Clients) error {
+	noRetry := func(o *iam.Options) { o.Retryer = aws.NopRetryer{} }
+	for attempt := 1; ; attempt++ {
+		out, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &r.user}, noRetry)
+		if err == nil {
+			r.new = Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}
+			r.res.NewKeyID = r.new.AccessKeyID
+			r.say("created %s", r.new.AccessKeyID)
+			r.step("create")
+			return nil
+		}
+		what := "create a new access key for " + r.user
+		if ctx.Err() != nil {
+			// Interrupted mid-call: the key may exist. The journal stays so the next run reconciles.
+			return &StepError{What: what + " (interrupted; run keywarden rotate again to clean up)", Err: err}
+		}
+		if !ambiguous(err) {
+			// IAM answered: no key was made.
+			if rerr := removeJournal(r.jpath); rerr != nil {
+				return rerr
+			}
+			return &StepError{What: what, Err: err}
+		}
+		r.say("create failed without an answer (%s); checking whether IAM made a key anyway", awserr.Message("create", err))
+		n, rerr := r.deleteOrphans(ctx, c)
+		if rerr != nil {
+			return fmt.Errorf("%s: the call failed without an answer, and listing the keys to clean up failed too (%v); the journal is kept: run keywarden rotate again", awserr.Message(what, err), rerr)
+		}
+		if attempt == 2 {
+			if rerr := removeJournal(r.jpath); rerr != nil {
+				return rerr
+			}
+			return &StepError{What: fmt.Sprintf("%s (twice without an answer; %d key(s) whose secret was lost were deleted, nothing else changed)", what, n), Err: err}
+		}
+	}
+}
+
+// ambiguous reports whether a failed call may have taken effect: no answer came back from AWS.
+func ambiguous(err error) bool {
+	var ae smithy.APIError
+	return !errors.As(err, &ae) // an error answer from IAM means nothing was created
+}
+
+// deleteOrphans deletes every key of the user that is neither in the journal's keys_before nor
+// the old key: keywarden never stored its secret, so nobody can use it.
+func (r *run) deleteOrphans(ctx context.Context, c Clients) (int, error) {
+	ks, err := inventory.ListKeys(ctx, c.IAM, r.j.User)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, k := range ks {
+		if k.AccessKeyID == r.j.OldKeyID || hasKey(r.j.KeysBefore, k.AccessKeyID) {
+			continue
+		}
+		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &k.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
+			return n, fmt.Errorf("delete %s: %w", k.AccessKeyID, err)
+		}
+		n++
+		r.res.Deleted = append(r.res.Deleted, k.AccessKeyID)
+		r.say("deleted %s: a key created by an interrupted call, whose secret was never stored", k.AccessKeyID)
+	}
+	return n, nil
+}
+
+// store writes the new key into the profile before anything depends on it. If that fails, the
+// secret is still in memory and the old key still works: the new key is deleted.
+func (r *run) store(ctx context.Context, c Clients, creds *credfile.File) error {
+	err := creds.SetKeys(r.opts.Profile, r.new.AccessKeyID, r.new.SecretAccessKey)
+	if err == nil {
+		err = credfile.WriteFile(r.opts.CredentialsFile, creds.Bytes())
+	}
+	if err != nil {
+		if _, derr := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.user, AccessKeyId: &r.new.AccessKeyID}); derr != nil {
+			return fmt.Errorf("store the new key in %s: %w; deleting the new key %s failed too (%s): delete it by hand", r.opts.CredentialsFile, err, r.new.AccessKeyID, awserr.Message("delete", derr))
+		}
+		removeJournal(r.jpath)
+		return fmt.Errorf("store the new key in %s: %w; the new key %s was deleted and the old key is unchanged", r.opts.CredentialsFile, err, r.new.AccessKeyID)
+	}
+	r.opts.Failpoint("after-store")
+	r.j.NewKeyID = r.new.AccessKeyID
+	if err := r.j.save(r.jpath, StateStored, r.opts.Now()); err != nil {
+		return err
+	}
+	r.say("stored %s in profile %s of %s", r.new.AccessKeyID, r.opts.Profile, r.opts.CredentialsFile)
+	r.step("store")
+	return nil
+}

@@ -1,0 +1,189 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+)
+
+// fakeAWS answers the few calls whose answers moto cannot be made to give (a caller that is
+// not an IAM user, a key listed under another user) and records every call. Behaviour against
+// real signatures is tested in test/ with moto.
+type fakeAWS struct {
+	IAM                       // nil: any call not overridden panics, so unexpected calls are loud
+	arn     string            // GetCallerIdentity answer
+	refuse  func(string) bool // keys STS refuses
+	keys    []string
+	calls   []string
+	created int
+}
+
+func (f *fakeAWS) connect(c Credentials) Clients {
+	return Clients{IAM: &fakeIAM{f, c.AccessKeyID}, STS: &fakeSTS{f, c.AccessKeyID}}
+}
+
+type fakeIAM struct {
+	*fakeAWS
+	key string
+}
+
+func (f *fakeIAM) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
+	f.calls = append(f.calls, "ListAccessKeys")
+	out := &iam.ListAccessKeysOutput{}
+	for _, k := range f.keys {
+		out.AccessKeyMetadata = append(out.AccessKeyMetadata, iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(k), Status: iamtypes.StatusTypeActive})
+	}
+	return out, nil
+}
+
+func (f *fakeIAM) CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
+	f.calls = append(f.calls, "CreateAccessKey")
+	f.created++
+	id := "AKIANEWNEWNEWNEWNEW" + string(rune('0'+f.created))
+	f.keys = append(f.keys, id)
+	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{AccessKeyId: aws.String(id), SecretAccessKey: aws.String("new-secret")}}, nil
+}
+
+func (f *fakeIAM) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	f.calls = append(f.calls, "DeleteAccessKey "+*in.AccessKeyId+" by "+f.key)
+	var ks []string
+	for _, k := range f.keys {
+		if k != *in.AccessKeyId {
+			ks = append(ks, k)
+		}
+	}
+	f.keys = ks
+	return &iam.DeleteAccessKeyOutput{}, nil
+}
+
+func (f *fakeIAM) TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error) {
+	f.calls = append(f.calls, "TagUser")
+	return &iam.TagUserOutput{}, nil
+}
+
+type fakeSTS struct {
+	*fakeAWS
+	key string
+}
+
+func (f *fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	f.calls = append(f.calls, "GetCallerIdentity")
+	if f.refuse != nil && f.refuse(f.key) {
+		return nil, &smithy.GenericAPIError{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
+	}
+	return &sts.GetCallerIdentityOutput{Arn: aws.String(f.arn)}, nil
+}
+
+const oldKey = "AKIAOLDOLDOLDOLDOLD0"
+
+func setup(t *testing.T, f *fakeAWS) (Options, *time.Duration) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(path, []byte("[dev]\naws_access_key_id = "+oldKey+"\naws_secret_access_key = old-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var slept time.Duration
+	frozen := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	return Options{
+		CredentialsFile: path, Profile: "dev", Wait: 10 * time.Second,
+		Connect: f.connect,
+		Now:     func() time.Time { return frozen }, // a frozen clock must not make a wait endless
+		Sleep:   func(_ context.Context, d time.Duration) error { slept += d; return nil },
+	}, &slept
+}
+
+func TestRunRefusesBeforeCreating(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    *fakeAWS
+		want string
+	}{
+		{"not an IAM user", &fakeAWS{arn: "arn:aws:sts::123456789012:assumed-role/Admin/me", keys: []string{oldKey}}, "is not an IAM user"},
+		{"root", &fakeAWS{arn: "arn:aws:iam::123456789012:root", keys: []string{oldKey}}, "is not an IAM user"},
+		{"key of another user", &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{"AKIAALICEALICEALICE0"}}, "is not a key of user alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts, _ := setup(t, tc.f)
+			before, _ := os.ReadFile(opts.CredentialsFile)
+			_, err := Run(context.Background(), opts)
+			var re *RefusedError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a refusal saying %q", err, tc.want)
+			}
+			if tc.f.created != 0 {
+				t.Fatalf("a key was created: %v", tc.f.calls)
+			}
+			if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
+				t.Fatal("the credentials file changed")
+			}
+			if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j != nil {
+				t.Fatalf("journal left: %+v", j)
+			}
+		})
+	}
+}
+
+func TestRunRollsBackWithFrozenClock(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/path/alice", keys: []string{oldKey},
+		refuse: func(k string) bool { return k != oldKey }}
+	opts, slept := setup(t, f)
+	before, _ := os.ReadFile(opts.CredentialsFile)
+	_, err := Run(context.Background(), opts)
+	var rb *RolledBackError
+	if !errors.As(err, &rb) || rb.NewKeyID != "AKIANEWNEWNEWNEWNEW1" {
+		t.Fatalf("err = %v, want a rollback", err)
+	}
+	if *slept != opts.Wait {
+		t.Fatalf("slept %s, want exactly --wait %s", *slept, opts.Wait)
+	}
+	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
+		t.Fatalf("credentials file not restored:\n%s", after)
+	}
+	last := f.calls[len(f.calls)-1]
+	if last != "DeleteAccessKey AKIANEWNEWNEWNEWNEW1 by "+oldKey || len(f.keys) != 1 {
+		t.Fatalf("the new key must be deleted with the old key; calls %v", f.calls)
+	}
+}
+
+func TestResumeRefusesEditedProfile(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
+	opts, _ := setup(t, f)
+	j := &Journal{Version: journalVersion, Profile: "dev", User: "alice", OldKeyID: "AKIASOMETHINGELSE000",
+		NewKeyID: "AKIAANOTHERKEYANOTH0", KeysBefore: []string{"AKIASOMETHINGELSE000"}, Retire: RetireDelete}
+	if err := j.save(JournalPath(opts.CredentialsFile), StateStored, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), opts)
+	var re *RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "will not guess") || len(f.calls) != 0 {
+		t.Fatalf("err = %v, calls %v; want a refusal before any call", err, f.calls)
+	}
+	opts.Profile = "other"
+	if _, err := Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), `rotation of profile "dev" in`) {
+		t.Fatalf("another profile while one is pending: %v", err)
+	}
+}
+
+func TestUserName(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:iam::123456789012:user/alice":          "alice",
+		"arn:aws:iam::123456789012:user/team/ops/bob":   "bob",
+		"arn:aws:sts::123456789012:assumed-role/r/sess": "",
+		"arn:aws:iam::123456789012:root":                "",
+	} {
+		if got, _ := userName(arn); got != want {
+			t.Errorf("userName(%q) = %q, want %q", arn, got, want)
+		}
+	}
+}

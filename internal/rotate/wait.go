@@ -1,0 +1,99 @@
+package rotate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+)
+
+// waitWorks calls STS with the new key until it succeeds Successes times in a row. IAM refuses a
+// new key for seconds and then flaps, so one success proves little; a refusal resets the count
+// and backs off (Interval, doubling, up to MaxBackoff) until Wait is spent. It returns how many
+// refusals it saw. The identity must be the rotated user: a key that works for someone else is
+// not this user's key.
+func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
+	b := r.backoff()
+	ok := 0
+	for {
+		out, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		switch {
+		case err == nil && aws.ToString(out.Arn) != r.j.UserARN:
+			return refusals, fmt.Errorf("it signs as %s, not %s", aws.ToString(out.Arn), r.j.UserARN)
+		case err == nil:
+			ok++
+			if ok >= r.opts.Successes {
+				return refusals, nil
+			}
+			if err := r.opts.Sleep(ctx, r.opts.Interval); err != nil {
+				return refusals, err
+			}
+			b.spent += r.opts.Interval
+			continue
+		case !transient(err):
+			return refusals, errors.New(awserr.Message("sts:GetCallerIdentity", err))
+		}
+		ok = 0
+		refusals++
+		if werr := b.wait(ctx); werr != nil {
+			return refusals, fmt.Errorf("last answer: %s", awserr.Message("sts:GetCallerIdentity", err))
+		}
+	}
+}
+
+// waitDead calls STS with the old key until it is refused as an unknown key, and returns the code.
+func (r *run) waitDead(ctx context.Context, c STS) (string, error) {
+	b := r.backoff()
+	for {
+		_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil && awserr.Classify(err) == awserr.BadCredentials {
+			return awserr.Code(err), nil
+		}
+		if err := b.wait(ctx); err != nil {
+			return "", errors.New("still accepted")
+		}
+	}
+}
+
+// transient errors are worth waiting out: the key is not known yet, throttling, or the network.
+func transient(err error) bool {
+	switch awserr.Classify(err) {
+	case awserr.BadCredentials, awserr.Throttled, awserr.Network:
+		return true
+	}
+	return false
+}
+
+type backoff struct {
+	r     *run
+	start time.Time
+	next  time.Duration
+	spent time.Duration // time slept: bounds the wait even when the clock stands still
+}
+
+func (r *run) backoff() *backoff {
+	return &backoff{r: r, start: r.opts.Now(), next: r.opts.Interval}
+}
+
+var errWaitOver = errors.New("wait over")
+
+// wait sleeps the next backoff, or returns errWaitOver when that would pass the deadline.
+func (b *backoff) wait(ctx context.Context) error {
+	o := b.r.opts
+	used := max(b.spent, o.Now().Sub(b.start))
+	if used >= o.Wait {
+		return errWaitOver
+	}
+	d := min(b.next, o.Wait-used)
+	if err := o.Sleep(ctx, d); err != nil {
+		return err
+	}
+	b.spent += d
+	b.next = min(2*b.next, o.MaxBackoff)
+	return nil
+}

@@ -1,0 +1,140 @@
+package test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/test/emu"
+)
+
+// assertUnchanged checks a rotation that stopped or rolled back left nothing behind: the file
+// byte for byte as before, IAM holding only the old key (Active), the old key working for the
+// AWS CLI, and no journal.
+func assertUnchanged(t *testing.T, credsPath string, before []byte, oldID, oldSecret string) {
+	t.Helper()
+	got, err := os.ReadFile(credsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(before) {
+		t.Fatalf("credentials file changed:\n got: %q\nwant: %q", got, before)
+	}
+	if ks := userKeys(t, rotUser); len(ks) != 1 || ks[oldID] != "Active" {
+		t.Fatalf("IAM keys of %s: %v, want only %s Active", rotUser, ks, oldID)
+	}
+	if e := stsByCLI(t, oldID, oldSecret); e != "" {
+		t.Fatalf("the old key no longer works: %s", e)
+	}
+	if _, err := os.Stat(rotate.JournalPath(credsPath)); !os.IsNotExist(err) {
+		t.Fatalf("journal left behind: %v", err)
+	}
+}
+
+// TestRotatePropagation: IAM refuses a new key for a while. A short refusal is waited out
+// (adaptive backoff, then consecutive successes); one longer than --wait rolls back.
+func TestRotatePropagation(t *testing.T) {
+	t.Run("waited out", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		p := moto.Proxy(t)
+		p.SetPropagation(emu.Window{Requests: 3})
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none", "--wait", "30s")
+		if r.code != 0 {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertRotated(t, credsPath, oldID, oldSecret, "")
+		if !strings.Contains(r.stderr, "3 consecutive successes, 3 refusals") {
+			t.Fatalf("progress does not show the wait:\n%s", r.stderr)
+		}
+		// identify + 3 refused + 3 accepted + the old key's refusal
+		if n := p.Count("GetCallerIdentity"); n != 8 {
+			t.Fatalf("GetCallerIdentity calls: %d, want 8", n)
+		}
+	})
+	t.Run("longer than wait rolls back", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		before, _ := os.ReadFile(credsPath)
+		p := moto.Proxy(t)
+		p.SetPropagation(emu.Window{For: time.Hour})
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none", "--wait", "2s")
+		if r.code != 1 || !strings.Contains(r.stderr, "did not work within 2s") || !strings.Contains(r.stderr, "rolled back") {
+			t.Fatalf("rotate: exit %d, want 1 and a rollback\n%s", r.code, r.stderr)
+		}
+		assertUnchanged(t, credsPath, before, oldID, oldSecret)
+		if n := p.Count("DeleteAccessKey"); n != 1 {
+			t.Fatalf("DeleteAccessKey calls: %d, want 1 (the new key)", n)
+		}
+	})
+}
+
+// TestRotateAmbiguousCreate: CreateAccessKey reaches IAM but the answer is lost. keywarden must
+// not retry blindly: it lists the keys, deletes the one whose secret it never got, and then
+// tries one fresh create; if that is lost too it stops with nothing changed.
+func TestRotateAmbiguousCreate(t *testing.T) {
+	t.Run("completes on a fresh create", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		p := moto.Proxy(t)
+		p.FailNext("CreateAccessKey", 1, emu.ResetAfter)
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none", "--output", "json")
+		if r.code != 0 {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		newID := assertRotated(t, credsPath, oldID, oldSecret, "")
+		var res rotate.Result
+		mustJSON(t, r.stdout, &res)
+		if len(res.Deleted) != 1 || res.Deleted[0] == newID || res.Deleted[0] == oldID {
+			t.Fatalf("want the lost key deleted: %+v", res)
+		}
+		if n := p.Count("CreateAccessKey"); n != 2 {
+			t.Fatalf("CreateAccessKey calls: %d, want 2 (the lost one, not retried by the SDK, and one fresh)", n)
+		}
+	})
+	t.Run("stops cleanly when lost twice", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		before, _ := os.ReadFile(credsPath)
+		p := moto.Proxy(t)
+		p.FailNext("CreateAccessKey", 2, emu.ResetAfter)
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none")
+		if r.code != 1 || !strings.Contains(r.stderr, "twice without an answer") {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertUnchanged(t, credsPath, before, oldID, oldSecret)
+		if n := p.Count("CreateAccessKey"); n != 2 {
+			t.Fatalf("CreateAccessKey calls: %d, want 2", n)
+		}
+		if n := p.Count("DeleteAccessKey"); n != 2 {
+			t.Fatalf("DeleteAccessKey calls: %d, want 2 (each lost key)", n)
+		}
+	})
+}
+
+// TestRotateProbe: a failing probe rolls back; a passing one sees only the new key.
+func TestRotateProbe(t *testing.T) {
+	t.Run("failing probe rolls back", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		before, _ := os.ReadFile(credsPath)
+		r := rotKW(t, credsPath, "--probe", "false")
+		if r.code != 1 || !strings.Contains(r.stderr, "the probe failed") || !strings.Contains(r.stderr, "rolled back") {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertUnchanged(t, credsPath, before, oldID, oldSecret)
+	})
+	t.Run("probe signs with the new key", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		env := append(moto.Env("unused", "unused"), "AWS_PROFILE=dev")
+		r := rotBin(t, env, credsPath, nil, "--probe", "aws sts get-caller-identity --query Arn --output text")
+		if r.code != 0 {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertRotated(t, credsPath, oldID, oldSecret, "")
+		if !strings.Contains(r.stderr, "user/"+rotUser) || !strings.Contains(r.stderr, "probe passed") {
+			t.Fatalf("the probe did not run as %s:\n%s", rotUser, r.stderr)
+		}
+	})
+}
