@@ -38,9 +38,9 @@ type Server struct {
 
 	cmd       *exec.Cmd
 	stopFront func()
-	dir  string // holds the isolated files Env hands out
-	done chan struct{}
-	once sync.Once
+	dir       string // holds the isolated files Env hands out
+	done      chan struct{}
+	once      sync.Once
 }
 
 // Option changes how Start and Launch run moto.
