@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -129,5 +130,22 @@ func TestPathFromARN(t *testing.T) {
 				t.Fatalf("pathFromARN(%q) = %q, want %q", c.arn, got, c.want)
 			}
 		})
+	}
+}
+
+// BenchmarkParseReport measures the pure part of the report path: a 1,000-user report.
+func BenchmarkParseReport(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(awsHeader)
+	for i := range 1000 {
+		sb.WriteString(strings.ReplaceAll(motoRow, "carol", fmt.Sprintf("user-%04d", i)))
+	}
+	content := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		users, err := ParseReport(content)
+		if err != nil || len(users) != 1000 {
+			b.Fatalf("%d users, %v", len(users), err)
+		}
 	}
 }
