@@ -17,13 +17,15 @@ import (
 type auditOptions struct {
 	*Deps
 	*globalOptions
-	Users          []string
-	Path           string
-	At             string
-	MaxAge         string
-	MaxUnused      string
-	FailOnFindings bool
-	Concurrency    int
+	Users           []string
+	Path            string
+	At              string
+	MaxAge          string
+	MaxUnused       string
+	FailOnFindings  bool
+	Concurrency     int
+	Source          string
+	ReportThreshold int
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -42,13 +44,21 @@ and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
 --at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
 out of policy next month. A summary goes to stderr; the rows go to stdout.
 
-Needs iam:ListUsers, iam:ListAccessKeys, iam:GetAccessKeyLastUsed and iam:ListUserTags.
+--source picks how keys are read. "api" asks IAM per user and key (several calls per user;
+every field, key ids included). "report" reads the IAM credential report: a few calls however
+many users the account has, but the report has no key ids and no tags, and IAM serves one up to
+4 hours old (the summary says how old). "auto" (the default) uses the report when no exact
+user names are given and the account has more than --report-threshold users.
+
+Needs iam:ListUsers, iam:ListAccessKeys, iam:GetAccessKeyLastUsed and iam:ListUserTags;
+--source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead.
 
 ` + exitCodesHelp,
 		Example: `  keywarden audit
   keywarden audit --user 'ci-*' --output csv > keys.csv
   keywarden audit --at +30d --fail-on-findings      # in CI: fail a month ahead
-  keywarden audit --max-age 180d --output json | jq '.[] | select(.findings != [])'`,
+  keywarden audit --max-age 180d --output json | jq '.[] | select(.findings != [])'
+  keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -65,6 +75,8 @@ Needs iam:ListUsers, iam:ListAccessKeys, iam:GetAccessKeyLastUsed and iam:ListUs
 	f.StringVar(&o.MaxUnused, "max-unused", "45d", "an active key unused this long is a finding (IAM.22)")
 	f.BoolVar(&o.FailOnFindings, "fail-on-findings", false, "exit 3 when any finding is reported")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
+	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
+	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
 	return cmd
 }
 
@@ -137,15 +149,16 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err := inventory.ValidatePatterns(o.Users); err != nil {
 		return usageErr(err)
 	}
+	if err := o.checkSource(); err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
 	}
-	inv, err := inventory.Read(ctx, s.iam, inventory.Options{
-		Users: o.Users, PathPrefix: o.Path, Concurrency: o.Concurrency, Progress: o.progress("reading users"),
-	})
+	inv, err := o.readInventory(ctx, s)
 	if err != nil {
-		return awsErr("read the inventory", err)
+		return err
 	}
 	rows := auditRows(inv, th, at)
 	if err := o.render(rows, at); err != nil {
@@ -159,8 +172,15 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if o.At != "" {
 		when = " as of " + at.UTC().Format(time.RFC3339)
 	}
+	source := inv.Source
+	if inv.Source == inventory.SourceReport {
+		source += ", generated " + report.Ago(start.Sub(inv.ReportTime))
+	}
 	fmt.Fprintf(o.Stderr, "keywarden: %d users, %d keys, %d findings%s (source %s, %s)\n",
-		len(inv.Users), len(rows), nf, when, inv.Source, o.Now().Sub(start).Round(time.Millisecond))
+		len(inv.Users), len(rows), nf, when, source, o.Now().Sub(start).Round(time.Millisecond))
+	if inv.Source == inventory.SourceReport && len(rows) > 0 {
+		fmt.Fprintln(o.Stderr, "keywarden: the credential report has no key ids; use --source api to list them")
+	}
 	if o.FailOnFindings && nf > 0 {
 		return silentExit(exitFindings)
 	}
@@ -195,7 +215,11 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		if r.LastUsed != nil {
 			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, relative), r.LastUsed.Service, r.LastUsed.Region}, " "))
 		}
-		out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, relative),
+		id := r.AccessKeyID
+		if id == "" {
+			id = "-" // from the credential report, which has no key ids
+		}
+		out = append(out, []string{r.User, id, r.Status, report.Time(r.Created, now, relative),
 			fmt.Sprint(r.AgeDays), lu, findingIDs(r.Findings)})
 	}
 	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
