@@ -96,14 +96,3 @@ func anyGlob(ps []string) bool {
 	return false
 }
 
-// sleepCtx waits d or until ctx ends: the sleeper the core packages take as an argument.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -212,17 +212,6 @@ func (o *rotateOptions) runProbe(ctx context.Context, argv []string, c rotate.Cr
 	return nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // splitArgs splits a command line into words with sh's quoting rules for '...', "..." and \,
 // and nothing else: no variables, globs or pipes.
 func splitArgs(s string) ([]string, error) {

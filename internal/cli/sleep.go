@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"context"
+	"time"
+)
+
+// sleepCtx is the real sleeper core packages take as an argument (they never call time.Sleep),
+// so tests can wait without waiting.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
