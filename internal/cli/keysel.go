@@ -130,6 +130,9 @@ func outcomeText(r apply.Result) string {
 	switch r.Outcome {
 	case apply.Skipped, apply.Refused, apply.Failed:
 		return r.Outcome + ": " + r.Reason
+	case apply.Reported:
+		// A report rule changes nothing: say finding, so nobody counts it as a change.
+		return "finding: " + r.Reason
 	}
 	return r.Outcome
 }

@@ -103,6 +103,9 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdDeactivate(d, g, nil),
 		newCmdActivate(d, g, nil),
 		newCmdAudit(d, g, nil),
+		newCmdPlan(d, g, nil),
+		newCmdApply(d, g, nil),
+		newCmdPolicy(d, g, nil),
 	)
 	return root
 }

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/apply"
+)
+
+type applyOptions struct {
+	*Deps
+	*globalOptions
+	jobFlags
+	Yes       bool
+	DryRun    bool
+	AllowSelf bool
+}
+
+func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOptions) error) *cobra.Command {
+	o := &applyOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "apply [-c FILE] [--job NAME]... [--yes]",
+		Short: "Carry out what the jobs of a policy file decide, after showing the plan",
+		Long: `Evaluate keywarden.yaml as 'keywarden plan' does, show the plan on stderr, then carry it out
+and print one line per key on stdout. On a terminal apply asks before changing anything;
+otherwise (CI, cron) it needs --yes.
+
+Each key is re-read right before it is changed, so a key already in the wanted state is
+"unchanged", and running apply twice changes nothing the second time. Every change is recorded
+on the user as a keywarden:<key id> tag naming the job. Report rules print as findings.
+keywarden refuses to deactivate or delete the key it is signed with unless --allow-self
+(exit 4; the other keys are still handled). --dry-run prints the plan and stops.
+
+Needs what 'keywarden policy -c FILE' prints.
+
+` + exitCodesHelp,
+		Example: `  keywarden apply                          # asks before changing anything
+  keywarden apply -c keywarden.yaml --job curfew --yes
+  keywarden apply --dry-run --output json  # the plan, as 'keywarden plan' prints it`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runApply(cmd.Context(), o)
+		},
+	}
+	o.jobFlags.addFlags(cmd, false)
+	f := cmd.Flags()
+	f.BoolVarP(&o.Yes, "yes", "y", false, "apply without asking (needed when stdin or stdout is not a terminal)")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan and change nothing (same as keywarden plan)")
+	f.BoolVar(&o.AllowSelf, "allow-self", false, "allow deactivating or deleting the key keywarden is signed with (you will lose access)")
+	return cmd
+}
+
+func runApply(ctx context.Context, o *applyOptions) error {
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		return printPlan(o.Deps, o.globalOptions, &o.jobFlags, e)
+	}
+	// stdout carries the results only, so --output json is one document; the plan is for
+	// the person deciding, on stderr.
+	if err := writePlan(o.Stderr, "table", e.plan); err != nil {
+		return err
+	}
+	if !o.AllowSelf {
+		for _, w := range e.selfWarnings() {
+			fmt.Fprintf(o.Stderr, "keywarden: warning: %s\n", w)
+		}
+	}
+	fmt.Fprintf(o.Stderr, "keywarden: %s\n", e.summary())
+	if n := e.changes(); n > 0 && !o.Yes {
+		ok, err := o.confirm(n)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	rs := apply.Apply(ctx, e.s.iam, e.plan.Actions, apply.Options{
+		Origin: "apply", SelfKeyID: e.self, AllowSelf: o.AllowSelf, Now: o.Now,
+	})
+	return printResults(o.globalOptions, o.Deps, rs)
+}
+
+// confirm asks on a terminal; elsewhere nobody can answer, so it refuses without --yes.
+func (o *applyOptions) confirm(n int) (bool, error) {
+	if !o.StdinIsTerminal || !o.StdoutIsTerminal {
+		return false, usagef("not applying %d %s: no terminal to confirm on; pass --yes to apply without asking", n, plural(n, "change"))
+	}
+	fmt.Fprintf(o.Stderr, "keywarden: apply %d %s? [y/N] ", n, plural(n, "change"))
+	line, _ := bufio.NewReader(o.Stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	fmt.Fprintln(o.Stderr, "keywarden: apply cancelled: nothing changed")
+	return false, nil
+}

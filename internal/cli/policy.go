@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/permissions"
+)
+
+type policyOptions struct {
+	*Deps
+	*globalOptions
+	jobFlags
+	SelfRotate bool
+	Account    string
+}
+
+func newCmdPolicy(d *Deps, g *globalOptions, runF func(context.Context, *policyOptions) error) *cobra.Command {
+	o := &policyOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "policy (-c FILE [--job NAME]... | --self-rotate)",
+		Short: "Print the least-privilege IAM policy keywarden needs for a policy file's jobs",
+		Long: `Print the IAM policy document (JSON, whatever --output says) that lets the jobs of
+keywarden.yaml run through plan, apply, the daemon or the Lambda, and nothing more: only
+the actions the jobs use, on the users they select where an ARN can say it.
+
+  iam:ListUsers                     a job selects by glob, path or every user (Resource "*")
+  iam:GetUser                       a job names its users exactly
+  iam:ListAccessKeys, iam:GetAccessKeyLastUsed, iam:ListUserTags    reading keys and tags
+  iam:UpdateAccessKey               a deactivate rule
+  iam:DeleteAccessKey               a delete rule
+  iam:TagUser, iam:UntagUser        the provenance record of each change
+
+--self-rotate prints instead what a user needs to rotate their own key with 'keywarden
+rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin it).
+
+` + exitCodesHelp,
+		Example: `  keywarden policy -c keywarden.yaml > keywarden-policy.json
+  aws iam put-user-policy --user-name keywarden --policy-name keywarden \
+      --policy-document file://keywarden-policy.json
+  keywarden policy -c keywarden.yaml --job curfew --account 123456789012
+  keywarden policy --self-rotate`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.SelfRotate && (cmd.Flags().Changed("config") || len(o.Jobs) > 0 || cmd.Flags().Changed("account")) {
+				return usagef("--self-rotate takes no -c, --job or --account: it is one policy for any user")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPolicy(cmd.Context(), o)
+		},
+	}
+	o.jobFlags.addFlags(cmd, false)
+	f := cmd.Flags()
+	f.BoolVar(&o.SelfRotate, "self-rotate", false, "the policy for rotating one's own key instead")
+	f.StringVar(&o.Account, "account", "*", "AWS account id to put in resource ARNs")
+	return cmd
+}
+
+func runPolicy(_ context.Context, o *policyOptions) error {
+	if o.SelfRotate {
+		fmt.Fprintln(o.Stdout, permissions.SelfRotate().JSON())
+		return nil
+	}
+	cfg, err := o.loadConfig()
+	if err != nil {
+		return err
+	}
+	doc, err := permissions.ForJobs(cfg, o.Jobs, o.Account)
+	if err != nil {
+		return usageErr(err)
+	}
+	fmt.Fprintln(o.Stdout, doc.JSON())
+	return nil
+}
