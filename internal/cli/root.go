@@ -106,6 +106,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdPlan(d, g, nil),
 		newCmdApply(d, g, nil),
 		newCmdPolicy(d, g, nil),
+		newCmdTemplate(d, g, nil),
 	)
 	return root
 }
