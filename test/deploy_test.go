@@ -109,3 +109,24 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 		t.Fatalf("second undeploy: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestDeployRefusesBadConfigAndMissingPermissions(t *testing.T) {
+	c := fresh(t)
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("jobs:\n  curfew:\n    schedule: \"0 25 * * *\"\n    do: [{deactivate: {}}]\n"), 0o600)
+	r := kw(t, admin(), "deploy", "-c", bad, "--binary", emu.Binary(t), "--arch", "amd64")
+	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml:3:") {
+		t.Fatalf("bad config: exit %d\n%s", r.code, r.stderr)
+	}
+
+	// A user with no CloudFormation or S3 permission: the refusal names the missing action.
+	mkUser(t, c, "dev", 0)
+	id, secret := mkKey(t, c, "dev")
+	moto.EnableAuth(t)
+	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
+	os.WriteFile(cfg, []byte(lambdaYAML), 0o600)
+	r = kw(t, moto.Config(id, secret), "deploy", "-c", cfg, "--binary", emu.Binary(t), "--arch", "amd64")
+	if r.code != 5 || !strings.Contains(r.stderr, `"Action": "s3:ListBucket"`) {
+		t.Fatalf("no permissions: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -31,6 +33,11 @@ func DefaultBucket(account, region string) string {
 func EnsureBucket(ctx context.Context, c S3, bucket, region string) (bool, error) {
 	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err == nil {
 		return false, nil
+	} else if forbidden(err) {
+		// HeadBucket's 403 has no body to say why; it needs s3:ListBucket, or the bucket
+		// belongs to another account (bucket names are global).
+		return false, fmt.Errorf("check bucket %s: %w", bucket, &smithy.GenericAPIError{Code: "AccessDenied",
+			Message: fmt.Sprintf("not authorized to perform: s3:ListBucket on resource: arn:aws:s3:::%s (or the bucket belongs to another account; pass --bucket)", bucket)})
 	} else if !notFound(err) {
 		return false, fmt.Errorf("check bucket %s: %w", bucket, err)
 	}
@@ -62,6 +69,11 @@ func Upload(ctx context.Context, c S3, bucket, key string, zipped []byte) (bool,
 		return false, fmt.Errorf("upload s3://%s/%s: %w", bucket, key, err)
 	}
 	return true, nil
+}
+
+func forbidden(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden
 }
 
 func notFound(err error) bool {

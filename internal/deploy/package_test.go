@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"debug/elf"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,4 +76,32 @@ func TestBootstrapChecksPrebuiltBinary(t *testing.T) {
 	if err != nil || from != self || len(b) == 0 {
 		t.Fatalf("an amd64 ELF as --binary for amd64: %v", err)
 	}
+}
+
+// TestBootstrapBuildsFromSource cross-builds the function for arm64 from this checkout, as
+// deploy does on a developer's amd64 laptop, and checks the result is a static arm64 binary
+// whose package is the same bytes when built twice.
+func TestBootstrapBuildsFromSource(t *testing.T) {
+	var logged string
+	b, from, err := Bootstrap(context.Background(), BinaryOptions{GOARCH: "arm64", Dir: "../..",
+		Log: func(f string, a ...any) { logged = f }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkELF(b, elf.EM_AARCH64); err != nil || !isStatic(b) {
+		t.Fatalf("built %s: %v, static %v", from, err, isStatic(b))
+	}
+	if !strings.HasPrefix(from, "go build from the module source") || logged == "" {
+		t.Fatalf("from = %q, logged %q", from, logged)
+	}
+	b2, _, err := Bootstrap(context.Background(), BinaryOptions{GOARCH: "arm64", Dir: "../.."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z1, _ := Zip(b)
+	z2, _ := Zip(b2)
+	if !bytes.Equal(z1, z2) {
+		t.Fatal("two builds of the same source gave different packages")
+	}
+	t.Logf("arm64 package: %d bytes (binary %d)", len(z1), len(b))
 }
