@@ -5,6 +5,14 @@ import (
 	"os"
 
 	"github.com/keywarden/keywarden/internal/cli"
+	"github.com/keywarden/keywarden/internal/lambda"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:])) }
+func main() {
+	// Under AWS Lambda (provided.al2023) the same binary is the function.
+	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
+		lambda.Main()
+		return
+	}
+	os.Exit(cli.Main(os.Args[1:]))
+}

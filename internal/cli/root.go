@@ -110,6 +110,9 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdApply(d, g, nil),
 		newCmdPolicy(d, g, nil),
 		newCmdServe(d, g, nil),
+		newCmdTemplate(d, g, nil),
+		newCmdDeploy(d, g, nil),
+		newCmdUndeploy(d, g, nil),
 	)
 	return root
 }

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"testing"
+)
+
+func TestDeployFlags(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want func(*deployOptions) bool
+	}{
+		{"defaults", nil, func(o *deployOptions) bool {
+			return o.StackName == "keywarden" && o.Arch == "arm64" && o.FunctionName == "keywarden" &&
+				o.Config == "keywarden.yaml" && o.Bucket == "" && o.Binary == "" && !o.DryRun
+		}},
+		{"everything", []string{"-c", "k.yaml", "--stack-name", "kw-prod", "--arch", "amd64", "--bucket", "b",
+			"--binary", "./bootstrap", "--dry-run", "--function-name", "kw", "--config-ssm", "/kw/config"}, func(o *deployOptions) bool {
+			return o.Config == "k.yaml" && o.StackName == "kw-prod" && o.Arch == "amd64" && o.Bucket == "b" &&
+				o.Binary == "./bootstrap" && o.DryRun && o.FunctionName == "kw" && o.ConfigSSM == "/kw/config"
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, _, _ := testDeps()
+			var got *deployOptions
+			cmd := newCmdDeploy(d, &globalOptions{}, func(_ context.Context, o *deployOptions) error { got = o; return nil })
+			cmd.SetArgs(c.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || !c.want(got) {
+				t.Fatalf("options = %+v", got)
+			}
+		})
+	}
+}
+
+func TestUndeployAndTemplateFlags(t *testing.T) {
+	d, _, _ := testDeps()
+	var u *undeployOptions
+	cmd := newCmdUndeploy(d, &globalOptions{}, func(_ context.Context, o *undeployOptions) error { u = o; return nil })
+	cmd.SetArgs([]string{"--stack-name", "kw-prod"})
+	if err := cmd.Execute(); err != nil || u == nil || u.StackName != "kw-prod" {
+		t.Fatalf("undeploy: %v, %+v", err, u)
+	}
+	var tp *templateOptions
+	cmd = newCmdTemplate(d, &globalOptions{}, func(_ context.Context, o *templateOptions) error { tp = o; return nil })
+	cmd.SetArgs([]string{"--code-bucket", "b", "--code-key", "k.zip", "--arch", "amd64"})
+	if err := cmd.Execute(); err != nil || tp == nil || tp.CodeBucket != "b" || tp.CodeKey != "k.zip" || tp.Arch != "amd64" {
+		t.Fatalf("template: %v, %+v", err, tp)
+	}
+}
+
+func TestTemplateBadInputExit2(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"half a code location", []string{"template", "--code-key", "k"}, "keywarden: --code-bucket and --code-key go together\n"},
+		{"missing config", []string{"template", "-c", "/nonexistent/k.yaml"}, "keywarden: config /nonexistent/k.yaml not found; pass -c FILE (see the README's keywarden.yaml section)\n"},
+		{"bad arch", []string{"template", "-c", "../policy/testdata/keywarden.yaml", "--arch", "386"}, "keywarden: architecture \"386\": want arm64 or amd64\n"},
+		{"deploy bad arch before any AWS call", []string{"deploy", "-c", "../policy/testdata/keywarden.yaml", "--arch", "x"}, "keywarden: architecture \"x\": want arm64 or amd64\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runRoot(t, c.args...)
+			if code != 2 || out != "" || errs != c.want {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+			}
+		})
+	}
+}

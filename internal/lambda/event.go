@@ -1,0 +1,72 @@
+package lambda
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Event is what an invocation asks for. The template's schedules send {"job":"NAME"}; a person
+// testing from the console may add "dry_run": true.
+type Event struct {
+	Job    string `json:"job"`
+	DryRun bool   `json:"dry_run,omitempty"`
+}
+
+// ExampleEvent is shown in errors about events.
+const ExampleEvent = `{"job":"curfew"}`
+
+// ParseEvent reads an invocation payload. strict refuses fields other than job and dry_run, so a
+// typo such as {"jobs":"curfew"} is an error instead of a run of nothing; seed mode is lenient,
+// because the seed's schedule sends CloudWatch's scheduled-event object.
+func ParseEvent(payload []byte, strict bool) (Event, error) {
+	p := bytes.TrimSpace(payload)
+	if len(p) == 0 || p[0] != '{' {
+		return Event{}, fmt.Errorf("bad event: want a JSON object like %s, got %s", ExampleEvent, describe(p))
+	}
+	var ev Event
+	if !strict {
+		// Only the shape matters here; unknown fields and a non-string job are ignored.
+		var any map[string]json.RawMessage
+		if err := json.Unmarshal(p, &any); err != nil {
+			return Event{}, fmt.Errorf("bad event: %v; want a JSON object like %s", err, ExampleEvent)
+		}
+		_ = json.Unmarshal(any["job"], &ev.Job)
+		_ = json.Unmarshal(any["dry_run"], &ev.DryRun)
+		return ev, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(p))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil {
+		return Event{}, fmt.Errorf("bad event: %s; want a JSON object like %s", jsonProblem(err), ExampleEvent)
+	}
+	if dec.More() {
+		return Event{}, fmt.Errorf("bad event: more than one JSON value; want a JSON object like %s", ExampleEvent)
+	}
+	return ev, nil
+}
+
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q must be a %s", te.Field, te.Type)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// describe names what a payload was without echoing it: an event could hold anything.
+func describe(p []byte) string {
+	switch {
+	case len(p) == 0:
+		return "an empty payload"
+	case p[0] == '[':
+		return "a JSON array"
+	case p[0] == '"':
+		return "a JSON string"
+	case p[0] == 'n':
+		return "null"
+	}
+	return fmt.Sprintf("%d bytes that are not a JSON object", len(p))
+}

@@ -1,0 +1,55 @@
+package lambda
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseEvent(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+		strict  bool
+		want    Event
+		wantErr string
+	}{
+		{"job", `{"job":"curfew"}`, true, Event{Job: "curfew"}, ""},
+		{"job and dry run", `{"job":"curfew","dry_run":true}`, true, Event{Job: "curfew", DryRun: true}, ""},
+		{"empty object", `{}`, true, Event{}, ""},
+		{"typo field", `{"jobs":"curfew"}`, true, Event{}, `unknown field "jobs"`},
+		{"job not a string", `{"job":3}`, true, Event{}, `field "job" must be a string`},
+		{"array", `["curfew"]`, true, Event{}, "got a JSON array"},
+		{"string", `"curfew"`, true, Event{}, "got a JSON string"},
+		{"null", `null`, true, Event{}, "got null"},
+		{"empty", ``, true, Event{}, "got an empty payload"},
+		{"not json", `{job: curfew}`, true, Event{}, "bad event: invalid character"},
+		{"two values", `{"job":"a"} {"job":"b"}`, true, Event{}, "more than one JSON value"},
+		{"seed mode takes a scheduled event", `{"version":"0","detail-type":"Scheduled Event","source":"aws.events"}`, false, Event{}, ""},
+		{"seed mode still wants an object", `[1]`, false, Event{}, "got a JSON array"},
+		{"seed mode broken json", `{"a":`, false, Event{}, "bad event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseEvent([]byte(tt.payload), tt.strict)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseEventDoesNotEchoPayload(t *testing.T) {
+	_, err := ParseEvent([]byte(`wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`), true)
+	if err == nil || strings.Contains(err.Error(), "wJalr") {
+		t.Fatalf("err = %v; want an error that does not echo the payload", err)
+	}
+}

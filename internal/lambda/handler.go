@@ -1,0 +1,162 @@
+// Package lambda is keywarden's AWS Lambda entry point: the same binary, deployed as bootstrap
+// on provided.al2023, runs one job of keywarden.yaml per invocation (or, with the seed's two
+// environment variables and no config, deactivates that one key). Acting on keys is
+// apply.RunJobs / apply.Apply, the same code the CLI and the daemon use.
+package lambda
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// SeedOrigin is the provenance origin of a seed-mode deactivation.
+const SeedOrigin = "lambda"
+
+// Handler serves invocations. Every field but SSM and Credentials is required.
+type Handler struct {
+	IAM apply.IAM
+	SSM SSM
+	// Credentials, if set, name the key keywarden is signed with, for the self-lockout guard.
+	Credentials aws.CredentialsProvider
+	Getenv      func(string) string
+	Now         func() time.Time
+	Log         *slog.Logger
+}
+
+// Result is what an invocation returns to Lambda: every key acted on and how it went.
+type Result struct {
+	Job       string         `json:"job,omitempty"`
+	Mode      string         `json:"mode"` // "config" or "seed"
+	DryRun    bool           `json:"dry_run,omitempty"`
+	At        time.Time      `json:"at"`
+	Keys      []apply.Result `json:"keys"`
+	Changed   int            `json:"changed"`
+	Unchanged int            `json:"unchanged"`
+	Failed    int            `json:"failed"`
+}
+
+// Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
+// message rather than the library's.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	r, err := h.Handle(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(r)
+}
+
+// Handle runs one invocation. Nothing changes unless the event and the config are both good.
+// A run in which any key failed returns an error naming those keys, so Lambda counts it as
+// failed and alarms can see it; the per-key log lines hold the rest.
+func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
+	start := h.Now()
+	log := h.Log
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+	r, err := h.handle(ctx, payload, start, log)
+	attrs := []any{"mode", r.Mode, "job", r.Job, "dry_run", r.DryRun, "keys", len(r.Keys),
+		"changed", r.Changed, "unchanged", r.Unchanged, "failed", r.Failed,
+		"duration_ms", h.Now().Sub(start).Milliseconds()}
+	if err != nil {
+		log.Error("run failed", append(attrs, "error", err.Error())...)
+		return r, err
+	}
+	log.Info("run", attrs...)
+	return r, nil
+}
+
+func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log *slog.Logger) (Result, error) {
+	r := Result{At: now.UTC(), Keys: []apply.Result{}}
+	src, err := LoadSource(ctx, h.Getenv, h.SSM)
+	if err != nil {
+		return r, err
+	}
+	ev, err := ParseEvent(payload, src.Seed == nil)
+	if err != nil {
+		return r, err
+	}
+	r.DryRun = ev.DryRun
+	opts := apply.Options{DryRun: ev.DryRun, Now: h.Now, OnResult: func(a apply.Result) { logResult(log, a) }}
+	if h.Credentials != nil {
+		if c, err := h.Credentials.Retrieve(ctx); err == nil {
+			opts.SelfKeyID = c.AccessKeyID
+		}
+	}
+	if src.Seed != nil {
+		r.Mode = "seed"
+		return h.seed(ctx, r, *src.Seed, opts)
+	}
+	r.Mode = "config"
+	if ev.Job == "" {
+		return r, fmt.Errorf("the event names no job; want %s with one of: %s", ExampleEvent, strings.Join(src.Config.JobNames(), ", "))
+	}
+	r.Job = ev.Job
+	if _, ok := src.Config.Job(ev.Job); !ok {
+		return r, fmt.Errorf("unknown job %q in %s; jobs: %s", ev.Job, src.From, strings.Join(src.Config.JobNames(), ", "))
+	}
+	opts.Origin = "job:" + ev.Job
+	run, err := apply.RunJobs(ctx, h.IAM, src.Config, []string{ev.Job}, now, opts)
+	if err != nil {
+		return r, fmt.Errorf("job %s: %w", ev.Job, err)
+	}
+	return finish(r, run.Results, false)
+}
+
+// seed does what the seed's handler does, iam.AccessKey(user, id).deactivate(), through apply:
+// checked first, recorded as provenance, and "unchanged" when the key is already inactive.
+func (h *Handler) seed(ctx context.Context, r Result, t SeedTarget, opts apply.Options) (Result, error) {
+	opts.Origin = SeedOrigin
+	a := policy.Action{Kind: policy.Deactivate, User: t.User, AccessKeyID: t.AccessKeyID,
+		Reason: EnvSeedKey + " of the function"}
+	return finish(r, apply.Apply(ctx, h.IAM, []policy.Action{a}, opts), true)
+}
+
+// finish counts outcomes. In seed mode a key that does not exist is an error, as it is for the
+// seed's boto3 call: the function is configured for that one key.
+func finish(r Result, rs []apply.Result, seed bool) (Result, error) {
+	r.Keys = append(r.Keys, rs...)
+	var bad []string
+	for _, k := range rs {
+		switch {
+		case k.Outcome == apply.Failed || k.Outcome == apply.Refused || seed && k.Outcome == apply.Skipped:
+			r.Failed++
+			bad = append(bad, fmt.Sprintf("%s %s of %s: %s", k.Action, k.AccessKeyID, k.User, k.Reason))
+		case k.Changed():
+			r.Changed++
+		default:
+			r.Unchanged++
+		}
+	}
+	if len(bad) > 0 {
+		return r, fmt.Errorf("%d of %d actions failed: %s", len(bad), len(rs), strings.Join(bad, "; "))
+	}
+	return r, nil
+}
+
+// logResult writes one line per action. Results hold ids and reasons, never secrets.
+func logResult(log *slog.Logger, a apply.Result) {
+	attrs := []any{"user", a.User, "access_key_id", a.AccessKeyID, "action", string(a.Action), "outcome", a.Outcome}
+	if a.Job != "" {
+		attrs = append(attrs, "job", a.Job)
+	}
+	if a.Reason != "" {
+		attrs = append(attrs, "reason", a.Reason)
+	}
+	if a.Err != nil {
+		attrs = append(attrs, "error", a.Err.Error())
+		log.Warn("key", attrs...)
+		return
+	}
+	log.Info("key", attrs...)
+}

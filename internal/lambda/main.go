@@ -1,0 +1,35 @@
+package lambda
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
+)
+
+// Main serves Lambda invocations until the runtime stops the process. cmd/keywarden calls it
+// when AWS_LAMBDA_RUNTIME_API is set.
+func Main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Region: os.Getenv("AWS_REGION")})
+	if err != nil {
+		// Before the first invocation there is nobody to return an error to; Lambda reports
+		// an init failure with this line in the log.
+		log.Error("init failed", "error", err.Error())
+		os.Exit(1)
+	}
+	awslambda.StartWithOptions(&Handler{
+		IAM:         iam.NewFromConfig(cfg),
+		SSM:         ssm.NewFromConfig(cfg),
+		Credentials: cfg.Credentials,
+		Getenv:      os.Getenv,
+		Now:         time.Now,
+		Log:         log,
+	})
+}

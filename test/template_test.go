@@ -1,0 +1,36 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTemplateCommandPassesCfnLint(t *testing.T) {
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Fatal("cfn-lint not found on PATH; install it with 'pip install cfn-lint'")
+	}
+	r := kw(t, admin(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--arch", "amd64",
+		"--function-name", "kw-curfew", "--code-bucket", "my-bucket", "--code-key", "keywarden.zip")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"ScheduleExpressionTimezone: Asia/Tokyo", "ScheduleExpression: cron(0 0 * * ? *)", "- x86_64", "Default: my-bucket"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("template lacks %q", want)
+		}
+	}
+	f := filepath.Join(t.TempDir(), "t.yaml")
+	os.WriteFile(f, []byte(r.stdout), 0o600)
+	if out, err := exec.Command(lint, f).CombinedOutput(); err != nil || len(out) > 0 {
+		t.Fatalf("cfn-lint: %v\n%s", err, out)
+	}
+
+	r = kw(t, admin(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--code-bucket", "b")
+	if r.code != 2 || !strings.Contains(r.stderr, "--code-bucket and --code-key go together") || r.stdout != "" {
+		t.Fatalf("half a code location: exit %d, %s", r.code, r.stderr)
+	}
+}
