@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/keywarden/keywarden/internal/policy"
+	cronsched "github.com/keywarden/keywarden/internal/schedule"
 )
 
 // Fire is a scheduled job's next run, in its own zone.
@@ -18,16 +17,19 @@ type Fire struct {
 	Next        time.Time `json:"next"`
 }
 
-// NextFires lists when each scheduled job next runs after now. It reads the cron with
-// robfig/cron in the job's zone, the same reading EventBridgeCron is tested against.
-// (internal/schedule, the daemon's reader, is not on main yet; switch to it when it is.)
+// NextFires lists when each scheduled job next runs after now, read by internal/schedule (the
+// daemon's reader, with its daylight-saving rules) so deploy and serve never disagree.
 func NextFires(cfg *policy.Config, now time.Time) ([]Fire, error) {
 	var out []Fire
 	for _, j := range cfg.Jobs {
 		if j.Schedule == "" {
 			continue
 		}
-		sched, err := cron.ParseStandard(j.Schedule)
+		loc, tz := j.Location, j.TZName
+		if loc == nil {
+			loc, tz = time.UTC, "UTC"
+		}
+		sched, err := cronsched.Parse(j.Schedule, loc)
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}
@@ -35,11 +37,7 @@ func NextFires(cfg *policy.Config, now time.Time) ([]Fire, error) {
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}
-		loc, tz := j.Location, j.TZName
-		if loc == nil {
-			loc, tz = time.UTC, "UTC"
-		}
-		out = append(out, Fire{Job: j.Name, Cron: j.Schedule, TimeZone: tz, EventBridge: eb, Next: sched.Next(now.In(loc))})
+		out = append(out, Fire{Job: j.Name, Cron: j.Schedule, TimeZone: tz, EventBridge: eb, Next: sched.Next(now).In(loc)})
 	}
 	return out, nil
 }
