@@ -129,7 +129,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	}
 	params := map[string]string{deploy.CodeBucketParam: bucket, deploy.CodeKeyParam: key}
 	cfnc := cloudformation.NewFromConfig(s.cfg)
-	stacks := &deploy.Stacks{CFN: cfnc, Progress: o.Stderr, Sleep: sleep, Now: o.Now}
+	stacks := &deploy.Stacks{CFN: cfnc, Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	fires, err := deploy.NextFires(topts.Config, o.Now())
 	if err != nil {
 		return usageErr(err)
@@ -211,16 +211,4 @@ func stackErr(what string, err error) error {
 		return &codedError{code: exitError, msg: fmt.Sprintf("%s: the stack ended in %s", what, sf.Status), detail: strings.Join(lines, "\n")}
 	}
 	return awsErr(what, err)
-}
-
-// sleep waits d or until ctx is done; the CLI's real clock for polling CloudFormation.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

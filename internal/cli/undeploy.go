@@ -46,7 +46,7 @@ func runUndeploy(ctx context.Context, o *undeployOptions) error {
 	if err != nil {
 		return err
 	}
-	stacks := &deploy.Stacks{CFN: cloudformation.NewFromConfig(s.cfg), Progress: o.Stderr, Sleep: sleep, Now: o.Now}
+	stacks := &deploy.Stacks{CFN: cloudformation.NewFromConfig(s.cfg), Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	deleted, err := stacks.Delete(ctx, o.StackName)
 	if err != nil {
 		return stackErr("delete stack "+o.StackName, err)

@@ -22,7 +22,6 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,8 +38,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("motoproxy: ")
 
-	tb := &harnessTB{}
-	defer tb.cleanup()
+	tb := &emu.ProgramTB{}
+	defer tb.Close()
 	s, stop, err := emu.Launch()
 	if err != nil {
 		log.Fatal(err)
@@ -49,7 +48,7 @@ func main() {
 
 	start := time.Now()
 	if err := seed(iam.NewFromConfig(s.Config("AKIAADMINADMINADMIN0", "admin-secret")), *users); err != nil {
-		tb.cleanup()
+		tb.Close()
 		log.Fatalf("seed: %v", err)
 	}
 	log.Printf("seeded %d users in %s", *users, time.Since(start).Round(time.Millisecond))
@@ -58,12 +57,12 @@ func main() {
 	p.SetLatency(*latency)
 	control, err := serveControl(p)
 	if err != nil {
-		tb.cleanup()
+		tb.Close()
 		log.Fatal(err)
 	}
 	if *ready != "" {
 		if err := os.WriteFile(*ready, fmt.Appendf(nil, "PROXY_URL=%s\nCONTROL_URL=%s\n", p.URL, control), 0o600); err != nil {
-			tb.cleanup()
+			tb.Close()
 			log.Fatal(err)
 		}
 	}
@@ -124,42 +123,4 @@ func serveControl(p *emu.Proxy) (string, error) {
 	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) { p.ResetCounts() })
 	go http.Serve(l, mux)
 	return "http://" + l.Addr().String(), nil
-}
-
-// harnessTB lets the test harness's proxy, written for tests, run in a plain program: it
-// implements the few testing.TB methods the proxy calls (the embedded nil interface supplies
-// the unexported method; any other call panics, which would be a bug here).
-type harnessTB struct {
-	testing.TB
-	mu       sync.Mutex
-	cleanups []func()
-}
-
-func (*harnessTB) Helper() {}
-
-func (*harnessTB) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
-
-func (t *harnessTB) TempDir() string {
-	d, err := os.MkdirTemp("", "motoproxy-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	return d
-}
-
-func (t *harnessTB) Cleanup(f func()) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.cleanups = append(t.cleanups, f)
-}
-
-func (t *harnessTB) cleanup() {
-	t.mu.Lock()
-	fs := t.cleanups
-	t.cleanups = nil
-	t.mu.Unlock()
-	for i := len(fs) - 1; i >= 0; i-- {
-		fs[i]()
-	}
 }
