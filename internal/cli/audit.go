@@ -42,7 +42,8 @@ and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
   CIS.1.13  more than one active key for one user
 
 --at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
-out of policy next month. A summary goes to stderr; the rows go to stdout.
+out of policy next month. A summary goes to stderr; the rows go to stdout (--output table, json,
+csv, or html for a standalone page).
 
 --source picks how keys are read. "api" asks IAM per user and key (several calls per user;
 every field, key ids included). "report" reads the IAM credential report: a few calls however
@@ -132,7 +133,7 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 }
 
 func runAudit(ctx context.Context, o *auditOptions) error {
-	if err := o.check(); err != nil {
+	if err := o.check("table", "json", "csv", "html"); err != nil {
 		return err
 	}
 	th, err := o.thresholds()
@@ -206,6 +207,19 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 				fmt.Sprint(r.AgeDays), lu, svc, reg, findingIDs(r.Findings)})
 		}
 		return report.CSV(o.Stdout, headers, out)
+	case "html":
+		var out []report.HTMLRow
+		for _, r := range rows {
+			lu := "never"
+			if r.LastUsed != nil {
+				lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
+			}
+			cells := []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, false), fmt.Sprint(r.AgeDays), lu, findingTitles(r.Findings)}
+			out = append(out, report.HTMLRow{Cells: cells, Flag: len(r.Findings) > 0})
+		}
+		summary := fmt.Sprintf("%d keys evaluated as of %s", len(rows), now.UTC().Format(time.RFC3339))
+		return report.HTML(o.Stdout, "keywarden audit", summary,
+			[]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, out)
 	}
 	// A table is for people: last use in one column, relative times on a terminal.
 	relative := o.StdoutIsTerminal
@@ -223,6 +237,14 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			fmt.Sprint(r.AgeDays), lu, findingIDs(r.Findings)})
 	}
 	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
+}
+
+func findingTitles(fs []policy.Finding) string {
+	ts := make([]string, len(fs))
+	for i, f := range fs {
+		ts[i] = f.ID + ": " + f.Title
+	}
+	return strings.Join(ts, "; ")
 }
 
 func findingIDs(fs []policy.Finding) string {

@@ -59,6 +59,7 @@ func TestAuditRendering(t *testing.T) {
 		{"audit_table_piped.golden", "table", false},
 		{"audit.csv.golden", "csv", false},
 		{"audit.json.golden", "json", false},
+		{"audit.html.golden", "html", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			d, out, _ := testDeps()

@@ -105,3 +105,20 @@ func TestHelpListsExitCodesAndExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryCommandDocumentsExamplesAndExitCodes(t *testing.T) {
+	d, _, _ := testDeps()
+	root := newRootCmd(d)
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "version", "help", "completion":
+			continue
+		}
+		if c.Example == "" {
+			t.Errorf("%s --help has no examples", c.Name())
+		}
+		if !strings.Contains(c.Long, "Exit codes:") {
+			t.Errorf("%s --help does not list its exit codes", c.Name())
+		}
+	}
+}
