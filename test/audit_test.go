@@ -79,7 +79,7 @@ func TestAuditReadsEveryPageOfUsers(t *testing.T) {
 	c := fresh(t)
 	mkUsers(t, c, "user", 150)
 	p := emu.NewProxy(t, moto.URL) // pages ListUsers 100 at a time, as IAM does
-	r := kw(t, p.Config(witness[0], witness[1]), "audit", "-o", "json")
+	r := kw(t, p.Config(witness[0], witness[1]), "audit", "--source", "api", "-o", "json")
 	rows := auditRows(t, r)
 	if r.code != 0 || len(rows) != 150 {
 		t.Fatalf("exit %d, %d rows, want 150\n%s", r.code, len(rows), r.stderr)

@@ -97,12 +97,12 @@ func (rt *runtimeAPI) invoke(t *testing.T, payload string) reply {
 }
 
 // startFunction runs the built keywarden binary as Lambda runs bootstrap.
-func startFunction(t *testing.T, rt *runtimeAPI, env ...string) *bytes.Buffer {
+func startFunction(t *testing.T, rt *runtimeAPI, env ...string) *lockedBuffer {
 	t.Helper()
 	cmd := exec.Command(emu.Binary(t))
 	cmd.Env = append(moto.Env("AKIAADMINADMINADMIN0", "admin-secret"),
 		append([]string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr(), "AWS_LAMBDA_FUNCTION_NAME=keywarden"}, env...)...)
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

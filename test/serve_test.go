@@ -180,6 +180,8 @@ func (c *fakeClock) nextWait(t *testing.T) time.Time {
 	}
 }
 
+// lockedBuffer is a bytes.Buffer a test may read while a goroutine or child process still
+// writes to it.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
