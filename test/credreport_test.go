@@ -16,10 +16,10 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
-// reportUsers is how many users the report-versus-api tests seed: enough for ListUsers to page
-// (100 a page through the proxy) and for O(1) against O(users) to be unmistakable, small enough
-// to seed in a few seconds. bench/audit.sh runs the same comparison with 1,000.
-const reportUsers = 250
+// reportUsers is how many users the report-versus-api tests seed: an account of the size the
+// report path is for (ten ListUsers pages through the proxy), where O(1) against O(users) is
+// unmistakable. bench/audit.sh times the same comparison.
+const reportUsers = 1000
 
 // seedUsers creates n users u-0000… with one key each; every 10th lives under /team/ and has a
 // second key, every 7th has its first key deactivated. It uses 8 workers: moto answers

@@ -51,7 +51,7 @@ many users the account has, but the report has no key ids and no tags, and IAM s
 4 hours old (the summary says how old). "auto" (the default) uses the report when no exact
 user names are given and the account has more than --report-threshold users.
 
-Needs iam:ListUsers, iam:ListAccessKeys, iam:GetAccessKeyLastUsed and iam:ListUserTags;
+Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 --source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead.
 
 ` + exitCodesHelp,

@@ -62,7 +62,7 @@ func (s *keySelector) validate() error {
 func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) ([]policy.Action, error) {
 	var out []policy.Action
 	if s.All {
-		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true})
+		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true, SkipTags: true})
 		if err != nil {
 			return nil, awsErr("read users", err)
 		}

@@ -39,6 +39,9 @@ type Options struct {
 	Concurrency int
 	// SkipLastUsed leaves LastUsed nil, for callers that only need ids and status.
 	SkipLastUsed bool
+	// SkipTags leaves Tags nil, for callers that use neither provenance nor tag selections
+	// (audit): one call a user fewer.
+	SkipTags bool
 	// Progress, if set, is called after each user is read.
 	Progress func(done, total int)
 }
@@ -76,7 +79,7 @@ func Read(ctx context.Context, c IAM, opts Options) (keys.Inventory, error) {
 		go func(u *keys.User) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := fillUser(ctx, c, u, opts.SkipLastUsed)
+			err := fillUser(ctx, c, u, opts)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
@@ -144,12 +147,12 @@ func selectUsers(ctx context.Context, c IAM, opts Options) ([]keys.User, error) 
 	return out, nil
 }
 
-func fillUser(ctx context.Context, c IAM, u *keys.User, skipLastUsed bool) error {
+func fillUser(ctx context.Context, c IAM, u *keys.User, opts Options) error {
 	ks, err := ListKeys(ctx, c, u.Name)
 	if err != nil {
 		return err
 	}
-	if !skipLastUsed {
+	if !opts.SkipLastUsed {
 		for i := range ks {
 			lu, _, err := LastUsed(ctx, c, ks[i].AccessKeyID)
 			if err != nil {
@@ -159,6 +162,9 @@ func fillUser(ctx context.Context, c IAM, u *keys.User, skipLastUsed bool) error
 		}
 	}
 	u.Keys = ks
+	if opts.SkipTags {
+		return nil
+	}
 	tags, err := ListTags(ctx, c, u.Name)
 	if err != nil {
 		return err
