@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,29 +47,16 @@ func findingIDs(a auditJSON) string {
 // mkUsers creates n users with one key each, a few at a time.
 func mkUsers(t *testing.T, c *iam.Client, prefix string, n int) {
 	t.Helper()
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	sem := make(chan struct{}, 8)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			name := fmt.Sprintf("%s%03d", prefix, i)
-			ctx := context.Background()
-			if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
-				errs <- err
-				return
-			}
-			if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)}); err != nil {
-				errs <- err
-			}
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	ctx := context.Background()
+	err := emu.Parallel(n, 8, func(i int) error {
+		name := aws.String(fmt.Sprintf("%s%03d", prefix, i))
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: name}); err != nil {
+			return err
+		}
+		_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 // reportUsers is how many users the report-versus-api tests seed: an account of the size the
@@ -28,34 +29,8 @@ func seedUsers(t *testing.T, c *iam.Client, n int) {
 	t.Helper()
 	ctx := context.Background()
 	start := time.Now()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	jobs := make(chan int)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				if err := seedUser(ctx, c, i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range n {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	if first != nil {
-		t.Fatal(first)
+	if err := emu.Parallel(n, 8, func(i int) error { return seedUser(ctx, c, i) }); err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("seeded %d users in %s", n, time.Since(start).Round(time.Millisecond))
 }

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -20,7 +19,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -78,36 +76,14 @@ func main() {
 // seed creates u-0000… with one key each, 8 at a time (moto serves requests concurrently).
 func seed(c *iam.Client, n int) error {
 	ctx := context.Background()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	jobs := make(chan int)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				name := aws.String(fmt.Sprintf("u-%04d", i))
-				_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: name})
-				if err == nil {
-					_, err = c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
-				}
-				if err != nil {
-					mu.Lock()
-					first = cmp.Or(first, err)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range n {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	return first
+	return emu.Parallel(n, 8, func(i int) error {
+		name := aws.String(fmt.Sprintf("u-%04d", i))
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: name}); err != nil {
+			return err
+		}
+		_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
+		return err
+	})
 }
 
 func serveControl(p *emu.Proxy) (string, error) {
