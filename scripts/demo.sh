@@ -51,5 +51,23 @@ step "$kw" activate --user access-key-user --all  # the morning after: only keyw
 printf '\n\033[1m$ AWS_ACCESS_KEY_ID=%s %s deactivate --key %s\033[0m\n' "$key" "$kw" "$key"
 AWS_ACCESS_KEY_ID=$key "$kw" deactivate --key "$key" || echo "(exit $?)"
 step "$kw" audit --at +120d --output csv
+
+# The same curfew written once as policy: previewed, applied, and shipped as a Lambda schedule
+# that stays at 00:00 in Tokyo (the seed needed cron(00 15 * * ? *) in UTC).
+cat > "$work/keywarden.yaml" <<'YAML'
+jobs:
+  curfew:
+    schedule: "0 0 * * *"
+    timezone: Asia/Tokyo
+    select:
+      users: [access-key-user]
+    do:
+      - deactivate: {}
+YAML
+step "$kw" plan -c "$work/keywarden.yaml"
+step "$kw" apply -c "$work/keywarden.yaml" --yes
+step "$kw" apply -c "$work/keywarden.yaml" --yes     # a second run changes nothing
+printf '\n\033[1m$ %s template -c keywarden.yaml | grep -E "ScheduleExpression|Description: .keywarden job"\033[0m\n' "$kw"
+"$kw" template -c "$work/keywarden.yaml" | grep -E "ScheduleExpression|Description: .keywarden job" || true
 echo
 echo "demo: done. Every change above is recorded as a keywarden:<key id> tag on the user."
