@@ -136,15 +136,15 @@ func runServe(ctx context.Context, o *serveOptions) error {
 
 	log := slog.New(slog.NewJSONHandler(o.Stderr, nil))
 	s := &server{o: o, sess: sess, log: log, cfg: cfg}
+	clock := hooks.Clock
+	if clock == nil {
+		clock = systemClock{}
+	}
 	d := daemon.New(daemon.Options{
-		Jobs: jobs, Run: s.run, Clock: hooks.Clock, Logger: log,
+		Jobs: jobs, Run: s.run, Clock: clock, Logger: log,
 		Metrics: daemon.NewMetrics(), ShutdownGrace: o.Grace,
 	})
 	s.d = d
-	clock := hooks.Clock
-	if clock == nil {
-		clock = daemon.SystemClock{}
-	}
 	s.clock = clock
 
 	ctx, cancel := context.WithCancel(ctx)

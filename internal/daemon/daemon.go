@@ -35,7 +35,7 @@ const maxWait = time.Minute
 type Options struct {
 	Jobs          []Job
 	Run           Runner
-	Clock         Clock         // nil: SystemClock
+	Clock         Clock         // required
 	Logger        *slog.Logger  // nil: logs are discarded
 	Metrics       *Metrics      // nil: a new, empty Metrics
 	ShutdownGrace time.Duration // zero: DefaultShutdownGrace
@@ -86,9 +86,6 @@ func New(opts Options) *Daemon {
 		maxWait: maxWait,
 		reload:  make(chan struct{}, 1),
 		running: map[string]time.Time{},
-	}
-	if d.clock == nil {
-		d.clock = SystemClock{}
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,6 +160,9 @@ func (d *Daemon) Reload(jobs []Job) {
 func (d *Daemon) Serve(ctx context.Context) error {
 	if d.run == nil {
 		return errors.New("daemon: no runner")
+	}
+	if d.clock == nil {
+		return errors.New("daemon: no clock")
 	}
 	d.mu.Lock()
 	if d.state != stateNew {

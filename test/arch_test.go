@@ -1,0 +1,62 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The layering DESIGN.md and STYLE.md ask for, checked on the source so a change that breaks
+// it fails here rather than in review.
+
+// Core packages take the clock and the sleeper as arguments: `--at`, backoff and schedules are
+// then testable without waiting. Only internal/cli (the edge) may read the real clock.
+func TestCorePackagesReadNoClock(t *testing.T) {
+	clock := regexp.MustCompile(`\btime\.(Now|Sleep|After|Tick|NewTimer|NewTicker)\(`)
+	files, err := filepath.Glob("../internal/*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || strings.HasPrefix(f, filepath.Join("..", "internal", "cli")+string(filepath.Separator)) {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if clock.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d reads the clock (%s); take now or a sleeper as an argument", f, i+1, strings.TrimSpace(line))
+			}
+		}
+		checked++
+	}
+	if checked < 20 {
+		t.Fatalf("only %d files checked; the glob is wrong", checked)
+	}
+}
+
+// Core packages never import cli, and policy (deciding) imports no AWS package at all.
+func TestImportLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", "github.com/keywarden/keywarden/internal/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	const mod = "github.com/keywarden/keywarden/"
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ": ")
+		for _, imp := range strings.Fields(imports) {
+			if imp == mod+"internal/cli" && pkg != mod+"internal/cli" {
+				t.Errorf("%s imports internal/cli; only cmd/keywarden may", pkg)
+			}
+			if pkg == mod+"internal/policy" && strings.HasPrefix(imp, "github.com/aws/") {
+				t.Errorf("internal/policy imports %s; deciding must not depend on AWS", imp)
+			}
+		}
+	}
+}
