@@ -80,6 +80,12 @@ rotates them safely, audits their age and use against a policy, and enforces it.
 
 Credentials come from the standard AWS chain (environment, shared files, SSO, roles);
 AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
+		Example: `  keywarden whoami                                   # who keywarden acts as
+  keywarden audit --fail-on-findings                 # CIS / Security Hub key rules, for CI
+  keywarden deactivate --key AKIAIOSFODNN7EXAMPLE    # the curfew, now
+  keywarden rotate --profile dev                     # a new key, proven, the old one retired
+  keywarden plan && keywarden apply                  # enforce ./keywarden.yaml
+  keywarden deploy -c keywarden.yaml                 # the jobs as a Lambda on schedules in your zone`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
