@@ -15,16 +15,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net"
-	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/bench/internal/benchproxy"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -53,22 +49,11 @@ func main() {
 
 	p := s.Proxy(tb)
 	p.SetLatency(*latency)
-	control, err := serveControl(p)
-	if err != nil {
+	log.Printf("latency %s", *latency)
+	if err := benchproxy.Serve(p, *ready, nil); err != nil {
 		tb.Close()
 		log.Fatal(err)
 	}
-	if *ready != "" {
-		if err := os.WriteFile(*ready, fmt.Appendf(nil, "PROXY_URL=%s\nCONTROL_URL=%s\n", p.URL, control), 0o600); err != nil {
-			tb.Close()
-			log.Fatal(err)
-		}
-	}
-	log.Printf("proxy %s (latency %s), control %s", p.URL, *latency, control)
-
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
 	b, _ := json.Marshal(p.Calls())
 	log.Printf("calls %s", b)
 }
@@ -84,19 +69,4 @@ func seed(c *iam.Client, n int) error {
 		_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: name})
 		return err
 	})
-}
-
-func serveControl(p *emu.Proxy) (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /calls", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(p.Calls())
-	})
-	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) { p.ResetCounts() })
-	go http.Serve(l, mux)
-	return "http://" + l.Addr().String(), nil
 }

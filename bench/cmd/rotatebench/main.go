@@ -13,20 +13,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/bench/internal/benchproxy"
 	"github.com/keywarden/keywarden/internal/permissions"
 	"github.com/keywarden/keywarden/test/emu"
 )
@@ -50,21 +46,21 @@ func main() {
 
 	p := s.Proxy(tb)
 	p.SetLatency(*latency)
-	control, err := serveControl(p, adminIAM)
+	log.Printf("latency %s", *latency)
+	err = benchproxy.Serve(p, *ready, func(mux *http.ServeMux) {
+		mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
+			out, err := newUser(r.Context(), adminIAM, r.URL.Query().Get("name"))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			fmt.Fprintln(w, out)
+		})
+	})
 	if err != nil {
 		tb.Close()
 		log.Fatal(err)
 	}
-	if *ready != "" {
-		if err := os.WriteFile(*ready, fmt.Appendf(nil, "PROXY_URL=%s\nCONTROL_URL=%s\n", p.URL, control), 0o600); err != nil {
-			tb.Close()
-			log.Fatal(err)
-		}
-	}
-	log.Printf("proxy %s (latency %s), control %s", p.URL, *latency, control)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
 }
 
 // policy is permissions.SelfRotate with Resource "*" (moto checks IAM actions against "*"
@@ -90,27 +86,4 @@ func newUser(ctx context.Context, c *iam.Client, name string) (string, error) {
 		return "", err
 	}
 	return *k.AccessKey.AccessKeyId + " " + *k.AccessKey.SecretAccessKey, nil
-}
-
-func serveControl(p *emu.Proxy, c *iam.Client) (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /calls", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(p.Calls())
-	})
-	mux.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) { p.ResetCounts() })
-	mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
-		out, err := newUser(r.Context(), c, r.URL.Query().Get("name"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, out)
-	})
-	go http.Serve(l, mux)
-	return "http://" + l.Addr().String(), nil
 }
