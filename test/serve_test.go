@@ -22,6 +22,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/cli"
+	"github.com/keywarden/keywarden/internal/daemon/daemontest"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -105,81 +106,6 @@ func TestServeOnceFailureSetsExitCode(t *testing.T) {
 	}
 }
 
-// fakeClock moves only when the test sets it. Each After call is reported on waits, so a
-// test knows the scheduler has planned and is waiting.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []fakeWaiter
-	waits   chan time.Time
-}
-
-type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newFakeClock(now time.Time) *fakeClock {
-	return &fakeClock{now: now, waits: make(chan time.Time, 1000)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	at := c.now.Add(d)
-	if d <= 0 {
-		ch <- c.now
-	} else {
-		c.waiters = append(c.waiters, fakeWaiter{at, ch})
-	}
-	c.waits <- at
-	return ch
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(t) {
-			kept = append(kept, w)
-			continue
-		}
-		w.ch <- t
-	}
-	c.waiters = kept
-}
-
-// drainWaits forgets the waits seen so far, so that nextWait sees only new ones.
-func (c *fakeClock) drainWaits() {
-	for {
-		select {
-		case <-c.waits:
-		default:
-			return
-		}
-	}
-}
-
-func (c *fakeClock) nextWait(t *testing.T) time.Time {
-	t.Helper()
-	select {
-	case w := <-c.waits:
-		return w
-	case <-time.After(serveWait):
-		t.Fatal("the scheduler never waited")
-		return time.Time{}
-	}
-}
-
 // lockedBuffer is a bytes.Buffer a test may read while a goroutine or child process still
 // writes to it.
 type lockedBuffer struct {
@@ -202,7 +128,7 @@ func (l *lockedBuffer) String() string {
 // served is keywarden serve running in-process on a fake clock.
 type served struct {
 	t      *testing.T
-	clock  *fakeClock
+	clock  *daemontest.Clock
 	sigs   chan os.Signal
 	cancel context.CancelFunc
 	stderr *lockedBuffer
@@ -214,7 +140,7 @@ type served struct {
 func startServe(t *testing.T, cfg aws.Config, now time.Time, args ...string) *served {
 	t.Helper()
 	s := &served{
-		t: t, clock: newFakeClock(now), sigs: make(chan os.Signal, 1),
+		t: t, clock: newServeClock(now), sigs: make(chan os.Signal, 1),
 		stderr: &lockedBuffer{}, done: make(chan int, 1),
 	}
 	addr := make(chan string, 1)
@@ -255,7 +181,7 @@ func startServe(t *testing.T, cfg aws.Config, now time.Time, args ...string) *se
 // fire waits until the scheduler is waiting, then moves the clock to at.
 func (s *served) fire(at time.Time) {
 	s.t.Helper()
-	s.clock.nextWait(s.t)
+	s.clock.NextWait(s.t, serveWait)
 	s.clock.Set(at)
 }
 
@@ -390,7 +316,7 @@ func TestServeReloadKeepsOldJobsOnBadConfigAndSwitchesOnGood(t *testing.T) {
 
 	// The good config selects another user at 01:00 Tokyo (16:00 UTC).
 	writeConfig(t, cfg, "jobs:\n  owl:\n    schedule: \"0 1 * * *\"\n    timezone: Asia/Tokyo\n    select: {users: [night-owl]}\n    do: [deactivate: {}]\n")
-	s.clock.drainWaits()
+	s.clock.DrainWaits()
 	s.sigs <- syscall.SIGHUP
 	s.awaitLog("config reloaded", nil)
 	s.awaitLog("job scheduled", map[string]any{"job": "owl", "next_utc": "2026-11-23T16:00:00Z"})
@@ -539,4 +465,11 @@ func TestServeBinarySIGHUPAndSIGTERM(t *testing.T) {
 	case <-time.After(serveWait):
 		t.Fatal("keywarden serve did not exit after SIGTERM")
 	}
+}
+
+// newServeClock is a stopped clock that reports every wait, so a test knows serve is scheduling.
+func newServeClock(now time.Time) *daemontest.Clock {
+	c := daemontest.NewClock(now)
+	c.Waits()
+	return c
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/daemon/daemontest"
 	"github.com/keywarden/keywarden/internal/schedule"
 )
 
@@ -30,7 +31,7 @@ type run struct {
 type harness struct {
 	t      *testing.T
 	d      *Daemon
-	clock  *fakeClock
+	clock  *daemontest.Clock
 	waits  chan time.Time
 	ran    chan string
 	cancel context.CancelFunc
@@ -83,7 +84,7 @@ func startCapped(t *testing.T, now time.Time, jobs []Job, grace time.Duration, b
 	t.Helper()
 	h := &harness{
 		t:      t,
-		clock:  newFakeClock(now),
+		clock:  daemontest.NewClock(now),
 		waits:  make(chan time.Time, 1000),
 		ran:    make(chan string, 1000),
 		served: make(chan error, 1),
@@ -444,7 +445,7 @@ func TestRunLogAndPanic(t *testing.T) {
 }
 
 func TestHealthzBeforeAndAfter(t *testing.T) {
-	d := New(Options{Run: func(context.Context, string) error { return nil }, Clock: newFakeClock(utc("2026-11-23T00:00:00Z"))})
+	d := New(Options{Run: func(context.Context, string) error { return nil }, Clock: daemontest.NewClock(utc("2026-11-23T00:00:00Z"))})
 	srv := httptest.NewServer(d.Handler())
 	defer srv.Close()
 	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusServiceUnavailable {
