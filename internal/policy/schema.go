@@ -234,19 +234,13 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 	k := deref(item.Content[0])
 	r := Rule{Kind: Kind(k.Value)}
 	switch r.Kind {
-	case Deactivate:
-		fs, ok := l.fields(item.Content[1], "deactivate", "unused_for", "older_than")
+	case Deactivate, Report:
+		fs, ok := l.fields(item.Content[1], string(r.Kind), "unused_for", "older_than")
 		if !ok {
 			return r, false
 		}
-		ok = l.ageCondition(k, fs, &r, false)
-		return r, ok
-	case Report:
-		fs, ok := l.fields(item.Content[1], "report", "older_than", "unused_for")
-		if !ok {
-			return r, false
-		}
-		ok = l.ageCondition(k, fs, &r, true)
+		// deactivate: {} means every active key; a report needs a condition to report on.
+		ok = l.ageCondition(k, fs, &r, r.Kind == Report)
 		return r, ok
 	case Delete:
 		fs, ok := l.fields(item.Content[1], "delete", "inactive_for", "since_unknown")
