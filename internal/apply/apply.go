@@ -156,7 +156,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deactivating it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, opts, keys.ActionDeactivated, Deactivated, func() error {
+		return change(ctx, c, r, ks, nil, opts, keys.ActionDeactivated, Deactivated, func() error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Inactive"})
 			return err
 		})
@@ -172,7 +172,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if !(ok && rec.Action == keys.ActionDeactivated) && !opts.Force {
 			return done(r, Skipped, "not deactivated by keywarden (use --force)")
 		}
-		return change(ctx, c, r, ks, opts, keys.ActionActivated, Activated, func() error {
+		return change(ctx, c, r, ks, tags, opts, keys.ActionActivated, Activated, func() error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Active"})
 			return err
 		})
@@ -183,7 +183,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deleting it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, opts, keys.ActionDeleted, Deleted, func() error {
+		return change(ctx, c, r, ks, nil, opts, keys.ActionDeleted, Deleted, func() error {
 			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID})
 			return err
 		})
@@ -193,13 +193,17 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 
 // change records the provenance, makes the change, and puts the previous record back if the
 // change fails, so the user's tags never claim a change that did not happen.
-func change(ctx context.Context, c IAM, r Result, ks []keys.Key, opts Options, action, outcome string, do func() error) Result {
+// tags are the user's tags if the caller has just read them (activate does, to check
+// provenance); nil means read them here.
+func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string]string, opts Options, action, outcome string, do func() error) Result {
 	if opts.DryRun {
 		return done(r, WouldPrefix+string(r.Action), r.Reason)
 	}
-	tags, err := inventory.ListTags(ctx, c, r.User)
-	if err != nil {
-		return failed(r, "read tags of "+r.User, err)
+	if tags == nil {
+		var err error
+		if tags, err = inventory.ListTags(ctx, c, r.User); err != nil {
+			return failed(r, "read tags of "+r.User, err)
+		}
 	}
 	if err := makeRoom(ctx, c, r.User, r.AccessKeyID, tags, ks); err != nil {
 		return failed(r, "record provenance on "+r.User, err)
