@@ -28,11 +28,23 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 	if cfg.Credentials == nil {
 		return nil, &codedError{code: exitAuth, msg: "no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'"}
 	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, awsErr("load credentials", err)
+	s := &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}
+	if _, err := s.selfKeyID(ctx); err != nil {
+		return nil, err
 	}
 	slog.Debug("aws config", "profile", g.Profile, "region", cfg.Region, "endpoint", aws.ToString(cfg.BaseEndpoint))
-	return &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}, nil
+	return s, nil
+}
+
+// selfKeyID is the access key the requests are signed with: the key the self-lockout guard
+// protects. The SDK caches the credentials, so asking again (serve does, every run, in case
+// they were refreshed) costs no call.
+func (s *session) selfKeyID(ctx context.Context) (string, error) {
+	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return "", awsErr("load credentials", err)
+	}
+	return creds.AccessKeyID, nil
 }
 
 // identity is who the credentials in use belong to.
@@ -46,9 +58,9 @@ type identity struct {
 // whoami asks STS who is calling and reads the access key id the requests are signed with,
 // which is the key the self-lockout guard protects.
 func (s *session) whoami(ctx context.Context) (identity, error) {
-	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	keyID, err := s.selfKeyID(ctx)
 	if err != nil {
-		return identity{}, awsErr("load credentials", err)
+		return identity{}, err
 	}
 	o, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -58,6 +70,6 @@ func (s *session) whoami(ctx context.Context) (identity, error) {
 		Account:     aws.ToString(o.Account),
 		ARN:         aws.ToString(o.Arn),
 		UserID:      aws.ToString(o.UserId),
-		AccessKeyID: creds.AccessKeyID,
+		AccessKeyID: keyID,
 	}, nil
 }

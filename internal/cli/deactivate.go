@@ -67,9 +67,9 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	if err != nil {
 		return err
 	}
-	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	selfKey, err := s.selfKeyID(ctx)
 	if err != nil {
-		return awsErr("load credentials", err)
+		return err
 	}
 	acts, err := sel.actions(ctx, s.iam, kind, "requested")
 	if err != nil {
@@ -80,7 +80,7 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 		return printResults(g, d, nil)
 	}
 	ao.Origin = string(kind)
-	ao.SelfKeyID = creds.AccessKeyID
+	ao.SelfKeyID = selfKey
 	ao.DryRun = sel.DryRun
 	ao.Now = d.Now
 	if sel.DryRun {

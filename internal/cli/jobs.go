@@ -97,9 +97,9 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	if err != nil {
 		return nil, err
 	}
-	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	selfKey, err := s.selfKeyID(ctx)
 	if err != nil {
-		return nil, awsErr("load credentials", err)
+		return nil, err
 	}
 	inv, err := apply.ReadFor(ctx, s.iam, cfg, f.Jobs, 0)
 	if err != nil {
@@ -113,7 +113,7 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
-	return &jobEval{s: s, self: creds.AccessKeyID, inv: inv, plan: plan, njobs: n}, nil
+	return &jobEval{s: s, self: selfKey, inv: inv, plan: plan, njobs: n}, nil
 }
 
 // changes counts the actions that would change AWS; report actions are findings only.

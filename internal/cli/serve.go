@@ -263,14 +263,14 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if err != nil {
 		return err
 	}
-	creds, err := sess.cfg.Credentials.Retrieve(ctx)
+	selfKey, err := sess.selfKeyID(ctx)
 	if err != nil {
-		return awsErr("load credentials", err)
+		return err
 	}
 	if o.DryRun {
 		fmt.Fprintln(o.Stderr, "keywarden: dry run: nothing will change")
 	}
-	run, err := apply.RunJobs(ctx, sess.iam, cfg, []string{o.Once}, o.Now(), o.applyOptions(o.Once, creds.AccessKeyID, nil))
+	run, err := apply.RunJobs(ctx, sess.iam, cfg, []string{o.Once}, o.Now(), o.applyOptions(o.Once, selfKey, nil))
 	if err != nil {
 		return awsErr("run job "+o.Once, err)
 	}

@@ -138,12 +138,12 @@ func (s *server) run(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("job %s was removed from the config by a reload", name)
 	}
-	creds, err := s.sess.cfg.Credentials.Retrieve(ctx)
+	selfKey, err := s.sess.selfKeyID(ctx)
 	if err != nil {
-		return awsErr("load credentials", err)
+		return err
 	}
 	now := s.o.Now()
-	run, err := apply.RunJobs(ctx, s.sess.iam, cfg, []string{name}, now, s.o.applyOptions(name, creds.AccessKeyID, s.logResult))
+	run, err := apply.RunJobs(ctx, s.sess.iam, cfg, []string{name}, now, s.o.applyOptions(name, selfKey, s.logResult))
 	if err != nil {
 		return awsErr("run job "+name, err)
 	}
