@@ -15,7 +15,7 @@ func TestApplyRunsCurfewAndHygieneThenChangesNothing(t *testing.T) {
 	c := fresh(t)
 	w := mkJobsWorld(t, c)
 
-	r := kw(t, admin(), "apply", "-c", sampleConfig, "--yes", "-o", "json")
+	r := kw(t, admin(t), "apply", "-c", sampleConfig, "--yes", "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -53,7 +53,7 @@ func TestApplyRunsCurfewAndHygieneThenChangesNothing(t *testing.T) {
 	}
 
 	before := w.snapshot(t)
-	r = kw(t, admin(), "apply", "-c", sampleConfig, "--yes")
+	r = kw(t, admin(t), "apply", "-c", sampleConfig, "--yes")
 	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "keywarden: no changes") {
 		t.Fatalf("second apply: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -83,7 +83,7 @@ func TestApplyAsksOnATerminalAndNeedsYesElsewhere(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"apply", "-c", sampleConfig, "--job", "curfew"}, tc.args...)
-			r := kwRun(t, admin(), tc.o, args...)
+			r := kwRun(t, admin(t), tc.o, args...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", r.code, r.stderr, tc.code, tc.stderr)
 			}
@@ -103,7 +103,7 @@ func TestApplyRefusesItsOwnKeyAndHandlesTheOthers(t *testing.T) {
 	self, secret := mkKey(t, c, "access-key-user")
 	other, _ := mkKey(t, c, "access-key-user")
 	// keywarden signs with self: the curfew selects the very user it runs as.
-	signed := moto.Config(self, secret)
+	signed := moto(t).Config(self, secret)
 	r := kw(t, signed, "apply", "-c", sampleConfig, "--job", "curfew", "--yes")
 	if r.code != 4 {
 		t.Fatalf("exit %d, want 4\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
@@ -141,7 +141,7 @@ func TestApplyReportsFindingsAsFindings(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "ci", 1)[0]
 	cfg := writeConfig(t, "", "jobs:\n  age:\n    do: [report: {older_than: 1d}]\n")
-	r := kwRun(t, admin(), run{now: createdAt(t, c, "ci", id).AddDate(0, 0, 3)}, "apply", "-c", cfg)
+	r := kwRun(t, admin(t), run{now: createdAt(t, c, "ci", id).AddDate(0, 0, 3)}, "apply", "-c", cfg)
 	// Nothing to change: no --yes needed, and the finding is not a change.
 	if r.code != 0 || !strings.HasPrefix(r.stdout, id+" ci finding: created 3 days ago") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)

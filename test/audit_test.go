@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,6 +20,7 @@ type auditJSON struct {
 	AccessKeyID string `json:"access_key_id"`
 	Status      string `json:"status"`
 	AgeDays     int    `json:"age_days"`
+	Created     string `json:"created"`
 	LastUsed    *struct {
 		Date    string `json:"date"`
 		Service string `json:"service"`
@@ -64,8 +66,8 @@ func mkUsers(t *testing.T, c *iam.Client, prefix string, n int) {
 func TestAuditReadsEveryPageOfUsers(t *testing.T) {
 	c := fresh(t)
 	mkUsers(t, c, "user", 150)
-	p := emu.NewProxy(t, moto.URL) // pages ListUsers 100 at a time, as IAM does
-	r := kw(t, p.Config(witness[0], witness[1]), "audit", "--source", "api", "-o", "json")
+	p := emu.NewProxy(t, moto(t).URL) // pages ListUsers 100 at a time, as IAM does
+	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "audit", "--source", "api", "-o", "json")
 	rows := auditRows(t, r)
 	if r.code != 0 || len(rows) != 150 {
 		t.Fatalf("exit %d, %d rows, want 150\n%s", r.code, len(rows), r.stderr)
@@ -84,10 +86,12 @@ func TestAuditReadsEveryPageOfUsers(t *testing.T) {
 func TestAuditFindingsAndFailOnFindings(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "two-keys", 2)
-	mkUser(t, c, "fresh", 1)
+	freshKey := mkUser(t, c, "fresh", 1)[0]
+	// Ages are measured from moto's clock (its stamp on the newest key), whatever the date is.
+	now := createdAt(t, c, "fresh", freshKey).Add(time.Minute)
 
 	// Today every key is new: the only finding is the user with two active keys.
-	r := kw(t, admin(), "audit", "-o", "json")
+	r := kwAt(t, now, admin(t), "audit", "-o", "json")
 	for _, row := range auditRows(t, r) {
 		want := ""
 		if row.User == "two-keys" {
@@ -105,7 +109,7 @@ func TestAuditFindingsAndFailOnFindings(t *testing.T) {
 	}
 
 	// Four months on, never-used keys are both too old and unused since creation.
-	r = kw(t, admin(), "audit", "-o", "json", "--at", "+120d", "--fail-on-findings")
+	r = kwAt(t, now, admin(t), "audit", "-o", "json", "--at", "+120d", "--fail-on-findings")
 	if r.code != 3 {
 		t.Fatalf("--fail-on-findings: exit %d, want 3", r.code)
 	}
@@ -114,13 +118,16 @@ func TestAuditFindingsAndFailOnFindings(t *testing.T) {
 		if row.User == "two-keys" {
 			want += " CIS.1.13"
 		}
-		if got := findingIDs(row); got != want || row.AgeDays < 119 {
-			t.Errorf("+120d: %s findings %q age %d, want %q", row.User, got, row.AgeDays, want)
+		if got := findingIDs(row); got != want {
+			t.Errorf("+120d: %s findings %q, want %q", row.User, got, want)
+		}
+		if row.AgeDays < 119 || row.AgeDays > 120 {
+			t.Errorf("+120d: %s age %d days, want 119-120 (moto stamped %s, now %s)", row.User, row.AgeDays, row.Created, now)
 		}
 	}
 
 	// Raising the limits clears the age findings.
-	r = kw(t, admin(), "audit", "-o", "json", "--at", "+120d", "--max-age", "365d", "--max-unused", "200d", "--user", "fresh")
+	r = kwAt(t, now, admin(t), "audit", "-o", "json", "--at", "+120d", "--max-age", "365d", "--max-unused", "200d", "--user", "fresh")
 	if rows := auditRows(t, r); len(rows) != 1 || findingIDs(rows[0]) != "" {
 		t.Errorf("thresholds not honoured: %+v", rows)
 	}
@@ -131,10 +138,10 @@ func TestAuditReportsLastUse(t *testing.T) {
 	c = enableAuth(t)
 	id, secret := userWithPolicy(t, c, "worker", allowAllIAM)
 	// moto records the last use of a key that signs a request while auth is on.
-	if _, err := sts.NewFromConfig(moto.Config(id, secret)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+	if _, err := sts.NewFromConfig(moto(t).Config(id, secret)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
-	r := kw(t, admin(), "audit", "-o", "json", "--user", "worker")
+	r := kw(t, admin(t), "audit", "-o", "json", "--user", "worker")
 	rows := auditRows(t, r)
 	if len(rows) != 1 || rows[0].LastUsed == nil || rows[0].LastUsed.Service != "sts" || rows[0].LastUsed.Region == "" {
 		t.Fatalf("last use not reported: %+v\n%s", rows, r.stderr)
@@ -144,13 +151,13 @@ func TestAuditReportsLastUse(t *testing.T) {
 func TestAuditCSVAndTable(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "alice", 1)[0]
-	r := kw(t, admin(), "audit", "-o", "csv")
+	r := kw(t, admin(t), "audit", "-o", "csv")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != 0 || len(lines) != 2 || lines[0] != "user,access_key_id,status,created,age_days,last_used,last_used_service,last_used_region,findings" ||
 		!strings.HasPrefix(lines[1], "alice,"+id+",Active,") {
 		t.Fatalf("csv:\n%s", r.stdout)
 	}
-	r = kw(t, admin(), "audit")
+	r = kw(t, admin(t), "audit")
 	if !strings.HasPrefix(r.stdout, "USER ") || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "never") {
 		t.Fatalf("table:\n%s", r.stdout)
 	}
@@ -159,9 +166,9 @@ func TestAuditCSVAndTable(t *testing.T) {
 func TestThrottlingIsRetried(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "alice", 1)[0]
-	p := emu.NewProxy(t, moto.URL)
+	p := emu.NewProxy(t, moto(t).URL)
 	p.FailNext("UpdateAccessKey", 1, emu.Throttle)
-	r := kw(t, p.Config(witness[0], witness[1]), "deactivate", "--key", id)
+	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "deactivate", "--key", id)
 	if r.code != 0 || statusByCLI(t, "alice", id) != "Inactive" || p.Count("UpdateAccessKey") != 2 {
 		t.Fatalf("exit %d, %d UpdateAccessKey calls\n%s%s", r.code, p.Count("UpdateAccessKey"), r.stdout, r.stderr)
 	}
@@ -171,12 +178,12 @@ func TestNetworkFailureMidJobReportsWhatWasDone(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "a-ok", 1)
 	broken := mkUser(t, c, "b-broken", 1)[0]
-	p := emu.NewProxy(t, moto.URL)
+	p := emu.NewProxy(t, moto(t).URL)
 	// Every attempt to change b-broken's key has its connection reset before it reaches IAM.
 	p.FailWhen(func(call emu.Call) bool {
 		return call.Action == "UpdateAccessKey" && call.Params.Get("UserName") == "b-broken"
 	}, emu.ResetBefore)
-	r := kw(t, p.Config(witness[0], witness[1]), "deactivate", "--user", "*", "--all")
+	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "deactivate", "--user", "*", "--all")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}

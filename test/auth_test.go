@@ -26,7 +26,7 @@ func TestSelfLockoutGuardWithRealSignedIdentity(t *testing.T) {
 	fresh(t)
 	c := enableAuth(t)
 	id, secret := userWithPolicy(t, c, "alice", allowAllIAM)
-	self := moto.Config(id, secret)
+	self := moto(t).Config(id, secret)
 
 	r := kw(t, self, "deactivate", "--key", id)
 	if r.code != 4 || !strings.Contains(r.stdout, id+" alice refused: keywarden is signed with this key") {
@@ -53,7 +53,7 @@ func TestAccessDeniedNamesTheActionAndChangesNothing(t *testing.T) {
 	readOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}`
 	id, secret := userWithPolicy(t, c, "reader", readOnly)
 
-	r := kw(t, moto.Config(id, secret), "deactivate", "--key", target)
+	r := kw(t, moto(t).Config(id, secret), "deactivate", "--key", target)
 	if r.code != 5 {
 		t.Fatalf("exit %d, want 5\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -69,12 +69,12 @@ func TestAccessDeniedNamesTheActionAndChangesNothing(t *testing.T) {
 func TestRejectedAndMissingCredentials(t *testing.T) {
 	fresh(t)
 	enableAuth(t)
-	r := kw(t, moto.Config("AKIAUNKNOWNUNKNOWN00", "nope"), "whoami")
+	r := kw(t, moto(t).Config("AKIAUNKNOWNUNKNOWN00", "nope"), "whoami")
 	if r.code != 5 || !strings.Contains(r.stderr, "AWS rejected the credentials (InvalidClientTokenId)") {
 		t.Fatalf("unknown key: exit %d, %q", r.code, r.stderr)
 	}
 
-	cfg := moto.Config("", "")
+	cfg := moto(t).Config("", "")
 	cfg.Credentials = nil
 	r = kw(t, cfg, "audit")
 	if r.code != 5 || !strings.Contains(r.stderr, "no AWS credentials found") {
@@ -84,7 +84,7 @@ func TestRejectedAndMissingCredentials(t *testing.T) {
 
 func TestNetworkFailureIsOneSentence(t *testing.T) {
 	fresh(t)
-	cfg := admin()
+	cfg := admin(t)
 	cfg.BaseEndpoint = aws.String("http://127.0.0.1:1") // nothing listens on port 1
 	r := kw(t, cfg, "audit")
 	if r.code != 1 || !strings.Contains(r.stderr, "could not reach AWS") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {

@@ -72,7 +72,7 @@ func TestApplyActsOnTheKeyAsItIsNowNotAsPlanned(t *testing.T) {
 func TestDeleteRecordsProvenance(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "old", 1)[0]
-	if r := kw(t, admin(), "deactivate", "--key", id); r.code != 0 {
+	if r := kw(t, admin(t), "deactivate", "--key", id); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	rs := apply.Apply(context.Background(), c, []policy.Action{{Kind: policy.Delete, User: "old", AccessKeyID: id, Job: "hygiene"}},

@@ -116,7 +116,7 @@ func totalCalls(m map[string]int) int {
 
 func TestAuditReportMatchesAPIWithConstantCalls(t *testing.T) {
 	seedUsers(t, fresh(t), reportUsers)
-	p := moto.Proxy(t)
+	p := moto(t).Proxy(t)
 	cfg := p.Config("AKIAADMINADMINADMIN0", "admin-secret")
 
 	cases := []struct {
@@ -159,7 +159,7 @@ func TestAuditReportMatchesAPIWithConstantCalls(t *testing.T) {
 
 func TestAuditReportPollsUntilComplete(t *testing.T) {
 	seedUsers(t, fresh(t), 3)
-	p := moto.Proxy(t)
+	p := moto(t).Proxy(t)
 	cfg := p.Config("AKIAADMINADMINADMIN0", "admin-secret")
 	// moto answers the first GenerateCredentialReport of an account STARTED, the next COMPLETE.
 	r := kw(t, cfg, "audit", "--source", "report", "-o", "json")
@@ -178,7 +178,7 @@ func TestAuditReportPollsUntilComplete(t *testing.T) {
 
 func TestAuditAutoSource(t *testing.T) {
 	seedUsers(t, fresh(t), 120)
-	p := moto.Proxy(t)
+	p := moto(t).Proxy(t)
 	cfg := p.Config("AKIAADMINADMINADMIN0", "admin-secret")
 	cases := []struct {
 		name string
@@ -202,7 +202,7 @@ func TestAuditAutoSource(t *testing.T) {
 
 func TestAuditReportUnknownUser(t *testing.T) {
 	seedUsers(t, fresh(t), 2)
-	r := kw(t, admin(), "audit", "--source", "report", "--user", "u-0001", "--user", "nobody")
+	r := kw(t, admin(t), "audit", "--source", "report", "--user", "u-0001", "--user", "nobody")
 	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, `keywarden: user "nobody" not found`) {
 		t.Fatalf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}

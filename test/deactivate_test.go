@@ -16,7 +16,7 @@ func TestDeactivateByKeyAloneRecordsProvenanceAndIsIdempotent(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "access-key-user", 1)[0]
 
-	r := kw(t, admin(), "deactivate", "--key", id)
+	r := kw(t, admin(t), "deactivate", "--key", id)
 	if r.code != 0 || r.stdout != id+" access-key-user deactivated\n" {
 		t.Fatalf("first run: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -31,7 +31,7 @@ func TestDeactivateByKeyAloneRecordsProvenanceAndIsIdempotent(t *testing.T) {
 		t.Fatalf("provenance = %+v", rec)
 	}
 
-	r = kw(t, admin(), "deactivate", "--key", id)
+	r = kw(t, admin(t), "deactivate", "--key", id)
 	if r.code != 0 || r.stdout != id+" access-key-user unchanged\n" {
 		t.Fatalf("second run: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -42,7 +42,7 @@ func TestDeactivateAllOfUserAndDryRun(t *testing.T) {
 	ids := mkUser(t, c, "dev", 2)
 	other := mkUser(t, c, "other", 1)[0]
 
-	r := kw(t, admin(), "deactivate", "--user", "dev", "--all", "--dry-run")
+	r := kw(t, admin(t), "deactivate", "--user", "dev", "--all", "--dry-run")
 	if r.code != 0 || strings.Count(r.stdout, "would deactivate") != 2 {
 		t.Fatalf("dry run: exit %d, stdout %q", r.code, r.stdout)
 	}
@@ -55,7 +55,7 @@ func TestDeactivateAllOfUserAndDryRun(t *testing.T) {
 		t.Fatal("dry run wrote tags")
 	}
 
-	r = kw(t, admin(), "deactivate", "--user", "dev", "--all", "-o", "json")
+	r = kw(t, admin(t), "deactivate", "--user", "dev", "--all", "-o", "json")
 	var got []struct {
 		User, Outcome string
 		AccessKeyID   string `json:"access_key_id"`
@@ -77,7 +77,7 @@ func TestActivateOnlyWhatKeywardenDeactivated(t *testing.T) {
 	c := fresh(t)
 	ids := mkUser(t, c, "dev", 2)
 	curfewed, byHuman := ids[0], ids[1]
-	if r := kw(t, admin(), "deactivate", "--key", curfewed); r.code != 0 {
+	if r := kw(t, admin(t), "deactivate", "--key", curfewed); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	// A person disables the other key after a leak, outside keywarden.
@@ -86,7 +86,7 @@ func TestActivateOnlyWhatKeywardenDeactivated(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := kw(t, admin(), "activate", "--user", "dev", "--all")
+	r := kw(t, admin(t), "activate", "--user", "dev", "--all")
 	want := map[string]string{
 		curfewed: curfewed + " dev activated",
 		byHuman:  byHuman + " dev skipped: not deactivated by keywarden (use --force)",
@@ -113,11 +113,11 @@ func TestActivateOnlyWhatKeywardenDeactivated(t *testing.T) {
 		UserName: aws.String("dev"), AccessKeyId: aws.String(curfewed), Status: "Inactive"}); err != nil {
 		t.Fatal(err)
 	}
-	if r := kw(t, admin(), "activate", "--key", curfewed); !strings.Contains(r.stdout, "skipped: not deactivated by keywarden") {
+	if r := kw(t, admin(t), "activate", "--key", curfewed); !strings.Contains(r.stdout, "skipped: not deactivated by keywarden") {
 		t.Fatalf("a human's later deactivation was undone: %s", r.stdout)
 	}
 
-	r = kw(t, admin(), "activate", "--key", byHuman, "--force")
+	r = kw(t, admin(t), "activate", "--key", byHuman, "--force")
 	if r.code != 0 || statusByCLI(t, "dev", byHuman) != "Active" {
 		t.Fatalf("--force: exit %d, %s %s", r.code, r.stdout, r.stderr)
 	}
@@ -140,7 +140,7 @@ func TestBadTargetsChangeNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := kw(t, admin(), tc.args...)
+			r := kw(t, admin(t), tc.args...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
 				t.Fatalf("exit %d (want %d)\nstderr %q (want %q)\nstdout %q", r.code, tc.code, r.stderr, tc.want, r.stdout)
 			}
@@ -156,7 +156,7 @@ func TestBadTargetsChangeNothing(t *testing.T) {
 
 func TestWhoami(t *testing.T) {
 	fresh(t)
-	r := kw(t, admin(), "whoami", "-o", "json")
+	r := kw(t, admin(t), "whoami", "-o", "json")
 	var id struct {
 		Account     string `json:"account"`
 		AccessKeyID string `json:"access_key_id"`
@@ -164,7 +164,7 @@ func TestWhoami(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &id); err != nil || r.code != 0 {
 		t.Fatalf("exit %d %v %q %s", r.code, err, r.stdout, r.stderr)
 	}
-	if id.Account != moto.AccountID || id.AccessKeyID != "AKIAADMINADMINADMIN0" {
+	if id.Account != moto(t).AccountID || id.AccessKeyID != "AKIAADMINADMINADMIN0" {
 		t.Fatalf("whoami = %+v", id)
 	}
 }

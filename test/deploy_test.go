@@ -34,7 +34,7 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 
 	// fixedNow, 15:00 UTC, is 00:00 JST: the curfew next runs the night after.
 	// A dry run shows the template and the change set and leaves nothing behind.
-	r := kw(t, admin(), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin, "--dry-run")
+	r := kw(t, admin(t), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin, "--dry-run")
 	if r.code != 0 {
 		t.Fatalf("dry run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -50,7 +50,7 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 		t.Fatalf("the dry run made a bucket:\n%s", out)
 	}
 
-	r = kw(t, admin(), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin)
+	r = kw(t, admin(t), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin)
 	if r.code != 0 {
 		t.Fatalf("deploy: exit %d\n%s", r.code, r.stderr)
 	}
@@ -89,12 +89,12 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 	}
 
 	// The same binary and config again: nothing to do.
-	r = kw(t, admin(), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin)
+	r = kw(t, admin(t), "deploy", "-c", cfg, "--arch", "amd64", "--binary", bin)
 	if r.code != 0 || !strings.Contains(r.stderr, "stack keywarden: no changes") {
 		t.Fatalf("second deploy: exit %d\n%s", r.code, r.stderr)
 	}
 
-	r = kw(t, admin(), "undeploy")
+	r = kw(t, admin(t), "undeploy")
 	if r.code != 0 || !strings.Contains(r.stderr, "deleted stack keywarden") {
 		t.Fatalf("undeploy: exit %d\n%s", r.code, r.stderr)
 	}
@@ -104,7 +104,7 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 	if out := string(awsCLI(t, "iam", "list-roles")); strings.Contains(out, res["FunctionRole"]) {
 		t.Fatalf("the role survived undeploy")
 	}
-	r = kw(t, admin(), "undeploy")
+	r = kw(t, admin(t), "undeploy")
 	if r.code != 0 || !strings.Contains(r.stderr, "no stack keywarden; nothing to delete") {
 		t.Fatalf("second undeploy: exit %d\n%s", r.code, r.stderr)
 	}
@@ -114,7 +114,7 @@ func TestDeployRefusesBadConfigAndMissingPermissions(t *testing.T) {
 	c := fresh(t)
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("jobs:\n  curfew:\n    schedule: \"0 25 * * *\"\n    do: [{deactivate: {}}]\n"), 0o600)
-	r := kw(t, admin(), "deploy", "-c", bad, "--binary", emu.Binary(t), "--arch", "amd64")
+	r := kw(t, admin(t), "deploy", "-c", bad, "--binary", emu.Binary(t), "--arch", "amd64")
 	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml:3:") {
 		t.Fatalf("bad config: exit %d\n%s", r.code, r.stderr)
 	}
@@ -122,10 +122,10 @@ func TestDeployRefusesBadConfigAndMissingPermissions(t *testing.T) {
 	// A user with no CloudFormation or S3 permission: the refusal names the missing action.
 	mkUser(t, c, "dev", 0)
 	id, secret := mkKey(t, c, "dev")
-	moto.EnableAuth(t)
+	moto(t).EnableAuth(t)
 	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
 	os.WriteFile(cfg, []byte(lambdaYAML), 0o600)
-	r = kw(t, moto.Config(id, secret), "deploy", "-c", cfg, "--binary", emu.Binary(t), "--arch", "amd64")
+	r = kw(t, moto(t).Config(id, secret), "deploy", "-c", cfg, "--binary", emu.Binary(t), "--arch", "amd64")
 	if r.code != 5 || !strings.Contains(r.stderr, `"Action": "s3:ListBucket"`) {
 		t.Fatalf("no permissions: exit %d\n%s", r.code, r.stderr)
 	}

@@ -100,7 +100,7 @@ func (rt *runtimeAPI) invoke(t *testing.T, payload string) reply {
 func startFunction(t *testing.T, rt *runtimeAPI, env ...string) *lockedBuffer {
 	t.Helper()
 	cmd := exec.Command(emu.Binary(t))
-	cmd.Env = append(moto.Env("AKIAADMINADMINADMIN0", "admin-secret"),
+	cmd.Env = append(moto(t).Env("AKIAADMINADMINADMIN0", "admin-secret"),
 		append([]string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr(), "AWS_LAMBDA_FUNCTION_NAME=keywarden"}, env...)...)
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr

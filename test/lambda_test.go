@@ -30,9 +30,9 @@ const lambdaYAML = `jobs:
 
 // lambdaHandler is the function as Lambda would run it, signed as moto's admin, with env as its
 // environment and its JSON log in the returned buffer.
-func lambdaHandler(env map[string]string) (*lambda.Handler, *bytes.Buffer) {
+func lambdaHandler(t *testing.T, env map[string]string) (*lambda.Handler, *bytes.Buffer) {
 	var log bytes.Buffer
-	cfg := admin()
+	cfg := admin(t)
 	return &lambda.Handler{
 		IAM: iam.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg), Credentials: cfg.Credentials,
 		Getenv: func(k string) string { return env[k] },
@@ -62,7 +62,7 @@ func TestLambdaRunsNamedJobAndIsIdempotent(t *testing.T) {
 	c := fresh(t)
 	id, secret := mkKey(t, c, mustUser(t, c, "access-key-user"))
 	other := mkUser(t, c, "other", 1)[0]
-	h, log := lambdaHandler(map[string]string{lambda.EnvConfig: lambdaYAML})
+	h, log := lambdaHandler(t, map[string]string{lambda.EnvConfig: lambdaYAML})
 
 	r, err := h.Handle(context.Background(), []byte(`{"job":"curfew"}`))
 	if err != nil {
@@ -125,7 +125,7 @@ func TestLambdaRefusesBadInvocationsAndChangesNothing(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = strings.ReplaceAll(v, "SEEDKEY", id)
 			}
-			h, log := lambdaHandler(env)
+			h, log := lambdaHandler(t, env)
 			_, err := h.Handle(context.Background(), []byte(tt.payload))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
@@ -150,7 +150,7 @@ func TestLambdaSeedModeDeactivatesTheOneKey(t *testing.T) {
 	id, _ := mkKey(t, c, user)
 	keep, _ := mkKey(t, c, user)
 	env := map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: id}
-	h, _ := lambdaHandler(env)
+	h, _ := lambdaHandler(t, env)
 
 	// The seed's CloudWatch Events rule sends a scheduled event; seed mode takes any object.
 	ev := `{"version":"0","id":"1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}`
@@ -173,7 +173,7 @@ func TestLambdaSeedModeDeactivatesTheOneKey(t *testing.T) {
 		t.Fatalf("second run: %+v, %v", r, err)
 	}
 
-	h, _ = lambdaHandler(map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: "AKIANOSUCHKEY0000000"})
+	h, _ = lambdaHandler(t, map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: "AKIANOSUCHKEY0000000"})
 	if _, err := h.Handle(context.Background(), []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "AKIANOSUCHKEY0000000 of access-key-user: key no longer exists") {
 		t.Fatalf("missing seed key: err = %v", err)
 	}
@@ -183,7 +183,7 @@ func TestLambdaReadsConfigFromSSM(t *testing.T) {
 	c := fresh(t)
 	id, _ := mkKey(t, c, mustUser(t, c, "access-key-user"))
 	awsCLI(t, "ssm", "put-parameter", "--name", "/keywarden/config", "--type", "SecureString", "--value", lambdaYAML)
-	h, _ := lambdaHandler(map[string]string{lambda.EnvConfigSSM: "/keywarden/config"})
+	h, _ := lambdaHandler(t, map[string]string{lambda.EnvConfigSSM: "/keywarden/config"})
 	r, err := h.Handle(context.Background(), []byte(`{"job":"curfew","dry_run":true}`))
 	if err != nil || !r.DryRun || r.Keys[0].Outcome != "would deactivate" {
 		t.Fatalf("dry run: %+v, %v", r, err)
@@ -197,7 +197,7 @@ func TestLambdaReadsConfigFromSSM(t *testing.T) {
 	if s := statusByCLI(t, "access-key-user", id); s != "Inactive" {
 		t.Fatalf("key is %s, want Inactive", s)
 	}
-	h, _ = lambdaHandler(map[string]string{lambda.EnvConfigSSM: "/keywarden/missing"})
+	h, _ = lambdaHandler(t, map[string]string{lambda.EnvConfigSSM: "/keywarden/missing"})
 	if _, err := h.Handle(context.Background(), []byte(`{"job":"curfew"}`)); err == nil || !strings.Contains(err.Error(), "read config from SSM parameter /keywarden/missing") {
 		t.Fatalf("missing parameter: err = %v", err)
 	}

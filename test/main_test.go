@@ -5,11 +5,12 @@ package test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
+	"flag"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,41 +22,101 @@ import (
 	"github.com/keywarden/keywarden/test/emu"
 )
 
-var moto *emu.Server
+// pool is the package's moto servers. Each test leases one for itself (its backends and auth
+// switch are the test's alone) and runs in parallel with the others; see lease.
+var pool *emu.Pool
+
+// witnessProc is the botocore process that answers statusByCLI and tagsByCLI.
+var witnessProc = &emu.Witness{}
 
 func TestMain(m *testing.M) {
-	s, stop, err := emu.Launch()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	flag.Parse()
+	n := 4
+	if v, err := strconv.Atoi(os.Getenv("KEYWARDEN_TEST_MOTOS")); err == nil && v > 0 {
+		n = v
 	}
-	moto = s
+	// The tests wait on moto and on child processes, not on the CPU: more of them at once than
+	// cores pays. An explicit -parallel wins.
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(2*n))
+	}
+	pool = emu.NewPool(n)
 	code := m.Run()
-	stop()
+	pool.Close()
+	witnessProc.Close()
 	emu.RemoveBinary()
 	os.Exit(code)
 }
 
-// fresh resets the shared moto and returns an admin IAM client (auth is off after a reset).
-func fresh(t *testing.T) *iam.Client {
-	t.Helper()
-	moto.Reset(t)
-	witness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
-	return iam.NewFromConfig(admin())
+// A lease is one top-level test's moto and the identity its witnesses sign with.
+type lease struct {
+	s       *emu.Server
+	witness [2]string
 }
 
-// witness is the identity the AWS CLI uses to check what keywarden did.
-var witness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
+var (
+	leasesMu sync.Mutex
+	leases   = map[string]*lease{} // by top-level test name, so subtests share their parent's
+)
+
+var defaultWitness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
+
+// leaseOf returns the running test's lease, taking one on first use. A top-level test that
+// takes one runs in parallel with the others from then on.
+func leaseOf(t testing.TB) *lease {
+	t.Helper()
+	top, _, sub := strings.Cut(t.Name(), "/")
+	leasesMu.Lock()
+	l := leases[top]
+	leasesMu.Unlock()
+	if l != nil {
+		return l
+	}
+	if pt, ok := t.(*testing.T); ok && !sub {
+		pt.Parallel()
+	}
+	l = &lease{s: pool.Lease(t), witness: defaultWitness}
+	leasesMu.Lock()
+	leases[top] = l
+	leasesMu.Unlock()
+	// Registered after Lease's cleanup, so it runs first: the name is free before the server is.
+	t.Cleanup(func() {
+		leasesMu.Lock()
+		delete(leases, top)
+		leasesMu.Unlock()
+	})
+	return l
+}
+
+// moto is the running test's own moto server.
+func moto(t testing.TB) *emu.Server { return leaseOf(t).s }
+
+// fresh empties the test's moto and returns an admin IAM client (auth is off after a reset).
+func fresh(t *testing.T) *iam.Client {
+	t.Helper()
+	l := leaseOf(t)
+	l.s.Reset(t)
+	l.witness = defaultWitness
+	return iam.NewFromConfig(admin(t))
+}
+
+// witness is the identity the AWS CLI and botocore use to check what keywarden did.
+func witness(t testing.TB) [2]string { return leaseOf(t).witness }
 
 // enableAuth turns on moto's signature and policy checks and returns an admin IAM client;
 // the witness switches to that admin too.
 func enableAuth(t *testing.T) *iam.Client {
 	t.Helper()
-	a := moto.EnableAuth(t)
-	witness = [2]string{a.AccessKeyID, a.SecretAccessKey}
-	return iam.NewFromConfig(admin())
+	l := leaseOf(t)
+	a := l.s.EnableAuth(t)
+	l.witness = [2]string{a.AccessKeyID, a.SecretAccessKey}
+	return iam.NewFromConfig(admin(t))
 }
 
+// fixedNow is the tests' clock for what keywarden itself stamps (provenance, schedules). It
+// never meets a time moto stamped: a key's age is measured from moto's own CreateDate.
 var fixedNow = time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 
 type result struct {
@@ -63,13 +124,20 @@ type result struct {
 	stdout, stderr string
 }
 
-// kw runs one keywarden command line in-process, signed with cfg.
+// kw runs one keywarden command line in-process, signed with cfg, at fixedNow.
 func kw(t *testing.T, cfg aws.Config, args ...string) result {
+	t.Helper()
+	return kwAt(t, fixedNow, cfg, args...)
+}
+
+// kwAt runs keywarden with its clock at now: for tests that relate keywarden's "now" to a time
+// moto stamped (a key's age), pass moto's own stamp, never a fixed date or the wall clock.
+func kwAt(t *testing.T, now time.Time, cfg aws.Config, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	d := &cli.Deps{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-		Now:    func() time.Time { return fixedNow },
+		Now:    func() time.Time { return now },
 		Getenv: func(string) string { return "" },
 		LoadAWS: func(context.Context, awsconfig.Options) (aws.Config, error) {
 			return cfg, nil
@@ -83,7 +151,10 @@ func kw(t *testing.T, cfg aws.Config, args ...string) result {
 	return r
 }
 
-func admin() aws.Config { return moto.Config(witness[0], witness[1]) }
+func admin(t testing.TB) aws.Config { w := witness(t); return moto(t).Config(w[0], w[1]) }
+
+// witnessEnv is the environment of a child process signed as the test's witness.
+func witnessEnv(t testing.TB) []string { w := witness(t); return moto(t).Env(w[0], w[1]) }
 
 func mkUser(t *testing.T, c *iam.Client, name string, nkeys int) []string {
 	t.Helper()
@@ -114,7 +185,7 @@ func mkKey(t *testing.T, c *iam.Client, user string) (id, secret string) {
 // awsCLI runs the AWS CLI against moto, as an independent witness of what keywarden did.
 func awsCLI(t *testing.T, args ...string) []byte {
 	t.Helper()
-	return awsCLIEnv(t, moto.Env(witness[0], witness[1]), args...)
+	return awsCLIEnv(t, witnessEnv(t), args...)
 }
 
 func awsCLIEnv(t *testing.T, env []string, args ...string) []byte {
@@ -128,10 +199,10 @@ func awsCLIEnv(t *testing.T, env []string, args ...string) []byte {
 	return out
 }
 
-// statusByCLI asks the AWS CLI for the status of a user's key.
+// statusByCLI asks botocore (the AWS CLI's library) for the status of a user's key.
 func statusByCLI(t *testing.T, user, keyID string) string {
 	t.Helper()
-	return keyStatusByCLI(t, moto.Env(witness[0], witness[1]), user, keyID)
+	return keyStatusByCLI(t, witnessEnv(t), user, keyID)
 }
 
 func keyStatusByCLI(t *testing.T, env []string, user, keyID string) string {
@@ -139,8 +210,8 @@ func keyStatusByCLI(t *testing.T, env []string, user, keyID string) string {
 	var o struct {
 		AccessKeyMetadata []struct{ AccessKeyId, Status string }
 	}
-	if err := json.Unmarshal(awsCLIEnv(t, env, "iam", "list-access-keys", "--user-name", user), &o); err != nil {
-		t.Fatal(err)
+	if err := witnessProc.Call(env, "iam", "list_access_keys", map[string]any{"UserName": user}, &o); err != nil {
+		t.Fatalf("witness: list-access-keys of %s: %v", user, err)
 	}
 	for _, k := range o.AccessKeyMetadata {
 		if k.AccessKeyId == keyID {
@@ -150,12 +221,12 @@ func keyStatusByCLI(t *testing.T, env []string, user, keyID string) string {
 	return "absent"
 }
 
-// tagsByCLI returns a user's tags as the AWS CLI reports them.
+// tagsByCLI returns a user's tags as botocore reports them.
 func tagsByCLI(t *testing.T, user string) map[string]string {
 	t.Helper()
 	var o struct{ Tags []struct{ Key, Value string } }
-	if err := json.Unmarshal(awsCLI(t, "iam", "list-user-tags", "--user-name", user), &o); err != nil {
-		t.Fatal(err)
+	if err := witnessProc.Call(witnessEnv(t), "iam", "list_user_tags", map[string]any{"UserName": user}, &o); err != nil {
+		t.Fatalf("witness: list-user-tags of %s: %v", user, err)
 	}
 	m := map[string]string{}
 	for _, tg := range o.Tags {

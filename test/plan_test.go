@@ -14,7 +14,7 @@ func TestPlanPrintsActionsAndWhyAndChangesNothing(t *testing.T) {
 	w := mkJobsWorld(t, c)
 	before := w.snapshot(t)
 
-	r := kw(t, admin(), "plan", "-c", sampleConfig)
+	r := kw(t, admin(t), "plan", "-c", sampleConfig)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -51,7 +51,7 @@ func TestPlanJSONJobFilterAndAt(t *testing.T) {
 	c := fresh(t)
 	w := mkJobsWorld(t, c)
 
-	r := kw(t, admin(), "plan", "-c", sampleConfig, "--job", "curfew", "-o", "json")
+	r := kw(t, admin(t), "plan", "-c", sampleConfig, "--job", "curfew", "-o", "json")
 	var p policy.Plan
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil || r.code != 0 {
 		t.Fatalf("exit %d, %v: %q", r.code, err, r.stdout)
@@ -63,7 +63,7 @@ func TestPlanJSONJobFilterAndAt(t *testing.T) {
 	// 100 days after alice's key was made, her never-used key is past unused_for 45d and
 	// older_than 90d. (--at is absolute: moto dates keys by the wall clock, not fixedNow.)
 	at := createdAt(t, c, "alice", w.aliceKey).Add(100 * 24 * time.Hour).Truncate(time.Second)
-	r = kw(t, admin(), "plan", "-c", sampleConfig, "--job", "hygiene", "--at", at.Format(time.RFC3339), "-o", "csv")
+	r = kw(t, admin(t), "plan", "-c", sampleConfig, "--job", "hygiene", "--at", at.Format(time.RFC3339), "-o", "csv")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -84,7 +84,7 @@ func TestPlanEmptySaysNoChanges(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "access-key-user", 0)
 	cfg := writeConfig(t, "", "jobs:\n  curfew:\n    select: {users: [access-key-user]}\n    do: [deactivate: {}]\n")
-	r := kw(t, admin(), "plan", "-c", cfg)
+	r := kw(t, admin(t), "plan", "-c", cfg)
 	if r.code != 0 || r.stdout != "" || r.stderr != "keywarden: no changes (1 job, 1 user, 0 keys)\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -116,7 +116,7 @@ func TestPlanBadInputStopsBeforeAWS(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := kwRun(t, admin(), run{noAWS: true}, c.args...)
+			r := kwRun(t, admin(t), run{noAWS: true}, c.args...)
 			if r.code != 2 || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q; want 2 and nothing", r.code, r.stdout)
 			}

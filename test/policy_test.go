@@ -67,7 +67,7 @@ func sampleDoc(t *testing.T) permissions.Document {
 		t.Fatal(err)
 	}
 	// The document keywarden prints is the one tested.
-	r := kwRun(t, admin(), run{noAWS: true}, "policy", "-c", sampleConfig)
+	r := kwRun(t, admin(t), run{noAWS: true}, "policy", "-c", sampleConfig)
 	if r.code != 0 || strings.TrimSpace(r.stdout) != d.JSON() {
 		t.Fatalf("keywarden policy printed (exit %d):\n%s", r.code, r.stdout)
 	}
@@ -79,13 +79,13 @@ func sampleDoc(t *testing.T) permissions.Document {
 func authWorld(t *testing.T, doc permissions.Document) (aws.Config, *iam.Client, jobsWorld) {
 	t.Helper()
 	fresh(t)
-	a := moto.EnableAuth(t)
-	ac := iam.NewFromConfig(moto.Config(a.AccessKeyID, a.SecretAccessKey))
+	a := moto(t).EnableAuth(t)
+	ac := iam.NewFromConfig(moto(t).Config(a.AccessKeyID, a.SecretAccessKey))
 	w := mkJobsWorld(t, ac)
 	mkUser(t, ac, "runner", 0)
 	id, secret := mkKey(t, ac, "runner")
 	putPolicy(t, ac, "runner", doc)
-	return moto.Config(id, secret), ac, w
+	return moto(t).Config(id, secret), ac, w
 }
 
 func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
@@ -125,9 +125,9 @@ func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 		covered = append(covered, tc.action)
 		t.Run("without "+tc.action, func(t *testing.T) {
 			runner, _, w := authWorld(t, without(doc, tc.action))
-			moto.DisableAuth(t) // the AWS CLI witness signs as a user moto does not know
+			moto(t).DisableAuth(t) // the AWS CLI witness signs as a user moto does not know
 			before := w.snapshot(t)
-			moto.EnableAuth(t)
+			moto(t).EnableAuth(t)
 			args := []string{"apply", "-c", sampleConfig, "--yes"}
 			if tc.job != "" {
 				args = append(args, "--job", tc.job)
@@ -136,7 +136,7 @@ func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 			if r.code != 5 || !strings.Contains(r.stderr, "may not "+tc.action) || !strings.Contains(r.stderr, `"Action": "`+tc.action+`"`) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 5 naming %s and the policy granting it", r.code, r.stderr, tc.action)
 			}
-			moto.DisableAuth(t)
+			moto(t).DisableAuth(t)
 			after := w.snapshot(t)
 			if !sameMap(before, after) {
 				t.Errorf("a denied run changed AWS:\nbefore %v\nafter  %v", before, after)
@@ -154,27 +154,27 @@ func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 // can then use the narrowed policy itself.
 func TestMotoStillMatchesIAMResourcesAgainstStar(t *testing.T) {
 	fresh(t)
-	a := moto.EnableAuth(t)
-	ac := iam.NewFromConfig(moto.Config(a.AccessKeyID, a.SecretAccessKey))
+	a := moto(t).EnableAuth(t)
+	ac := iam.NewFromConfig(moto(t).Config(a.AccessKeyID, a.SecretAccessKey))
 	mkUser(t, ac, "dev", 0)
 	id, secret := mkKey(t, ac, "dev")
 	putPolicy(t, ac, "dev", permissions.SelfRotate())
-	_, err := iam.NewFromConfig(moto.Config(id, secret)).ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String("dev")})
+	_, err := iam.NewFromConfig(moto(t).Config(id, secret)).ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String("dev")})
 	if err == nil {
 		t.Fatal("moto now allows a call by a narrowed Resource: test the generated policies as they are (drop motoCanCheck)")
 	}
 }
 
 func TestSelfRotatePolicyLetsAUserRotateItsOwnKey(t *testing.T) {
-	r := kwRun(t, admin(), run{noAWS: true}, "policy", "--self-rotate")
+	r := kwRun(t, admin(t), run{noAWS: true}, "policy", "--self-rotate")
 	var printed permissions.Document
 	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil || r.code != 0 || printed.JSON() != permissions.SelfRotate().JSON() {
 		t.Fatalf("policy --self-rotate: exit %d, %v\n%s", r.code, err, r.stdout)
 	}
 
 	fresh(t)
-	a := moto.EnableAuth(t)
-	ac := iam.NewFromConfig(moto.Config(a.AccessKeyID, a.SecretAccessKey))
+	a := moto(t).EnableAuth(t)
+	ac := iam.NewFromConfig(moto(t).Config(a.AccessKeyID, a.SecretAccessKey))
 	mkUser(t, ac, "dev", 0)
 	mkUser(t, ac, "someone-else", 0)
 	id, secret := mkKey(t, ac, "dev")
@@ -182,7 +182,7 @@ func TestSelfRotatePolicyLetsAUserRotateItsOwnKey(t *testing.T) {
 	// the rotation calls; that only the user itself is reachable is shown by the ARN tests in
 	// internal/permissions, since moto cannot say it.
 	putPolicy(t, ac, "dev", motoCanCheck(permissions.SelfRotate()))
-	dev := iam.NewFromConfig(moto.Config(id, secret))
+	dev := iam.NewFromConfig(moto(t).Config(id, secret))
 	ctx := context.Background()
 	o, err := dev.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
 	if err != nil {

@@ -39,7 +39,7 @@ func TestProvenanceStaysWithinIAMTagLimit(t *testing.T) {
 		fifty[fmt.Sprintf("team:%02d", i)] = "x"
 	}
 	tagUser(t, c, "full", fifty)
-	r := kw(t, admin(), "deactivate", "--key", full)
+	r := kw(t, admin(t), "deactivate", "--key", full)
 	if r.code == 0 || !strings.Contains(r.stdout, "already has 50 tags, IAM's limit") {
 		t.Fatalf("a user with 50 foreign tags: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -54,7 +54,7 @@ func TestProvenanceStaysWithinIAMTagLimit(t *testing.T) {
 		tags[fmt.Sprintf("team:%02d", i)] = "x"
 	}
 	tagUser(t, c, "stale", tags)
-	r = kw(t, admin(), "deactivate", "--key", mid)
+	r = kw(t, admin(t), "deactivate", "--key", mid)
 	got := tagsByCLI(t, "stale")
 	if r.code != 0 || statusByCLI(t, "stale", mid) != "Inactive" || len(got) != 50 {
 		t.Fatalf("exit %d, %d tags\n%s%s", r.code, len(got), r.stdout, r.stderr)

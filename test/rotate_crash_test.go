@@ -56,7 +56,7 @@ func TestRotateCrashAtEachStep(t *testing.T) {
 	} {
 		t.Run(tc.point, func(t *testing.T) {
 			_, oldID, oldSecret, credsPath := rotSetup(t)
-			env := moto.Env("unused", "unused")
+			env := moto(t).Env("unused", "unused")
 			r := rotBin(t, env, credsPath, []string{"KEYWARDEN_FAILPOINT=" + tc.point}, "--output", "json")
 			if r.code != 97 || !strings.Contains(r.stderr, "failpoint "+tc.point) {
 				t.Fatalf("first run: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
@@ -109,7 +109,7 @@ func TestRotateCrashAtEachStep(t *testing.T) {
 // stored nowhere: the rerun must delete it, then rotate.
 func TestRotateCrashDuringRollback(t *testing.T) {
 	_, oldID, oldSecret, credsPath := rotSetup(t)
-	p := moto.Proxy(t)
+	p := moto(t).Proxy(t)
 	p.SetPropagation(emu.Window{For: time.Hour})
 	r := rotBin(t, p.Env("unused", "unused"), credsPath, []string{"KEYWARDEN_FAILPOINT=after-restore"}, "--wait", "1s")
 	if r.code != 97 {
@@ -126,7 +126,7 @@ func TestRotateCrashDuringRollback(t *testing.T) {
 		t.Fatalf("IAM keys %v: want the unusable new key %s still there", ks, j.NewKeyID)
 	}
 
-	r = rotBin(t, moto.Env("unused", "unused"), credsPath, nil, "--output", "json")
+	r = rotBin(t, moto(t).Env("unused", "unused"), credsPath, nil, "--output", "json")
 	if r.code != 0 {
 		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
 	}

@@ -38,7 +38,7 @@ func assertUnchanged(t *testing.T, credsPath string, before []byte, oldID, oldSe
 func TestRotatePropagation(t *testing.T) {
 	t.Run("waited out", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
-		p := moto.Proxy(t)
+		p := moto(t).Proxy(t)
 		p.SetPropagation(emu.Window{Requests: 3})
 		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
 			"--config-file", credsPath+".none", "--wait", "30s")
@@ -57,7 +57,7 @@ func TestRotatePropagation(t *testing.T) {
 	t.Run("longer than wait rolls back", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
 		before, _ := os.ReadFile(credsPath)
-		p := moto.Proxy(t)
+		p := moto(t).Proxy(t)
 		p.SetPropagation(emu.Window{For: time.Hour})
 		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
 			"--config-file", credsPath+".none", "--wait", "2s")
@@ -77,7 +77,7 @@ func TestRotatePropagation(t *testing.T) {
 func TestRotateAmbiguousCreate(t *testing.T) {
 	t.Run("completes on a fresh create", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
-		p := moto.Proxy(t)
+		p := moto(t).Proxy(t)
 		p.FailNext("CreateAccessKey", 1, emu.ResetAfter)
 		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
 			"--config-file", credsPath+".none", "--output", "json")
@@ -97,7 +97,7 @@ func TestRotateAmbiguousCreate(t *testing.T) {
 	t.Run("stops cleanly when lost twice", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
 		before, _ := os.ReadFile(credsPath)
-		p := moto.Proxy(t)
+		p := moto(t).Proxy(t)
 		p.FailNext("CreateAccessKey", 2, emu.ResetAfter)
 		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
 			"--config-file", credsPath+".none")
@@ -127,7 +127,7 @@ func TestRotateProbe(t *testing.T) {
 	})
 	t.Run("probe signs with the new key", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
-		env := append(moto.Env("unused", "unused"), "AWS_PROFILE=dev")
+		env := append(moto(t).Env("unused", "unused"), "AWS_PROFILE=dev")
 		r := rotBin(t, env, credsPath, nil, "--probe", "aws sts get-caller-identity --query Arn --output text")
 		if r.code != 0 {
 			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)

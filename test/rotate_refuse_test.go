@@ -44,7 +44,7 @@ func TestRotateRefusesProfiles(t *testing.T) {
 			os.WriteFile(credsPath, text, 0o600)
 			cfgPath := filepath.Join(filepath.Dir(credsPath), "config")
 			os.WriteFile(cfgPath, []byte(tc.config), 0o600)
-			p := moto.Proxy(t)
+			p := moto(t).Proxy(t)
 			r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", tc.profile,
 				"--credentials-file", credsPath, "--config-file", cfgPath)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
@@ -61,14 +61,14 @@ func TestRotateRefusesProfiles(t *testing.T) {
 	}
 	t.Run("unreadable file", func(t *testing.T) {
 		dir := t.TempDir() // a directory where the file should be: root can read any file
-		r := kw(t, moto.Config("unused", "unused"), "rotate", "--credentials-file", dir, "--config-file", dir+"/none")
+		r := kw(t, moto(t).Config("unused", "unused"), "rotate", "--credentials-file", dir, "--config-file", dir+"/none")
 		if r.code == 0 || !strings.Contains(r.stderr, "read "+dir) {
 			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 		}
 	})
 	t.Run("no credentials file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "credentials")
-		r := kw(t, moto.Config("unused", "unused"), "rotate", "--credentials-file", path, "--config-file", path+".none")
+		r := kw(t, moto(t).Config("unused", "unused"), "rotate", "--credentials-file", path, "--config-file", path+".none")
 		if r.code != 2 || !strings.Contains(r.stderr, path+" does not exist") {
 			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 		}

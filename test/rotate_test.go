@@ -80,7 +80,7 @@ func rotKW(t *testing.T, credsPath string, args ...string) result {
 	t.Helper()
 	cfgFile := filepath.Join(filepath.Dir(credsPath), "config")
 	all := append([]string{"rotate", "--profile", "dev", "--credentials-file", credsPath, "--config-file", cfgFile}, args...)
-	return kw(t, moto.Config("AKIANOTAKEYNOTAKEY00", "nope"), all...)
+	return kw(t, moto(t).Config("AKIANOTAKEYNOTAKEY00", "nope"), all...)
 }
 
 func profileKey(t *testing.T, credsPath, profile string) (id, secret string) {
@@ -100,7 +100,7 @@ func profileKey(t *testing.T, credsPath, profile string) (id, secret string) {
 func userKeys(t *testing.T, user string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	c := iam.NewFromConfig(admin())
+	c := iam.NewFromConfig(admin(t))
 	o, err := c.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String(user)})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func userKeys(t *testing.T, user string) map[string]string {
 func stsByCLI(t *testing.T, id, secret string) string {
 	t.Helper()
 	cmd := exec.Command("aws", "sts", "get-caller-identity")
-	cmd.Env = moto.Env(id, secret)
+	cmd.Env = moto(t).Env(id, secret)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out) + " "

@@ -13,21 +13,26 @@ import (
 )
 
 // TestScripts runs the real binary through the scenarios in testdata/script, one file each,
-// against the shared moto. Each script gets the emulator environment and these commands:
+// against the shared moto(t). Each script gets the emulator environment and these commands:
 //
 //	mkuser NAME N   create a user with N access keys; the ids are in $NAME_KEY1, $NAME_KEY2
 //	keystatus USER KEY WANT   the AWS CLI, not keywarden, must see the key in state WANT
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	bin := emu.Binary(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
-		// Scripts run in parallel, so each gets a moto of its own.
+		// Scripts run in parallel, so each leases a moto of its own from the pool.
 		Setup: func(e *testscript.Env) error {
-			s, stop, err := emu.Launch()
+			s, err := pool.Acquire()
 			if err != nil {
 				return err
 			}
-			e.Defer(stop)
+			e.Defer(func() {
+				if err := pool.Release(s); err != nil {
+					t.Error(err)
+				}
+			})
 			e.Values[motoKey{}] = s
 			e.Vars = append(e.Vars, s.Env(scriptAdmin[0], scriptAdmin[1])...)
 			e.Vars = append(e.Vars, "KEYWARDEN="+bin)

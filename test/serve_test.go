@@ -65,7 +65,7 @@ func TestServeOnceCurfew(t *testing.T) {
 	other := mkUser(t, c, "other", 1)
 	cfg := writeConfig(t, "", curfewYAML)
 
-	r := kw(t, admin(), "serve", "-c", cfg, "--once", "curfew")
+	r := kw(t, admin(t), "serve", "-c", cfg, "--once", "curfew")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -85,7 +85,7 @@ func TestServeOnceCurfew(t *testing.T) {
 		t.Errorf("provenance does not name the job: %v", tags)
 	}
 
-	again := kw(t, admin(), "serve", "-c", cfg, "--once", "curfew", "--output", "json")
+	again := kw(t, admin(t), "serve", "-c", cfg, "--once", "curfew", "--output", "json")
 	if again.code != 0 || strings.TrimSpace(again.stdout) != "[]" || !strings.Contains(again.stderr, "job curfew: no key to act on, nothing changed") {
 		t.Fatalf("second run: exit %d, stdout %q, stderr %q", again.code, again.stdout, again.stderr)
 	}
@@ -98,9 +98,9 @@ func TestServeOnceFailureSetsExitCode(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "access-key-user", 1)
 	cfg := writeConfig(t, "", curfewYAML)
-	p := moto.Proxy(t)
+	p := moto(t).Proxy(t)
 	p.FailWhen(func(call emu.Call) bool { return call.Action == "UpdateAccessKey" }, emu.ServerError)
-	r := kw(t, p.Config(witness[0], witness[1]), "serve", "-c", cfg, "--once", "curfew")
+	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "serve", "-c", cfg, "--once", "curfew")
 	if r.code != 1 || !strings.Contains(r.stderr, "1 of 1 keys failed") {
 		t.Fatalf("exit %d, stderr %q; want exit 1 naming the failed key", r.code, r.stderr)
 	}
@@ -259,7 +259,7 @@ func TestServeRunsCurfewAtItsTimeAndServesMetrics(t *testing.T) {
 	id1, secret1 := mkKey(t, c, "access-key-user")
 	id2, secret2 := mkKey(t, c, "access-key-user")
 	cfg := writeConfig(t, "", curfewYAML)
-	s := startServe(t, admin(), beforeCurfew, "-c", cfg)
+	s := startServe(t, admin(t), beforeCurfew, "-c", cfg)
 
 	if code, body := s.get("/healthz"); code != 200 || body != "ok\n" {
 		t.Errorf("/healthz: %d %q", code, body)
@@ -296,7 +296,7 @@ func TestServeReloadKeepsOldJobsOnBadConfigAndSwitchesOnGood(t *testing.T) {
 	a := mkUser(t, c, "access-key-user", 1)
 	b := mkUser(t, c, "night-owl", 1)
 	cfg := writeConfig(t, "", curfewYAML)
-	s := startServe(t, admin(), beforeCurfew, "-c", cfg)
+	s := startServe(t, admin(t), beforeCurfew, "-c", cfg)
 	s.awaitLog("job scheduled", map[string]any{"job": "curfew"})
 
 	writeConfig(t, cfg, "jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    timezone: Asia/Tokio\n    do: [deactivate: {}]\n")
@@ -349,7 +349,7 @@ func TestServeShutdownWaitsForRunningJob(t *testing.T) {
 	c := fresh(t)
 	ids := mkUser(t, c, "access-key-user", 1)
 	cfg := writeConfig(t, "", curfewYAML)
-	gated, entered, release := gate(admin())
+	gated, entered, release := gate(admin(t))
 	defer release()
 	s := startServe(t, gated, beforeCurfew, "-c", cfg)
 
@@ -401,7 +401,7 @@ func TestServeBinarySIGHUPAndSIGTERM(t *testing.T) {
 	fresh(t)
 	cfg := writeConfig(t, "", strings.Replace(curfewYAML, `"0 0 * * *"`, `"0 0 1 1 *"`, 1))
 	cmd := exec.Command(emu.Binary(t), "serve", "-c", cfg, "--listen", "127.0.0.1:0")
-	cmd.Env = moto.Env(witness[0], witness[1])
+	cmd.Env = moto(t).Env(witness(t)[0], witness(t)[1])
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ func TestTemplateCommandPassesCfnLint(t *testing.T) {
 	if err != nil {
 		t.Fatal("cfn-lint not found on PATH; install it with 'pip install cfn-lint'")
 	}
-	r := kw(t, admin(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--arch", "amd64",
+	r := kw(t, admin(t), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--arch", "amd64",
 		"--function-name", "kw-curfew", "--code-bucket", "my-bucket", "--code-key", "keywarden.zip")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -29,7 +29,7 @@ func TestTemplateCommandPassesCfnLint(t *testing.T) {
 		t.Fatalf("cfn-lint: %v\n%s", err, out)
 	}
 
-	r = kw(t, admin(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--code-bucket", "b")
+	r = kw(t, admin(t), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--code-bucket", "b")
 	if r.code != 2 || !strings.Contains(r.stderr, "--code-bucket and --code-key go together") || r.stdout != "" {
 		t.Fatalf("half a code location: exit %d, %s", r.code, r.stderr)
 	}

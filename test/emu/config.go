@@ -17,6 +17,17 @@ func (s *Server) Config(keyID, secret string) aws.Config {
 	return newConfig(s.URL, s.Region, keyID, secret)
 }
 
+// PlainConfig is Config aimed at moto itself, without the front that gives its auth errors
+// AWS's shape: what a user pointing keywarden at moto (or a LocalStack-like emulator) sees.
+func (s *Server) PlainConfig(keyID, secret string) aws.Config {
+	return newConfig(s.MotoURL, s.Region, keyID, secret)
+}
+
+// PlainEnv is Env aimed at moto itself (see PlainConfig).
+func (s *Server) PlainEnv(keyID, secret string) []string {
+	return newEnv(s.dir, s.MotoURL, s.Region, keyID, secret)
+}
+
 // Env returns the whole environment of a child process (keywarden, aws)
 // talking to moto: endpoint, key, region, and fresh empty AWS config,
 // credentials and HOME in a temp dir of their own, so nothing from the
@@ -84,4 +95,9 @@ func newEnv(base, url, region, keyID, secret string) []string {
 		}
 	}
 	return env
+}
+
+// ConfigFor is Config aimed at any endpoint: a test's own server that is not AWS at all.
+func ConfigFor(url, keyID, secret string) aws.Config {
+	return newConfig(url, DefaultRegion, keyID, secret)
 }

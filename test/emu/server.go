@@ -202,12 +202,16 @@ func (s *Server) stop() {
 // sharing one server start clean. Faults and counts live in a Proxy, not here.
 func (s *Server) Reset(t testing.TB) {
 	t.Helper()
+	if err := s.reset(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *Server) reset() error {
 	if err := s.setAuth("inf"); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := s.post("/moto-api/reset", ""); err != nil {
-		t.Fatal(err)
-	}
+	return s.post("/moto-api/reset", "")
 }
 
 func (s *Server) post(path, body string) error {
