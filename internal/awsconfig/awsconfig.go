@@ -66,6 +66,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion
 	}
+	Normalize(&cfg)
 	return cfg, nil
 }
 

@@ -14,6 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
 )
 
 // Class is the kind of failure, which decides the exit code and the hint.
@@ -28,6 +31,9 @@ const (
 	LimitExceeded
 	Throttled
 	Network
+	// NotAWS is an endpoint whose answer is not AWS XML or JSON (AWS_ENDPOINT_URL pointing at a
+	// web server, a proxy's error page).
+	NotAWS
 )
 
 // Code returns the AWS error code of err, or "".
@@ -56,9 +62,13 @@ func Classify(err error) Class {
 	case "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded":
 		return Throttled
 	}
+	var na *awsconfig.NotAWSError
+	if errors.As(err, &na) {
+		return NotAWS
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return Other
+		return byStatus(err)
 	}
 	var mre *retry.MaxAttemptsError
 	if errors.As(err, &mre) && Classify(mre.Err) != Other {
@@ -76,6 +86,33 @@ func Classify(err error) Class {
 		return Network
 	}
 	return Other
+}
+
+// byStatus classifies an error whose code keywarden does not know ("UnknownError" from an
+// endpoint not shaped like AWS, or a code AWS added later) by its HTTP status and operation.
+func byStatus(err error) Class {
+	switch Status(err) {
+	case 401:
+		return BadCredentials
+	case 403:
+		// STS answers every caller; a 403 there can only be the credentials themselves.
+		if Operation(err) == "sts:GetCallerIdentity" {
+			return BadCredentials
+		}
+		return AccessDenied
+	case 429:
+		return Throttled
+	}
+	return Other
+}
+
+// Status is the HTTP status of the answer that failed, or 0 when none came.
+func Status(err error) int {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }
 
 func isNoCredentials(err error) bool {
@@ -97,22 +134,34 @@ func Operation(err error) string {
 	return svc + ":" + oe.OperationName
 }
 
-// AWS words the denial "User: arn:... is not authorized to perform: iam:X on resource: arn:...".
-var deniedRE = regexp.MustCompile(`not authorized to perform: ([a-zA-Z0-9-]+:[A-Za-z0-9]+)(?: on resource: (\S+))?`)
+// AWS words the denial "User: arn:... is not authorized to perform: iam:X on resource: arn:...";
+// some IAM denials name the resource as "user NAME" instead of an ARN.
+var (
+	deniedRE     = regexp.MustCompile(`not authorized to perform: ([a-zA-Z0-9-]+:[A-Za-z0-9]+)(?: on resource: (user \S+|\S+))?`)
+	callerAcctRE = regexp.MustCompile(`arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):`)
+)
 
 // Denied returns the action and resource an AccessDenied error names (falling back to the
-// operation that failed, and "*").
+// operation that failed, and "*"). The resource is always something a policy can say.
 func Denied(err error) (action, resource string) {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		if m := deniedRE.FindStringSubmatch(ae.ErrorMessage()); m != nil {
+		msg := ae.ErrorMessage()
+		if m := deniedRE.FindStringSubmatch(msg); m != nil {
 			action, resource = m[1], strings.TrimRight(m[2], ".,")
+		}
+		if name, ok := strings.CutPrefix(resource, "user "); ok {
+			account := "*"
+			if m := callerAcctRE.FindStringSubmatch(msg); m != nil {
+				account = m[1]
+			}
+			resource = "arn:aws:iam::" + account + ":user/" + name
 		}
 	}
 	if action == "" {
 		action = Operation(err)
 	}
-	if resource == "" {
+	if resource == "" || (!strings.HasPrefix(resource, "arn:") && resource != "*") {
 		resource = "*"
 	}
 	return action, resource
@@ -128,15 +177,26 @@ func Message(what string, err error) string {
 	case NoCredentials:
 		return fmt.Sprintf("%s: no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'", what)
 	case BadCredentials:
-		return fmt.Sprintf("%s: AWS rejected the credentials (%s); check the profile's access key, or renew the session", what, Code(err))
+		why := Code(err)
+		if why == "" || why == "UnknownError" {
+			why = fmt.Sprintf("HTTP %d", Status(err))
+		}
+		return fmt.Sprintf("%s: AWS rejected the credentials (%s); check the profile's access key, or renew the session", what, why)
 	case Throttled:
-		return fmt.Sprintf("%s: AWS kept throttling the requests after retries; try again later or lower --concurrency", what)
+		return fmt.Sprintf("%s: AWS kept throttling the requests after retries; try again later (where the command has --concurrency, lower it)", what)
 	case Network:
 		return fmt.Sprintf("%s: could not reach AWS (%s); check the network, the region and AWS_ENDPOINT_URL", what, rootCause(err))
+	case NotAWS:
+		var na *awsconfig.NotAWSError
+		errors.As(err, &na)
+		return fmt.Sprintf("%s: %s", what, na.Error())
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return fmt.Sprintf("%s: %s: %s", what, ae.ErrorCode(), strings.TrimSuffix(ae.ErrorMessage(), "."))
+		if c := ae.ErrorCode(); c != "" && c != "UnknownError" {
+			return fmt.Sprintf("%s: %s: %s", what, c, strings.TrimSuffix(ae.ErrorMessage(), "."))
+		}
+		return fmt.Sprintf("%s: the endpoint answered HTTP %d with an error keywarden could not read; check AWS_ENDPOINT_URL, or run with --debug", what, Status(err))
 	}
 	return fmt.Sprintf("%s: %s", what, rootCause(err))
 }

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
 )
 
 func opErr(service, op string, err error) error {
@@ -88,5 +92,63 @@ func TestPolicyForIsValidJSONGrantingTheAction(t *testing.T) {
 	p := PolicyFor("iam:TagUser", "arn:aws:iam::1:user/a\"b")
 	if !strings.Contains(p, `"Action": "iam:TagUser"`) || !strings.Contains(p, `user/a\"b`) {
 		t.Errorf("policy = %s", p)
+	}
+}
+
+func httpErr(service, op string, status int, err error) error {
+	return opErr(service, op, &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      err,
+	})
+}
+
+// An endpoint not shaped like AWS gives the SDK's "UnknownError"; the status and the operation
+// still tell what happened, and the word UnknownError never reaches the user.
+func TestUnknownErrorClassifiedByStatus(t *testing.T) {
+	unknown := apiErr("UnknownError", "UnknownError")
+	cases := []struct {
+		name string
+		err  error
+		want Class
+	}{
+		{"403 from sts is rejected credentials", httpErr("STS", "GetCallerIdentity", 403, unknown), BadCredentials},
+		{"403 from iam is a denial", httpErr("IAM", "ListUsers", 403, unknown), AccessDenied},
+		{"401 is rejected credentials", httpErr("IAM", "ListUsers", 401, unknown), BadCredentials},
+		{"429 is throttling", httpErr("IAM", "ListUsers", 429, unknown), Throttled},
+		{"500 is other", httpErr("IAM", "ListUsers", 500, unknown), Other},
+		{"a known code wins over the status", httpErr("IAM", "ListUsers", 403, apiErr("InvalidClientTokenId", "no")), BadCredentials},
+		{"not AWS at all", opErr("STS", "GetCallerIdentity", &awsconfig.NotAWSError{Endpoint: "http://x", Status: 200, ContentType: "text/html"}), NotAWS},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Classify(c.err); got != c.want {
+				t.Errorf("Classify = %v, want %v", got, c.want)
+			}
+			if m := Message("list users", c.err); strings.Contains(m, "UnknownError") {
+				t.Errorf("Message says UnknownError: %q", m)
+			}
+		})
+	}
+}
+
+func TestDeniedBuildsUserARNFromIAMWords(t *testing.T) {
+	cases := []struct {
+		name, msg, resource string
+	}{
+		{"account from the caller", "User: arn:aws:iam::111122223333:user/ops is not authorized to perform: iam:TagUser on resource: user alice",
+			"arn:aws:iam::111122223333:user/alice"},
+		{"no caller arn", "not authorized to perform: iam:TagUser on resource: user alice", "arn:aws:iam::*:user/alice"},
+		{"not an arn at all", "not authorized to perform: iam:TagUser on resource: something", "*"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, r := Denied(opErr("IAM", "TagUser", apiErr("AccessDenied", c.msg)))
+			if a != "iam:TagUser" || r != c.resource {
+				t.Errorf("Denied = %q, %q; want iam:TagUser, %q", a, r, c.resource)
+			}
+			if !strings.Contains(PolicyFor(a, r), `"Resource": "`+c.resource+`"`) {
+				t.Errorf("policy does not grant %s:\n%s", c.resource, PolicyFor(a, r))
+			}
+		})
 	}
 }

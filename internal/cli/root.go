@@ -68,10 +68,18 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 }
 
 func newRootCmd(d *Deps) *cobra.Command {
-	g := &globalOptions{load: d.LoadAWS}
-	if g.load == nil {
-		g.load = awsconfig.Load
+	load := d.LoadAWS
+	if load == nil {
+		load = awsconfig.Load
 	}
+	// Every config, whoever loads it, reads endpoints not shaped like AWS truthfully.
+	g := &globalOptions{load: func(ctx context.Context, o awsconfig.Options) (aws.Config, error) {
+		cfg, err := load(ctx, o)
+		if err == nil {
+			awsconfig.Normalize(&cfg)
+		}
+		return cfg, err
+	}}
 	root := &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",

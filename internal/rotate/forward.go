@@ -129,7 +129,7 @@ func (r *run) confirm(ctx context.Context, c IAM) error {
 		code, err := r.waitDead(ctx, r.opts.Connect(r.old).STS)
 		if err != nil {
 			r.res.OldKey = "still-accepted"
-			r.warn("the old key %s is deleted but STS still accepted it after %s; IAM may take longer to forget it", id, r.opts.Wait)
+			r.warn("the old key %s is deleted but not yet proven dead: %v; IAM may take longer to forget it", id, err)
 		} else {
 			r.res.OldKey = "rejected"
 			r.say("%s is dead: STS refuses it (%s)", id, code)

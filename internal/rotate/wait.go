@@ -18,7 +18,7 @@ import (
 // refusals it saw. The identity must be the rotated user: a key that works for someone else is
 // not this user's key.
 func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
-	b := r.backoff()
+	b := r.backoff("for IAM to accept the new key")
 	ok := 0
 	for {
 		out, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -40,6 +40,7 @@ func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
 		}
 		ok = 0
 		refusals++
+		b.refusals = refusals
 		if werr := b.wait(ctx); werr != nil {
 			return refusals, fmt.Errorf("last answer: %s", awserr.Message("sts:GetCallerIdentity", err))
 		}
@@ -47,15 +48,30 @@ func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
 }
 
 // waitDead calls STS with the old key until it is refused as an unknown key, and returns the code.
+// Only a success counts as "accepted": an answer that is neither (throttling, a network error)
+// is waited out, and named if the wait ends on it.
 func (r *run) waitDead(ctx context.Context, c STS) (string, error) {
-	b := r.backoff()
+	b := r.backoff("for IAM to refuse the old key")
+	b.counting = "accepted"
+	var last error
 	for {
 		_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil && awserr.Classify(err) == awserr.BadCredentials {
-			return awserr.Code(err), nil
+		switch {
+		case err == nil:
+			b.refusals++
+		case awserr.Classify(err) == awserr.BadCredentials:
+			if code := awserr.Code(err); code != "" && code != "UnknownError" {
+				return code, nil
+			}
+			return "rejected", nil
+		default:
+			last = err
 		}
-		if err := b.wait(ctx); err != nil {
-			return "", errors.New("still accepted")
+		if werr := b.wait(ctx); werr != nil {
+			if b.refusals == 0 && last != nil {
+				return "", fmt.Errorf("no answer that settles it: %s", awserr.Message("sts:GetCallerIdentity", last))
+			}
+			return "", fmt.Errorf("STS still accepted it %d times in %s", b.refusals, r.opts.Wait)
 		}
 	}
 }
@@ -74,10 +90,19 @@ type backoff struct {
 	start time.Time
 	next  time.Duration
 	spent time.Duration // time slept: bounds the wait even when the clock stands still
+	// what, refusals and counting word the progress line a long wait prints, so a person
+	// watching sees IAM's answers instead of silence.
+	what     string
+	refusals int
+	counting string
+	said     time.Duration
 }
 
-func (r *run) backoff() *backoff {
-	return &backoff{r: r, start: r.opts.Now(), next: r.opts.Interval}
+// progressEvery is how often a wait says where it stands.
+const progressEvery = 5 * time.Second
+
+func (r *run) backoff(what string) *backoff {
+	return &backoff{r: r, start: r.opts.Now(), next: r.opts.Interval, what: what, counting: "refused"}
 }
 
 var errWaitOver = errors.New("wait over")
@@ -95,5 +120,9 @@ func (b *backoff) wait(ctx context.Context) error {
 	}
 	b.spent += d
 	b.next = min(2*b.next, o.MaxBackoff)
+	if used = max(b.spent, o.Now().Sub(b.start)); used-b.said >= progressEvery {
+		b.said = used
+		b.r.say("waiting %s: %d %s so far, %s of %s", b.what, b.refusals, b.counting, used.Round(time.Second), o.Wait)
+	}
 	return nil
 }
