@@ -189,10 +189,18 @@ func (s *Server) stop() {
 		if s.stopFront != nil {
 			s.stopFront()
 		}
-		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		pgid := s.cmd.Process.Pid
+		syscall.Kill(-pgid, syscall.SIGKILL)
 		select {
 		case <-s.done:
 		case <-time.After(10 * time.Second):
+		}
+		// The leader may be a wrapper (faketime forks moto): wait until its whole group is gone.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 		os.RemoveAll(s.dir)
 	})
