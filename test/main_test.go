@@ -63,28 +63,46 @@ var (
 
 var defaultWitness = [2]string{"AKIAADMINADMINADMIN0", "admin-secret"}
 
-// leaseOf returns the running test's lease, taking one on first use. A top-level test that
-// takes one runs in parallel with the others from then on.
+// leaseOf returns the lease of the running test or of its nearest ancestor that holds one,
+// taking one on first use. A top-level test that takes one runs in parallel with the others
+// from then on; its subtests share it (see ownMoto for subtests that want their own).
 func leaseOf(t testing.TB) *lease {
 	t.Helper()
-	top, _, sub := strings.Cut(t.Name(), "/")
 	leasesMu.Lock()
-	l := leases[top]
-	leasesMu.Unlock()
-	if l != nil {
-		return l
+	for n := t.Name(); ; {
+		if l := leases[n]; l != nil {
+			leasesMu.Unlock()
+			return l
+		}
+		i := strings.LastIndex(n, "/")
+		if i < 0 {
+			break
+		}
+		n = n[:i]
 	}
-	if pt, ok := t.(*testing.T); ok && !sub {
+	leasesMu.Unlock()
+	if pt, ok := t.(*testing.T); ok && !strings.Contains(t.Name(), "/") {
 		pt.Parallel()
 	}
-	l = &lease{s: pool.Lease(t), witness: defaultWitness}
+	return takeLease(t)
+}
+
+// ownMoto makes a subtest parallel with its siblings, on a moto of its own.
+func ownMoto(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	takeLease(t)
+}
+
+func takeLease(t testing.TB) *lease {
+	l := &lease{s: pool.Lease(t), witness: defaultWitness}
 	leasesMu.Lock()
-	leases[top] = l
+	leases[t.Name()] = l
 	leasesMu.Unlock()
 	// Registered after Lease's cleanup, so it runs first: the name is free before the server is.
 	t.Cleanup(func() {
 		leasesMu.Lock()
-		delete(leases, top)
+		delete(leases, t.Name())
 		leasesMu.Unlock()
 	})
 	return l

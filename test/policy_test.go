@@ -89,9 +89,11 @@ func authWorld(t *testing.T, doc permissions.Document) (aws.Config, *iam.Client,
 }
 
 func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
+	t.Parallel()
 	doc := motoCanCheck(sampleDoc(t))
 
 	t.Run("the whole policy runs apply", func(t *testing.T) {
+		ownMoto(t)
 		runner, _, w := authWorld(t, doc)
 		r := kw(t, runner, "apply", "-c", sampleConfig, "--yes")
 		if r.code != 0 || !strings.Contains(r.stdout, w.curfewKey+" access-key-user deactivated") || !strings.Contains(r.stdout, w.oldKey+" old deleted") {
@@ -124,6 +126,7 @@ func TestGeneratedPolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 	for _, tc := range cases {
 		covered = append(covered, tc.action)
 		t.Run("without "+tc.action, func(t *testing.T) {
+			ownMoto(t)
 			runner, _, w := authWorld(t, without(doc, tc.action))
 			moto(t).DisableAuth(t) // the AWS CLI witness signs as a user moto does not know
 			before := w.snapshot(t)

@@ -41,6 +41,7 @@ func rotBin(t *testing.T, env []string, credsPath string, extra []string, args .
 // abruptly as a kill), then runs rotate again: it must finish the rotation, with exactly one
 // usable key in the file, no key left in IAM whose secret is nowhere, and the old key dead.
 func TestRotateCrashAtEachStep(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		point     string
 		journal   rotate.State // the journal's state after the crash
@@ -55,6 +56,7 @@ func TestRotateCrashAtEachStep(t *testing.T) {
 		{"after-confirm", rotate.StateRetired, true, false},
 	} {
 		t.Run(tc.point, func(t *testing.T) {
+			ownMoto(t)
 			_, oldID, oldSecret, credsPath := rotSetup(t)
 			env := moto(t).Env("unused", "unused")
 			r := rotBin(t, env, credsPath, []string{"KEYWARDEN_FAILPOINT=" + tc.point}, "--output", "json")
