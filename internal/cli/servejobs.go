@@ -48,10 +48,14 @@ func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job,
 			unscheduled = append(unscheduled, j)
 			continue
 		}
-		s, err := schedule.Parse(j.Schedule, j.Location)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: job %q: schedule %q: %w", path, j.Name, j.Schedule, err))
-			continue
+		// policy.Load parsed it with internal/schedule; a config built by hand may not have.
+		s := j.Cron
+		if s == nil {
+			var err error
+			if s, err = schedule.Parse(j.Schedule, j.Location); err != nil {
+				errs = append(errs, fmt.Errorf("%s: job %q: schedule %q: %w", path, j.Name, j.Schedule, err))
+				continue
+			}
 		}
 		jobs = append(jobs, daemon.Job{Name: j.Name, Schedule: s})
 	}

@@ -128,7 +128,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"bad job name", "jobs:\n  \"my job\":\n    do: [deactivate: {}]\n", []problem{{2, 3, `job name "my job": use up to 64 letters`}}},
 		{"cron out of range", "jobs:\n  a:\n    schedule: \"61 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
-			{3, 15, `schedule "61 0 * * *": end of range (61) above maximum (59)`},
+			{3, 15, `schedule "61 0 * * *": minute field "61": end of range (61) above maximum (59)`},
 		}},
 		{"cron with seconds", "jobs:\n  a:\n    schedule: \"0 0 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
 			{3, 15, `schedule "0 0 0 * * *" has 6 fields (a seconds field?); want 5 fields`},
