@@ -41,6 +41,12 @@ type globalOptions struct {
 	Output  string
 	Debug   bool
 	load    func(context.Context, awsconfig.Options) (aws.Config, error)
+	now     func() time.Time // times the AWS calls --debug logs
+}
+
+// awsOptions are the AWS config options of a command that acts as profile.
+func (g *globalOptions) awsOptions(profile string) awsconfig.Options {
+	return awsconfig.Options{Profile: profile, Region: g.Region, Debug: g.Debug, Now: g.now}
 }
 
 // Main runs keywarden with args and returns the process exit code.
@@ -68,7 +74,7 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 }
 
 func newRootCmd(d *Deps) *cobra.Command {
-	g := &globalOptions{load: d.LoadAWS}
+	g := &globalOptions{load: d.LoadAWS, now: d.Now}
 	if g.load == nil {
 		g.load = awsconfig.Load
 	}
@@ -102,7 +108,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf.StringVar(&g.Profile, "profile", "", "use a named profile from the shared AWS config files")
 	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
 	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv")
-	pf.BoolVar(&g.Debug, "debug", false, "log each step to stderr")
+	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 
 	root.AddCommand(

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -156,9 +155,9 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 // profile's own static keys, so nothing from the environment's chain signs a rotation. A
 // profile only the given --credentials-file knows falls back to the default settings.
 func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Config, error) {
-	cfg, err := o.load(ctx, awsconfig.Options{Profile: profile, Region: o.Region, Debug: o.Debug})
+	cfg, err := o.load(ctx, o.awsOptions(profile))
 	if err != nil {
-		cfg, err = o.load(ctx, awsconfig.Options{Region: o.Region, Debug: o.Debug})
+		cfg, err = o.load(ctx, o.awsOptions(""))
 	}
 	if err != nil {
 		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
