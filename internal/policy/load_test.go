@@ -176,7 +176,13 @@ func TestLoadErrors(t *testing.T) {
 			{4, 30, `older_than: malformed duration "3w"`},
 		}},
 		{"zero unused_for", "jobs:\n  a:\n    do:\n      - deactivate: {unused_for: 0d}\n", []problem{
-			{4, 34, `unused_for: 0d would match every key`},
+			{4, 34, `unused_for: 0d would match every key; want a positive duration like 45d (for every active key, write deactivate: {})`},
+		}},
+		{"zero older_than in a report does not hint deactivate", "jobs:\n  a:\n    do:\n      - report: {older_than: 0d}\n", []problem{
+			{4, 30, `older_than: 0d would match every key; want a positive duration like 45d (to list every key, run keywarden audit)`},
+		}},
+		{"one field is one field", "jobs:\n  a:\n    schedule: \"0\"\n    do: [deactivate: {}]\n", []problem{
+			{3, 15, `schedule "0" has 1 field; want 5 fields`},
 		}},
 		{"empty users", "jobs:\n  a:\n    select:\n      users: []\n    do: [deactivate: {}]\n", []problem{
 			{4, 14, `users: an empty list selects no users`},

@@ -129,7 +129,7 @@ func (l *loader) cron(n *yaml.Node, s string, loc *time.Location) (*schedule.Sch
 	case len(f) == 6:
 		l.errf(n, "schedule %q has 6 fields (a seconds field?); %s", s, cronWant)
 	case len(f) != 5:
-		l.errf(n, "schedule %q has %d fields; %s", s, len(f), cronWant)
+		l.errf(n, "schedule %q has %d %s; %s", s, len(f), plural(len(f), "field"), cronWant)
 	default:
 		if loc == nil {
 			loc = time.UTC
@@ -265,7 +265,7 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 		if !has {
 			l.errf(k, "delete needs inactive_for, like delete: {inactive_for: 30d}: keys are deleted a grace period after keywarden deactivated them")
 			ok = false
-		} else if r.InactiveFor, has = l.duration(f, false); !has {
+		} else if r.InactiveFor, has = l.duration(f, ""); !has {
 			ok = false
 		}
 		r.SinceUnknown = SinceUnknownSkip
@@ -306,10 +306,17 @@ func (l *loader) ageCondition(k *yaml.Node, fs map[string]field, r *Rule, requir
 	}
 	ok := true
 	if hasU {
-		r.UnusedFor, ok = l.duration(u, true)
+		r.UnusedFor, ok = l.duration(u, r.Kind)
 	}
 	if hasO {
-		r.OlderThan, ok = l.duration(o, true)
+		r.OlderThan, ok = l.duration(o, r.Kind)
 	}
 	return ok
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
 }
