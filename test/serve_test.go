@@ -101,7 +101,7 @@ func TestServeOnceFailureSetsExitCode(t *testing.T) {
 	p := moto.Proxy(t)
 	p.FailWhen(func(call emu.Call) bool { return call.Action == "UpdateAccessKey" }, emu.ServerError)
 	r := kw(t, p.Config(witness[0], witness[1]), "serve", "-c", cfg, "--once", "curfew")
-	if r.code != 1 || !strings.Contains(r.stderr, "1 of 1 keys failed") {
+	if r.code != 1 || !strings.Contains(r.stderr, "1 of 1 key failed") {
 		t.Fatalf("exit %d, stderr %q; want exit 1 naming the failed key", r.code, r.stderr)
 	}
 }

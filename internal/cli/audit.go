@@ -41,8 +41,9 @@ and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
             its creation; CIS 1.12)
   CIS.1.13  more than one active key for one user
 
---at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
-out of policy next month. A summary goes to stderr; the rows go to stdout (--output table, json,
+--at evaluates as of a later moment (a date, an RFC 3339 time, or +30d), to see what will be
+out of policy next month; a past --at is refused, since keys and their last use are read as
+they are now. A summary goes to stderr; the rows go to stdout (--output table, json,
 csv, or html for a standalone page).
 
 --source picks how keys are read. "api" asks IAM per user and key (several calls per user;
@@ -146,6 +147,14 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		if at, err = policy.ParseAt(o.At, start); err != nil {
 			return usageErr(err)
 		}
+		// Last-use dates are read now: ages as of a past moment beside today's last use
+		// would describe no moment at all (and give negative ages).
+		if at.Before(start) {
+			return usagef("--at %s is in the past; audit reads keys as they are now, so --at looks ahead only, like --at +30d", o.At)
+		}
+	}
+	if o.Concurrency < 1 {
+		return usagef("--concurrency %d: want at least 1 user read at once", o.Concurrency)
 	}
 	if err := inventory.ValidatePatterns(o.Users); err != nil {
 		return usageErr(err)
@@ -177,8 +186,8 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if inv.Source == inventory.SourceReport {
 		source += ", generated " + report.Ago(start.Sub(inv.ReportTime))
 	}
-	fmt.Fprintf(o.Stderr, "keywarden: %d users, %d keys, %d findings%s (source %s, %s)\n",
-		len(inv.Users), len(rows), nf, when, source, o.Now().Sub(start).Round(time.Millisecond))
+	fmt.Fprintf(o.Stderr, "keywarden: %s%s (source %s, %s)\n",
+		auditCounts(len(inv.Users), len(rows), nf), when, source, o.Now().Sub(start).Round(time.Millisecond))
 	if inv.Source == inventory.SourceReport && len(rows) > 0 {
 		fmt.Fprintln(o.Stderr, "keywarden: the credential report has no key ids; use --source api to list them")
 	}
@@ -186,6 +195,11 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		return silentExit(exitFindings)
 	}
 	return nil
+}
+
+// auditCounts is the head of audit's summary line: "1 user, 1 key, 0 findings".
+func auditCounts(users, keys, findings int) string {
+	return count(users, "user") + ", " + count(keys, "key") + ", " + count(findings, "finding")
 }
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
@@ -217,7 +231,7 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			cells := []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, false), fmt.Sprint(r.AgeDays), lu, findingTitles(r.Findings)}
 			out = append(out, report.HTMLRow{Cells: cells, Flag: len(r.Findings) > 0})
 		}
-		summary := fmt.Sprintf("%d keys evaluated as of %s", len(rows), now.UTC().Format(time.RFC3339))
+		summary := fmt.Sprintf("%s evaluated as of %s", count(len(rows), "key"), now.UTC().Format(time.RFC3339))
 		return report.HTML(o.Stdout, "keywarden audit", summary,
 			[]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, out)
 	}

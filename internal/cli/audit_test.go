@@ -91,3 +91,17 @@ func TestAuditRowsFindings(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditCountsArePlural(t *testing.T) {
+	for _, c := range []struct {
+		u, k, f int
+		want    string
+	}{
+		{1, 1, 1, "1 user, 1 key, 1 finding"},
+		{0, 2, 3, "0 users, 2 keys, 3 findings"},
+	} {
+		if got := auditCounts(c.u, c.k, c.f); got != c.want {
+			t.Errorf("auditCounts(%d, %d, %d) = %q, want %q", c.u, c.k, c.f, got, c.want)
+		}
+	}
+}

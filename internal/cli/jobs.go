@@ -202,6 +202,9 @@ func (e *jobEval) asOf(f *jobFlags) string {
 	return " as of " + e.plan.At.UTC().Format(time.RFC3339)
 }
 
+// count writes n things: "1 user", "3 users".
+func count(n int, s string) string { return fmt.Sprintf("%d %s", n, plural(n, s)) }
+
 func plural(n int, s string) string {
 	if n == 1 {
 		return s
