@@ -34,9 +34,13 @@ type codedError struct {
 	msg  string
 	// detail follows the message on its own lines (e.g. the policy that grants a denied action).
 	detail string
+	// cause is what was worded, for callers that list it (serve logs a config's problems).
+	cause error
 }
 
 func (e *codedError) Error() string { return e.msg }
+
+func (e *codedError) Unwrap() error { return e.cause }
 
 func usageErr(err error) error { return &codedError{code: exitUsage, msg: err.Error()} }
 

@@ -84,8 +84,8 @@ func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"line and column of a bad zone", []string{"serve", "-c", bad}, "bad.yaml:4:15: "},
-		{"missing file", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "read the config: open "},
+		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: config " + bad + " has 1 problem\n" + bad + ":4:15: "},
+		{"missing file, in plan's words", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "keywarden: config " + filepath.Join(dir, "none.yaml") + " not found; pass -c FILE (see the README's keywarden.yaml section)\n"},
 		{"nothing scheduled", []string{"serve", "-c", unscheduled}, "no job in " + unscheduled + " has a schedule"},
 		{"unknown once job", []string{"serve", "-c", good, "--once", "curfw"}, `--once "curfw": ` + good + " has no such job; it has curfew"},
 		{"bad output", []string{"serve", "-c", good, "--once", "curfew", "-o", "yaml"}, `--output "yaml"`},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -27,14 +26,6 @@ type server struct {
 
 	mu  sync.Mutex
 	cfg *policy.Config
-}
-
-func loadConfig(path string) (*policy.Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the config: %w", err)
-	}
-	return policy.Load(path, data)
 }
 
 // scheduledJobs turns the config's jobs that have a schedule into daemon jobs, and returns
@@ -99,7 +90,7 @@ func (s *server) config() *policy.Config {
 // the jobs already scheduled carry on, so a typo in production costs a log line, not the curfew.
 func (s *server) reload() {
 	path := s.o.Config
-	cfg, err := loadConfig(path)
+	cfg, err := readConfig(path)
 	var jobs []daemon.Job
 	var unscheduled []policy.Job
 	if err == nil {
