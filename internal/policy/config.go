@@ -107,7 +107,7 @@ func (p Problem) String() string {
 }
 
 // ValidationError lists every problem found in a config file, in file order, so one run of
-// `keywarden validate` shows them all.
+// `keywarden validate` (or plan, serve, deploy) shows them all.
 type ValidationError struct {
 	Problems []Problem
 }
