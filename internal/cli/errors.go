@@ -23,7 +23,7 @@ const (
 const exitCodesHelp = `Exit codes:
   0  success (unchanged keys count as success)
   1  AWS or network failure, or some keys failed
-  2  bad input: flags, config, unknown user or key
+  2  bad input: flags, config, unknown user or key, a profile with no key to rotate
   3  findings reported (audit --fail-on-findings)
   4  refused: an unsafe act needs an explicit flag
   5  no credentials, rejected credentials, or access denied`

@@ -51,7 +51,9 @@ If the new key never works, or the probe fails, the new key is deleted and the o
 
 Each step is journalled next to the credentials file (FILE.keywarden-rotate.json, no secrets).
 If keywarden is killed, running "keywarden rotate" again finishes or undoes the rotation. A
-profile with a session token, a role, SSO or credential_process is refused.
+missing profile, or one with a session token, a role, SSO or credential_process, is bad input
+(exit 2): there is no long-term key of its own to rotate. A key of another user, or an active
+second key in the way, is refused (exit 4).
 
 Needs the policy printed by "keywarden policy --self-rotate" on the user.
 
@@ -180,9 +182,11 @@ func rotateErr(err error) error {
 	var pe *credfile.ParseError
 	var se *rotate.StepError
 	switch {
-	case errors.As(err, &re), errors.As(err, &cr):
+	case errors.As(err, &re):
 		return refusedf("%v", err)
-	case errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
+	// A profile that is missing or holds no long-term key of its own is bad input, not an
+	// unsafe act some flag would allow (exit 4 means that).
+	case errors.As(err, &cr), errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
 		return usageErr(err)
 	case errors.As(err, &se):
 		return awsErr(se.What, se.Err)
