@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -246,8 +247,20 @@ func (s *served) get(path string) (int, string) {
 func (s *served) wantMetrics(lines ...string) {
 	s.t.Helper()
 	_, text := s.get("/metrics")
+	// Values compare as numbers: the Prometheus library writes 1795446000 as 1.795446e+09.
 	for _, l := range lines {
-		if !strings.Contains(text, l+"\n") {
+		i := strings.LastIndex(l, " ")
+		series, want := l[:i+1], l[i+1:]
+		found := false
+		for _, line := range strings.Split(text, "\n") {
+			if v, ok := strings.CutPrefix(line, series); ok {
+				got, err1 := strconv.ParseFloat(v, 64)
+				w, err2 := strconv.ParseFloat(want, 64)
+				found = err1 == nil && err2 == nil && got == w
+				break
+			}
+		}
+		if !found {
 			s.t.Errorf("metrics lack %s:\n%s", l, text)
 		}
 	}
