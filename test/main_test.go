@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", strconv.Itoa(2*n))
 	}
 	pool = emu.NewPool(n)
+	emu.Prebuild()
 	code := m.Run()
 	pool.Close()
 	witnessProc.Close()
