@@ -31,6 +31,7 @@ type rotateOptions struct {
 	MakeRoom        bool
 	Wait            time.Duration
 	Probe           string
+	service         serviceRotateFlags
 }
 
 func newCmdRotate(d *Deps, g *globalOptions, runF func(context.Context, *rotateOptions) error) *cobra.Command {
@@ -63,6 +64,9 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
   keywarden rotate --profile dev --probe 'aws s3 ls'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.service.active(cmd) {
+				return o.runServiceOrF(cmd, runF)
+			}
 			if o.Retire != string(rotate.RetireDelete) && o.Retire != string(rotate.RetireDeactivate) {
 				return usagef("--retire must be delete or deactivate, not %q", o.Retire)
 			}
@@ -85,6 +89,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 	f.BoolVar(&o.MakeRoom, "make-room", false, "delete the user's inactive second key if the two-key limit is reached")
 	f.DurationVar(&o.Wait, "wait", 2*time.Minute, "how long to wait for the new key to work (and the old one to die)")
 	f.StringVar(&o.Probe, "probe", "", "a command to run with the new key before the old one is retired (no shell: write sh -c '...' for one)")
+	o.service.addFlags(cmd)
 	return cmd
 }
 

@@ -35,10 +35,25 @@ type Record struct {
 // TagKey is the tag key that holds the record for one access key.
 func TagKey(keyID string) string { return TagPrefix + keyID }
 
-// KeyIDFromTag returns the access key id a keywarden tag is about.
+// KeyIDFromTag returns the access key id a keywarden tag is about. Other keywarden tags (such
+// as a service rotation's state, keywarden:rotation) are not key records: the pruners that
+// remove stale records to stay under IAM's tag limit must never take them for one.
 func KeyIDFromTag(tagKey string) (string, bool) {
 	id, ok := strings.CutPrefix(tagKey, TagPrefix)
-	return id, ok && id != ""
+	return id, ok && looksLikeKeyID(id)
+}
+
+// looksLikeKeyID is IAM's access key id shape: 16 to 128 upper-case letters and digits.
+func looksLikeKeyID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // String renders the record as a tag value within IAM's limits: at most 256 characters of

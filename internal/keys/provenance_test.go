@@ -56,6 +56,10 @@ func TestTagKeyWithinIAMLimits(t *testing.T) {
 	if _, ok := KeyIDFromTag("team"); ok {
 		t.Fatal("a tag that is not keywarden's was taken for one")
 	}
+	// A service rotation's state is keywarden's but no key's record: pruning must keep it.
+	if _, ok := KeyIDFromTag(TagPrefix + "rotation"); ok {
+		t.Fatal("keywarden:rotation was taken for a key's record")
+	}
 }
 
 func TestParseRecordRejectsForeignValues(t *testing.T) {

@@ -6,7 +6,7 @@
 //
 // to the -ready file. On CONTROL_URL: POST /user?name=N creates user N holding the
 // self-rotation actions (plus s3:ListAllMyBuckets, as in the seed) and one key, answering
-// "KEYID SECRET"; GET /calls returns the proxy's call counts as JSON; POST /reset zeroes them.
+// "KEYID SECRET"; GET /admin answers the admin's "KEYID SECRET"; GET /calls returns the proxy's call counts as JSON; POST /reset zeroes them.
 // SIGINT or SIGTERM stops moto. (bench/cmd/motoproxy on branch credreport seeds users for the
 // audit bench instead; this one needs auth on, so that a deleted key is really refused.)
 package main
@@ -55,6 +55,10 @@ func main() {
 				return
 			}
 			fmt.Fprintln(w, out)
+		})
+		// The admin's key, for bench/rotate_service.sh (a service rotation is signed as an admin).
+		mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintln(w, admin.AccessKeyID, admin.SecretAccessKey)
 		})
 	})
 	if err != nil {

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/report"
+	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/sink"
+	"github.com/keywarden/keywarden/internal/svcrotate"
+)
+
+// serviceRotateFlags are rotate's flags for a service user's key (signed as an admin).
+type serviceRotateFlags struct {
+	Users    []string
+	To       []string
+	Grace    time.Duration
+	Force    bool
+	KMSKeyID string
+}
+
+const serviceRotateHelp = `With --user and --to, rotate a service user's key, signed as an admin, and deliver it:
+
+  1. check the destinations and the two-key limit (--make-room deletes an inactive second key)
+  2. record the rotation on the user (tag keywarden:rotation: key ids and times, no secret)
+  3. create the new key, and stage it where consumers do not read it yet (AWSPENDING)
+  4. wait until STS, signed with the new key, answers as the user several times in a row
+  5. deliver it to every --to: secretsmanager:SECRET_ID (AWSCURRENT moves to it), ssm:NAME
+     (SecureString), profile:NAME[@FILE], exec:COMMAND (the JSON on stdin, exit 0 = delivered)
+  6. retire the old key: --grace 0 deactivates it at once; otherwise it stays active and a later
+     run deactivates it once the grace has passed and IAM shows no use of it since delivery
+     (a consumer still on it is named and exit 4, unless --force)
+Each destination holds {"Version":1,"AccessKeyId":…,"SecretAccessKey":…}, the JSON a
+credential_process prints. {user} in a destination is the user's name. Killed at any step, the
+same command finishes it, from the user's tag and the destinations alone.
+
+`
+
+func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.Users, "user", "u", nil, "rotate this IAM user's key, signed as an admin (repeatable; globs as in deactivate)")
+	fl.StringArrayVar(&f.To, "to", nil, "where to deliver the new key (repeatable): secretsmanager:ID, ssm:NAME, profile:NAME[@FILE], exec:COMMAND")
+	fl.DurationVar(&f.Grace, "grace", 24*time.Hour, "how long the old key stays active after delivery (0: deactivate at once)")
+	fl.BoolVar(&f.Force, "force", false, "deactivate the old key after the grace even if a consumer used it since delivery")
+	fl.StringVar(&f.KMSKeyID, "kms-key-id", "", "KMS key for a secret keywarden creates and for ssm: parameters")
+	cmd.Use = "rotate [--profile NAME | --user NAME --to DEST...]"
+	cmd.Long = strings.Replace(cmd.Long, exitCodesHelp, serviceRotateHelp+exitCodesHelp, 1)
+	cmd.Example += `
+  keywarden rotate --user svc-ci --to secretsmanager:ci/svc-ci --grace 24h
+  keywarden rotate --user 'svc-*' --to 'ssm:/ci/{user}' --to 'exec:./push-to-ci {user}'`
+}
+
+func (f *serviceRotateFlags) active(cmd *cobra.Command) bool {
+	return cmd.Flags().Changed("user") || cmd.Flags().Changed("to")
+}
+
+// runServiceOrF validates the service flags, then runs (or hands the options to runF).
+func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Context, *rotateOptions) error) error {
+	f := &o.service
+	switch {
+	case len(f.Users) == 0 || len(f.To) == 0:
+		return usagef("a service rotation needs both --user NAME and --to DEST")
+	case cmd.Flags().Changed("profile") || cmd.Flags().Changed("retire") || cmd.Flags().Changed("probe"):
+		return usagef("--profile, --retire and --probe are for rotating your own key; with --user the old key is deactivated after --grace")
+	case f.Grace < 0 || o.Wait <= 0:
+		return usagef("--grace must not be negative and --wait must be positive")
+	}
+	if err := inventory.ValidatePatterns(f.Users); err != nil {
+		return usageErr(err)
+	}
+	for _, to := range f.To {
+		if _, err := o.parseDest(nil, to, "USER"); err != nil {
+			return usageErr(err)
+		}
+		if !strings.Contains(to, "{user}") && (len(f.Users) > 1 || inventory.IsGlob(f.Users[0])) {
+			return usagef("destination %q would get the keys of several users; put {user} in it", to)
+		}
+	}
+	if runF != nil {
+		return runF(cmd.Context(), o)
+	}
+	return runServiceRotate(cmd.Context(), o)
+}
+
+func (o *rotateOptions) parseDest(s *session, spec, user string) (sink.Sink, error) {
+	credsFile := o.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+	if credsFile == "" {
+		credsFile = filepath.Join(o.home(), ".aws", "credentials")
+	}
+	e := sink.Env{User: user, KMSKeyID: o.service.KMSKeyID, CredentialsFile: credsFile, Split: splitArgs, ExecEnv: os.Environ(), Out: o.Stderr}
+	if s != nil {
+		e.SecretsManager, e.SSM = sm.NewFromConfig(s.cfg), ssm.NewFromConfig(s.cfg)
+	}
+	return sink.Parse(spec, e)
+}
+
+func runServiceRotate(ctx context.Context, o *rotateOptions) error {
+	if err := o.check("table", "json"); err != nil {
+		return err
+	}
+	s, err := o.session(ctx)
+	if err != nil {
+		return err
+	}
+	self, _ := s.selfKeyID(ctx)
+	inv, err := inventory.Read(ctx, s.iam, inventory.Options{Users: o.service.Users, SkipLastUsed: true, SkipTags: true})
+	if err != nil {
+		return awsErr("read users", err)
+	}
+	if len(inv.Users) == 0 {
+		return usagef("no user matches %s", strings.Join(o.service.Users, ", "))
+	}
+	var results []svcrotate.Result
+	code := exitOK
+	for _, u := range inv.Users {
+		res, err := o.rotateService(ctx, s, self, u.Name)
+		results = append(results, res)
+		if err != nil {
+			code = max(code, reportError(o.Stderr, serviceErr(u.Name, err)))
+		} else if res.State == "in-use" {
+			code = max(code, exitRefused)
+		}
+	}
+	if o.Output == "json" {
+		if err := report.JSON(o.Stdout, results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			fmt.Fprintf(o.Stdout, "user %s: %s -> %s in %s (%s; old key %s)\n", r.User, orDash(r.OldKeyID), orDash(r.NewKeyID), strings.Join(r.Destinations, ", "), orDash(r.State), orDash(r.OldKey))
+		}
+	}
+	if code != exitOK {
+		return silentExit(code)
+	}
+	return nil
+}
+
+func (o *rotateOptions) rotateService(ctx context.Context, s *session, self, user string) (svcrotate.Result, error) {
+	var sinks []sink.Sink
+	for _, to := range o.service.To {
+		d, err := o.parseDest(s, to, user)
+		if err != nil {
+			return svcrotate.Result{User: user}, usageErr(err)
+		}
+		sinks = append(sinks, d)
+	}
+	return svcrotate.Run(ctx, svcrotate.Options{
+		IAM: s.iam, User: user, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
+		SelfKeyID: self, Recorder: svcrotate.TagRecorder{IAM: s.iam},
+		Connect: func(k sink.Secret) rotate.STS {
+			cfg := s.cfg.Copy()
+			cfg.Credentials = credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
+			return sts.NewFromConfig(cfg)
+		},
+		Wait: rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
+		Now:  o.Now,
+		Progress: func(msg string) {
+			fmt.Fprintf(o.Stderr, "keywarden: %s\n", msg)
+		},
+		Failpoint: func(name string) {
+			// Crash tests only: end the process abruptly, as a kill would.
+			if o.Getenv("KEYWARDEN_FAILPOINT") == name {
+				fmt.Fprintf(o.Stderr, "keywarden: failpoint %s\n", name)
+				os.Exit(97)
+			}
+		},
+	})
+}
+
+// serviceErr words one user's failure and picks its exit code.
+func serviceErr(user string, err error) error {
+	var re *svcrotate.RefusedError
+	var sr *sink.RefusedError
+	var se *svcrotate.StepError
+	var de *sink.Error
+	var ce *codedError
+	switch {
+	case errors.As(err, &ce):
+		return err
+	case errors.As(err, &re), errors.As(err, &sr):
+		return refusedf("%v", err)
+	case errors.As(err, &se):
+		return awsErr(se.What, se.Err)
+	case errors.As(err, &de):
+		return awsErr(fmt.Sprintf("%s of user %s: %s", de.Dest, user, de.What), de.Err)
+	}
+	return &codedError{code: exitError, msg: err.Error()}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

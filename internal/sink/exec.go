@@ -1,0 +1,58 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+)
+
+// Exec hands the key to a program of the user's: the JSON on its stdin, nothing secret in its
+// argv or environment (keywarden's own AWS credentials are removed from it too). Exit status 0
+// means delivered. It is how keys reach what keywarden does not know (CI secrets, Kubernetes,
+// Vault). It cannot be read back, so a rerun that lost the secret cannot recover it from here.
+type Exec struct {
+	Argv []string
+	Env  []string  // the environment to pass on, before the AWS credentials are removed
+	Out  io.Writer // the program's stdout and stderr (keywarden's stderr: stdout is data)
+}
+
+func (d *Exec) String() string                              { return "exec:" + strings.Join(d.Argv, " ") }
+func (d *Exec) Check(context.Context) error                 { return nil }
+func (d *Exec) Stage(context.Context, Secret) (bool, error) { return false, nil }
+func (d *Exec) CanRecover() bool                            { return false }
+func (d *Exec) Actions() []string                           { return nil }
+
+func (d *Exec) Recover(context.Context, string) (Secret, bool, error) { return Secret{}, false, nil }
+
+func (d *Exec) Deliver(ctx context.Context, s Secret) error {
+	cmd := exec.CommandContext(ctx, d.Argv[0], d.Argv[1:]...)
+	cmd.Env = cleanEnv(d.Env)
+	cmd.Stdin = bytes.NewReader(append(s.JSON(), '\n'))
+	out := d.Out
+	if out == nil {
+		out = io.Discard
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		return &Error{d.String(), "deliver the new key", fmt.Errorf("%s: %w", d.Argv[0], err)}
+	}
+	return nil
+}
+
+// cleanEnv drops every AWS credential from env: the program gets the new key on stdin only.
+func cleanEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+			"AWS_CREDENTIAL_EXPIRATION", "KEYWARDEN_FAILPOINT":
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

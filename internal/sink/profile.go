@@ -1,0 +1,61 @@
+package sink
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+
+	"github.com/keywarden/keywarden/internal/credfile"
+)
+
+// Profile writes the key into one profile of a shared credentials file, with credfile's edit
+// (comments and other profiles kept) and its atomic, fsynced, owner-only write.
+type Profile struct {
+	Name string
+	File string
+}
+
+func (d *Profile) String() string                              { return "profile:" + d.Name + "@" + d.File }
+func (d *Profile) Stage(context.Context, Secret) (bool, error) { return false, nil }
+func (d *Profile) CanRecover() bool                            { return true }
+func (d *Profile) Actions() []string                           { return nil }
+
+// Check refuses a file keywarden cannot parse before any key is made.
+func (d *Profile) Check(context.Context) error {
+	_, err := d.load()
+	return err
+}
+
+func (d *Profile) load() (*credfile.File, error) {
+	f, err := credfile.Load(d.File)
+	if errors.Is(err, fs.ErrNotExist) {
+		return credfile.Parse(nil) // a new file is fine: the write creates it
+	}
+	return f, err
+}
+
+func (d *Profile) Deliver(_ context.Context, s Secret) error {
+	f, err := d.load()
+	if err != nil {
+		return err
+	}
+	if p, ok := f.Profile(d.Name); ok && p.AccessKeyID == s.AccessKeyID && p.SecretAccessKey == s.SecretAccessKey {
+		return nil
+	}
+	if err := f.SetKeys(d.Name, s.AccessKeyID, s.SecretAccessKey); err != nil {
+		return err
+	}
+	return credfile.WriteFile(d.File, f.Bytes())
+}
+
+func (d *Profile) Recover(_ context.Context, keyID string) (Secret, bool, error) {
+	f, err := d.load()
+	if err != nil {
+		return Secret{}, false, err
+	}
+	p, ok := f.Profile(d.Name)
+	if !ok || p.AccessKeyID != keyID || p.SecretAccessKey == "" {
+		return Secret{}, false, nil
+	}
+	return Secret{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey}, true, nil
+}

@@ -1,0 +1,105 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var key = Secret{AccessKeyID: "AKIAEXAMPLEEXAMPLE01", SecretAccessKey: "s3cr3t/value+x"}
+
+func TestSecretJSONIsCredentialProcessShapeAndNeverPrinted(t *testing.T) {
+	if got := string(key.JSON()); got != `{"Version":1,"AccessKeyId":"AKIAEXAMPLEEXAMPLE01","SecretAccessKey":"s3cr3t/value+x"}` {
+		t.Fatalf("JSON %s", got)
+	}
+	var b bytes.Buffer
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		b.Reset()
+		_, _ = b.WriteString(strings.TrimSpace(fmt.Sprintf(f, key)))
+		if strings.Contains(b.String(), key.SecretAccessKey) {
+			t.Fatalf("%s shows the secret: %s", f, b.String())
+		}
+	}
+	if s, ok := parse(key.JSON(), key.AccessKeyID); !ok || s != key {
+		t.Fatalf("parse: %v %v", s, ok)
+	}
+	if _, ok := parse(key.JSON(), "AKIAOTHER"); ok {
+		t.Fatal("parse accepted another key's value")
+	}
+}
+
+func TestParseSpecs(t *testing.T) {
+	split := func(s string) ([]string, error) { return strings.Fields(s), nil }
+	e := Env{User: "svc-ci", CredentialsFile: "/home/x/.aws/credentials", Split: split}
+	for spec, want := range map[string]string{
+		"secretsmanager:ci/{user}": "secretsmanager:ci/svc-ci",
+		"ssm:/ci/svc":              "ssm:/ci/svc",
+		"profile:ci":               "profile:ci@/home/x/.aws/credentials",
+		"profile:ci@/tmp/c":        "profile:ci@/tmp/c",
+		"exec:gh secret set K":     "exec:gh secret set K",
+	} {
+		s, err := Parse(spec, e)
+		if err != nil || s.String() != want {
+			t.Errorf("Parse(%q) = %v, %v; want %s", spec, s, err, want)
+		}
+	}
+	for _, bad := range []string{"vault:x", "secretsmanager:", "ci/svc", "profile:@/tmp/c"} {
+		if _, err := Parse(bad, e); err == nil {
+			t.Errorf("Parse(%q) accepted a bad spec", bad)
+		}
+	}
+}
+
+func TestProfileDeliversAndRecovers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials")
+	os.WriteFile(path, []byte("# keep me\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER0\naws_secret_access_key = o\n"), 0o600)
+	d := &Profile{Name: "ci", File: path}
+	ctx := context.Background()
+	if _, ok, _ := d.Recover(ctx, key.AccessKeyID); ok {
+		t.Fatal("recovered a key never delivered")
+	}
+	if err := d.Deliver(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "# keep me") || !strings.Contains(string(b), "AKIAOTHEROTHEROTHER0") {
+		t.Fatalf("other content lost:\n%s", b)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode().Perm())
+	}
+	if s, ok, err := d.Recover(ctx, key.AccessKeyID); err != nil || !ok || s != key {
+		t.Fatalf("recover: %v %v %v", s, ok, err)
+	}
+}
+
+func TestExecGetsTheKeyOnStdinOnly(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "got")
+	script := filepath.Join(dir, "deliver.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\ncat > "+out+"\nenv >> "+out+".env\necho \"$@\" >> "+out+".argv\n"), 0o700)
+	var log bytes.Buffer
+	d := &Exec{Argv: []string{script, "--name", "CI_KEY"}, Env: []string{"PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=AKIAADMIN", "AWS_SECRET_ACCESS_KEY=admin-secret"}, Out: &log}
+	if err := d.Deliver(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	if strings.TrimSpace(string(got)) != string(key.JSON()) {
+		t.Fatalf("stdin %q", got)
+	}
+	env, _ := os.ReadFile(out + ".env")
+	argv, _ := os.ReadFile(out + ".argv")
+	for _, s := range []string{key.SecretAccessKey, "admin-secret", "AKIAADMIN"} {
+		if strings.Contains(string(env)+string(argv), s) {
+			t.Fatalf("%q reached the program's env or argv", s)
+		}
+	}
+	fail := &Exec{Argv: []string{"false"}, Env: []string{"PATH=/usr/bin:/bin"}}
+	if err := fail.Deliver(context.Background(), key); err == nil || strings.Contains(err.Error(), key.SecretAccessKey) {
+		t.Fatalf("a failing program: %v", err)
+	}
+}

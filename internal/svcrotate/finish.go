@@ -1,0 +1,87 @@
+package svcrotate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// finish retires the old key once the new one is delivered everywhere: at once with no grace;
+// otherwise only after the grace, and only if no consumer used the old key since delivery
+// (IAM records last use up to UsageLag late, so that long must have passed too). A consumer
+// still on the old key is named, and keeps it, unless Force.
+func (r *run) finish(ctx context.Context) error {
+	r.res.Delivered = r.st.Delivered
+	old := r.st.OldKeyID
+	k, exists := r.key(old)
+	switch {
+	case old == "":
+		r.res.OldKey = "none"
+		return r.done(ctx)
+	case !exists:
+		r.res.OldKey = "absent"
+		r.say("the old key %s of %s no longer exists", old, r.o.User)
+		return r.done(ctx)
+	case k.Status == keys.Inactive:
+		r.res.OldKey = "inactive"
+		return r.done(ctx)
+	}
+	if r.st.Grace > 0 {
+		after := r.st.Delivered.Add(max(r.st.Grace, UsageLag))
+		now := r.o.Now()
+		if now.Before(after) {
+			r.res.State, r.res.OldKey, r.res.RetireAfter = "grace", "active", after
+			r.say("the old key %s of %s stays active until %s (grace %s): run keywarden rotate again after that to retire it", old, r.o.User, after.Format(time.RFC3339), r.st.Grace)
+			return nil
+		}
+		lu, _, err := inventory.LastUsed(ctx, r.o.IAM, old)
+		if err != nil {
+			return &StepError{What: fmt.Sprintf("read the last use of the old key %s of %s", old, r.o.User), Err: err}
+		}
+		if lu != nil && lu.Date.After(r.st.Delivered) {
+			if !r.o.Force {
+				r.res.State, r.res.OldKey = "in-use", "active"
+				r.warn("the old key %s of %s was used at %s (%s in %s), after the new key was delivered to %s: a consumer still uses it; point it at the new key and run again, or pass --force to deactivate it anyway",
+					old, r.o.User, lu.Date.Format(time.RFC3339), orNone(lu.Service), orNone(lu.Region), joinNames(r.res.Destinations))
+				return nil
+			}
+			r.warn("the old key %s of %s was used at %s after delivery; deactivating it anyway (--force)", old, r.o.User, lu.Date.Format(time.RFC3339))
+		}
+	}
+	r.record(ctx, old, keys.ActionDeactivated)
+	_, err := r.o.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.o.User, AccessKeyId: &old, Status: iamtypes.StatusTypeInactive})
+	if err != nil {
+		return &StepError{What: fmt.Sprintf("deactivate the old key %s of %s (the new key is delivered; run keywarden rotate again to finish)", old, r.o.User), Err: err}
+	}
+	r.say("deactivated the old key %s of %s; the delete: {inactive_for: …} rule deletes it later", old, r.o.User)
+	r.step("retire")
+	r.o.Failpoint("after-retire")
+	r.res.OldKey = "inactive"
+	return r.done(ctx)
+}
+
+func (r *run) done(ctx context.Context) error {
+	if err := r.clear(ctx); err != nil {
+		return err
+	}
+	r.res.State = "done"
+	r.say("done: %s now holds %s in %s", r.o.User, orNone(r.st.NewKeyID), joinNames(r.res.Destinations))
+	return nil
+}
+
+func joinNames(n []string) string {
+	s := ""
+	for i, x := range n {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s
+}

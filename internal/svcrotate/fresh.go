@@ -1,0 +1,121 @@
+package svcrotate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+type iamTag = iamtypes.Tag
+
+// fresh starts a rotation: check the destinations and the key limit, record the intent,
+// create, stage, then go forward.
+func (r *run) fresh(ctx context.Context) error {
+	for _, s := range r.o.Sinks {
+		if err := s.Check(ctx); err != nil {
+			return err
+		}
+	}
+	old, before, err := r.makeRoom(ctx)
+	if err != nil {
+		return err
+	}
+	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames())}
+	r.res.OldKeyID = old
+	if err := r.save(ctx, PhaseCreating); err != nil {
+		return err
+	}
+	r.o.Failpoint("before-create")
+	if err := r.create(ctx); err != nil {
+		return err
+	}
+	r.o.Failpoint("after-create")
+	if err := r.stage(ctx); err != nil {
+		return err
+	}
+	r.o.Failpoint("after-stage")
+	return r.forward(ctx)
+}
+
+// makeRoom returns the key to replace (the user's active key, if any) and the key ids left
+// once there is room for one more. Only an inactive key is ever deleted, and only when asked.
+func (r *run) makeRoom(ctx context.Context) (old string, before []string, err error) {
+	var inactive []keys.Key
+	for _, k := range r.keys {
+		if k.Status == keys.Active {
+			if old != "" {
+				return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s has two active access keys (%s and %s); keywarden rotates one key at a time: deactivate the one no service uses, then run again", r.o.User, old, k.AccessKeyID)}
+			}
+			old = k.AccessKeyID
+		} else {
+			inactive = append(inactive, k)
+		}
+		before = append(before, k.AccessKeyID)
+	}
+	if old != "" && old == r.o.SelfKeyID {
+		return "", nil, &RefusedError{Msg: fmt.Sprintf("the key %s of user %s is the key keywarden is signed with; rotate it with \"keywarden rotate --profile\" instead", old, r.o.User)}
+	}
+	if len(r.keys) < 2 {
+		return old, before, nil
+	}
+	victim := inactive[0]
+	if !r.o.MakeRoom {
+		return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); %s is inactive: pass --make-room to delete it", r.o.User, victim.AccessKeyID)}
+	}
+	r.record(ctx, victim.AccessKeyID, keys.ActionDeleted)
+	if err := r.deleteKey(ctx, victim.AccessKeyID); err != nil {
+		return "", nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", victim.AccessKeyID, r.o.User), Err: err}
+	}
+	r.res.Deleted = append(r.res.Deleted, victim.AccessKeyID)
+	r.say("made room: deleted the inactive key %s of %s", victim.AccessKeyID, r.o.User)
+	r.step("make-room")
+	before = before[:0]
+	for _, k := range r.keys {
+		if k.AccessKeyID != victim.AccessKeyID {
+			before = append(before, k.AccessKeyID)
+		}
+	}
+	return old, before, nil
+}
+
+// stage puts the new key in every destination's pending slot. If one fails, no consumer has
+// the key yet: it is deleted (a pending version holding a dead key is never current).
+func (r *run) stage(ctx context.Context) error {
+	for _, s := range r.o.Sinks {
+		staged, err := s.Stage(ctx, r.secret)
+		if err != nil {
+			return r.abandon(ctx, fmt.Errorf("stage the new key in %s: %w", s, err))
+		}
+		if staged {
+			r.say("staged %s in %s", r.secret.AccessKeyID, s)
+		}
+	}
+	r.step("stage")
+	return nil
+}
+
+// abandon deletes a new key no consumer has seen, and the rotation's record: nothing changed.
+func (r *run) abandon(ctx context.Context, reason error) error {
+	id := r.secret.AccessKeyID
+	if err := r.deleteKey(ctx, id); err != nil {
+		return &StepError{What: fmt.Sprintf("%v; deleting the new key %s failed too, run keywarden rotate again to clean up", reason, id), Err: err}
+	}
+	r.res.Deleted = append(r.res.Deleted, id)
+	if err := r.clear(ctx); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w; the new key %s was deleted and user %s is as before", reason, id, r.o.User)
+}
+
+func (r *run) deleteKey(ctx context.Context, id string) error {
+	_, err := r.o.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.o.User, AccessKeyId: &id})
+	if awserr.Classify(err) == awserr.NotFound {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,70 @@
+package svcrotate
+
+import (
+	"context"
+	"fmt"
+)
+
+// resume finishes the rotation the user's tag describes (see the package doc). restart says
+// a fresh rotation should follow: the interrupted one was undone.
+func (r *run) resume(ctx context.Context, st State) (restart bool, err error) {
+	r.st = st
+	r.res.Resumed = true
+	r.res.OldKeyID, r.res.NewKeyID = st.OldKeyID, st.NewKeyID
+	if st.Dests != Digest(r.destNames()) {
+		return false, &RefusedError{Msg: fmt.Sprintf("a rotation of %s to other destinations is in progress (phase %s, new key %s); run it again with the same --to destinations to finish it first", r.o.User, st.Phase, orNone(st.NewKeyID))}
+	}
+	r.say("resuming the rotation of %s (phase %s)", r.o.User, st.Phase)
+	switch st.Phase {
+	case PhaseDelivered:
+		return false, r.finish(ctx)
+	case PhaseDelivering:
+		if _, ok := r.key(st.NewKeyID); !ok {
+			return false, &RefusedError{Msg: fmt.Sprintf("the new key %s of %s, which may already be in %s, no longer exists in IAM; deliver a working key there by hand, then remove the %s tag from %s", st.NewKeyID, r.o.User, joinNames(r.res.Destinations), StateTag, r.o.User)}
+		}
+		sec, ok, err := r.recoverSecret(ctx, st.NewKeyID)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			r.secret = sec
+			r.step("recover")
+			return false, r.forward(ctx)
+		}
+		for _, s := range r.o.Sinks {
+			if !s.CanRecover() {
+				return false, &RefusedError{Msg: fmt.Sprintf("the secret of the new key %s of %s is in no destination keywarden can read back, but %s may already hold it; check what it holds, then delete whichever of %s and %s it does not use and remove the %s tag from %s", st.NewKeyID, r.o.User, s, st.NewKeyID, orNone(st.OldKeyID), StateTag, r.o.User)}
+			}
+		}
+		// Every destination can be read back and none holds it: nobody can use the key.
+		r.st.Phase = PhaseCreating
+	}
+	// creating: a key made since is the new one if a destination staged its secret.
+	keep := map[string]bool{}
+	for _, id := range r.candidates() {
+		sec, ok, err := r.recoverSecret(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if ok && r.secret.AccessKeyID == "" {
+			r.secret, keep[id] = sec, true
+		}
+	}
+	if err := r.deleteOrphans(ctx, keep); err != nil {
+		return false, err
+	}
+	if r.secret.AccessKeyID != "" {
+		r.res.NewKeyID = r.secret.AccessKeyID
+		r.step("recover")
+		return false, r.forward(ctx)
+	}
+	if err := r.clear(ctx); err != nil {
+		return false, err
+	}
+	if err := r.list(ctx); err != nil {
+		return false, err
+	}
+	r.say("the interrupted rotation of %s is undone; starting again", r.o.User)
+	r.step("recover")
+	return true, nil
+}

@@ -1,0 +1,213 @@
+package svcrotate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/sink"
+)
+
+// IAM is the part of the IAM API a service rotation uses, signed as an admin.
+type IAM interface {
+	inventory.IAM
+	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
+	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
+	TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error)
+	UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error)
+}
+
+// Recorder writes keywarden's provenance of a key on its user (what "activate" and the
+// delete: {inactive_for} rule read). One writer is meant to serve every command.
+type Recorder interface {
+	Record(ctx context.Context, user, keyID string, rec keys.Record) error
+}
+
+// UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
+// this long has passed since delivery.
+const UsageLag = 15 * time.Minute
+
+// Options configure the rotation of one user's key.
+type Options struct {
+	IAM      IAM
+	Connect  func(sink.Secret) rotate.STS // STS signed with the given key and nothing else
+	User     string
+	Sinks    []sink.Sink
+	Grace    time.Duration
+	MakeRoom bool // delete an inactive second key to make room
+	Force    bool // deactivate the old key after the grace even if a consumer still uses it
+	// SelfKeyID is the key keywarden signs with: never the one retired.
+	SelfKeyID string
+	Recorder  Recorder
+	Origin    string // provenance origin, default "rotate"
+	Wait      rotate.WaitOptions
+	Now       func() time.Time
+	Progress  func(msg string)
+	Failpoint func(name string)
+}
+
+// Result is what one run did for one user.
+type Result struct {
+	User         string   `json:"user"`
+	OldKeyID     string   `json:"old_access_key_id,omitempty"`
+	NewKeyID     string   `json:"new_access_key_id,omitempty"`
+	Destinations []string `json:"destinations"`
+	// State: "done" (old key retired or none), "grace" (old key active until RetireAfter), or
+	// "in-use" (grace over, but a consumer used the old key since delivery).
+	State       string        `json:"state"`
+	OldKey      string        `json:"old_key"` // "inactive", "active", "absent" or "none"
+	RetireAfter time.Time     `json:"retire_after,omitzero"`
+	Delivered   time.Time     `json:"delivered,omitzero"`
+	Resumed     bool          `json:"resumed"`
+	Deleted     []string      `json:"deleted_keys,omitempty"`
+	Warnings    []string      `json:"warnings,omitempty"`
+	Steps       []rotate.Step `json:"steps"`
+	Seconds     float64       `json:"seconds"`
+}
+
+// RefusedError is a rotation refused before anything changed, or one that will not guess.
+type RefusedError struct{ Msg string }
+
+func (e *RefusedError) Error() string { return e.Msg }
+
+// StepError is an AWS call that failed during a step; What says what was left and what to do.
+type StepError struct {
+	What string
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.What + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Run rotates the user's key into every destination, or finishes a rotation in progress.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Origin == "" {
+		o.Origin = "rotate"
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	if o.Failpoint == nil {
+		o.Failpoint = func(string) {}
+	}
+	r := &run{o: o, start: o.Now()}
+	r.stepAt = r.start
+	r.res = Result{User: o.User, Destinations: r.destNames()}
+	err := r.do(ctx)
+	r.res.Seconds = o.Now().Sub(r.start).Seconds()
+	return r.res, err
+}
+
+type run struct {
+	o      Options
+	start  time.Time
+	stepAt time.Time
+	res    Result
+	arn    string
+	st     State
+	keys   []keys.Key // the user's keys as last listed
+	secret sink.Secret
+}
+
+func (r *run) destNames() []string {
+	var n []string
+	for _, s := range r.o.Sinks {
+		n = append(n, s.String())
+	}
+	return n
+}
+
+func (r *run) say(format string, a ...any) { r.o.Progress(fmt.Sprintf(format, a...)) }
+
+func (r *run) warn(format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	r.res.Warnings = append(r.res.Warnings, msg)
+	r.o.Progress("warning: " + msg)
+}
+
+func (r *run) step(name string) {
+	now := r.o.Now()
+	r.res.Steps = append(r.res.Steps, rotate.Step{Name: name, Seconds: now.Sub(r.stepAt).Seconds()})
+	r.stepAt = now
+}
+
+func (r *run) do(ctx context.Context) error {
+	u, err := r.o.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &r.o.User})
+	if err != nil {
+		return &StepError{What: "read user " + r.o.User, Err: err}
+	}
+	r.arn = aws.ToString(u.User.Arn)
+	tags, err := inventory.ListTags(ctx, r.o.IAM, r.o.User)
+	if err != nil {
+		return &StepError{What: "read the tags of " + r.o.User, Err: err}
+	}
+	if err := r.list(ctx); err != nil {
+		return err
+	}
+	if v, ok := tags[StateTag]; ok {
+		st, err := ParseState(v)
+		if err != nil {
+			return &RefusedError{Msg: fmt.Sprintf("user %s has a %s tag keywarden cannot read (%v); remove it after checking the user's keys", r.o.User, StateTag, err)}
+		}
+		restart, err := r.resume(ctx, st)
+		if err != nil || !restart {
+			return err
+		}
+	} else if len(tags) >= keys.MaxTagsPerUser {
+		return &RefusedError{Msg: fmt.Sprintf("user %s already has %d tags, IAM's limit; remove one so keywarden can record the rotation", r.o.User, len(tags))}
+	}
+	return r.fresh(ctx)
+}
+
+func (r *run) list(ctx context.Context) error {
+	ks, err := inventory.ListKeys(ctx, r.o.IAM, r.o.User)
+	if err != nil {
+		return &StepError{What: "list the access keys of " + r.o.User, Err: err}
+	}
+	r.keys = ks
+	return nil
+}
+
+func (r *run) key(id string) (keys.Key, bool) {
+	for _, k := range r.keys {
+		if k.AccessKeyID == id {
+			return k, true
+		}
+	}
+	return keys.Key{}, false
+}
+
+// save writes the rotation state on the user: the one record every later run reads.
+func (r *run) save(ctx context.Context, p Phase) error {
+	r.st.Phase = p
+	k, v := StateTag, r.st.String()
+	if _, err := r.o.IAM.TagUser(ctx, &iam.TagUserInput{UserName: &r.o.User, Tags: []iamTag{{Key: &k, Value: &v}}}); err != nil {
+		return &StepError{What: fmt.Sprintf("record the rotation of %s (phase %s) on the user", r.o.User, p), Err: err}
+	}
+	return nil
+}
+
+func (r *run) clear(ctx context.Context) error {
+	if _, err := r.o.IAM.UntagUser(ctx, &iam.UntagUserInput{UserName: &r.o.User, TagKeys: []string{StateTag}}); err != nil {
+		return &StepError{What: fmt.Sprintf("remove the finished rotation's %s tag from %s (run again)", StateTag, r.o.User), Err: err}
+	}
+	return nil
+}
+
+// record writes provenance; a failure is a warning, the key change matters more.
+func (r *run) record(ctx context.Context, keyID, action string) {
+	if r.o.Recorder == nil {
+		return
+	}
+	rec := keys.Record{Action: action, Time: r.o.Now(), Origin: r.o.Origin}
+	if err := r.o.Recorder.Record(ctx, r.o.User, keyID, rec); err != nil {
+		r.warn("could not record that %s was %s on %s: %v", keyID, action, r.o.User, err)
+	}
+}
