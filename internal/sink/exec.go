@@ -31,15 +31,28 @@ func (d *Exec) Deliver(ctx context.Context, s Secret) error {
 	cmd := exec.CommandContext(ctx, d.Argv[0], d.Argv[1:]...)
 	cmd.Env = cleanEnv(d.Env)
 	cmd.Stdin = bytes.NewReader(append(s.JSON(), '\n'))
-	out := d.Out
-	if out == nil {
-		out = io.Discard
+	// The program's output is held and passed on with the secret blotted out: a program that
+	// echoes its input (or logs it on failure) must not put the secret on keywarden's stderr.
+	var held limitedBuffer
+	cmd.Stdout, cmd.Stderr = &held, &held
+	err := cmd.Run()
+	if d.Out != nil && held.Len() > 0 {
+		d.Out.Write(bytes.ReplaceAll(held.Bytes(), []byte(s.SecretAccessKey), []byte("[secret]")))
 	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Run(); err != nil {
+	if err != nil {
 		return &Error{d.String(), "deliver the new key", fmt.Errorf("%s: %w", d.Argv[0], err)}
 	}
 	return nil
+}
+
+// limitedBuffer keeps the first 64 KiB a program prints and drops the rest.
+type limitedBuffer struct{ bytes.Buffer }
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if room := 64<<10 - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }
 
 // cleanEnv drops every AWS credential from env: the program gets the new key on stdin only.

@@ -98,6 +98,15 @@ func TestExecGetsTheKeyOnStdinOnly(t *testing.T) {
 			t.Fatalf("%q reached the program's env or argv", s)
 		}
 	}
+	// A program that echoes what it was given (or logs it as it fails) prints no secret through us.
+	log.Reset()
+	echo := &Exec{Argv: []string{"sh", "-c", "cat; cat >&2 </dev/null; exit 3"}, Env: []string{"PATH=/usr/bin:/bin"}, Out: &log}
+	if err := echo.Deliver(context.Background(), key); err == nil {
+		t.Fatal("exit 3 counted as delivered")
+	}
+	if strings.Contains(log.String(), key.SecretAccessKey) || !strings.Contains(log.String(), key.AccessKeyID) || !strings.Contains(log.String(), "[secret]") {
+		t.Fatalf("an echoing program's output reached stderr as %q", log.String())
+	}
 	fail := &Exec{Argv: []string{"false"}, Env: []string{"PATH=/usr/bin:/bin"}}
 	if err := fail.Deliver(context.Background(), key); err == nil || strings.Contains(err.Error(), key.SecretAccessKey) {
 		t.Fatalf("a failing program: %v", err)
