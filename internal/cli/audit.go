@@ -22,6 +22,7 @@ type auditOptions struct {
 	At              string
 	MaxAge          string
 	MaxUnused       string
+	GraceNew        string
 	FailOnFindings  bool
 	Concurrency     int
 	Source          string
@@ -38,7 +39,7 @@ and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
 
   IAM.3     active key older than --max-age (default 90d; CIS 1.14)
   IAM.22    active key unused for --max-unused (default 45d; a never-used key counts from
-            its creation; CIS 1.12)
+            its creation; CIS 1.12); --grace-new 7d spares keys created in the last 7 days
   CIS.1.13  more than one active key for one user
 
 --at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
@@ -74,6 +75,7 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.StringVar(&o.At, "at", "", "evaluate as of this time: 2027-03-01, an RFC 3339 time, or +30d")
 	f.StringVar(&o.MaxAge, "max-age", "90d", "an active key older than this is a finding (IAM.3)")
 	f.StringVar(&o.MaxUnused, "max-unused", "45d", "an active key unused this long is a finding (IAM.22)")
+	f.StringVar(&o.GraceNew, "grace-new", "0d", "a key created less than this long ago is not yet unused (no IAM.22), e.g. 7d")
 	f.BoolVar(&o.FailOnFindings, "fail-on-findings", false, "exit 3 when any finding is reported")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
 	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
@@ -129,7 +131,11 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 	if age.Std() <= 0 || unused.Std() <= 0 {
 		return policy.Thresholds{}, usagef("--max-age and --max-unused must be more than zero")
 	}
-	return policy.Thresholds{MaxAge: age.Std(), MaxUnused: unused.Std()}, nil
+	grace, err := policy.ParseDuration(o.GraceNew)
+	if err != nil {
+		return policy.Thresholds{}, usagef("--grace-new %q: %v", o.GraceNew, err)
+	}
+	return policy.Thresholds{MaxAge: age.Std(), MaxUnused: unused.Std(), GraceNew: grace.Std()}, nil
 }
 
 func runAudit(ctx context.Context, o *auditOptions) error {
