@@ -44,7 +44,7 @@ and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
 
 --at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
 out of policy next month. A summary goes to stderr; the rows go to stdout (--output table, json,
-csv, or html for a standalone page).
+csv, html for a standalone page, or sarif for code-scanning dashboards).
 
 --source picks how keys are read. "api" asks IAM per user and key (several calls per user;
 every field, key ids included). "report" reads the IAM credential report: a few calls however
@@ -85,6 +85,8 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 
 // auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
 type auditRow struct {
+	// Account is empty until audits cover several accounts (--org); then it names the row's.
+	Account     string           `json:"account,omitempty"`
 	User        string           `json:"user"`
 	AccessKeyID string           `json:"access_key_id"`
 	Status      string           `json:"status"`
@@ -139,7 +141,7 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 }
 
 func runAudit(ctx context.Context, o *auditOptions) error {
-	if err := o.check("table", "json", "csv", "html"); err != nil {
+	if err := o.check("table", "json", "csv", "html", "sarif"); err != nil {
 		return err
 	}
 	th, err := o.thresholds()
@@ -196,6 +198,8 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 	switch o.Output {
+	case "sarif":
+		return writeSARIF(o.Stdout, rows, now)
 	case "json":
 		if rows == nil {
 			rows = []auditRow{}
