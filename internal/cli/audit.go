@@ -27,6 +27,7 @@ type auditOptions struct {
 	Concurrency     int
 	Source          string
 	ReportThreshold int
+	To              string
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -52,15 +53,22 @@ many users the account has, but the report has no key ids and no tags, and IAM s
 4 hours old (the summary says how old). "auto" (the default) uses the report when no exact
 user names are given and the account has more than --report-threshold users.
 
+--to securityhub also imports one ASFF finding per key and finding into AWS Security Hub
+(the account's default product, in --region): the next run updates the same findings, and
+archives those of keys since fixed. It needs key ids, so it reads keys with the api.
+
 Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
---source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead.
+--source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead;
+--to securityhub needs securityhub:GetFindings and securityhub:BatchImportFindings.
 
 ` + exitCodesHelp,
 		Example: `  keywarden audit
   keywarden audit --user 'ci-*' --output csv > keys.csv
   keywarden audit --at +30d --fail-on-findings      # in CI: fail a month ahead
   keywarden audit --max-age 180d --output json | jq '.[] | select(.findings != [])'
-  keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls`,
+  keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls
+  keywarden audit --output sarif > keywarden.sarif   # for GitHub code scanning
+  keywarden audit --to securityhub --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -79,6 +87,7 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.BoolVar(&o.FailOnFindings, "fail-on-findings", false, "exit 3 when any finding is reported")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
 	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
+	f.StringVar(&o.To, "to", "", "also send the findings to: securityhub (AWS Security Hub, as ASFF)")
 	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
 	return cmd
 }
@@ -161,6 +170,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err := o.checkSource(); err != nil {
 		return err
 	}
+	if err := o.checkTo(); err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
@@ -171,6 +183,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	}
 	rows := auditRows(inv, th, at)
 	if err := o.render(rows, at); err != nil {
+		return err
+	}
+	if err := o.sendFindings(ctx, s, inv, rows, at); err != nil {
 		return err
 	}
 	nf := 0
