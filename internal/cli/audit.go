@@ -233,18 +233,7 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		}
 		return report.CSV(o.Stdout, headers, out)
 	case "html":
-		var out []report.HTMLRow
-		for _, r := range rows {
-			lu := "never"
-			if r.LastUsed != nil {
-				lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
-			}
-			cells := []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, false), fmt.Sprint(r.AgeDays), lu, findingTitles(r.Findings)}
-			out = append(out, report.HTMLRow{Cells: cells, Flag: len(r.Findings) > 0})
-		}
-		summary := fmt.Sprintf("%d keys evaluated as of %s", len(rows), now.UTC().Format(time.RFC3339))
-		return report.HTML(o.Stdout, "keywarden audit", summary,
-			[]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, out)
+		return o.renderHTML(rows, now)
 	}
 	// A table is for people: last use in one column, relative times on a terminal.
 	relative := o.StdoutIsTerminal
@@ -262,14 +251,6 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			fmt.Sprint(r.AgeDays), lu, findingIDs(r.Findings)})
 	}
 	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
-}
-
-func findingTitles(fs []policy.Finding) string {
-	ts := make([]string, len(fs))
-	for i, f := range fs {
-		ts[i] = f.ID + ": " + f.Title
-	}
-	return strings.Join(ts, "; ")
 }
 
 func findingIDs(fs []policy.Finding) string {
