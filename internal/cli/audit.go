@@ -36,7 +36,8 @@ func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOpt
 		Use:   "audit",
 		Short: "List every access key with its age, last use and policy findings",
 		Long: `List every access key of every user (all pages) with its status, age and last use,
-and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
+and the findings against the Security Hub rules and CIS AWS Foundations Benchmark v3.0.0
+(whose numbers v7.0.0 changes):
 
   IAM.3     active key older than --max-age (default 90d; CIS 1.14)
   IAM.22    active key unused for --max-unused (default 45d; a never-used key counts from
