@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", strconv.Itoa(2*n))
 	}
 	pool = emu.NewPool(n)
+	emu.Prebuild()
 	code := m.Run()
 	pool.Close()
 	witnessProc.Close()
@@ -82,15 +83,25 @@ func leaseOf(t testing.TB) *lease {
 	}
 	leasesMu.Unlock()
 	if pt, ok := t.(*testing.T); ok && !strings.Contains(t.Name(), "/") {
-		pt.Parallel()
+		parallel(pt)
 	}
 	return takeLease(t)
+}
+
+var parallelTests sync.Map // names of the tests that called t.Parallel through parallel
+
+// parallel is t.Parallel, once: testing panics on a second call, and leaseOf makes the test
+// that takes a lease parallel itself. Tests call this, never t.Parallel.
+func parallel(t *testing.T) {
+	if _, done := parallelTests.LoadOrStore(t.Name(), true); !done {
+		t.Parallel()
+	}
 }
 
 // ownMoto makes a subtest parallel with its siblings, on a moto of its own.
 func ownMoto(t *testing.T) {
 	t.Helper()
-	t.Parallel()
+	parallel(t)
 	takeLease(t)
 }
 

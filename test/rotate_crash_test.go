@@ -41,7 +41,7 @@ func rotBin(t *testing.T, env []string, credsPath string, extra []string, args .
 // abruptly as a kill), then runs rotate again: it must finish the rotation, with exactly one
 // usable key in the file, no key left in IAM whose secret is nowhere, and the old key dead.
 func TestRotateCrashAtEachStep(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, tc := range []struct {
 		point     string
 		journal   rotate.State // the journal's state after the crash

@@ -27,11 +27,11 @@ func TestRotateRefusesProfiles(t *testing.T) {
 		code    int
 		want    string
 	}{
-		{name: "session token", creds: "[tmp]\naws_access_key_id = ASIATMPTMPTMPTMPTMP0\naws_secret_access_key = s\naws_session_token = tok\n", profile: "tmp", code: 4, want: "temporary credentials (aws_session_token)"},
-		{name: "credential_process", config: "[profile proc]\ncredential_process = /bin/creds\n", profile: "proc", code: 4, want: "uses credential_process"},
-		{name: "sso", config: "[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 123456789012\nsso_role_name = Dev\n", profile: "sso", code: 4, want: "IAM Identity Center (SSO)"},
-		{name: "role", config: "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev\n", profile: "role", code: 4, want: `rotate its source profile "dev" instead`},
-		{name: "missing profile", profile: "nosuch", code: 4, want: `profile "nosuch" is in neither`},
+		{name: "session token", creds: "[tmp]\naws_access_key_id = ASIATMPTMPTMPTMPTMP0\naws_secret_access_key = s\naws_session_token = tok\n", profile: "tmp", code: 2, want: "temporary credentials (aws_session_token)"},
+		{name: "credential_process", config: "[profile proc]\ncredential_process = /bin/creds\n", profile: "proc", code: 2, want: "uses credential_process"},
+		{name: "sso", config: "[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 123456789012\nsso_role_name = Dev\n", profile: "sso", code: 2, want: "IAM Identity Center (SSO)"},
+		{name: "role", config: "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev\n", profile: "role", code: 2, want: `rotate its source profile "dev" instead`},
+		{name: "missing profile", profile: "nosuch", code: 2, want: `profile "nosuch" is in neither`},
 		{name: "malformed file", broken: "[dev]\naws_access_key_id = AKIA\nthis line is secret-ish garbage\n", profile: "dev", code: 2, want: "line 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

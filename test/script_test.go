@@ -18,7 +18,7 @@ import (
 //	mkuser NAME N   create a user with N access keys; the ids are in $NAME_KEY1, $NAME_KEY2
 //	keystatus USER KEY WANT   the AWS CLI, not keywarden, must see the key in state WANT
 func TestScripts(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	bin := emu.Binary(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",

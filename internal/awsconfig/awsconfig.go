@@ -7,12 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // DefaultRegion is used when nothing names one. IAM is global, but requests are signed for a region.
@@ -24,9 +27,13 @@ type Options struct {
 	Region  string
 	// MaxAttempts bounds retries of throttled or failed calls (default 8).
 	MaxAttempts int
-	// Debug lets the SDK's own warnings through; otherwise keywarden's one sentence is all
-	// the user sees.
+	// Debug lets the SDK's own warnings through and logs each AWS call (see DebugCalls);
+	// otherwise keywarden's one sentence is all the user sees.
 	Debug bool
+	// Log receives the debug lines (default slog.Default()); Now times the calls (default:
+	// durations are not measured, as a core package does not read the clock itself).
+	Log *slog.Logger
+	Now func() time.Time
 }
 
 // Load returns the config for opts. A named profile that does not exist is an error here,
@@ -47,7 +54,15 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		}),
 	}
 	if opts.Debug {
-		lo = append(lo, config.WithLogger(logging.NewStandardLogger(os.Stderr)))
+		log, now := opts.Log, opts.Now
+		if log == nil {
+			log = slog.Default()
+		}
+		if now == nil {
+			now = func() time.Time { return time.Time{} }
+		}
+		lo = append(lo, config.WithLogger(logging.NewStandardLogger(os.Stderr)),
+			config.WithAPIOptions([]func(*middleware.Stack) error{DebugCalls(log, now)}))
 	}
 	if opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))

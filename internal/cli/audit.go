@@ -44,8 +44,9 @@ and the findings against the Security Hub rules and CIS AWS Foundations Benchmar
             its creation; CIS 1.12); --grace-new 7d spares keys created in the last 7 days
   CIS.1.13  more than one active key for one user
 
---at evaluates as of another moment (a date, an RFC 3339 time, or +30d), to see what will be
-out of policy next month. A summary goes to stderr; the rows go to stdout (--output table, json,
+--at evaluates as of a later moment (a date, an RFC 3339 time, or +30d), to see what will be
+out of policy next month; a past --at is refused, since keys and their last use are read as
+they are now. A summary goes to stderr; the rows go to stdout (--output table, json,
 csv, html for a standalone page, or sarif for code-scanning dashboards).
 
 --source picks how keys are read. "api" asks IAM per user and key (several calls per user;
@@ -96,14 +97,16 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 // auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
 type auditRow struct {
 	// Account is empty until audits cover several accounts (--org); then it names the row's.
-	Account     string           `json:"account,omitempty"`
-	User        string           `json:"user"`
-	AccessKeyID string           `json:"access_key_id"`
-	Status      string           `json:"status"`
-	Created     time.Time        `json:"created"`
-	AgeDays     int              `json:"age_days"`
-	LastUsed    *keys.LastUsed   `json:"last_used"`
-	Findings    []policy.Finding `json:"findings"`
+	Account     string `json:"account,omitempty"`
+	User        string `json:"user"`
+	AccessKeyID string `json:"access_key_id"`
+	Status      string `json:"status"`
+	// Created and AgeDays are null when the source gives no creation date (a credential
+	// report's last_rotated N/A): unknown, not the year 1.
+	Created  *time.Time       `json:"created"`
+	AgeDays  *int             `json:"age_days"`
+	LastUsed *keys.LastUsed   `json:"last_used"`
+	Findings []policy.Finding `json:"findings"`
 }
 
 // auditRows evaluates every key of inv as of now. It is pure: the same inventory and time give
@@ -122,10 +125,12 @@ func auditRows(inv keys.Inventory, th policy.Thresholds, now time.Time) []auditR
 			if fs == nil {
 				fs = []policy.Finding{}
 			}
-			rows = append(rows, auditRow{
-				User: u.Name, AccessKeyID: k.AccessKeyID, Status: k.Status, Created: k.Created,
-				AgeDays: int(now.Sub(k.Created) / (24 * time.Hour)), LastUsed: k.LastUsed, Findings: fs,
-			})
+			row := auditRow{User: u.Name, AccessKeyID: k.AccessKeyID, Status: k.Status, LastUsed: k.LastUsed, Findings: fs}
+			if !k.Created.IsZero() {
+				created, days := k.Created, int(now.Sub(k.Created)/(24*time.Hour))
+				row.Created, row.AgeDays = &created, &days
+			}
+			rows = append(rows, row)
 		}
 	}
 	return rows
@@ -164,6 +169,14 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		if at, err = policy.ParseAt(o.At, start); err != nil {
 			return usageErr(err)
 		}
+		// Last-use dates are read now: ages as of a past moment beside today's last use
+		// would describe no moment at all (and give negative ages).
+		if at.Before(start) {
+			return usagef("--at %s is in the past; audit reads keys as they are now, so --at looks ahead only, like --at +30d", o.At)
+		}
+	}
+	if o.Concurrency < 1 {
+		return usagef("--concurrency %d: want at least 1 user read at once", o.Concurrency)
 	}
 	if err := inventory.ValidatePatterns(o.Users); err != nil {
 		return usageErr(err)
@@ -201,8 +214,12 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if inv.Source == inventory.SourceReport {
 		source += ", generated " + report.Ago(start.Sub(inv.ReportTime))
 	}
-	fmt.Fprintf(o.Stderr, "keywarden: %d users, %d keys, %d findings%s (source %s, %s)\n",
-		len(inv.Users), len(rows), nf, when, source, o.Now().Sub(start).Round(time.Millisecond))
+	fmt.Fprintf(o.Stderr, "keywarden: %s%s (source %s, %s)\n",
+		auditCounts(len(inv.Users), len(rows), nf), when, source, o.Now().Sub(start).Round(time.Millisecond))
+	if n := unknownAges(rows); n > 0 {
+		fmt.Fprintf(o.Stderr, "keywarden: %s no creation date in the credential report (last_rotated N/A), so %s shown as unknown; --source api reads it from IAM\n",
+			pick(n, "1 key has", count(n, "key")+" have"), pick(n, "its age is", "their ages are"))
+	}
 	if inv.Source == inventory.SourceReport && len(rows) > 0 {
 		fmt.Fprintln(o.Stderr, "keywarden: the credential report has no key ids; use --source api to list them")
 	}
@@ -210,6 +227,11 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		return silentExit(exitFindings)
 	}
 	return nil
+}
+
+// auditCounts is the head of audit's summary line: "1 user, 1 key, 0 findings".
+func auditCounts(users, keys, findings int) string {
+	return count(users, "user") + ", " + count(keys, "key") + ", " + count(findings, "finding")
 }
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
@@ -229,8 +251,8 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			if r.LastUsed != nil {
 				lu, svc, reg = report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region
 			}
-			out = append(out, []string{r.User, r.AccessKeyID, r.Status, report.Time(r.Created, now, false),
-				fmt.Sprint(r.AgeDays), lu, svc, reg, findingIDs(r.Findings)})
+			out = append(out, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
+				r.age(), lu, svc, reg, findingIDs(r.Findings)})
 		}
 		return report.CSV(o.Stdout, headers, out)
 	case "html":
@@ -248,10 +270,25 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		if id == "" {
 			id = "-" // from the credential report, which has no key ids
 		}
-		out = append(out, []string{r.User, id, r.Status, report.Time(r.Created, now, relative),
-			fmt.Sprint(r.AgeDays), lu, findingIDs(r.Findings)})
+		out = append(out, []string{r.User, id, r.Status, r.created(now, relative),
+			r.age(), lu, findingIDs(r.Findings)})
 	}
 	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
+}
+
+// created and age render a key's creation; "unknown" when the source gave none.
+func (r auditRow) created(now time.Time, relative bool) string {
+	if r.Created == nil {
+		return "unknown"
+	}
+	return report.Time(*r.Created, now, relative)
+}
+
+func (r auditRow) age() string {
+	if r.AgeDays == nil {
+		return "unknown"
+	}
+	return fmt.Sprint(*r.AgeDays)
 }
 
 func findingIDs(fs []policy.Finding) string {
@@ -273,4 +310,21 @@ func (d *Deps) progress(what string) func(done, total int) {
 			fmt.Fprint(d.Stderr, "\r\033[K")
 		}
 	}
+}
+
+func unknownAges(rows []auditRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Created == nil {
+			n++
+		}
+	}
+	return n
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

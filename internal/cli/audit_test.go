@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +90,47 @@ func TestAuditRowsFindings(t *testing.T) {
 		if got := findingIDs(r.Findings); got != want[r.AccessKeyID] {
 			t.Errorf("%s: findings %q, want %q", r.AccessKeyID, got, want[r.AccessKeyID])
 		}
+	}
+}
+
+func TestAuditCountsArePlural(t *testing.T) {
+	for _, c := range []struct {
+		u, k, f int
+		want    string
+	}{
+		{1, 1, 1, "1 user, 1 key, 1 finding"},
+		{0, 2, 3, "0 users, 2 keys, 3 findings"},
+	} {
+		if got := auditCounts(c.u, c.k, c.f); got != c.want {
+			t.Errorf("auditCounts(%d, %d, %d) = %q, want %q", c.u, c.k, c.f, got, c.want)
+		}
+	}
+}
+
+// An Active slot whose last_rotated is N/A in a credential report has no creation date: its
+// age is unknown, not 106751 days since the year 1.
+func TestAuditUnknownCreation(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	inv := keys.Inventory{Source: "report", Users: []keys.User{{Name: "old", Keys: []keys.Key{{User: "old", Status: keys.Active}}}}}
+	rows := auditRows(inv, policy.DefaultThresholds(), now)
+	if len(rows) != 1 || rows[0].Created != nil || rows[0].AgeDays != nil {
+		t.Fatalf("rows = %+v, want no creation date and no age", rows)
+	}
+	if got := rows[0].created(now, true) + " " + rows[0].age(); got != "unknown unknown" {
+		t.Errorf("table cells = %q", got)
+	}
+	var b bytes.Buffer
+	o := &auditOptions{Deps: &Deps{Stdout: &b}, globalOptions: &globalOptions{Output: "json"}}
+	if err := o.render(rows, now); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"created": null`) || !strings.Contains(b.String(), `"age_days": null`) || strings.Contains(b.String(), "0001") {
+		t.Errorf("json = %s", b.String())
+	}
+	if f := rows[0].Findings; len(f) == 0 || f[0].ID != "IAM.3" || !strings.Contains(f[0].Title, "unknown age") {
+		t.Errorf("findings = %+v, want IAM.3 saying the age is unknown", f)
+	}
+	if unknownAges(rows) != 1 {
+		t.Error("the summary would not say so")
 	}
 }

@@ -22,10 +22,14 @@ func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
 		if r.LastUsed != nil {
 			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
 		}
-		ks = append(ks, report.AuditKey{
+		k := report.AuditKey{
 			Account: r.Account, User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status,
-			Created: r.Created, AgeDays: r.AgeDays, LastUsed: lu, Findings: r.Findings,
-		})
+			AgeDays: r.AgeDays, LastUsed: lu, Findings: r.Findings,
+		}
+		if r.Created != nil {
+			k.Created = *r.Created
+		}
+		ks = append(ks, k)
 	}
 	return report.AuditHTML(o.Stdout, report.AuditPage{
 		Title: "keywarden audit", At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},

@@ -44,8 +44,10 @@ func writeSARIF(w io.Writer, rows []auditRow, now time.Time) error {
 	for _, r := range rows {
 		for _, f := range r.Findings {
 			c, _ := policy.CheckOf(f.ID)
-			props := sarif.NewPropertyBag().Add("user", r.User).Add("status", r.Status).
-				Add("created", r.Created.UTC().Format(time.RFC3339)).Add("ageDays", r.AgeDays)
+			props := sarif.NewPropertyBag().Add("user", r.User).Add("status", r.Status)
+			if r.Created != nil {
+				props.Add("created", r.Created.UTC().Format(time.RFC3339)).Add("ageDays", *r.AgeDays)
+			}
 			if r.AccessKeyID != "" {
 				props.Add("accessKeyId", r.AccessKeyID)
 			}
@@ -71,7 +73,7 @@ func writeSARIF(w io.Writer, rows []auditRow, now time.Time) error {
 
 func keyName(r auditRow) string {
 	if r.AccessKeyID == "" {
-		return "an access key created " + r.Created.UTC().Format(time.RFC3339) // credential report: no ids
+		return "an access key created " + r.created(time.Time{}, false) // credential report: no ids
 	}
 	return "access key " + r.AccessKeyID
 }
@@ -86,7 +88,7 @@ func sarifLocation(r auditRow) *sarif.Location {
 	}
 	name := r.AccessKeyID
 	if name == "" {
-		name = r.Created.UTC().Format(time.RFC3339)
+		name = r.created(time.Time{}, false)
 	}
 	return sarif.NewLocation().
 		WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(path))).
@@ -101,7 +103,7 @@ func sarifLocation(r auditRow) *sarif.Location {
 func fingerprint(r auditRow, findingID string) string {
 	key := r.AccessKeyID
 	if key == "" {
-		key = r.Account + "/" + r.User + "/" + r.Created.UTC().Format(time.RFC3339)
+		key = r.Account + "/" + r.User + "/" + r.created(time.Time{}, false)
 	}
 	sum := sha256.Sum256([]byte(findingID + "\x00" + key))
 	return hex.EncodeToString(sum[:16])

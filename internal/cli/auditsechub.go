@@ -51,7 +51,11 @@ func (o *auditOptions) sendFindings(ctx context.Context, s *session, inv keys.In
 	t := securityhub.Target{Account: id.Account, Region: s.cfg.Region}
 	ks := make([]securityhub.Key, 0, len(rows))
 	for _, r := range rows {
-		ks = append(ks, securityhub.Key{User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status, Created: r.Created, Findings: r.Findings})
+		k := securityhub.Key{User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status, Findings: r.Findings}
+		if r.Created != nil {
+			k.Created = *r.Created
+		}
+		ks = append(ks, k)
 	}
 	res, err := securityhub.Run(ctx, sh.NewFromConfig(s.cfg), securityhub.Sync{
 		Target: t, Keys: ks, Now: now, Covered: o.covered(inv),

@@ -7,8 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/keywarden/keywarden/internal/awsconfig"
 )
 
 // session is the AWS side of one command: the config, its clients and who keywarden is.
@@ -19,7 +17,7 @@ type session struct {
 }
 
 func (g *globalOptions) session(ctx context.Context) (*session, error) {
-	cfg, err := g.load(ctx, awsconfig.Options{Profile: g.Profile, Region: g.Region, Debug: g.Debug})
+	cfg, err := g.load(ctx, g.awsOptions(g.Profile))
 	if err != nil {
 		return nil, &codedError{code: exitAuth, msg: err.Error()}
 	}

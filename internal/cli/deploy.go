@@ -94,6 +94,9 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := warnDST(o.Deps, topts); err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err

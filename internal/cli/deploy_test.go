@@ -2,6 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +75,34 @@ func TestTemplateBadInputExit2(t *testing.T) {
 				t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 			}
 		})
+	}
+}
+
+// template (and deploy, through the same options) refuses a schedule EventBridge cannot say
+// and warns of a run EventBridge will skip at a daylight-saving change.
+func TestTemplateSchedules(t *testing.T) {
+	write := func(cron, zone string) string {
+		p := filepath.Join(t.TempDir(), "k.yaml")
+		y := fmt.Sprintf("jobs:\n  night:\n    schedule: %q\n    timezone: %s\n    do: [deactivate: {}]\n", cron, zone)
+		if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, out, errs := runRoot(t, "template", "-c", write("0 0 */2 * MON", "UTC"))
+	if code != 2 || out != "" || !strings.HasPrefix(errs, `keywarden: job night: schedule "0 0 */2 * MON" fires only on days that match both`) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("both day fields: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	for _, verb := range []string{"template", "deploy"} {
+		code, _, errs = runRoot(t, verb, "-c", write("0 0 31 2 *", "UTC"))
+		if code != 2 || !strings.Contains(errs, `schedule "0 0 31 2 *": never fires`) {
+			t.Errorf("%s, never fires: exit %d, stderr %q", verb, code, errs)
+		}
+	}
+	// testDeps' clock is 2026-11-23; New York springs forward on 2027-03-14.
+	code, out, errs = runRoot(t, "template", "-c", write("30 2 * * *", "America/New_York"))
+	want := `keywarden: warning: job night: "30 2 * * *" in America/New_York names 2027-03-14 02:30, which does not exist`
+	if code != 0 || !strings.Contains(out, "cron(30 2 * * ? *)") || !strings.HasPrefix(errs, want) {
+		t.Errorf("gap: exit %d, stderr %q", code, errs)
 	}
 }

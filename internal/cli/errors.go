@@ -23,7 +23,7 @@ const (
 const exitCodesHelp = `Exit codes:
   0  success (unchanged keys count as success)
   1  AWS or network failure, or some keys failed
-  2  bad input: flags, config, unknown user or key
+  2  bad input: flags, config, unknown user or key, a profile with no key to rotate
   3  findings reported (audit --fail-on-findings)
   4  refused: an unsafe act needs an explicit flag
   5  no credentials, rejected credentials, or access denied`
@@ -34,9 +34,13 @@ type codedError struct {
 	msg  string
 	// detail follows the message on its own lines (e.g. the policy that grants a denied action).
 	detail string
+	// cause is what was worded, for callers that list it (serve logs a config's problems).
+	cause error
 }
 
 func (e *codedError) Error() string { return e.msg }
+
+func (e *codedError) Unwrap() error { return e.cause }
 
 func usageErr(err error) error { return &codedError{code: exitUsage, msg: err.Error()} }
 

@@ -70,6 +70,10 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 		{"bad output", []string{"whoami", "--output", "yaml"}, `--output "yaml": want one of table, json, csv`},
 		{"unknown flag", []string{"deactivate", "--nope"}, "unknown flag: --nope"},
 		{"unknown command", []string{"deactivat"}, `unknown command "deactivat"`},
+		{"audit reading no user at once", []string{"audit", "--concurrency", "0"}, "--concurrency 0: want at least 1 user read at once"},
+		{"audit negative concurrency", []string{"audit", "--concurrency", "-2"}, "--concurrency -2: want at least 1"},
+		{"audit in the past", []string{"audit", "--at", "2020-01-01"}, "--at 2020-01-01 is in the past; audit reads keys as they are now, so --at looks ahead only, like --at +30d"},
+		{"audit a day ago", []string{"audit", "--at", "-1d"}, "--at -1d is in the past"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,6 +98,25 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runRoot(t, "version")
 	if code != 0 || !strings.HasPrefix(out, "keywarden ") || !strings.Contains(out, "go1.") || !strings.Contains(out, "commit ") {
 		t.Fatalf("version: exit %d, %q", code, out)
+	}
+	code, flag, errs := runRoot(t, "--version")
+	if code != 0 || flag != out || errs != "" {
+		t.Fatalf("--version: exit %d, stdout %q, stderr %q; want what version prints, %q", code, flag, errs, out)
+	}
+}
+
+// Every format some command takes is named in the global flag's help.
+func TestOutputHelpListsEveryFormat(t *testing.T) {
+	_, out, _ := runRoot(t, "--help")
+	i := strings.Index(out, "--output")
+	if i < 0 {
+		t.Fatal("no --output in help")
+	}
+	line, _, _ := strings.Cut(out[i:], "\n")
+	for _, f := range []string{"table", "json", "csv", "html"} {
+		if !strings.Contains(line, f) {
+			t.Errorf("--output help %q lacks %s", line, f)
+		}
 	}
 }
 

@@ -39,21 +39,9 @@ func (f *jobFlags) addFlags(cmd *cobra.Command, withAt bool) {
 // loadConfig reads and validates the config and the --job names, before anything is read from
 // AWS: a typo in the file must not cost a scan of the account.
 func (f *jobFlags) loadConfig() (*policy.Config, error) {
-	data, err := os.ReadFile(f.Config)
+	cfg, err := readConfig(f.Config)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usagef("config %s not found; pass -c FILE (see the README's keywarden.yaml section)", f.Config)
-		}
-		return nil, usagef("read config %s: %v", f.Config, errors.Unwrap(err))
-	}
-	cfg, err := policy.Load(f.Config, data)
-	var ve *policy.ValidationError
-	if errors.As(err, &ve) {
-		n := len(ve.Problems)
-		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %d %s", f.Config, n, plural(n, "problem")), detail: ve.Error()}
-	}
-	if err != nil {
-		return nil, usagef("config %s: %v", f.Config, err)
+		return nil, err
 	}
 	var unknown []string
 	for _, j := range f.Jobs {
@@ -201,6 +189,32 @@ func (e *jobEval) asOf(f *jobFlags) string {
 	}
 	return " as of " + e.plan.At.UTC().Format(time.RFC3339)
 }
+
+// readConfig is the one loader of keywarden.yaml: plan, apply, policy, template, deploy and
+// serve (at start and on SIGHUP) read it here, so each says a missing or broken file in the
+// same words. Its errors are bad input (exit 2); a broken file's problems follow, one a line.
+func readConfig(path string) (*policy.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usagef("config %s not found; pass -c FILE (see the README's keywarden.yaml section)", path)
+		}
+		return nil, usagef("read config %s: %v", path, errors.Unwrap(err))
+	}
+	cfg, err := policy.Load(path, data)
+	var ve *policy.ValidationError
+	if errors.As(err, &ve) {
+		n := len(ve.Problems)
+		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
+	}
+	if err != nil {
+		return nil, usagef("config %s: %v", path, err)
+	}
+	return cfg, nil
+}
+
+// count writes n things: "1 user", "3 users".
+func count(n int, s string) string { return fmt.Sprintf("%d %s", n, plural(n, s)) }
 
 func plural(n int, s string) string {
 	if n == 1 {

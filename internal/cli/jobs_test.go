@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -98,5 +100,29 @@ func TestJobCommandsHelpListsExitCodesAndExamples(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "Examples:") {
 			t.Errorf("%s --help lacks exit codes or examples (exit %d):\n%s", cmd, code, out)
 		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("jobs:\n  curfew:\n    schedule: \"0 0 * * 7\"\n    do: [deactivate: {}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("jobs:\n  curfew:\n    schedule: \"0 0 31 2 *\"\n    do: [deactivate: {}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runRoot(t, "validate", "-c", good)
+	if code != 0 || out != "" || errs != "keywarden: config "+good+" is valid: 1 job (curfew)\n" {
+		t.Errorf("good: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = runRoot(t, "validate", "-c", bad)
+	if code != exitUsage || !strings.HasPrefix(errs, "keywarden: config "+bad+" has 1 problem\n"+bad+":3:15: schedule \"0 0 31 2 *\": never fires") {
+		t.Errorf("bad: exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runRoot(t, "validate", "-c", filepath.Join(dir, "none.yaml"))
+	if code != exitUsage || !strings.Contains(errs, "not found; pass -c FILE") {
+		t.Errorf("missing: exit %d, stderr %q", code, errs)
 	}
 }

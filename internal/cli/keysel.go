@@ -145,11 +145,11 @@ func resultsErr(rs []apply.Result) error {
 	}
 	if failed > 0 {
 		e := awsErr("", first.Err).(*codedError)
-		e.msg = fmt.Sprintf("%d of %d keys failed; first: %s", failed, len(rs), first.Reason)
+		e.msg = fmt.Sprintf("%d of %s failed; first: %s", failed, count(len(rs), "key"), first.Reason)
 		return e
 	}
 	if refused > 0 {
-		return refusedf("%d of %d keys refused (see above)", refused, len(rs))
+		return refusedf("%d of %s refused (see above)", refused, count(len(rs), "key"))
 	}
 	return nil
 }

@@ -41,6 +41,12 @@ type globalOptions struct {
 	Output  string
 	Debug   bool
 	load    func(context.Context, awsconfig.Options) (aws.Config, error)
+	now     func() time.Time // times the AWS calls --debug logs
+}
+
+// awsOptions are the AWS config options of a command that acts as profile.
+func (g *globalOptions) awsOptions(profile string) awsconfig.Options {
+	return awsconfig.Options{Profile: profile, Region: g.Region, Debug: g.Debug, Now: g.now}
 }
 
 // Main runs keywarden with args and returns the process exit code.
@@ -79,7 +85,7 @@ func newRootCmd(d *Deps) *cobra.Command {
 			awsconfig.Normalize(&cfg)
 		}
 		return cfg, err
-	}}
+	}, now: d.Now}
 	root := &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
@@ -96,6 +102,8 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
   keywarden deploy -c keywarden.yaml                 # the jobs as a Lambda on schedules in your zone`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version says what the version command says.
+		Version: versionLine(currentVersion()),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if g.Output == "" {
 				g.Output = "table"
@@ -109,8 +117,9 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "use a named profile from the shared AWS config files")
 	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
-	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv")
-	pf.BoolVar(&g.Debug, "debug", false, "log each step to stderr")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv; audit also takes html, deploy and rotate take table or json")
+	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 
 	root.AddCommand(
@@ -123,6 +132,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdPlan(d, g, nil),
 		newCmdApply(d, g, nil),
 		newCmdPolicy(d, g, nil),
+		newCmdValidate(d, nil),
 		newCmdServe(d, g, nil),
 		newCmdTemplate(d, g, nil),
 		newCmdDeploy(d, g, nil),

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -52,7 +51,9 @@ If the new key never works, or the probe fails, the new key is deleted and the o
 
 Each step is journalled next to the credentials file (FILE.keywarden-rotate.json, no secrets).
 If keywarden is killed, running "keywarden rotate" again finishes or undoes the rotation. A
-profile with a session token, a role, SSO or credential_process is refused.
+missing profile, or one with a session token, a role, SSO or credential_process, is bad input
+(exit 2): there is no long-term key of its own to rotate. A key of another user, or an active
+second key in the way, is refused (exit 4).
 
 Needs the policy printed by "keywarden policy --self-rotate" on the user.
 
@@ -156,9 +157,9 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 // profile's own static keys, so nothing from the environment's chain signs a rotation. A
 // profile only the given --credentials-file knows falls back to the default settings.
 func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Config, error) {
-	cfg, err := o.load(ctx, awsconfig.Options{Profile: profile, Region: o.Region, Debug: o.Debug})
+	cfg, err := o.load(ctx, o.awsOptions(profile))
 	if err != nil {
-		cfg, err = o.load(ctx, awsconfig.Options{Region: o.Region, Debug: o.Debug})
+		cfg, err = o.load(ctx, o.awsOptions(""))
 	}
 	if err != nil {
 		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
@@ -181,9 +182,11 @@ func rotateErr(err error) error {
 	var pe *credfile.ParseError
 	var se *rotate.StepError
 	switch {
-	case errors.As(err, &re), errors.As(err, &cr):
+	case errors.As(err, &re):
 		return refusedf("%v", err)
-	case errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
+	// A profile that is missing or holds no long-term key of its own is bad input, not an
+	// unsafe act some flag would allow (exit 4 means that).
+	case errors.As(err, &cr), errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
 		return usageErr(err)
 	case errors.As(err, &se):
 		return awsErr(se.What, se.Err)

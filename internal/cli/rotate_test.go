@@ -2,10 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/rotate"
 )
 
 func TestRotateFlags(t *testing.T) {
@@ -69,5 +74,26 @@ func TestRotateHelpListsExitCodes(t *testing.T) {
 	code, out, _ := runRoot(t, "rotate", "--help")
 	if code != 0 || !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "keywarden rotate --profile dev") {
 		t.Fatalf("help:\n%s", out)
+	}
+}
+
+// Exit 4 means an unsafe act a flag would allow; a profile with nothing of its own to rotate
+// is bad input.
+func TestRotateErrExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"missing profile", &credfile.RefusalError{Profile: "nosuch", Kind: credfile.KindMissing}, exitUsage},
+		{"session token", fmt.Errorf("read profile: %w", &credfile.RefusalError{Profile: "tmp", Kind: credfile.KindTemporary}), exitUsage},
+		{"another user's key", &rotate.RefusedError{Msg: "not a key of user x"}, exitRefused},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var ce *codedError
+			if !errors.As(rotateErr(c.err), &ce) || ce.code != c.want {
+				t.Errorf("exit %v, want %d", ce, c.want)
+			}
+		})
 	}
 }

@@ -107,9 +107,9 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(o.Config)
+	cfg, err := readConfig(o.Config)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if o.Once != "" {
 		return runOnce(ctx, o, cfg)

@@ -84,8 +84,8 @@ func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"line and column of a bad zone", []string{"serve", "-c", bad}, "bad.yaml:4:15: "},
-		{"missing file", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "read the config: open "},
+		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: config " + bad + " has 1 problem\n" + bad + ":4:15: "},
+		{"missing file, in plan's words", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "keywarden: config " + filepath.Join(dir, "none.yaml") + " not found; pass -c FILE (see the README's keywarden.yaml section)\n"},
 		{"nothing scheduled", []string{"serve", "-c", unscheduled}, "no job in " + unscheduled + " has a schedule"},
 		{"unknown once job", []string{"serve", "-c", good, "--once", "curfw"}, `--once "curfw": ` + good + " has no such job; it has curfew"},
 		{"bad output", []string{"serve", "-c", good, "--once", "curfew", "-o", "yaml"}, `--output "yaml"`},
@@ -145,13 +145,14 @@ func TestRecordKeys(t *testing.T) {
 			if err := s.d.Metrics().WriteText(&b); err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range []string{
-				`keywarden_access_keys{job="nightly",status="Active"} ` + strconv.Itoa(c.active),
-				`keywarden_access_keys{job="nightly",status="Inactive"} ` + strconv.Itoa(c.inactive),
-				`keywarden_oldest_active_key_age_seconds{job="nightly"} ` + c.age,
+			age, _ := strconv.ParseFloat(c.age, 64)
+			for series, want := range map[string]float64{
+				`keywarden_access_keys{job="nightly",status="Active"}`:   float64(c.active),
+				`keywarden_access_keys{job="nightly",status="Inactive"}`: float64(c.inactive),
+				`keywarden_oldest_active_key_age_seconds{job="nightly"}`: age,
 			} {
-				if !strings.Contains(b.String(), want+"\n") {
-					t.Errorf("metrics lack %s:\n%s", want, b.String())
+				if got, ok := seriesValue(b.String(), series); !ok || got != want {
+					t.Errorf("%s = %v (present %v), want %v", series, got, ok, want)
 				}
 			}
 		})
@@ -165,4 +166,16 @@ func TestServeHelp(t *testing.T) {
 			t.Errorf("serve --help (exit %d) lacks %q", code, want)
 		}
 	}
+}
+
+// seriesValue reads one series' value from a text exposition, in whatever float notation
+// the Prometheus library chose for it.
+func seriesValue(text, series string) (float64, bool) {
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -29,14 +28,6 @@ type server struct {
 	cfg *policy.Config
 }
 
-func loadConfig(path string) (*policy.Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the config: %w", err)
-	}
-	return policy.Load(path, data)
-}
-
 // scheduledJobs turns the config's jobs that have a schedule into daemon jobs, and returns
 // the others apart so serve can say it will not run them.
 func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job, error) {
@@ -48,10 +39,14 @@ func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job,
 			unscheduled = append(unscheduled, j)
 			continue
 		}
-		s, err := schedule.Parse(j.Schedule, j.Location)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: job %q: schedule %q: %w", path, j.Name, j.Schedule, err))
-			continue
+		// policy.Load parsed it with internal/schedule; a config built by hand may not have.
+		s := j.Cron
+		if s == nil {
+			var err error
+			if s, err = schedule.Parse(j.Schedule, j.Location); err != nil {
+				errs = append(errs, fmt.Errorf("%s: job %q: schedule %q: %w", path, j.Name, j.Schedule, err))
+				continue
+			}
 		}
 		jobs = append(jobs, daemon.Job{Name: j.Name, Schedule: s})
 	}
@@ -95,7 +90,7 @@ func (s *server) config() *policy.Config {
 // the jobs already scheduled carry on, so a typo in production costs a log line, not the curfew.
 func (s *server) reload() {
 	path := s.o.Config
-	cfg, err := loadConfig(path)
+	cfg, err := readConfig(path)
 	var jobs []daemon.Job
 	var unscheduled []policy.Job
 	if err == nil {

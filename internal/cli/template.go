@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -42,6 +43,20 @@ func (f *functionFlags) options() (deploy.Options, error) {
 		return deploy.Options{}, usageErr(err)
 	}
 	return o, nil
+}
+
+// warnDST says on stderr which jobs EventBridge Scheduler will skip on a daylight-saving
+// day, where serve would run them: the deployed schedule is still what the config says, but
+// the user should know before the night it matters.
+func warnDST(d *Deps, o deploy.Options) error {
+	warns, err := deploy.DSTWarnings(o.Config, d.Now())
+	if err != nil {
+		return usageErr(err)
+	}
+	for _, w := range warns {
+		fmt.Fprintf(d.Stderr, "keywarden: warning: %s\n", w)
+	}
+	return nil
 }
 
 type templateOptions struct {
@@ -98,6 +113,9 @@ Nothing is read from AWS.
 func runTemplate(_ context.Context, o *templateOptions) error {
 	opts, err := o.options()
 	if err != nil {
+		return err
+	}
+	if err := warnDST(o.Deps, opts); err != nil {
 		return err
 	}
 	opts.CodeBucket, opts.CodeKey = o.CodeBucket, o.CodeKey

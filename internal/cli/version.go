@@ -48,8 +48,12 @@ func newCmdVersion(d *Deps, runF func(versionInfo) error) *cobra.Command {
 			if runF != nil {
 				return runF(v)
 			}
-			_, err := fmt.Fprintf(d.Stdout, "keywarden %s (commit %s, %s)\n", v.Version, v.Commit, v.Go)
+			_, err := fmt.Fprintln(d.Stdout, versionLine(v))
 			return err
 		},
 	}
+}
+
+func versionLine(v versionInfo) string {
+	return fmt.Sprintf("keywarden %s (commit %s, %s)", v.Version, v.Commit, v.Go)
 }

@@ -5,7 +5,7 @@ import (
 )
 
 // Handler serves /healthz (200 "ok" while the loop runs, 503 before Serve and
-// once shutdown has begun) and /metrics (Prometheus text format).
+// once shutdown has begun) and /metrics (Prometheus text or OpenMetrics, as the scraper asks).
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -22,9 +22,6 @@ func (d *Daemon) Handler() http.Handler {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		}
 	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_ = d.metrics.WriteText(w)
-	})
+	mux.Handle("GET /metrics", d.metrics.Handler())
 	return mux
 }

@@ -1,19 +1,23 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
-// TestMetricsAfterRuns runs one job that succeeds and one that fails, then
-// checks the exposition's values and that it parses.
+// TestMetricsAfterRuns runs one job that succeeds and one that fails, scrapes /metrics as
+// Prometheus would, and reads the answer with Prometheus's own parser: the names, labels and
+// types are the ones the README documents.
 func TestMetricsAfterRuns(t *testing.T) {
 	h := start(t, utc("2026-11-23T00:00:00Z"),
 		[]Job{job(t, "good", "0 * * * *", "UTC"), job(t, "bad", "0 * * * *", "UTC"), job(t, "idle", "0 0 1 1 *", "UTC")},
@@ -28,116 +32,118 @@ func TestMetricsAfterRuns(t *testing.T) {
 		h.awaitRun()
 		h.awaitRun()
 	}
-	h.d.Metrics().SetGauge("keywarden_access_keys", "Access keys by status.", map[string]string{"status": "Active"}, 3)
-	h.d.Metrics().SetGauge("keywarden_access_keys", "Access keys by status.", map[string]string{"status": "Inactive"}, 1)
-	h.d.Metrics().SetGauge("keywarden_oldest_active_key_age_seconds", "Age of the oldest active key.", nil, 86400.5)
+	h.d.Metrics().SetGauge("keywarden_access_keys", "Access keys by status.", map[string]string{"job": "good", "status": "Active"}, 3)
+	h.d.Metrics().SetGauge("keywarden_access_keys", "Access keys by status.", map[string]string{"job": "good", "status": "Inactive"}, 1)
+	h.d.Metrics().SetGauge("keywarden_oldest_active_key_age_seconds", "Age of the oldest active key.", map[string]string{"job": "good"}, 86400.5)
 	h.d.Metrics().SetGauge("keywarden_odd", "A help with a \\ and\na newline.", map[string]string{"v": "a\"b\\c\nd"}, 1)
 
 	srv := httptest.NewServer(h.d.Handler())
 	defer srv.Close()
-	code, text := get(t, srv.URL+"/metrics")
-	if code != 200 {
-		t.Fatalf("GET /metrics: %d", code)
-	}
-	for _, p := range checkExposition(text) {
-		t.Error(p)
-	}
-	for _, want := range []string{
-		`keywarden_job_runs_total{job="good",outcome="success"} 2`,
-		`keywarden_job_runs_total{job="good",outcome="failure"} 0`,
-		`keywarden_job_runs_total{job="bad",outcome="failure"} 2`,
-		`keywarden_job_runs_total{job="bad",outcome="success"} 0`,
-		`keywarden_job_runs_total{job="idle",outcome="skipped"} 0`,
-		`keywarden_job_last_success_timestamp_seconds{job="good"} 1795399200`, // 2026-11-23T02:00:00Z
-		`keywarden_job_running{job="good"} 0`,
-		`keywarden_access_keys{status="Active"} 3`,
-		`keywarden_access_keys{status="Inactive"} 1`,
-		`keywarden_oldest_active_key_age_seconds 86400.5`,
-		`keywarden_odd{v="a\"b\\c\nd"} 1`,
-		`# HELP keywarden_odd A help with a \\ and\na newline.`,
-		"# TYPE keywarden_job_runs_total counter",
-		"# TYPE keywarden_access_keys gauge",
+	fams := scrape(t, srv.URL+"/metrics")
+	for _, tc := range []struct {
+		family string
+		typ    dto.MetricType
+		labels string // k=v,k=v sorted by name
+		want   float64
+	}{
+		{"keywarden_job_runs_total", dto.MetricType_COUNTER, "job=good,outcome=success", 2},
+		{"keywarden_job_runs_total", dto.MetricType_COUNTER, "job=good,outcome=failure", 0},
+		{"keywarden_job_runs_total", dto.MetricType_COUNTER, "job=bad,outcome=failure", 2},
+		{"keywarden_job_runs_total", dto.MetricType_COUNTER, "job=bad,outcome=success", 0},
+		{"keywarden_job_runs_total", dto.MetricType_COUNTER, "job=idle,outcome=skipped", 0},
+		{"keywarden_job_last_success_timestamp_seconds", dto.MetricType_GAUGE, "job=good", 1795399200}, // 2026-11-23T02:00:00Z
+		{"keywarden_job_running", dto.MetricType_GAUGE, "job=good", 0},
+		{"keywarden_access_keys", dto.MetricType_GAUGE, "job=good,status=Active", 3},
+		{"keywarden_access_keys", dto.MetricType_GAUGE, "job=good,status=Inactive", 1},
+		{"keywarden_oldest_active_key_age_seconds", dto.MetricType_GAUGE, "job=good", 86400.5},
+		{"keywarden_odd", dto.MetricType_GAUGE, "v=a\"b\\c\nd", 1},
 	} {
-		if !strings.Contains(text, want+"\n") {
-			t.Errorf("metrics lack %s in:\n%s", want, text)
+		f, ok := fams[tc.family]
+		if !ok {
+			t.Errorf("no family %s", tc.family)
+			continue
+		}
+		if f.GetType() != tc.typ {
+			t.Errorf("%s is a %s, want %s", tc.family, f.GetType(), tc.typ)
+		}
+		got, ok := sample(f, tc.labels)
+		if !ok || got != tc.want {
+			t.Errorf("%s{%s} = %v (present %v), want %v", tc.family, tc.labels, got, ok, tc.want)
 		}
 	}
-	if strings.Contains(text, `keywarden_job_last_success_timestamp_seconds{job="bad"}`) {
-		t.Errorf("a job that never succeeded has a last-success time:\n%s", text)
+	if got := fams["keywarden_odd"].GetHelp(); got != "A help with a \\ and\na newline." {
+		t.Errorf("help = %q", got)
+	}
+	if _, ok := sample(fams["keywarden_job_last_success_timestamp_seconds"], "job=bad"); ok {
+		t.Error("a job that never succeeded has a last-success time")
+	}
+	// The library's standard collectors come with it.
+	for _, want := range []string{"go_goroutines", "process_start_time_seconds"} {
+		if _, ok := fams[want]; !ok {
+			t.Errorf("no %s", want)
+		}
 	}
 }
 
-var (
-	helpLine   = regexp.MustCompile(`^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$`)
-	typeLine   = regexp.MustCompile(`^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$`)
-	sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*\})? (-?[0-9.e+]+|NaN|[+-]Inf)$`)
-)
-
-// checkExposition reports where text breaks the Prometheus text format: each
-// family once, HELP then TYPE then its samples, families and samples sorted.
-func checkExposition(text string) []string {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	if !strings.HasSuffix(text, "\n") {
-		bad("exposition does not end in a newline")
+// A scraper that asks for OpenMetrics gets it.
+func TestMetricsOpenMetrics(t *testing.T) {
+	m := NewMetrics()
+	m.addJobs([]string{"curfew"})
+	srv := httptest.NewServer(m.Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var family, lastSample, lastFamily string
-	seen := map[string]bool{}
-	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if m := helpLine.FindStringSubmatch(line); m != nil {
-			family = m[1]
-			if seen[family] {
-				bad("family %s appears twice", family)
-			}
-			if family < lastFamily {
-				bad("family %s after %s: not sorted", family, lastFamily)
-			}
-			seen[family], lastFamily, lastSample = true, family, ""
-			i++
-			if i >= len(lines) {
-				bad("HELP %s is the last line", family)
-				break
-			}
-			if tm := typeLine.FindStringSubmatch(lines[i]); tm == nil || tm[1] != family {
-				bad("line %d: want TYPE %s after its HELP, got %q", i+1, family, lines[i])
-			}
-			continue
-		}
-		m := sampleLine.FindStringSubmatch(line)
-		if m == nil {
-			bad("line %d is not a HELP, TYPE or sample line: %q", i+1, line)
-			continue
-		}
-		if m[1] != family {
-			bad("line %d: sample of %s under family %q", i+1, m[1], family)
-		}
-		if line < lastSample {
-			bad("line %d: samples not sorted", i+1)
-		}
-		lastSample = line
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
 	}
-	return problems
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	if !strings.HasSuffix(b.String(), "# EOF\n") || !strings.Contains(b.String(), `keywarden_job_runs_total{job="curfew",outcome="success"} 0`) {
+		t.Errorf("not OpenMetrics:\n%s", b.String())
+	}
 }
 
-func TestCheckExpositionCatchesErrors(t *testing.T) {
-	bad := []string{
-		"# HELP a x\n# TYPE a gauge\na{l=\"unescaped\"quote\"} 1\n",
-		"# HELP b x\n# TYPE b gauge\nb 1\n# HELP a x\n# TYPE a gauge\na 1\n",
-		"# HELP a x\n# TYPE a gauge\na{k=\"2\"} 1\na{k=\"1\"} 1\n",
-		"# HELP a x\na 1\n",
-		"a 1\n",
-		"# HELP a x\n# TYPE a gauge\na 1",
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, text := range bad {
-		if p := checkExposition(text); len(p) == 0 {
-			t.Errorf("checkExposition accepted %q", text)
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	return fams
+}
+
+// sample finds the series of f whose labels, written k=v,k=v in name order, are labels.
+func sample(f *dto.MetricFamily, labels string) (float64, bool) {
+	for _, m := range f.GetMetric() {
+		var kv []string
+		for _, l := range m.GetLabel() {
+			kv = append(kv, l.GetName()+"="+l.GetValue())
 		}
+		if strings.Join(kv, ",") != labels {
+			continue
+		}
+		if c := m.GetCounter(); c != nil {
+			return c.GetValue(), true
+		}
+		return m.GetGauge().GetValue(), true
 	}
-	if p := checkExposition("# HELP a x\n# TYPE a gauge\na{k=\"1\"} 1\na{k=\"2\"} 1\n"); len(p) != 0 {
-		t.Errorf("checkExposition rejected a valid text: %v", p)
-	}
+	return 0, false
 }
 
 func TestSetGaugeRejectsBadNames(t *testing.T) {
@@ -162,19 +168,14 @@ func TestSetGaugeRejectsBadNames(t *testing.T) {
 			NewMetrics().SetGauge(tc.metric, "h", tc.labels, 1)
 		})
 	}
-}
-
-func TestFormatValue(t *testing.T) {
-	var b bytes.Buffer
-	m := NewMetrics()
-	m.SetGauge("x", "h", map[string]string{"k": "a"}, 0.25)
-	m.SetGauge("x", "h", map[string]string{"k": "b"}, 1e20)
-	m.SetGauge("x", "h", map[string]string{"k": "c"}, -7)
-	if err := m.WriteText(&b); err != nil {
-		t.Fatal(err)
-	}
-	want := "# HELP x h\n# TYPE x gauge\nx{k=\"a\"} 0.25\nx{k=\"b\"} 1e+20\nx{k=\"c\"} -7\n"
-	if b.String() != want {
-		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
-	}
+	t.Run("other labels the second time", func(t *testing.T) {
+		m := NewMetrics()
+		m.SetGauge("x", "h", map[string]string{"job": "a"}, 1)
+		defer func() {
+			if recover() == nil {
+				t.Error("no panic")
+			}
+		}()
+		m.SetGauge("x", "h", map[string]string{"status": "Active"}, 1)
+	})
 }

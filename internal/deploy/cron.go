@@ -2,136 +2,94 @@ package deploy
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
+
+	cronsched "github.com/keywarden/keywarden/internal/schedule"
 )
 
-// field is one position of a cron expression: its bounds and the names it accepts.
-type field struct {
-	name     string
-	min, max int
-	names    []string // names[i] is value min+i
-}
+// field is the bounds of one position of an EventBridge cron expression.
+type field struct{ min, max int }
 
 var (
-	minuteF = field{name: "minute", min: 0, max: 59}
-	hourF   = field{name: "hour", min: 0, max: 23}
-	domF    = field{name: "day-of-month", min: 1, max: 31}
-	monthF  = field{name: "month", min: 1, max: 12, names: []string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}}
-	// cron numbers days 0-6 from Sunday; EventBridge numbers them 1-7 from Sunday.
-	dowF = field{name: "day-of-week", min: 0, max: 6, names: []string{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}}
+	minuteF = field{0, 59}
+	hourF   = field{0, 23}
+	domF    = field{1, 31}
+	monthF  = field{1, 12}
+	// EventBridge numbers days 1-7 from Sunday; internal/schedule numbers them 0-6.
+	dowF = field{1, 7}
 )
 
-// EventBridgeCron translates a 5-field cron expression (minute hour day-of-month month
-// day-of-week, as keywarden.yaml and robfig/cron read it) into EventBridge Scheduler's
-// cron(minutes hours day-of-month month day-of-week year) expressions that fire at the same
-// minutes, in the same time zone (ScheduleExpressionTimezone carries the zone).
+// EventBridgeCron writes a schedule parsed by internal/schedule (the reader serve and the
+// config share) as EventBridge Scheduler cron(minutes hours day-of-month month day-of-week
+// year) expressions that fire on the same wall times; ScheduleExpressionTimezone carries the
+// zone. It reads the parsed values, never the text, so the two cannot disagree on what a
+// field means.
 //
-// EventBridge differs in three ways this handles:
-//   - one of day-of-month and day-of-week must be "?";
-//   - day-of-week counts 1-7 from Sunday, not 0-6, and takes no step ("/");
-//   - cron fires when either day field matches if both are restricted ("0 0 1 * MON" is the
-//     1st and every Monday), which one EventBridge expression cannot say: that case returns
-//     two expressions, one per day field, and needs two schedules.
+// EventBridge differs in ways this handles or refuses:
+//   - one of day-of-month and day-of-week must be "?", so it cannot say "days that match
+//     both fields" (cron's rule when a day field begins with *, as "0 0 */2 * MON", odd-dated
+//     Mondays): such a schedule is refused with an error saying what it can say instead;
+//   - when both day fields are restricted and neither begins with *, cron fires on either
+//     ("0 0 1 * MON" is the 1st and every Monday): that is a union, written as one expression
+//     per day field, each its own schedule (a Monday the 1st then gets one invocation from
+//     each);
+//   - day-of-week counts 1-7 from Sunday and takes no step: days are written as a list.
 //
-// Every field is expanded to its set of values and written back as "*", "first/step" (where
-// EventBridge takes steps), ranges and lists, so what EventBridge reads is unambiguous.
-func EventBridgeCron(expr string) ([]string, error) {
-	fs := strings.Fields(expr)
-	if len(fs) != 5 {
-		return nil, fmt.Errorf("schedule %q: want 5 fields (minute hour day-of-month month day-of-week), got %d", expr, len(fs))
+// Every field is written back from its set of values as "*", "first/step" (where EventBridge
+// takes steps), ranges and lists, so what EventBridge reads is unambiguous.
+func EventBridgeCron(s *cronsched.Schedule) ([]string, error) {
+	f := s.Fields()
+	min := minuteF.format(f.Minutes, true)
+	hour := hourF.format(f.Hours, true)
+	mon := monthF.format(f.Months, true)
+	dom := domF.format(f.DaysOfMonth, true)
+	eb := make([]int, len(f.DaysOfWeek))
+	for i, d := range f.DaysOfWeek {
+		eb[i] = d + 1
 	}
-	var sets [5][]int
-	var star [5]bool
-	for i, f := range []field{minuteF, hourF, domF, monthF, dowF} {
-		s, st, err := f.parse(fs[i])
-		if err != nil {
-			return nil, fmt.Errorf("schedule %q: %w", expr, err)
-		}
-		sets[i], star[i] = s, st
-	}
-	min := minuteF.format(sets[0], true)
-	hour := hourF.format(sets[1], true)
-	mon := monthF.format(sets[3], true)
-	dom := domF.format(sets[2], true)
-	dow := eventBridgeDOW(sets[4])
+	dow := dowF.format(eb, false)
 	out := func(d, w string) string { return fmt.Sprintf("cron(%s %s %s %s %s *)", min, hour, d, mon, w) }
+	everyDom, everyDow := dom == "*", dow == "*"
 	switch {
-	case star[2] && star[4]:
+	case everyDom && everyDow, f.Either() && (everyDom || everyDow):
 		return []string{out("*", "?")}, nil
-	case star[4]:
+	case everyDow:
 		return []string{out(dom, "?")}, nil
-	case star[2]:
+	case everyDom:
+		return []string{out("?", dow)}, nil
+	case !f.Either():
+		return nil, bothDaysErr(s)
+	}
+	if !domCanFire(f) {
+		// "0 0 30 2 MON": the 30th of February never comes, so only the Mondays remain.
 		return []string{out("?", dow)}, nil
 	}
 	return []string{out(dom, "?"), out("?", dow)}, nil
 }
 
-// eventBridgeDOW writes cron days (0-6 from Sunday) as EventBridge days (1-7 from Sunday).
-func eventBridgeDOW(days []int) string {
-	eb := make([]int, len(days))
-	for i, d := range days {
-		eb[i] = d + 1
+// bothDaysErr says why a schedule whose days must match both day fields has no
+// EventBridge form, and offers the two forms that restrict one field only.
+func bothDaysErr(s *cronsched.Schedule) error {
+	fs := strings.Fields(s.String())
+	if len(fs) != 5 {
+		return fmt.Errorf("schedule %q fires only on days that match both its day-of-month and its day-of-week, which EventBridge Scheduler cannot express; restrict one day field only", s)
 	}
-	return field{min: 1, max: 7}.format(eb, false)
+	onlyDom := strings.Join([]string{fs[0], fs[1], fs[2], fs[3], "*"}, " ")
+	onlyDow := strings.Join([]string{fs[0], fs[1], "*", fs[3], fs[4]}, " ")
+	return fmt.Errorf("schedule %q fires only on days that match both day-of-month %s and day-of-week %s (a day field beginning with * joins them with \"and\"), which EventBridge Scheduler cannot express; restrict one day field only, like %q or %q",
+		s, fs[2], fs[4], onlyDom, onlyDow)
 }
 
-// parse expands a field to its sorted values. star says the field is "*" or "?" (unrestricted
-// in cron's sense, which decides how the two day fields combine).
-func (f field) parse(s string) (vals []int, star bool, err error) {
-	seen := map[int]bool{}
-	for _, item := range strings.Split(s, ",") {
-		base, stepS, hasStep := strings.Cut(item, "/")
-		step := 1
-		if hasStep {
-			step, err = strconv.Atoi(stepS)
-			if err != nil || step < 1 {
-				return nil, false, fmt.Errorf("%s %q: bad step %q", f.name, item, stepS)
-			}
-		}
-		var lo, hi int
-		switch {
-		case base == "*" || base == "?": // robfig/cron reads "?" as "*" in any field
-			lo, hi = f.min, f.max
-			star = star || step == 1
-		default:
-			a, b, isRange := strings.Cut(base, "-")
-			if lo, err = f.value(a); err != nil {
-				return nil, false, err
-			}
-			hi = lo
-			if isRange {
-				if hi, err = f.value(b); err != nil {
-					return nil, false, err
-				}
-			} else if hasStep {
-				hi = f.max // "5/20" is 5-max/20, as in robfig/cron
-			}
-			if lo > hi {
-				return nil, false, fmt.Errorf("%s %q: range runs backwards", f.name, item)
-			}
-		}
-		for v := lo; v <= hi; v += step {
-			seen[v] = true
+// domCanFire reports whether the day-of-month values occur in one of the months.
+func domCanFire(f cronsched.Fields) bool {
+	maxDay := [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	for _, m := range f.Months {
+		if len(f.DaysOfMonth) > 0 && f.DaysOfMonth[0] <= maxDay[m] {
+			return true
 		}
 	}
-	for v := range seen {
-		vals = append(vals, v)
-	}
-	slices.Sort(vals)
-	return vals, star, nil
-}
-
-func (f field) value(s string) (int, error) {
-	if i := slices.Index(f.names, strings.ToUpper(s)); i >= 0 {
-		return f.min + i, nil
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil || v < f.min || v > f.max {
-		return 0, fmt.Errorf("%s %q: want %d-%d", f.name, s, f.min, f.max)
-	}
-	return v, nil
+	return false
 }
 
 // format writes sorted values as "*", "first/step" (when steps allowed and the values are

@@ -208,10 +208,14 @@ func ScheduleID(job string, n int) string {
 func schedules(cfg *policy.Config) (map[string]schedule, error) {
 	out := map[string]schedule{}
 	for _, j := range cfg.Jobs {
-		if j.Schedule == "" {
+		sched, _, err := jobSchedule(j)
+		if err != nil {
+			return nil, err
+		}
+		if sched == nil {
 			continue
 		}
-		exprs, err := EventBridgeCron(j.Schedule)
+		exprs, err := EventBridgeCron(sched)
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}

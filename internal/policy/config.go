@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/keywarden/keywarden/internal/schedule"
 )
 
 // Config is a parsed, validated keywarden.yaml.
@@ -18,6 +20,9 @@ type Job struct {
 	// Schedule is a 5-field cron expression read in Location, or "" when the job runs only
 	// through plan, apply or --once.
 	Schedule string
+	// Cron is Schedule parsed in Location by internal/schedule, the one reader of cron that
+	// serve, deploy and the config share; nil when Schedule is "".
+	Cron     *schedule.Schedule
 	Location *time.Location
 	// TZName is the IANA name Location was loaded from ("UTC" by default).
 	TZName string
@@ -107,7 +112,7 @@ func (p Problem) String() string {
 }
 
 // ValidationError lists every problem found in a config file, in file order, so one run of
-// `keywarden validate` shows them all.
+// `keywarden validate` (or plan, serve, deploy) shows them all.
 type ValidationError struct {
 	Problems []Problem
 }

@@ -43,12 +43,22 @@ func Findings(k keys.Key, activeKeysOfUser int, th Thresholds, now time.Time) []
 		th.MaxUnused = def.MaxUnused
 	}
 	var out []Finding
-	if age(k.Created, now) >= th.MaxAge {
+	// A credential report can give an active key no creation date (last_rotated N/A). Its age
+	// is unknown, not two thousand years: it is still a finding, since it cannot be shown to
+	// be young, but one that says what is known.
+	unknownAge := k.Created.IsZero()
+	switch {
+	case unknownAge:
+		out = append(out, Finding{"IAM.3", fmt.Sprintf("active key of unknown age: the credential report gives no creation date, so it cannot be shown younger than %s (CIS 1.14)", limitText(th.MaxAge))})
+	case age(k.Created, now) >= th.MaxAge:
 		out = append(out, Finding{"IAM.3", fmt.Sprintf("active key older than %s (CIS 1.14)", limitText(th.MaxAge))})
 	}
 	if t, used := lastActivity(k); !isNew(k, th.GraceNew, now) && age(t, now) >= th.MaxUnused {
 		title := fmt.Sprintf("active key unused for %s (CIS 1.12)", limitText(th.MaxUnused))
-		if !used {
+		switch {
+		case !used && unknownAge:
+			title = "active key with no recorded use and no creation date (CIS 1.12)"
+		case !used:
 			title = fmt.Sprintf("active key never used in the %s since its creation (CIS 1.12)", limitText(th.MaxUnused))
 		}
 		out = append(out, Finding{"IAM.22", title})

@@ -154,7 +154,9 @@ func (l *loader) strList(f field, what string, nonEmpty bool) ([]string, bool) {
 	return out, ok
 }
 
-func (l *loader) duration(f field, positive bool) (Duration, bool) {
+// duration reads a duration. For a condition of rule kind (non-empty), 0d is refused: it
+// would match every key, and the hint says how to say that for this kind.
+func (l *loader) duration(f field, kind Kind) (Duration, bool) {
 	s, ok := l.str(f, "a duration like 45d")
 	if !ok {
 		return 0, false
@@ -164,8 +166,12 @@ func (l *loader) duration(f field, positive bool) (Duration, bool) {
 		l.errf(f.val, "%s: %v", f.key.Value, err)
 		return 0, false
 	}
-	if positive && d == 0 {
-		l.errf(f.val, "%s: 0d would match every key; want a positive duration like 45d (for every active key, write deactivate: {})", f.key.Value)
+	if kind != "" && d == 0 {
+		hint := "for every active key, write deactivate: {}"
+		if kind == Report {
+			hint = "to list every key, run keywarden audit"
+		}
+		l.errf(f.val, "%s: 0d would match every key; want a positive duration like 45d (%s)", f.key.Value, hint)
 		return 0, false
 	}
 	return d, true

@@ -131,7 +131,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"bad job name", "jobs:\n  \"my job\":\n    do: [deactivate: {}]\n", []problem{{2, 3, `job name "my job": use up to 64 letters`}}},
 		{"cron out of range", "jobs:\n  a:\n    schedule: \"61 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
-			{3, 15, `schedule "61 0 * * *": end of range (61) above maximum (59)`},
+			{3, 15, `schedule "61 0 * * *": minute field "61": end of range (61) above maximum (59)`},
 		}},
 		{"cron with seconds", "jobs:\n  a:\n    schedule: \"0 0 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
 			{3, 15, `schedule "0 0 0 * * *" has 6 fields (a seconds field?); want 5 fields`},
@@ -179,7 +179,13 @@ func TestLoadErrors(t *testing.T) {
 			{4, 30, `older_than: malformed duration "3w"`},
 		}},
 		{"zero unused_for", "jobs:\n  a:\n    do:\n      - deactivate: {unused_for: 0d}\n", []problem{
-			{4, 34, `unused_for: 0d would match every key`},
+			{4, 34, `unused_for: 0d would match every key; want a positive duration like 45d (for every active key, write deactivate: {})`},
+		}},
+		{"zero older_than in a report does not hint deactivate", "jobs:\n  a:\n    do:\n      - report: {older_than: 0d}\n", []problem{
+			{4, 30, `older_than: 0d would match every key; want a positive duration like 45d (to list every key, run keywarden audit)`},
+		}},
+		{"one field is one field", "jobs:\n  a:\n    schedule: \"0\"\n    do: [deactivate: {}]\n", []problem{
+			{3, 15, `schedule "0" has 1 field; want 5 fields`},
 		}},
 		{"empty users", "jobs:\n  a:\n    select:\n      users: []\n    do: [deactivate: {}]\n", []problem{
 			{4, 14, `users: an empty list selects no users`},

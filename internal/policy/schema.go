@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -11,8 +12,9 @@ import (
 	// distroless container that has no /usr/share/zoneinfo.
 	_ "time/tzdata"
 
-	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/keywarden/keywarden/internal/schedule"
 )
 
 // jobName limits names to what can travel into provenance tags and scheduler resource names.
@@ -78,14 +80,17 @@ func (l *loader) job(name, n *yaml.Node, defLoc *time.Location, defTZ string) Jo
 	if !ok {
 		return j
 	}
-	if f, ok := fs["schedule"]; ok {
-		if s, ok := l.str(f, `a cron expression like "0 0 * * *"`); ok && l.cron(f.val, s) {
-			j.Schedule = s
-		}
-	}
 	if f, ok := fs["timezone"]; ok {
 		if loc, tz, ok := l.zone(f); ok {
 			j.Location, j.TZName = loc, tz
+		}
+	}
+	// After the zone: the parsed schedule is bound to it.
+	if f, ok := fs["schedule"]; ok {
+		if s, ok := l.str(f, `a cron expression like "0 0 * * *"`); ok {
+			if c, ok := l.cron(f.val, s, j.Location); ok {
+				j.Schedule, j.Cron = s, c
+			}
 		}
 	}
 	if f, ok := fs["select"]; ok {
@@ -113,8 +118,9 @@ const cronWant = `want 5 fields: minute hour day-of-month month day-of-week, lik
 
 // cron accepts the standard 5-field form only: seconds fields, descriptors such as @every
 // and TZ= prefixes are refused, since the time zone has its own key and deploy must be able
-// to translate the expression for EventBridge Scheduler.
-func (l *loader) cron(n *yaml.Node, s string) bool {
+// to translate the expression for EventBridge Scheduler. The rest is internal/schedule's to
+// judge, so that a schedule the config accepts is one serve and deploy read the same way.
+func (l *loader) cron(n *yaml.Node, s string, loc *time.Location) (*schedule.Schedule, bool) {
 	switch f := strings.Fields(s); {
 	case strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ="):
 		l.errf(n, "schedule %q: put the time zone under timezone:, not in the expression; %s", s, cronWant)
@@ -123,15 +129,23 @@ func (l *loader) cron(n *yaml.Node, s string) bool {
 	case len(f) == 6:
 		l.errf(n, "schedule %q has 6 fields (a seconds field?); %s", s, cronWant)
 	case len(f) != 5:
-		l.errf(n, "schedule %q has %d fields; %s", s, len(f), cronWant)
+		l.errf(n, "schedule %q has %d %s; %s", s, len(f), plural(len(f), "field"), cronWant)
 	default:
-		if _, err := cron.ParseStandard(s); err != nil {
-			l.errf(n, "schedule %q: %v; %s", s, err, cronWant)
-			return false
+		if loc == nil {
+			loc = time.UTC
 		}
-		return true
+		c, err := schedule.Parse(s, loc)
+		var se *schedule.Error
+		switch {
+		case errors.As(err, &se):
+			l.errf(n, "schedule %q: %s; %s", s, se.Reason, cronWant)
+		case err != nil:
+			l.errf(n, "schedule %q: %v; %s", s, err, cronWant)
+		default:
+			return c, true
+		}
 	}
-	return false
+	return nil, false
 }
 
 // zone loads an IANA time zone. "Local" is refused: it would mean a different zone on a
@@ -251,7 +265,7 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 		if !has {
 			l.errf(k, "delete needs inactive_for, like delete: {inactive_for: 30d}: keys are deleted a grace period after keywarden deactivated them")
 			ok = false
-		} else if r.InactiveFor, has = l.duration(f, false); !has {
+		} else if r.InactiveFor, has = l.duration(f, ""); !has {
 			ok = false
 		}
 		r.SinceUnknown = SinceUnknownSkip
@@ -288,7 +302,7 @@ func (l *loader) graceNew(k *yaml.Node, fs map[string]field, r *Rule) bool {
 		return false
 	}
 	var ok bool
-	r.GraceNew, ok = l.duration(g, false)
+	r.GraceNew, ok = l.duration(g, "") // 0d: no grace, which is harmless
 	return ok
 }
 
@@ -307,10 +321,17 @@ func (l *loader) ageCondition(k *yaml.Node, fs map[string]field, r *Rule, requir
 	}
 	ok := true
 	if hasU {
-		r.UnusedFor, ok = l.duration(u, true)
+		r.UnusedFor, ok = l.duration(u, r.Kind)
 	}
 	if hasO {
-		r.OlderThan, ok = l.duration(o, true)
+		r.OlderThan, ok = l.duration(o, r.Kind)
 	}
 	return ok
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
 }

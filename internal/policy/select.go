@@ -20,8 +20,8 @@ type Selector struct {
 	ExcludeTags map[string]string
 }
 
-// Match reports whether the selector picks u. Names compare case-sensitively, as IAM
-// stores them.
+// Match reports whether the selector picks u. User names and their globs compare
+// case-insensitively, as IAM treats names (see globMatch); paths and tags compare exactly.
 func (s Selector) Match(u keys.User) bool {
 	if len(s.Users) > 0 && !anyGlob(s.Users, u.Name) {
 		return false

@@ -11,11 +11,12 @@ import (
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
-// AuditKey is one key on the audit page.
+// AuditKey is one key on the audit page. Created is zero and AgeDays nil when the source
+// gave no creation date (a credential report's N/A).
 type AuditKey struct {
 	Account, User, AccessKeyID, Status string
 	Created                            time.Time
-	AgeDays                            int
+	AgeDays                            *int
 	LastUsed                           string
 	Findings                           []policy.Finding
 }
@@ -83,6 +84,9 @@ func build(p AuditPage) pageData {
 		}
 		if k.Status == "Active" {
 			d.Active++
+			if k.Created.IsZero() {
+				continue
+			}
 			if d.Oldest == nil || k.Created.Before(d.Oldest.Created) {
 				d.Oldest = &p.Keys[i]
 			}
@@ -142,7 +146,7 @@ func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogr
 	}
 	counts := make([]int, len(edges)+1)
 	for _, k := range ks {
-		if k.Status != "Active" {
+		if k.Status != "Active" || k.Created.IsZero() {
 			continue
 		}
 		age := int(now.Sub(k.Created) / (24 * time.Hour))
@@ -177,8 +181,13 @@ func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogr
 
 var funcs = template.FuncMap{
 	"lower": strings.ToLower,
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":   func(a, b int) int { return a + b },
+	"iso": func(t time.Time) string {
+		if t.IsZero() {
+			return "unknown"
+		}
+		return t.UTC().Format(time.RFC3339)
+	},
+	"add": func(a, b int) int { return a + b },
 }
 
 var auditPage = template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))

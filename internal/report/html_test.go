@@ -28,7 +28,7 @@ func samplePage(accounts ...string) AuditPage {
 	}
 	th := policy.DefaultThresholds()
 	mk := func(i int, user, id, status string, age int, active int) AuditKey {
-		k := AuditKey{Account: acct(i), User: user, AccessKeyID: id, Status: status, Created: pageNow.Add(-days(age)), AgeDays: age, LastUsed: "never"}
+		k := AuditKey{Account: acct(i), User: user, AccessKeyID: id, Status: status, Created: pageNow.Add(-days(age)), AgeDays: &age, LastUsed: "never"}
 		if status == "Active" {
 			k.Findings = policy.Findings(keys.Key{AccessKeyID: id, Status: keys.Active, Created: k.Created}, active, th, pageNow)
 		}

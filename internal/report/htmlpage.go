@@ -3,7 +3,7 @@ package report
 // auditTemplate is the audit page. Everything it needs is inline (style, SVG, script), so the
 // file works offline and as an attachment. The script is the only behaviour: sorting by a
 // column, filtering rows, and both read from and written to the address's #fragment, so a
-// filtered view can be linked to (#q=bob&sort=4&desc).
+// filtered view can be linked to (#q=bob&sort=4&desc). An "unknown" age sorts below 0.
 const auditTemplate = `<!doctype html>
 <html lang="en">
 <head>
@@ -47,7 +47,7 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 </div>
 <div>
 <h2>Oldest active key</h2>
-{{with .Oldest}}<p id="oldest">{{.AccessKeyID}} of {{.User}}{{if .Account}} in {{.Account}}{{end}}: {{.AgeDays}} days, created {{iso .Created}}</p>{{else}}<p id="oldest">No active keys.</p>{{end}}
+{{with .Oldest}}<p id="oldest">{{.AccessKeyID}} of {{.User}}{{if .Account}} in {{.Account}}{{end}}: {{with .AgeDays}}{{.}}{{end}} days, created {{iso .Created}}</p>{{else}}<p id="oldest">No active keys.</p>{{end}}
 </div>
 </section>
 
@@ -68,7 +68,7 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 <table class="keys">
 <thead><tr>{{range $h}}<th{{if .Num}} data-num{{end}}><button type="button">{{.Name}}</button></th>{{end}}</tr></thead>
 <tbody>
-{{range .Keys}}<tr{{if .Findings}} class="finding"{{end}}><td>{{.User}}</td><td>{{if .AccessKeyID}}{{.AccessKeyID}}{{else}}-{{end}}</td><td>{{.Status}}</td><td>{{iso .Created}}</td><td>{{.AgeDays}}</td><td>{{.LastUsed}}</td><td>{{range .Findings}}{{$c := index $checks .ID}}<a class="sev sev-{{lower $c.Severity}}" href="{{$c.HelpURI}}" title="{{.Title}}">{{.ID}}</a>{{end}}</td></tr>
+{{range .Keys}}<tr{{if .Findings}} class="finding"{{end}}><td>{{.User}}</td><td>{{if .AccessKeyID}}{{.AccessKeyID}}{{else}}-{{end}}</td><td>{{.Status}}</td><td>{{iso .Created}}</td><td>{{with .AgeDays}}{{.}}{{else}}unknown{{end}}</td><td>{{.LastUsed}}</td><td>{{range .Findings}}{{$c := index $checks .ID}}<a class="sev sev-{{lower $c.Severity}}" href="{{$c.HelpURI}}" title="{{.Title}}">{{.ID}}</a>{{end}}</td></tr>
 {{end}}</tbody>
 </table>
 </section>
@@ -77,6 +77,7 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 (function () {
   var filter = document.getElementById("filter"), shown = document.getElementById("shown");
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.keys tbody tr"));
+  function n(s) { var v = parseFloat(s); return isNaN(v) ? -1 : v; }
   function sort(col, desc) {
     document.querySelectorAll("table.keys").forEach(function (t) {
       var th = t.tHead.rows[0].cells, num = th[col].hasAttribute("data-num"), body = t.tBodies[0];
@@ -84,7 +85,7 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
       th[col].setAttribute("aria-sort", desc ? "descending" : "ascending");
       Array.prototype.slice.call(body.rows).sort(function (a, b) {
         var x = a.cells[col].textContent, y = b.cells[col].textContent;
-        var r = num ? x - y : x.localeCompare(y);
+        var r = num ? n(x) - n(y) : x.localeCompare(y);
         return desc ? -r : r;
       }).forEach(function (r) { body.appendChild(r); });
     });

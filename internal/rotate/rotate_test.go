@@ -187,3 +187,24 @@ func TestUserName(t *testing.T) {
 		}
 	}
 }
+
+// A long wait on IAM says where it stands instead of staying silent for the whole --wait.
+func TestWaitSaysWhereItStands(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey},
+		refuse: func(k string) bool { return k != oldKey }}
+	opts, _ := setup(t, f)
+	opts.Wait = 30 * time.Second
+	var said []string
+	opts.Progress = func(_ time.Duration, msg string) { said = append(said, msg) }
+	Run(context.Background(), opts)
+	n := 0
+	for _, m := range said {
+		if strings.HasPrefix(m, "waiting for IAM to accept the new key: ") && strings.Contains(m, "refused so far") {
+			n++
+		}
+	}
+	// Backoff sleeps 0.5, 1, 2, 4, then 5 s at most: a line at 7.5, 12.5, 17.5, 22.5 and 27.5 s.
+	if n != 5 {
+		t.Fatalf("%d progress lines in a 30 s wait, want 5:\n%s", n, strings.Join(said, "\n"))
+	}
+}

@@ -49,20 +49,20 @@ const starBit = 1 << 63
 // Parse parses a 5-field cron expression whose wall times are in loc.
 func Parse(expr string, loc *time.Location) (*Schedule, error) {
 	if loc == nil {
-		return nil, fmt.Errorf("cron %q: no time zone given", expr)
+		return nil, parseErr(expr, "no time zone given")
 	}
 	text := strings.TrimSpace(expr)
 	if strings.HasPrefix(text, "TZ=") || strings.HasPrefix(text, "CRON_TZ=") {
-		return nil, fmt.Errorf("cron %q: a TZ= prefix is not supported; set the time zone separately", expr)
+		return nil, parseErr(expr, "a TZ= prefix is not supported; set the time zone separately")
 	}
 	if strings.HasPrefix(text, "@") {
 		name := strings.ToLower(strings.Fields(text)[0])
 		if name == "@every" {
-			return nil, fmt.Errorf("cron %q: @every is not supported; %s", expr, fieldsWant)
+			return nil, parseErr(expr, "@every is not supported; %s", fieldsWant)
 		}
 		d, ok := descriptors[name]
 		if !ok || len(strings.Fields(text)) != 1 {
-			return nil, fmt.Errorf("cron %q: unknown descriptor; want @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly", expr)
+			return nil, parseErr(expr, "unknown descriptor; want @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly")
 		}
 		text = d
 	}
@@ -72,7 +72,7 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 		if len(fields) == 6 {
 			hint = " (a seconds field is not supported)"
 		}
-		return nil, fmt.Errorf("cron %q: %s, got %d%s", expr, fieldsWant, len(fields), hint)
+		return nil, parseErr(expr, "%s, got %d%s", fieldsWant, len(fields), hint)
 	}
 	var bits [5]uint64
 	for i, f := range fields {
@@ -81,7 +81,7 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 			b, err = parseDowWith7(f, err)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cron %q: %s field %q: %v", expr, fieldNames[i], f, err)
+			return nil, parseErr(expr, "%s field %q: %v", fieldNames[i], f, err)
 		}
 		bits[i] = b &^ starBit
 	}
@@ -98,9 +98,22 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 	}
 	s.everyHour = len(s.hours) == 24
 	if !s.canFire() {
-		return nil, fmt.Errorf("cron %q: never fires: day-of-month %s does not occur in month %s", expr, fields[2], fields[3])
+		return nil, parseErr(expr, "never fires: day-of-month %s does not occur in month %s", fields[2], fields[3])
 	}
 	return s, nil
+}
+
+// Error is a refused expression. Reason says why without repeating the
+// expression, for callers that name it in their own words.
+type Error struct {
+	Expr   string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("cron %q: %s", e.Expr, e.Reason) }
+
+func parseErr(expr, format string, a ...any) error {
+	return &Error{Expr: expr, Reason: fmt.Sprintf(format, a...)}
 }
 
 // parseField parses field i alone by putting * in every other place.

@@ -57,9 +57,9 @@ func (z *dayZone) offsetAt(u int64) int64 {
 
 // resolve returns, in ascending order, the instants whose wall clock reads w
 // (wall seconds: the local date and time written as if it were UTC). A wall
-// time in a gap yields the single instant at which the gap ends.
-func (z *dayZone) resolve(w int64, buf []int64) []int64 {
-	out := buf[:0]
+// time in a gap yields the single instant at which the gap ends, and gap true.
+func (z *dayZone) resolve(w int64, buf []int64) (out []int64, gap bool) {
+	out = buf[:0]
 	for i, p := range z.periods {
 		if i > 0 && p.off == z.periods[i-1].off {
 			continue
@@ -78,15 +78,15 @@ func (z *dayZone) resolve(w int64, buf []int64) []int64 {
 	}
 	if len(out) > 0 {
 		sortInt64(out)
-		return out
+		return out, false
 	}
 	for i := 1; i < len(z.periods); i++ {
 		t, prev, next := z.periods[i].start, z.periods[i-1].off, z.periods[i].off
 		if t+prev <= w && w < t+next {
-			return append(out, t)
+			return append(out, t), true
 		}
 	}
-	return out
+	return out, false
 }
 
 func sortInt64(s []int64) {
