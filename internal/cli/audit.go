@@ -22,10 +22,12 @@ type auditOptions struct {
 	At              string
 	MaxAge          string
 	MaxUnused       string
+	GraceNew        string
 	FailOnFindings  bool
 	Concurrency     int
 	Source          string
 	ReportThreshold int
+	To              string
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -34,17 +36,18 @@ func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOpt
 		Use:   "audit",
 		Short: "List every access key with its age, last use and policy findings",
 		Long: `List every access key of every user (all pages) with its status, age and last use,
-and the findings against the CIS AWS Foundations Benchmark / Security Hub rules:
+and the findings against the Security Hub rules and CIS AWS Foundations Benchmark v3.0.0
+(whose numbers v7.0.0 changes):
 
   IAM.3     active key older than --max-age (default 90d; CIS 1.14)
   IAM.22    active key unused for --max-unused (default 45d; a never-used key counts from
-            its creation; CIS 1.12)
+            its creation; CIS 1.12); --grace-new 7d spares keys created in the last 7 days
   CIS.1.13  more than one active key for one user
 
 --at evaluates as of a later moment (a date, an RFC 3339 time, or +30d), to see what will be
 out of policy next month; a past --at is refused, since keys and their last use are read as
 they are now. A summary goes to stderr; the rows go to stdout (--output table, json,
-csv, or html for a standalone page).
+csv, html for a standalone page, or sarif for code-scanning dashboards).
 
 --source picks how keys are read. "api" asks IAM per user and key (several calls per user;
 every field, key ids included). "report" reads the IAM credential report: a few calls however
@@ -52,15 +55,22 @@ many users the account has, but the report has no key ids and no tags, and IAM s
 4 hours old (the summary says how old). "auto" (the default) uses the report when no exact
 user names are given and the account has more than --report-threshold users.
 
+--to securityhub also imports one ASFF finding per key and finding into AWS Security Hub
+(the account's default product, in --region): the next run updates the same findings, and
+archives those of keys since fixed. It needs key ids, so it reads keys with the api.
+
 Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
---source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead.
+--source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead;
+--to securityhub needs securityhub:GetFindings and securityhub:BatchImportFindings.
 
 ` + exitCodesHelp,
 		Example: `  keywarden audit
   keywarden audit --user 'ci-*' --output csv > keys.csv
   keywarden audit --at +30d --fail-on-findings      # in CI: fail a month ahead
   keywarden audit --max-age 180d --output json | jq '.[] | select(.findings != [])'
-  keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls`,
+  keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls
+  keywarden audit --output sarif > keywarden.sarif   # for GitHub code scanning
+  keywarden audit --to securityhub --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -75,15 +85,19 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.StringVar(&o.At, "at", "", "evaluate as of this time: 2027-03-01, an RFC 3339 time, or +30d")
 	f.StringVar(&o.MaxAge, "max-age", "90d", "an active key older than this is a finding (IAM.3)")
 	f.StringVar(&o.MaxUnused, "max-unused", "45d", "an active key unused this long is a finding (IAM.22)")
+	f.StringVar(&o.GraceNew, "grace-new", "0d", "a key created less than this long ago is not yet unused (no IAM.22), e.g. 7d")
 	f.BoolVar(&o.FailOnFindings, "fail-on-findings", false, "exit 3 when any finding is reported")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
 	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
+	f.StringVar(&o.To, "to", "", "also send the findings to: securityhub (AWS Security Hub, as ASFF)")
 	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
 	return cmd
 }
 
 // auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
 type auditRow struct {
+	// Account is empty until audits cover several accounts (--org); then it names the row's.
+	Account     string `json:"account,omitempty"`
 	User        string `json:"user"`
 	AccessKeyID string `json:"access_key_id"`
 	Status      string `json:"status"`
@@ -134,11 +148,15 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 	if age.Std() <= 0 || unused.Std() <= 0 {
 		return policy.Thresholds{}, usagef("--max-age and --max-unused must be more than zero")
 	}
-	return policy.Thresholds{MaxAge: age.Std(), MaxUnused: unused.Std()}, nil
+	grace, err := policy.ParseDuration(o.GraceNew)
+	if err != nil {
+		return policy.Thresholds{}, usagef("--grace-new %q: %v", o.GraceNew, err)
+	}
+	return policy.Thresholds{MaxAge: age.Std(), MaxUnused: unused.Std(), GraceNew: grace.Std()}, nil
 }
 
 func runAudit(ctx context.Context, o *auditOptions) error {
-	if err := o.check("table", "json", "csv", "html"); err != nil {
+	if err := o.check("table", "json", "csv", "html", "sarif"); err != nil {
 		return err
 	}
 	th, err := o.thresholds()
@@ -166,6 +184,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err := o.checkSource(); err != nil {
 		return err
 	}
+	if err := o.checkTo(); err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
@@ -176,6 +197,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	}
 	rows := auditRows(inv, th, at)
 	if err := o.render(rows, at); err != nil {
+		return err
+	}
+	if err := o.sendFindings(ctx, s, inv, rows, at); err != nil {
 		return err
 	}
 	nf := 0
@@ -212,6 +236,8 @@ func auditCounts(users, keys, findings int) string {
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 	switch o.Output {
+	case "sarif":
+		return writeSARIF(o.Stdout, rows, now)
 	case "json":
 		if rows == nil {
 			rows = []auditRow{}
@@ -230,18 +256,7 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		}
 		return report.CSV(o.Stdout, headers, out)
 	case "html":
-		var out []report.HTMLRow
-		for _, r := range rows {
-			lu := "never"
-			if r.LastUsed != nil {
-				lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
-			}
-			cells := []string{r.User, r.AccessKeyID, r.Status, r.created(now, false), r.age(), lu, findingTitles(r.Findings)}
-			out = append(out, report.HTMLRow{Cells: cells, Flag: len(r.Findings) > 0})
-		}
-		summary := fmt.Sprintf("%s evaluated as of %s", count(len(rows), "key"), now.UTC().Format(time.RFC3339))
-		return report.HTML(o.Stdout, "keywarden audit", summary,
-			[]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, out)
+		return o.renderHTML(rows, now)
 	}
 	// A table is for people: last use in one column, relative times on a terminal.
 	relative := o.StdoutIsTerminal
@@ -274,14 +289,6 @@ func (r auditRow) age() string {
 		return "unknown"
 	}
 	return fmt.Sprint(*r.AgeDays)
-}
-
-func findingTitles(fs []policy.Finding) string {
-	ts := make([]string, len(fs))
-	for i, f := range fs {
-		ts[i] = f.ID + ": " + f.Title
-	}
-	return strings.Join(ts, "; ")
 }
 
 func findingIDs(fs []policy.Finding) string {

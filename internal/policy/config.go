@@ -64,6 +64,8 @@ type Rule struct {
 	// UnusedFor: deactivate or report a key whose last use (or creation, if never used) is at
 	// least this long ago.
 	UnusedFor Duration
+	// GraceNew: with UnusedFor, a key created less than this long ago is not yet unused.
+	GraceNew Duration
 	// OlderThan: deactivate or report a key created at least this long ago.
 	OlderThan Duration
 	// InactiveFor: delete a key keywarden deactivated at least this long ago.
@@ -77,6 +79,9 @@ func (r Rule) String() string {
 	parts := []string{string(r.Kind)}
 	if r.UnusedFor > 0 {
 		parts = append(parts, "unused_for="+r.UnusedFor.String())
+	}
+	if r.GraceNew > 0 {
+		parts = append(parts, "grace_new="+r.GraceNew.String())
 	}
 	if r.OlderThan > 0 {
 		parts = append(parts, "older_than="+r.OlderThan.String())

@@ -98,6 +98,9 @@ func fires(r Rule, u keys.User, k keys.Key, now time.Time) (string, bool) {
 		}
 		switch {
 		case r.UnusedFor > 0:
+			if isNew(k, r.GraceNew.Std(), now) {
+				return "", false
+			}
 			return unusedReason(k, r.UnusedFor, now)
 		case r.OlderThan > 0:
 			return olderReason(k, r.OlderThan, now)

@@ -224,6 +224,10 @@ func TestEvaluateOneKeyOneDecision(t *testing.T) {
 			{Name: "a-second", Rules: []Rule{{Kind: Deactivate, OlderThan: Duration(90 * Day)}}},
 		}}, "b-first deactivate u K [deactivate] every active key of the selection\n" +
 			"a-second deactivate u K [deactivate older_than=90d] created 100 days ago on 2026-08-15 (limit 90d)\n"},
+		{"grace_new spares a new key from unused_for", &Config{Jobs: []Job{{Name: "j", Rules: []Rule{
+			{Kind: Deactivate, UnusedFor: Duration(45 * Day), GraceNew: Duration(120 * Day)},
+			{Kind: Report, UnusedFor: Duration(45 * Day), GraceNew: Duration(100 * Day)},
+		}}}}, "j report u K [report unused_for=45d grace_new=100d] never used, created 100 days ago (limit 45d)\n"},
 		{"a report alongside a deactivate", oneJob(
 			Rule{Kind: Report, OlderThan: Duration(90 * Day)},
 			Rule{Kind: Deactivate}),

@@ -18,6 +18,9 @@ type Finding struct {
 type Thresholds struct {
 	MaxAge    time.Duration // default 90 days (CIS 1.14, Security Hub IAM.3)
 	MaxUnused time.Duration // default 45 days (CIS 1.12, Security Hub IAM.22)
+	// GraceNew: a key created less than this long ago is not yet "unused", however short
+	// MaxUnused is (a fresh key that no script has picked up yet; prowler #645). 0: no grace.
+	GraceNew time.Duration
 }
 
 // DefaultThresholds are the CIS AWS Foundations Benchmark limits.
@@ -50,7 +53,7 @@ func Findings(k keys.Key, activeKeysOfUser int, th Thresholds, now time.Time) []
 	case age(k.Created, now) >= th.MaxAge:
 		out = append(out, Finding{"IAM.3", fmt.Sprintf("active key older than %s (CIS 1.14)", limitText(th.MaxAge))})
 	}
-	if t, used := lastActivity(k); age(t, now) >= th.MaxUnused {
+	if t, used := lastActivity(k); !isNew(k, th.GraceNew, now) && age(t, now) >= th.MaxUnused {
 		title := fmt.Sprintf("active key unused for %s (CIS 1.12)", limitText(th.MaxUnused))
 		switch {
 		case !used && unknownAge:
@@ -64,6 +67,12 @@ func Findings(k keys.Key, activeKeysOfUser int, th Thresholds, now time.Time) []
 		out = append(out, Finding{"CIS.1.13", fmt.Sprintf("user has %d active keys; CIS 1.13 wants only one active access key per user", activeKeysOfUser)})
 	}
 	return out
+}
+
+// isNew reports whether k is still within the grace for new keys. A key is new while its age
+// is under the grace, the same "at least the limit" rule as every other limit.
+func isNew(k keys.Key, grace time.Duration, now time.Time) bool {
+	return grace > 0 && age(k.Created, now) < grace
 }
 
 // limitText prints a limit the way a person reads it: "90 days", or "36h" when not whole days.

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,13 @@ func TestFindings(t *testing.T) {
 		{"inactive key has no findings", keys.Key{AccessKeyID: "K", Status: keys.Inactive, Created: ago(400 * Day)}, 2, def, "[]"},
 		{"custom thresholds", activeKey("K", ago(31*Day), at(ago(8*Day))), 1, Thresholds{MaxAge: 30 * Day, MaxUnused: 36 * time.Hour},
 			"[IAM.3: active key older than 30 days (CIS 1.14) IAM.22: active key unused for 1d12h (CIS 1.12)]"},
+		{"grace: a new never-used key is not yet unused", activeKey("K", ago(3*Day), nil), 1, Thresholds{MaxUnused: Day, GraceNew: 7 * Day}, "[]"},
+		{"grace: a new used key is not yet unused", activeKey("K", ago(3*Day), at(ago(2*Day))), 1, Thresholds{MaxUnused: Day, GraceNew: 7 * Day}, "[]"},
+		{"grace: just before it ends", activeKey("K", ago(7*Day-sec), nil), 1, Thresholds{MaxUnused: Day, GraceNew: 7 * Day}, "[]"},
+		{"grace: exactly at its end", activeKey("K", ago(7*Day), nil), 1, Thresholds{MaxUnused: Day, GraceNew: 7 * Day},
+			"[IAM.22: active key never used in the 1 day since its creation (CIS 1.12)]"},
+		{"grace does not hide age", activeKey("K", ago(3*Day), nil), 1, Thresholds{MaxAge: Day, MaxUnused: Day, GraceNew: 7 * Day},
+			"[IAM.3: active key older than 1 day (CIS 1.14)]"},
 		{"custom age only, unused default", activeKey("K", ago(31*Day), at(ago(8*Day))), 1, Thresholds{MaxAge: 30 * Day},
 			"[IAM.3: active key older than 30 days (CIS 1.14)]"},
 	}
@@ -52,6 +60,29 @@ func TestFindings(t *testing.T) {
 				t.Fatalf("findings = %s\nwant       %s", s, c.want)
 			}
 		})
+	}
+}
+
+func TestChecksNameEveryFinding(t *testing.T) {
+	// Every id Findings can return has a description, and each names the benchmark version.
+	ids := map[string]bool{}
+	for _, f := range Findings(activeKey("K", ago(400*Day), nil), 2, Thresholds{}, now) {
+		ids[f.ID] = true
+	}
+	if len(ids) != 3 {
+		t.Fatalf("want all three findings from an old, never-used second key, got %v", ids)
+	}
+	for id := range ids {
+		c, ok := CheckOf(id)
+		if !ok {
+			t.Fatalf("%s has no Check", id)
+		}
+		if c.Title == "" || c.HelpURI == "" || c.Severity == "" || c.CIS == "" || !strings.Contains(c.Help, Benchmark) {
+			t.Errorf("%s is incomplete or does not name %s: %+v", id, Benchmark, c)
+		}
+	}
+	if len(Checks()) != len(ids) {
+		t.Errorf("Checks() has %d entries, Findings reports %d ids", len(Checks()), len(ids))
 	}
 }
 

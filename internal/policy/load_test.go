@@ -117,6 +117,9 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown rule key as a prefix", "jobs:\n  a:\n    do:\n      - deactivate: {unused: 45d}\n", []problem{
 			{4, 22, `unknown key "unused" in deactivate (did you mean unused_for?)`},
 		}},
+		{"grace_new without unused_for", "jobs:\n  a:\n    do:\n      - report: {older_than: 90d, grace_new: 7d}\n", []problem{
+			{4, 35, "report: grace_new goes with unused_for"},
+		}},
 		{"unknown key without hint", "jobs:\n  a:\n    colour: red\n    do: [deactivate: {}]\n", []problem{
 			{3, 5, `unknown key "colour" in job "a"; want schedule, timezone, select, do`},
 		}},
@@ -298,5 +301,15 @@ func TestLoadFollowsAliases(t *testing.T) {
 	b := cfg.Jobs[1].Select
 	if len(b.Users) != 1 || b.Users[0] != "bob" || b.ExcludeTags["keep"] != "yes" {
 		t.Fatalf("job b select = %+v, want the anchored selection", b)
+	}
+}
+
+func TestLoadGraceNew(t *testing.T) {
+	cfg, err := Load("k.yaml", []byte("jobs:\n  a:\n    do:\n      - deactivate: {unused_for: 2d, grace_new: 7d}\n      - report: {unused_for: 45d, grace_new: 0d}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Jobs[0].Rules[0].String() + "|" + cfg.Jobs[0].Rules[1].String(); got != "deactivate unused_for=2d grace_new=7d|report unused_for=45d" {
+		t.Errorf("rules = %s", got)
 	}
 }

@@ -249,13 +249,13 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 	r := Rule{Kind: Kind(k.Value)}
 	switch r.Kind {
 	case Deactivate, Report:
-		fs, ok := l.fields(item.Content[1], string(r.Kind), "unused_for", "older_than")
+		fs, ok := l.fields(item.Content[1], string(r.Kind), "unused_for", "older_than", "grace_new")
 		if !ok {
 			return r, false
 		}
 		// deactivate: {} means every active key; a report needs a condition to report on.
 		ok = l.ageCondition(k, fs, &r, r.Kind == Report)
-		return r, ok
+		return r, l.graceNew(k, fs, &r) && ok
 	case Delete:
 		fs, ok := l.fields(item.Content[1], "delete", "inactive_for", "since_unknown")
 		if !ok {
@@ -289,6 +289,21 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 	}
 	l.errf(k, "%s; want %s", msg, strings.Join(actions, ", "))
 	return r, false
+}
+
+// graceNew reads grace_new, which only qualifies unused_for: age alone says nothing about use.
+func (l *loader) graceNew(k *yaml.Node, fs map[string]field, r *Rule) bool {
+	g, has := fs["grace_new"]
+	if !has {
+		return true
+	}
+	if _, hasU := fs["unused_for"]; !hasU {
+		l.errf(g.key, "%s: grace_new goes with unused_for, like %s: {unused_for: 45d, grace_new: 7d}", k.Value, k.Value)
+		return false
+	}
+	var ok bool
+	r.GraceNew, ok = l.duration(g, "") // 0d: no grace, which is harmless
+	return ok
 }
 
 // ageCondition reads unused_for / older_than: at most one (a rule with both would leave

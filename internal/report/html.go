@@ -1,49 +1,193 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
-// htmlPage is a self-contained page (no scripts, no external assets) so an audit can be mailed
-// or archived as one file. html/template escapes every value.
-var htmlPage = template.Must(template.New("audit").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{{.Title}}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 2em; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; }
-th { background: #f4f4f4; }
-tr.finding td { background: #fff3f0; }
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-<p>{{.Summary}}</p>
-<table>
-<thead><tr>{{range .Headers}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{range .Rows}}<tr{{if .Flag}} class="finding"{{end}}>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</tbody>
-</table>
-</body>
-</html>
-`))
-
-// HTMLRow is one table row; Flag highlights it (a key with findings).
-type HTMLRow struct {
-	Cells []string
-	Flag  bool
+// AuditKey is one key on the audit page. Created is zero and AgeDays nil when the source
+// gave no creation date (a credential report's N/A).
+type AuditKey struct {
+	Account, User, AccessKeyID, Status string
+	Created                            time.Time
+	AgeDays                            *int
+	LastUsed                           string
+	Findings                           []policy.Finding
 }
 
-// HTML writes a standalone page with one table.
-func HTML(w io.Writer, title, summary string, headers []string, rows []HTMLRow) error {
-	return htmlPage.Execute(w, struct {
-		Title, Summary string
-		Headers        []string
-		Rows           []HTMLRow
-	}{title, summary, headers, rows})
+// AuditPage is what the audit page shows. Limits are the policy's age limits (max-unused,
+// max-age): the histogram's buckets end at them, so a bar says which limit its keys are past.
+type AuditPage struct {
+	Title  string
+	At     time.Time
+	Keys   []AuditKey
+	Limits []time.Duration
 }
+
+// AuditHTML writes the audit as one self-contained page: summary, age histogram (inline SVG),
+// and the keys in a sortable, filterable table, grouped by account once there are accounts.
+// Nothing is loaded from elsewhere, so it works offline and as a mail attachment; html/template
+// escapes every value.
+func AuditHTML(w io.Writer, p AuditPage) error {
+	return auditPage.Execute(w, build(p))
+}
+
+type pageData struct {
+	Title, At          string
+	Keys, Active       int
+	Users, Accounts    int
+	Findings           []findingCount
+	Oldest             *AuditKey
+	Histogram          histogram
+	Groups             []group
+	Checks             map[string]policy.Check
+	TotalFindings      int
+	Headers            []header
+	ShowAccountHeading bool
+}
+
+type findingCount struct {
+	policy.Check
+	Count int
+}
+
+type group struct {
+	Account string
+	Keys    []AuditKey
+}
+
+type header struct {
+	Name string
+	Num  bool
+}
+
+func build(p AuditPage) pageData {
+	d := pageData{Title: p.Title, At: p.At.UTC().Format(time.RFC3339), Keys: len(p.Keys), Checks: map[string]policy.Check{}}
+	users, accounts := map[string]bool{}, map[string]bool{}
+	counts := map[string]int{}
+	byAccount := map[string][]AuditKey{}
+	for i, k := range p.Keys {
+		users[k.Account+"\x00"+k.User] = true
+		if k.Account != "" {
+			accounts[k.Account] = true
+		}
+		byAccount[k.Account] = append(byAccount[k.Account], k)
+		for _, f := range k.Findings {
+			counts[f.ID]++
+			d.TotalFindings++
+		}
+		if k.Status == "Active" {
+			d.Active++
+			if k.Created.IsZero() {
+				continue
+			}
+			if d.Oldest == nil || k.Created.Before(d.Oldest.Created) {
+				d.Oldest = &p.Keys[i]
+			}
+		}
+	}
+	d.Users, d.Accounts = len(users), len(accounts)
+	for _, c := range policy.Checks() {
+		d.Checks[c.ID] = c
+		if n := counts[c.ID]; n > 0 {
+			d.Findings = append(d.Findings, findingCount{c, n})
+		}
+	}
+	names := make([]string, 0, len(byAccount))
+	for a := range byAccount {
+		names = append(names, a)
+	}
+	slices.Sort(names)
+	for _, a := range names {
+		d.Groups = append(d.Groups, group{a, byAccount[a]})
+	}
+	d.ShowAccountHeading = d.Accounts > 0
+	d.Histogram = makeHistogram(p.Keys, p.Limits, p.At)
+	d.Headers = []header{{"User", false}, {"Access key id", false}, {"Status", false}, {"Created", false},
+		{"Age (days)", true}, {"Last used", false}, {"Findings", false}}
+	return d
+}
+
+type bar struct {
+	Label       string
+	Count       int
+	X, Y, H     int
+	LabelY      int
+	Over        bool // past the first limit: drawn in the warning colour
+	CountY      int
+	Description string
+}
+
+type histogram struct {
+	Bars          []bar
+	Width, Height int
+	Base          int
+}
+
+// makeHistogram counts active keys by age, in buckets that end at the policy limits (and at
+// twice the largest, so long-overdue keys stand apart).
+func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogram {
+	var edges []int // in days
+	for _, l := range limits {
+		if d := int(l / (24 * time.Hour)); d > 0 {
+			edges = append(edges, d)
+		}
+	}
+	slices.Sort(edges)
+	edges = slices.Compact(edges)
+	if len(edges) > 0 {
+		edges = append(edges, 2*edges[len(edges)-1])
+	}
+	counts := make([]int, len(edges)+1)
+	for _, k := range ks {
+		if k.Status != "Active" || k.Created.IsZero() {
+			continue
+		}
+		age := int(now.Sub(k.Created) / (24 * time.Hour))
+		i, _ := slices.BinarySearch(edges, age+1) // first edge above age: age < edge
+		counts[i]++
+	}
+	peak := slices.Max(counts)
+	const barW, gap, plot, top = 90, 20, 120, 20
+	h := histogram{Width: len(counts)*(barW+gap) + gap, Height: top + plot + 40, Base: top + plot}
+	lo := 0
+	for i, n := range counts {
+		label := ""
+		if i < len(edges) {
+			label = fmt.Sprintf("%d–%d days", lo, edges[i])
+		} else {
+			label = fmt.Sprintf("%d+ days", lo)
+		}
+		bh := 0
+		if peak > 0 {
+			bh = n * plot / peak
+		}
+		h.Bars = append(h.Bars, bar{
+			Label: label, Count: n, X: gap + i*(barW+gap), Y: h.Base - bh, H: bh, LabelY: h.Base + 18,
+			CountY: h.Base - bh - 4, Over: i > 0, Description: fmt.Sprintf("%d active keys aged %s", n, label),
+		})
+		if i < len(edges) {
+			lo = edges[i]
+		}
+	}
+	return h
+}
+
+var funcs = template.FuncMap{
+	"lower": strings.ToLower,
+	"iso": func(t time.Time) string {
+		if t.IsZero() {
+			return "unknown"
+		}
+		return t.UTC().Format(time.RFC3339)
+	},
+	"add": func(a, b int) int { return a + b },
+}
+
+var auditPage = template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))

@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"strings"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
+)
+
+// renderHTML writes the audit page; its histogram is bucketed by the limits this audit used.
+func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
+	th := policy.DefaultThresholds()
+	if o.MaxAge != "" || o.MaxUnused != "" {
+		if t, err := o.thresholds(); err == nil { // runAudit has already refused bad limits
+			th = t
+		}
+	}
+	ks := make([]report.AuditKey, 0, len(rows))
+	for _, r := range rows {
+		lu := "never"
+		if r.LastUsed != nil {
+			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
+		}
+		k := report.AuditKey{
+			Account: r.Account, User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status,
+			AgeDays: r.AgeDays, LastUsed: lu, Findings: r.Findings,
+		}
+		if r.Created != nil {
+			k.Created = *r.Created
+		}
+		ks = append(ks, k)
+	}
+	return report.AuditHTML(o.Stdout, report.AuditPage{
+		Title: "keywarden audit", At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},
+	})
+}
