@@ -26,6 +26,7 @@ type auditOptions struct {
 	Concurrency     int
 	Source          string
 	ReportThreshold int
+	accountFlags
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -79,11 +80,14 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.IntVar(&o.Concurrency, "concurrency", 8, "users read at once")
 	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
 	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
+	o.accountFlags.addFlags(cmd)
 	return cmd
 }
 
 // auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
 type auditRow struct {
+	// Account is set in a run over accounts; a single-account audit's JSON is as it was.
+	Account     string `json:"account,omitempty"`
 	User        string `json:"user"`
 	AccessKeyID string `json:"access_key_id"`
 	Status      string `json:"status"`
@@ -166,11 +170,22 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err := o.checkSource(); err != nil {
 		return err
 	}
+	spec, err := o.accountFlags.spec(nil)
+	if err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
 	}
-	inv, err := o.readInventory(ctx, s)
+	if spec != nil {
+		accts, err := s.accounts(ctx, spec)
+		if err != nil {
+			return err
+		}
+		return o.auditAccounts(ctx, accts, spec.Concurrency, th, at, start)
+	}
+	inv, err := o.readInventory(ctx, s.iam, true)
 	if err != nil {
 		return err
 	}
@@ -211,6 +226,19 @@ func auditCounts(users, keys, findings int) string {
 }
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
+	withAccount := o.accountFlags.Org || len(o.accountFlags.IDs) > 0
+	acct := func(r auditRow, cells []string) []string {
+		if !withAccount {
+			return cells
+		}
+		return append([]string{r.Account}, cells...)
+	}
+	head := func(h []string, name string) []string {
+		if !withAccount {
+			return h
+		}
+		return append([]string{name}, h...)
+	}
 	switch o.Output {
 	case "json":
 		if rows == nil {
@@ -225,10 +253,10 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			if r.LastUsed != nil {
 				lu, svc, reg = report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region
 			}
-			out = append(out, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
-				r.age(), lu, svc, reg, findingIDs(r.Findings)})
+			out = append(out, acct(r, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
+				r.age(), lu, svc, reg, findingIDs(r.Findings)}))
 		}
-		return report.CSV(o.Stdout, headers, out)
+		return report.CSV(o.Stdout, head(headers, "account"), out)
 	case "html":
 		var out []report.HTMLRow
 		for _, r := range rows {
@@ -236,12 +264,12 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			if r.LastUsed != nil {
 				lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
 			}
-			cells := []string{r.User, r.AccessKeyID, r.Status, r.created(now, false), r.age(), lu, findingTitles(r.Findings)}
+			cells := acct(r, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false), r.age(), lu, findingTitles(r.Findings)})
 			out = append(out, report.HTMLRow{Cells: cells, Flag: len(r.Findings) > 0})
 		}
 		summary := fmt.Sprintf("%s evaluated as of %s", count(len(rows), "key"), now.UTC().Format(time.RFC3339))
 		return report.HTML(o.Stdout, "keywarden audit", summary,
-			[]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, out)
+			head([]string{"User", "Access key id", "Status", "Created", "Age (days)", "Last used", "Findings"}, "Account"), out)
 	}
 	// A table is for people: last use in one column, relative times on a terminal.
 	relative := o.StdoutIsTerminal
@@ -255,10 +283,10 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		if id == "" {
 			id = "-" // from the credential report, which has no key ids
 		}
-		out = append(out, []string{r.User, id, r.Status, r.created(now, relative),
-			r.age(), lu, findingIDs(r.Findings)})
+		out = append(out, acct(r, []string{r.User, id, r.Status, r.created(now, relative),
+			r.age(), lu, findingIDs(r.Findings)}))
 	}
-	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
+	return report.Table(o.Stdout, head([]string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, "ACCOUNT"), out)
 }
 
 // created and age render a key's creation; "unknown" when the source gave none.
