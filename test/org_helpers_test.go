@@ -102,4 +102,3 @@ func mkOrgUsers(t *testing.T, g org) map[string]map[string]string {
 	}
 	return out
 }
-
