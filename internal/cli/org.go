@@ -24,7 +24,16 @@ type orgBootstrapOptions struct {
 }
 
 func newCmdOrg(d *Deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{Use: "org", Short: "Set up an AWS Organization for keywarden", Args: cobra.NoArgs}
+	cmd := &cobra.Command{
+		Use:   "org",
+		Short: "Set up an AWS Organization for keywarden",
+		Long: `Commands that prepare an AWS Organization: 'org bootstrap' creates the member role in every
+account. The other commands cover the organization with --org or keywarden.yaml's accounts:.
+
+` + exitCodesHelp,
+		Example: `  keywarden org bootstrap -c keywarden.yaml --deploy`,
+		Args:    cobra.NoArgs,
+	}
 	cmd.AddCommand(newCmdOrgBootstrap(d, g, nil))
 	return cmd
 }
