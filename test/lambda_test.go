@@ -34,7 +34,7 @@ func lambdaHandler(t *testing.T, env map[string]string) (*lambda.Handler, *bytes
 	var log bytes.Buffer
 	cfg := admin(t)
 	return &lambda.Handler{
-		IAM: iam.NewFromConfig(cfg), SSM: ssm.NewFromConfig(cfg), Credentials: cfg.Credentials,
+		AWS: cfg, SSM: ssm.NewFromConfig(cfg),
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return fixedNow },
 		Log:    slog.New(slog.NewJSONHandler(&log, nil)),

@@ -291,9 +291,9 @@ func TestServeRunsCurfewAtItsTimeAndServesMetrics(t *testing.T) {
 	}
 	s.awaitLog("job summary", map[string]any{"job": "curfew", "active_keys": 0.0, "inactive_keys": 2.0, "actions": 2.0})
 	s.wantMetrics(
-		`keywarden_access_keys{job="curfew",status="Active"} 0`,
-		`keywarden_access_keys{job="curfew",status="Inactive"} 2`,
-		`keywarden_oldest_active_key_age_seconds{job="curfew"} 0`,
+		`keywarden_access_keys{account="",job="curfew",status="Active"} 0`,
+		`keywarden_access_keys{account="",job="curfew",status="Inactive"} 2`,
+		`keywarden_oldest_active_key_age_seconds{account="",job="curfew"} 0`,
 		`keywarden_job_runs_total{job="curfew",outcome="success"} 1`,
 		`keywarden_job_last_success_timestamp_seconds{job="curfew"} 1795446000`, // 2026-11-23T15:00:00Z
 	)
@@ -338,7 +338,7 @@ func TestServeReloadKeepsOldJobsOnBadConfigAndSwitchesOnGood(t *testing.T) {
 	if st := statusByCLI(t, "night-owl", b[0]); st != "Inactive" {
 		t.Errorf("the reloaded job did not run: night-owl's key is %s", st)
 	}
-	s.wantMetrics(`keywarden_access_keys{job="owl",status="Inactive"} 1`)
+	s.wantMetrics(`keywarden_access_keys{account="",job="owl",status="Inactive"} 1`)
 }
 
 // gate holds every UpdateAccessKey call until released, to catch a run in the middle.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/jobs"
 )
 
 type applyOptions struct {
@@ -67,7 +68,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	// stdout carries the results only, so --output json is one document; the plan is for
 	// the person deciding, on stderr.
-	if err := writePlan(o.Stderr, "table", e.plan); err != nil {
+	if err := e.writePlan(o.Stderr, "table"); err != nil {
 		return err
 	}
 	if !o.AllowSelf {
@@ -82,10 +83,16 @@ func runApply(ctx context.Context, o *applyOptions) error {
 			return err
 		}
 	}
-	rs := apply.Apply(ctx, e.s.iam, e.plan.Actions, apply.Options{
-		Origin: "apply", SelfKeyID: e.self, AllowSelf: o.AllowSelf, Now: o.Now,
-	})
-	return printResults(o.globalOptions, o.Deps, rs)
+	opts := e.opts
+	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
+	runs := jobs.Act(ctx, e.plans, opts)
+	err = printAccountResults(o.globalOptions, o.Deps, jobs.Results(runs), e.multi)
+	// A failed account is named after the keys of the others; its exit code (1) is the run's
+	// unless a key's own failure already said more.
+	if ferr := accountFailures(o.Stderr, jobs.Failures(e.plans), len(e.plans)); ferr != nil && err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // confirm asks on a terminal; elsewhere nobody can answer, so it refuses without --yes.

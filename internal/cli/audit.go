@@ -28,6 +28,7 @@ type auditOptions struct {
 	Source          string
 	ReportThreshold int
 	To              string
+	accountFlags
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -91,12 +92,13 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.StringVar(&o.Source, "source", "auto", "where keys are read from: auto, api or report (the IAM credential report)")
 	f.StringVar(&o.To, "to", "", "also send the findings to: securityhub (AWS Security Hub, as ASFF)")
 	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
+	o.accountFlags.addFlags(cmd)
 	return cmd
 }
 
 // auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
 type auditRow struct {
-	// Account is empty until audits cover several accounts (--org); then it names the row's.
+	// Account is set in a run over accounts; a single-account audit's JSON is as it was.
 	Account     string `json:"account,omitempty"`
 	User        string `json:"user"`
 	AccessKeyID string `json:"access_key_id"`
@@ -187,11 +189,25 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err := o.checkTo(); err != nil {
 		return err
 	}
+	spec, err := o.accountFlags.spec(nil)
+	if err != nil {
+		return err
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
 	}
-	inv, err := o.readInventory(ctx, s)
+	if spec != nil {
+		if o.To != "" {
+			return usagef("--to %s imports one account's findings for now; run it in each account (a member role can), without --org or --accounts", o.To)
+		}
+		accts, err := s.accounts(ctx, spec)
+		if err != nil {
+			return err
+		}
+		return o.auditAccounts(ctx, accts, spec.Concurrency, th, at, start)
+	}
+	inv, err := o.readInventory(ctx, s.iam, true)
 	if err != nil {
 		return err
 	}
@@ -235,6 +251,19 @@ func auditCounts(users, keys, findings int) string {
 }
 
 func (o *auditOptions) render(rows []auditRow, now time.Time) error {
+	withAccount := o.accountFlags.Org || len(o.accountFlags.IDs) > 0
+	acct := func(r auditRow, cells []string) []string {
+		if !withAccount {
+			return cells
+		}
+		return append([]string{r.Account}, cells...)
+	}
+	head := func(h []string, name string) []string {
+		if !withAccount {
+			return h
+		}
+		return append([]string{name}, h...)
+	}
 	switch o.Output {
 	case "sarif":
 		return writeSARIF(o.Stdout, rows, now)
@@ -251,10 +280,10 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 			if r.LastUsed != nil {
 				lu, svc, reg = report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region
 			}
-			out = append(out, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
-				r.age(), lu, svc, reg, findingIDs(r.Findings)})
+			out = append(out, acct(r, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
+				r.age(), lu, svc, reg, findingIDs(r.Findings)}))
 		}
-		return report.CSV(o.Stdout, headers, out)
+		return report.CSV(o.Stdout, head(headers, "account"), out)
 	case "html":
 		return o.renderHTML(rows, now)
 	}
@@ -270,10 +299,10 @@ func (o *auditOptions) render(rows []auditRow, now time.Time) error {
 		if id == "" {
 			id = "-" // from the credential report, which has no key ids
 		}
-		out = append(out, []string{r.User, id, r.Status, r.created(now, relative),
-			r.age(), lu, findingIDs(r.Findings)})
+		out = append(out, acct(r, []string{r.User, id, r.Status, r.created(now, relative),
+			r.age(), lu, findingIDs(r.Findings)}))
 	}
-	return report.Table(o.Stdout, []string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, out)
+	return report.Table(o.Stdout, head([]string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, "ACCOUNT"), out)
 }
 
 // created and age render a key's creation; "unknown" when the source gave none.

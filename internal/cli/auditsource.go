@@ -36,16 +36,19 @@ func (o *auditOptions) checkSource() error {
 // says. Commands that change keys (deactivate, apply, rotate) read ids live, and apply re-reads
 // every key right before it acts (check-then-act), so a report up to 4 hours old never decides
 // a change.
-func (o *auditOptions) readInventory(ctx context.Context, s *session) (keys.Inventory, error) {
+//
+// Over accounts, each account decides auto for itself: a large account reads its report in O(1)
+// calls while a small one keeps its key ids.
+func (o *auditOptions) readInventory(ctx context.Context, c *iam.Client, progress bool) (keys.Inventory, error) {
 	src := o.Source
 	if src == sourceAuto {
 		var err error
-		if src, err = o.autoSource(ctx, s.iam); err != nil {
+		if src, err = o.autoSource(ctx, c); err != nil {
 			return keys.Inventory{}, awsErr("count users", err)
 		}
 	}
 	if src == sourceReport {
-		inv, err := inventory.ReadReport(ctx, s.iam, inventory.ReportOptions{
+		inv, err := inventory.ReadReport(ctx, c, inventory.ReportOptions{
 			Users: o.Users, PathPrefix: o.Path, Sleep: sleepCtx,
 		})
 		if err != nil {
@@ -54,10 +57,11 @@ func (o *auditOptions) readInventory(ctx context.Context, s *session) (keys.Inve
 		return inv, nil
 	}
 	// Findings need no tags, so audit skips ListUserTags: one call a user fewer.
-	inv, err := inventory.Read(ctx, s.iam, inventory.Options{
-		Users: o.Users, PathPrefix: o.Path, Concurrency: o.Concurrency, Progress: o.progress("reading users"),
-		SkipTags: true,
-	})
+	opts := inventory.Options{Users: o.Users, PathPrefix: o.Path, Concurrency: o.Concurrency, SkipTags: true}
+	if progress {
+		opts.Progress = o.progress("reading users")
+	}
+	inv, err := inventory.Read(ctx, c, opts)
 	if err != nil {
 		return keys.Inventory{}, awsErr("read the inventory", err)
 	}

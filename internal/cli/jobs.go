@@ -4,18 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/apply"
-	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
-	"github.com/keywarden/keywarden/internal/report"
 )
 
 const defaultConfig = "keywarden.yaml"
@@ -25,6 +21,7 @@ type jobFlags struct {
 	Config string
 	Jobs   []string
 	At     string
+	accountFlags
 }
 
 func (f *jobFlags) addFlags(cmd *cobra.Command, withAt bool) {
@@ -34,6 +31,7 @@ func (f *jobFlags) addFlags(cmd *cobra.Command, withAt bool) {
 	if withAt {
 		fl.StringVar(&f.At, "at", "", "evaluate as of this time: 2027-03-01, an RFC 3339 time, or +30d")
 	}
+	f.accountFlags.addFlags(cmd)
 }
 
 // loadConfig reads and validates the config and the --job names, before anything is read from
@@ -55,16 +53,9 @@ func (f *jobFlags) loadConfig() (*policy.Config, error) {
 	return cfg, nil
 }
 
-// jobEval is one read-and-evaluate of a config's jobs: what plan prints and apply executes.
-type jobEval struct {
-	s     *session
-	self  string // the access key id keywarden is signed with
-	inv   keys.Inventory
-	plan  policy.Plan
-	njobs int
-}
-
-// evaluateJobs loads the config, reads the inventory the jobs need once, and evaluates them.
+// evaluateJobs loads the config, resolves the accounts it covers, and in each reads the
+// inventory the jobs need once and evaluates them (jobs.Decide). An account that fails is in
+// e.failures; the others are planned all the same.
 func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (*jobEval, error) {
 	if err := g.check(); err != nil {
 		return nil, err
@@ -81,113 +72,36 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	if err != nil {
 		return nil, err
 	}
+	spec, err := f.accountFlags.spec(cfg.Accounts)
+	if err != nil {
+		return nil, err
+	}
 	s, err := g.session(ctx)
 	if err != nil {
 		return nil, err
 	}
-	selfKey, err := s.selfKeyID(ctx)
+	accts, err := s.accounts(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	inv, err := apply.ReadFor(ctx, s.iam, cfg, f.Jobs, 0)
-	if err != nil {
-		return nil, awsErr("read the users the jobs select", err)
+	opts := jobs.Options{}
+	if spec != nil {
+		opts.Accounts = spec.Concurrency
 	}
-	plan, err := policy.Evaluate(inv, cfg, f.Jobs, at)
-	if err != nil {
-		return nil, usageErr(err)
+	plans := jobs.Decide(ctx, accts, cfg, f.Jobs, at, opts)
+	if !multi(accts) && plans[0].Err != nil {
+		// One account: its failure is the command's, worded and coded as before.
+		var se *jobs.StepError
+		if errors.As(plans[0].Err, &se) {
+			return nil, awsErr(se.What, se.Err)
+		}
+		return nil, usageErr(plans[0].Err)
 	}
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
-	return &jobEval{s: s, self: selfKey, inv: inv, plan: plan, njobs: n}, nil
-}
-
-// changes counts the actions that would change AWS; report actions are findings only.
-func (e *jobEval) changes() int {
-	n := 0
-	for _, a := range e.plan.Actions {
-		if a.Kind != policy.Report {
-			n++
-		}
-	}
-	return n
-}
-
-// summary is the stderr line after a plan: "2 jobs, 3 users, 5 keys: 2 deactivate, 1 report".
-func (e *jobEval) summary() string {
-	nkeys := len(e.inv.Keys())
-	head := fmt.Sprintf("%d %s, %d %s, %d %s", e.njobs, plural(e.njobs, "job"), len(e.inv.Users), plural(len(e.inv.Users), "user"), nkeys, plural(nkeys, "key"))
-	if e.changes() == 0 {
-		head = "no changes (" + head + ")"
-		if f := len(e.plan.Actions); f > 0 {
-			head += fmt.Sprintf("; %d %s", f, plural(f, "finding"))
-		}
-		return head
-	}
-	counts := map[policy.Kind]int{}
-	for _, a := range e.plan.Actions {
-		counts[a.Kind]++
-	}
-	var parts []string
-	for _, k := range []policy.Kind{policy.Deactivate, policy.Delete, policy.Report} {
-		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
-		}
-	}
-	return head + ": " + strings.Join(parts, ", ")
-}
-
-// selfWarnings name the plan's actions on the key keywarden is signed with, which apply will
-// refuse unless --allow-self.
-func (e *jobEval) selfWarnings() []string {
-	var out []string
-	for _, a := range e.plan.Actions {
-		if a.AccessKeyID == e.self && (a.Kind == policy.Deactivate || a.Kind == policy.Delete) {
-			out = append(out, fmt.Sprintf("job %s would %s %s, the key keywarden is signed with; apply refuses it unless --allow-self", a.Job, a.Kind, a.AccessKeyID))
-		}
-	}
-	return out
-}
-
-var planHeaders = []string{"job", "rule", "user", "access_key_id", "action", "reason"}
-
-func planRows(p policy.Plan) [][]string {
-	rows := make([][]string, len(p.Actions))
-	for i, a := range p.Actions {
-		kind := string(a.Kind)
-		if a.Kind == policy.Report {
-			kind = "finding"
-		}
-		rows[i] = []string{a.Job, a.Rule, a.User, a.AccessKeyID, kind, a.Reason}
-	}
-	return rows
-}
-
-// writePlan renders the plan in format to w.
-func writePlan(w io.Writer, format string, p policy.Plan) error {
-	switch format {
-	case "json":
-		return report.JSON(w, p)
-	case "csv":
-		return report.CSV(w, planHeaders, planRows(p))
-	}
-	if len(p.Actions) == 0 {
-		return nil
-	}
-	h := make([]string, len(planHeaders))
-	for i, s := range planHeaders {
-		h[i] = strings.ToUpper(strings.ReplaceAll(s, "_", " "))
-	}
-	return report.Table(w, h, planRows(p))
-}
-
-func (e *jobEval) asOf(f *jobFlags) string {
-	if f.At == "" {
-		return ""
-	}
-	return " as of " + e.plan.At.UTC().Format(time.RFC3339)
+	return &jobEval{s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
 }
 
 // readConfig is the one loader of keywarden.yaml: plan, apply, policy, template, deploy and

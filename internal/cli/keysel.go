@@ -10,6 +10,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
@@ -92,28 +93,55 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 
 // printResults writes one line per key to stdout and returns the error that decides the exit code.
 func printResults(o *globalOptions, d *Deps, rs []apply.Result) error {
+	out := make([]jobs.Result, len(rs))
+	for i, r := range rs {
+		out[i] = jobs.Result{Result: r}
+	}
+	return printAccountResults(o, d, out, false)
+}
+
+// printAccountResults is printResults for a run over accounts: each line, row and JSON object
+// names its account when withAccount.
+func printAccountResults(o *globalOptions, d *Deps, rs []jobs.Result, withAccount bool) error {
 	switch o.Output {
 	case "json":
 		if rs == nil {
-			rs = []apply.Result{}
+			rs = []jobs.Result{}
 		}
 		if err := report.JSON(d.Stdout, rs); err != nil {
 			return err
 		}
 	case "csv":
+		headers := []string{"access_key_id", "user", "action", "outcome", "reason"}
+		if withAccount {
+			headers = append([]string{"account"}, headers...)
+		}
 		rows := make([][]string, len(rs))
 		for i, r := range rs {
 			rows[i] = []string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason}
+			if withAccount {
+				rows[i] = append([]string{r.Account}, rows[i]...)
+			}
 		}
-		if err := report.CSV(d.Stdout, []string{"access_key_id", "user", "action", "outcome", "reason"}, rows); err != nil {
+		if err := report.CSV(d.Stdout, headers, rows); err != nil {
 			return err
 		}
 	default:
 		for _, r := range rs {
-			fmt.Fprintf(d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r))
+			if withAccount {
+				fmt.Fprintf(d.Stdout, "%s ", r.Account)
+			}
+			fmt.Fprintf(d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r.Result))
 		}
 	}
-	return resultsErr(rs)
+	plain := make([]apply.Result, len(rs))
+	for i, r := range rs {
+		plain[i] = r.Result
+		if withAccount && r.Outcome == apply.Failed {
+			plain[i].Reason = "in " + r.Account + ": " + r.Reason
+		}
+	}
+	return resultsErr(plain)
 }
 
 func outcomeText(r apply.Result) string {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/jobs"
 )
 
 type planOptions struct {
@@ -54,12 +56,12 @@ func runPlan(ctx context.Context, o *planOptions) error {
 
 // printPlan writes the plan to stdout and the summary and warnings to stderr.
 func printPlan(d *Deps, g *globalOptions, f *jobFlags, e *jobEval) error {
-	if err := writePlan(d.Stdout, g.Output, e.plan); err != nil {
+	if err := e.writePlan(d.Stdout, g.Output); err != nil {
 		return err
 	}
 	for _, w := range e.selfWarnings() {
 		fmt.Fprintf(d.Stderr, "keywarden: warning: %s\n", w)
 	}
 	fmt.Fprintf(d.Stderr, "keywarden: %s%s\n", e.summary(), e.asOf(f))
-	return nil
+	return accountFailures(d.Stderr, jobs.Failures(e.plans), len(e.plans))
 }

@@ -17,8 +17,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -42,6 +44,7 @@ type serveOptions struct {
 	DryRun      bool
 	Grace       time.Duration
 	Concurrency int
+	accountFlags
 }
 
 func newCmdServe(d *Deps, g *globalOptions, runF func(context.Context, *serveOptions) error) *cobra.Command {
@@ -86,6 +89,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
 	f.BoolVar(&o.DryRun, "dry-run", false, "make every run a dry run: log what would change, change nothing")
 	f.DurationVar(&o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "users acted on at once within a run")
+	o.accountFlags.addFlags(cmd)
 	return cmd
 }
 
@@ -109,6 +113,9 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	cfg, err := readConfig(o.Config)
 	if err != nil {
+		return err
+	}
+	if _, err := o.accountFlags.spec(cfg.Accounts); err != nil {
 		return err
 	}
 	if o.Once != "" {
@@ -263,26 +270,43 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if err != nil {
 		return err
 	}
-	selfKey, err := sess.selfKeyID(ctx)
+	accts, opts, err := o.accountsFor(ctx, sess, cfg)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
 		fmt.Fprintln(o.Stderr, "keywarden: dry run: nothing will change")
 	}
-	run, err := apply.RunJobs(ctx, sess.iam, cfg, []string{o.Once}, o.Now(), o.applyOptions(o.Once, selfKey, nil))
-	if err != nil {
-		return awsErr("run job "+o.Once, err)
+	opts.Apply = o.applyOptions(o.Once)
+	runs := jobs.RunJobs(ctx, accts, cfg, []string{o.Once}, o.Now(), opts)
+	if !multi(accts) && runs[0].Err != nil {
+		return awsErr("run job "+o.Once, runs[0].Err)
 	}
-	if len(run.Results) == 0 {
+	results := jobs.Results(runs)
+	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
-	return printResults(o.globalOptions, o.Deps, run.Results)
+	err = printAccountResults(o.globalOptions, o.Deps, results, multi(accts))
+	if ferr := accountFailures(o.Stderr, jobs.Failures(jobs.PlansOf(runs)), len(runs)); ferr != nil && err == nil {
+		err = ferr
+	}
+	return err
 }
 
-func (o *serveOptions) applyOptions(job, selfKey string, onResult func(apply.Result)) apply.Options {
-	return apply.Options{
-		Origin: "job:" + job, SelfKeyID: selfKey, DryRun: o.DryRun, Now: o.Now,
-		Concurrency: o.Concurrency, OnResult: onResult,
+// accountsFor resolves the accounts a run of cfg covers (the file's accounts: under the flags).
+func (o *serveOptions) accountsFor(ctx context.Context, sess *session, cfg *policy.Config) ([]accounts.Account, jobs.Options, error) {
+	opts := jobs.Options{Concurrency: o.Concurrency}
+	spec, err := o.accountFlags.spec(cfg.Accounts)
+	if err != nil {
+		return nil, opts, err
 	}
+	if spec != nil {
+		opts.Accounts = spec.Concurrency
+	}
+	accts, err := sess.accounts(ctx, spec)
+	return accts, opts, err
+}
+
+func (o *serveOptions) applyOptions(job string) apply.Options {
+	return apply.Options{Origin: jobs.Origin(job), DryRun: o.DryRun, Now: o.Now, Concurrency: o.Concurrency}
 }

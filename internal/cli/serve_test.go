@@ -13,6 +13,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -137,7 +138,7 @@ func TestRecordKeys(t *testing.T) {
 			d, _, _ := testDeps()
 			s := &server{o: &serveOptions{Deps: d, DryRun: c.dryRun}, log: slog.New(slog.DiscardHandler)}
 			s.d = daemon.New(daemon.Options{Run: func(context.Context, string) error { return nil }})
-			active, inactive := s.recordKeys(job, apply.JobRun{Inventory: inv, Results: results}, now)
+			active, inactive := s.recordKeys(job, jobRun(inv, results), now)
 			if active != c.active || inactive != c.inactive {
 				t.Errorf("active %d inactive %d, want %d %d", active, inactive, c.active, c.inactive)
 			}
@@ -147,9 +148,9 @@ func TestRecordKeys(t *testing.T) {
 			}
 			age, _ := strconv.ParseFloat(c.age, 64)
 			for series, want := range map[string]float64{
-				`keywarden_access_keys{job="nightly",status="Active"}`:   float64(c.active),
-				`keywarden_access_keys{job="nightly",status="Inactive"}`: float64(c.inactive),
-				`keywarden_oldest_active_key_age_seconds{job="nightly"}`: age,
+				`keywarden_access_keys{account="",job="nightly",status="Active"}`:   float64(c.active),
+				`keywarden_access_keys{account="",job="nightly",status="Inactive"}`: float64(c.inactive),
+				`keywarden_oldest_active_key_age_seconds{account="",job="nightly"}`: age,
 			} {
 				if got, ok := seriesValue(b.String(), series); !ok || got != want {
 					t.Errorf("%s = %v (present %v), want %v", series, got, ok, want)
@@ -178,4 +179,13 @@ func seriesValue(text, series string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// jobRun is a run of the caller's account only with these results.
+func jobRun(inv keys.Inventory, rs []apply.Result) jobs.Run {
+	run := jobs.Run{Plan: jobs.Plan{Inventory: inv}}
+	for _, r := range rs {
+		run.Results = append(run.Results, jobs.Result{Result: r})
+	}
+	return run
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/schedule"
@@ -126,35 +127,70 @@ func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled 
 	}
 }
 
-// run is one scheduled run of a job: read, evaluate, apply, then log and record what it saw.
+// run is one scheduled run of a job in every account the config covers: read, evaluate,
+// apply (jobs.RunJobs), then log and record what it saw. The accounts are resolved each run,
+// so an account that joins the organization is covered from its next run on.
 func (s *server) run(ctx context.Context, name string) error {
 	cfg := s.config()
 	job, ok := cfg.Job(name)
 	if !ok {
 		return fmt.Errorf("job %s was removed from the config by a reload", name)
 	}
-	selfKey, err := s.sess.selfKeyID(ctx)
+	accts, opts, err := s.o.accountsFor(ctx, s.sess, cfg)
 	if err != nil {
 		return err
 	}
 	now := s.o.Now()
-	run, err := apply.RunJobs(ctx, s.sess.iam, cfg, []string{name}, now, s.o.applyOptions(name, selfKey, s.logResult))
-	if err != nil {
-		return awsErr("run job "+name, err)
+	opts.Apply = s.o.applyOptions(name)
+	opts.OnResult = s.logResult
+	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
+	var failed []jobs.Failure
+	active, inactive := 0, 0
+	for _, run := range runs {
+		if run.Err != nil {
+			failed = append(failed, jobs.Failure{Account: run.Account.ID, Reason: run.Err.Error()})
+			s.log.Error("account failed", "job", name, "account", run.Account.ID, "reason", run.Err.Error())
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 1)
+			continue
+		}
+		if run.Account.ID != "" {
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 0)
+		}
+		a, i := s.recordKeys(job, run, now)
+		active, inactive = active+a, inactive+i
 	}
-	active, inactive := s.recordKeys(job, run, now)
+	if !multi(accts) && len(failed) > 0 {
+		return awsErr("run job "+name, runs[0].Err)
+	}
+	results := jobs.Results(runs)
 	outcomes := map[string]int{}
-	for _, r := range run.Results {
+	for _, r := range results {
 		outcomes[r.Outcome]++
 	}
 	scheduled, _ := daemon.ScheduledTime(ctx)
-	s.log.Info("job summary", "job", name, "scheduled", scheduled, "dry_run", s.o.DryRun,
-		"active_keys", active, "inactive_keys", inactive, "actions", len(run.Results), "outcomes", outcomes)
-	return resultsErr(run.Results)
+	attrs := []any{"job", name, "scheduled", scheduled, "dry_run", s.o.DryRun,
+		"active_keys", active, "inactive_keys", inactive, "actions", len(results), "outcomes", outcomes}
+	if multi(accts) {
+		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(failed))
+	}
+	s.log.Info("job summary", attrs...)
+	err = resultsErr(plainResults(results))
+	if len(failed) > 0 && err == nil {
+		err = fmt.Errorf("%d of %d accounts failed", len(failed), len(accts))
+	}
+	return err
+}
+
+func plainResults(rs []jobs.Result) []apply.Result {
+	out := make([]apply.Result, len(rs))
+	for i, r := range rs {
+		out[i] = r.Result
+	}
+	return out
 }
 
 // logResult is one line per key acted on. Results carry ids, names and reasons, never a secret.
-func (s *server) logResult(r apply.Result) {
+func (s *server) logResult(r jobs.Result) {
 	level := slog.LevelInfo
 	switch r.Outcome {
 	case apply.Failed:
@@ -162,7 +198,11 @@ func (s *server) logResult(r apply.Result) {
 	case apply.Refused, apply.Skipped:
 		level = slog.LevelWarn
 	}
-	attrs := []any{"job", r.Job, "user", r.User, "access_key_id", r.AccessKeyID, "action", string(r.Action), "outcome", r.Outcome}
+	var attrs []any
+	if r.Account != "" {
+		attrs = append(attrs, "account", r.Account)
+	}
+	attrs = append(attrs, "job", r.Job, "user", r.User, "access_key_id", r.AccessKeyID, "action", string(r.Action), "outcome", r.Outcome)
 	if r.Reason != "" {
 		attrs = append(attrs, "reason", r.Reason)
 	}
@@ -174,12 +214,15 @@ const (
 	keysHelp     = "Access keys of the users a job selects, by status, as of the job's last run (after its changes)."
 	oldestMetric = "keywarden_oldest_active_key_age_seconds"
 	oldestHelp   = "Age of the oldest active key of the users a job selects, as of the job's last run; 0 when none is active."
+	failedMetric = "keywarden_account_failed"
+	failedHelp   = "1 when a job's last run could not read or act in the account (role not assumed, calls denied or throttled), else 0."
 )
 
 // recordKeys sets the key gauges of job from its run. The inventory is read before the run
 // acts, so the run's own changes are applied to it: after a curfew the gauges say the keys
-// are inactive. The gauges are per job because each job reads only the users it selects.
-func (s *server) recordKeys(job policy.Job, run apply.JobRun, now time.Time) (active, inactive int) {
+// are inactive. The gauges are per job because each job reads only the users it selects, and
+// per account ("" in a run of the caller's account only, which Prometheus reads as no label).
+func (s *server) recordKeys(job policy.Job, run jobs.Run, now time.Time) (active, inactive int) {
 	type state struct {
 		status  string
 		created time.Time
@@ -228,8 +271,9 @@ func (s *server) recordKeys(job policy.Job, run apply.JobRun, now time.Time) (ac
 		age = max(now.Sub(oldest).Seconds(), 0)
 	}
 	m := s.d.Metrics()
-	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "status": keys.Active}, float64(active))
-	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "status": keys.Inactive}, float64(inactive))
-	m.SetGauge(oldestMetric, oldestHelp, map[string]string{"job": job.Name}, age)
+	acct := run.Account.ID
+	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "account": acct, "status": keys.Active}, float64(active))
+	m.SetGauge(keysMetric, keysHelp, map[string]string{"job": job.Name, "account": acct, "status": keys.Inactive}, float64(inactive))
+	m.SetGauge(oldestMetric, oldestHelp, map[string]string{"job": job.Name, "account": acct}, age)
 	return active, inactive
 }

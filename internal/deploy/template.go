@@ -107,6 +107,13 @@ func Build(o Options) (*Template, error) {
 			}}}},
 		},
 	}
+	timeout := 300
+	if a := o.Config.Accounts; a != nil {
+		// Over accounts the function assumes the member role in each, and lists the
+		// organization's accounts: that and nothing more (the member role holds the IAM actions).
+		fnRole.Policies = append(fnRole.Policies, inlinePolicy{PolicyName: "keywarden-accounts", PolicyDocument: fromPermissions(permissions.Runner(*a))})
+		timeout = 900
+	}
 	if o.ConfigSSM != "" {
 		fnRole.Policies = append(fnRole.Policies, inlinePolicy{PolicyName: "config", PolicyDocument: policyDocument{
 			Version: "2012-10-17", Statement: []statement{{
@@ -126,7 +133,7 @@ func Build(o Options) (*Template, error) {
 			Handler:       "bootstrap",
 			Architectures: []string{arch},
 			MemorySize:    128,
-			Timeout:       300,
+			Timeout:       timeout,
 			Role:          getAtt(FunctionRoleID, "Arn"),
 			Code:          functionCode{S3Bucket: ref(CodeBucketParam), S3Key: ref(CodeKeyParam)},
 			Environment:   environment{Variables: env},

@@ -1,12 +1,14 @@
 // Package lambda is keywarden's AWS Lambda entry point: the same binary, deployed as bootstrap
 // on provided.al2023, runs one job of keywarden.yaml per invocation (or, with the seed's two
-// environment variables and no config, deactivates that one key). Acting on keys is
-// apply.RunJobs / apply.Apply, the same code the CLI and the daemon use.
+// environment variables and no config, deactivates that one key). A job runs through
+// jobs.RunJobs, in every account of the config's accounts: section, as the CLI and the daemon
+// run it.
 package lambda
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,34 +17,38 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // SeedOrigin is the provenance origin of a seed-mode deactivation.
 const SeedOrigin = "lambda"
 
-// Handler serves invocations. Every field but SSM and Credentials is required.
+// Handler serves invocations. Every field but SSM is required.
 type Handler struct {
-	IAM apply.IAM
-	SSM SSM
-	// Credentials, if set, name the key keywarden is signed with, for the self-lockout guard.
-	Credentials aws.CredentialsProvider
-	Getenv      func(string) string
-	Now         func() time.Time
-	Log         *slog.Logger
+	// AWS is the function's own config: its IAM in its account, its STS and Organizations for
+	// the member accounts; its credentials name the key the self-lockout guard protects.
+	AWS    aws.Config
+	SSM    SSM
+	Getenv func(string) string
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
 type Result struct {
-	Job       string         `json:"job,omitempty"`
-	Mode      string         `json:"mode"` // "config" or "seed"
-	DryRun    bool           `json:"dry_run,omitempty"`
-	At        time.Time      `json:"at"`
-	Keys      []apply.Result `json:"keys"`
-	Changed   int            `json:"changed"`
-	Unchanged int            `json:"unchanged"`
-	Failed    int            `json:"failed"`
+	Job    string        `json:"job,omitempty"`
+	Mode   string        `json:"mode"` // "config" or "seed"
+	DryRun bool          `json:"dry_run,omitempty"`
+	At     time.Time     `json:"at"`
+	Keys   []jobs.Result `json:"keys"`
+	// Accounts that failed as a whole (role not assumed, reads denied), one reason each.
+	FailedAccounts []jobs.Failure `json:"failed_accounts,omitempty"`
+	Changed        int            `json:"changed"`
+	Unchanged      int            `json:"unchanged"`
+	Failed         int            `json:"failed"`
 }
 
 // Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
@@ -77,7 +83,7 @@ func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 }
 
 func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log *slog.Logger) (Result, error) {
-	r := Result{At: now.UTC(), Keys: []apply.Result{}}
+	r := Result{At: now.UTC(), Keys: []jobs.Result{}}
 	src, err := LoadSource(ctx, h.Getenv, h.SSM)
 	if err != nil {
 		return r, err
@@ -87,14 +93,15 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 		return r, err
 	}
 	r.DryRun = ev.DryRun
-	opts := apply.Options{DryRun: ev.DryRun, Now: h.Now, OnResult: func(a apply.Result) { logResult(log, a) }}
-	if h.Credentials != nil {
-		if c, err := h.Credentials.Retrieve(ctx); err == nil {
-			opts.SelfKeyID = c.AccessKeyID
-		}
-	}
+	opts := apply.Options{DryRun: ev.DryRun, Now: h.Now}
 	if src.Seed != nil {
 		r.Mode = "seed"
+		if h.AWS.Credentials != nil {
+			if c, err := h.AWS.Credentials.Retrieve(ctx); err == nil {
+				opts.SelfKeyID = c.AccessKeyID
+			}
+		}
+		opts.OnResult = func(a apply.Result) { logResult(log, jobs.Result{Result: a}) }
 		return h.seed(ctx, r, *src.Seed, opts)
 	}
 	r.Mode = "config"
@@ -105,12 +112,35 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if _, ok := src.Config.Job(ev.Job); !ok {
 		return r, fmt.Errorf("unknown job %q in %s; jobs: %s", ev.Job, src.From, strings.Join(src.Config.JobNames(), ", "))
 	}
-	opts.Origin = "job:" + ev.Job
-	run, err := apply.RunJobs(ctx, h.IAM, src.Config, []string{ev.Job}, now, opts)
+	opts.Origin = jobs.Origin(ev.Job)
+	accts, err := accounts.For(ctx, h.AWS, src.Config.Accounts)
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
 	}
-	return finish(r, run.Results, false)
+	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }}
+	if a := src.Config.Accounts; a != nil {
+		jo.Accounts = a.Concurrency
+	}
+	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
+	r.FailedAccounts = jobs.Failures(jobs.PlansOf(runs))
+	for _, f := range r.FailedAccounts {
+		log.Error("account failed", "account", f.Account, "job", ev.Job, "reason", f.Reason)
+	}
+	r, err = finish(r, jobs.Results(runs), false)
+	if n := len(r.FailedAccounts); n > 0 {
+		// Every other account was done; the invocation still fails so alarms see the gap.
+		err = errors.Join(fmt.Errorf("job %s: %d of %d accounts failed: %s", ev.Job, n, len(accts), failureList(r.FailedAccounts)), err)
+	}
+	return r, err
+}
+
+// failureList names each failed account with its reason: "111122223333: assume …; 4444…: …".
+func failureList(fs []jobs.Failure) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Account + ": " + f.Reason
+	}
+	return strings.Join(parts, "; ")
 }
 
 // seed does what the seed's handler does, iam.AccessKey(user, id).deactivate(), through apply:
@@ -119,19 +149,27 @@ func (h *Handler) seed(ctx context.Context, r Result, t SeedTarget, opts apply.O
 	opts.Origin = SeedOrigin
 	a := policy.Action{Kind: policy.Deactivate, User: t.User, AccessKeyID: t.AccessKeyID,
 		Reason: EnvSeedKey + " of the function"}
-	return finish(r, apply.Apply(ctx, h.IAM, []policy.Action{a}, opts), true)
+	var rs []jobs.Result
+	for _, x := range apply.Apply(ctx, jobs.NewIAM(h.AWS), []policy.Action{a}, opts) {
+		rs = append(rs, jobs.Result{Result: x})
+	}
+	return finish(r, rs, true)
 }
 
 // finish counts outcomes. In seed mode a key that does not exist is an error, as it is for the
 // seed's boto3 call: the function is configured for that one key.
-func finish(r Result, rs []apply.Result, seed bool) (Result, error) {
+func finish(r Result, rs []jobs.Result, seed bool) (Result, error) {
 	r.Keys = append(r.Keys, rs...)
 	var bad []string
 	for _, k := range rs {
 		switch {
 		case k.Outcome == apply.Failed || k.Outcome == apply.Refused || seed && k.Outcome == apply.Skipped:
 			r.Failed++
-			bad = append(bad, fmt.Sprintf("%s %s of %s: %s", k.Action, k.AccessKeyID, k.User, k.Reason))
+			where := ""
+			if k.Account != "" {
+				where = " in " + k.Account
+			}
+			bad = append(bad, fmt.Sprintf("%s %s of %s%s: %s", k.Action, k.AccessKeyID, k.User, where, k.Reason))
 		case k.Changed():
 			r.Changed++
 		default:
@@ -145,8 +183,12 @@ func finish(r Result, rs []apply.Result, seed bool) (Result, error) {
 }
 
 // logResult writes one line per action. Results hold ids and reasons, never secrets.
-func logResult(log *slog.Logger, a apply.Result) {
-	attrs := []any{"user", a.User, "access_key_id", a.AccessKeyID, "action", string(a.Action), "outcome", a.Outcome}
+func logResult(log *slog.Logger, a jobs.Result) {
+	var attrs []any
+	if a.Account != "" {
+		attrs = append(attrs, "account", a.Account)
+	}
+	attrs = append(attrs, "user", a.User, "access_key_id", a.AccessKeyID, "action", string(a.Action), "outcome", a.Outcome)
 	if a.Job != "" {
 		attrs = append(attrs, "job", a.Job)
 	}

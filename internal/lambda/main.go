@@ -7,7 +7,6 @@ import (
 	"time"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
@@ -25,11 +24,10 @@ func Main() {
 		os.Exit(1)
 	}
 	awslambda.StartWithOptions(&Handler{
-		IAM:         iam.NewFromConfig(cfg),
-		SSM:         ssm.NewFromConfig(cfg),
-		Credentials: cfg.Credentials,
-		Getenv:      os.Getenv,
-		Now:         time.Now,
-		Log:         log,
+		AWS:    cfg,
+		SSM:    ssm.NewFromConfig(cfg),
+		Getenv: os.Getenv,
+		Now:    time.Now,
+		Log:    log,
 	})
 }

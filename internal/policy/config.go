@@ -12,6 +12,9 @@ import (
 type Config struct {
 	// Jobs are in the order the file lists them; plans follow that order.
 	Jobs []Job
+	// Accounts, when set, makes every job run in each of these accounts; nil is the caller's
+	// own account only.
+	Accounts *Accounts
 }
 
 // Job is one named set of rules applied to a selection of users, optionally on a schedule.

@@ -25,7 +25,7 @@ func (l *loader) config(doc *yaml.Node) *Config {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	top, ok := l.fields(root, "the top level", "jobs", "defaults")
+	top, ok := l.fields(root, "the top level", "jobs", "defaults", "accounts")
 	if !ok {
 		return nil
 	}
@@ -53,6 +53,9 @@ func (l *loader) config(doc *yaml.Node) *Config {
 		return nil
 	}
 	cfg := &Config{}
+	if f, ok := top["accounts"]; ok {
+		cfg.Accounts = l.accounts(f)
+	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(jobs.Content); i += 2 {
 		k := deref(jobs.Content[i])

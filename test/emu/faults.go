@@ -30,6 +30,9 @@ const (
 	// instead of answering: it happened, but the client cannot know. This is
 	// the ambiguous CreateAccessKey.
 	ResetAfter
+	// Denied answers HTTP 403 AccessDenied, as IAM or STS refuses a caller whose policy (or a
+	// role's trust policy) does not allow the call.
+	Denied
 )
 
 func (f Fault) String() string {
@@ -44,6 +47,8 @@ func (f Fault) String() string {
 		return "reset before"
 	case ResetAfter:
 		return "reset after"
+	case Denied:
+		return "denied"
 	}
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
@@ -114,6 +119,8 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, c Call, f Fault) 
 	switch f {
 	case Throttle:
 		writeError(w, r, c, http.StatusBadRequest, "Throttling", "Rate exceeded")
+	case Denied:
+		writeError(w, r, c, http.StatusForbidden, "AccessDenied", "User is not authorized to perform: "+actionName(c)+" (injected by the test proxy)")
 	case ServerError:
 		writeError(w, r, c, http.StatusInternalServerError, "InternalFailure", "We encountered an internal error. Please try again.")
 	case Unavailable:
@@ -204,4 +211,12 @@ func copyResponse(w http.ResponseWriter, status int, header http.Header, body []
 	}
 	w.WriteHeader(status)
 	io.Copy(w, bytes.NewReader(body))
+}
+
+// actionName is the IAM action of c as a denial names it, e.g. sts:AssumeRole.
+func actionName(c Call) string {
+	if stsActions[c.Action] {
+		return "sts:" + c.Action
+	}
+	return "iam:" + c.Action
 }

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// auditAccounts is audit over accounts: each account is read in its own turn of the one
+// fan-out (jobs.Each), every row names its account, and an account that could not be read is
+// named on stderr with its reason while the others are reported; the exit code is then 1.
+func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Account, n int, th policy.Thresholds, at, start time.Time) error {
+	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (keys.Inventory, error) {
+		return o.readInventory(ctx, iam.NewFromConfig(s.Config), false)
+	})
+	var rows []auditRow
+	var failed []jobs.Failure
+	sources := map[string]int{}
+	users := 0
+	for _, out := range outs {
+		if out.Err != nil {
+			failed = append(failed, jobs.Failure{Account: out.Account.ID, Reason: out.Err.Error(), Err: out.Err})
+			continue
+		}
+		users += len(out.Value.Users)
+		sources[out.Value.Source]++
+		for _, r := range auditRows(out.Value, th, at) {
+			r.Account = out.Account.ID
+			rows = append(rows, r)
+		}
+	}
+	if err := o.render(rows, at); err != nil {
+		return err
+	}
+	nf := 0
+	for _, r := range rows {
+		nf += len(r.Findings)
+	}
+	when := ""
+	if o.At != "" {
+		when = " as of " + at.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(o.Stderr, "keywarden: %s, %s%s (%s, %s)\n", count(len(outs)-len(failed), "account"),
+		auditCounts(users, len(rows), nf), when, sourceCounts(sources), o.Now().Sub(start).Round(time.Millisecond))
+	if sources[inventory.SourceReport] > 0 {
+		fmt.Fprintln(o.Stderr, "keywarden: the credential report has no key ids; use --source api to list them")
+	}
+	if err := accountFailures(o.Stderr, failed, len(outs)); err != nil {
+		return err
+	}
+	if o.FailOnFindings && nf > 0 {
+		return silentExit(exitFindings)
+	}
+	return nil
+}
+
+// sourceCounts says where keys came from: "source api" or "source api in 3, report in 2 accounts".
+func sourceCounts(m map[string]int) string {
+	if len(m) <= 1 {
+		for s := range m {
+			return "source " + s
+		}
+		return "no source"
+	}
+	var parts []string
+	for s, n := range m {
+		parts = append(parts, fmt.Sprintf("%s in %d", s, n))
+	}
+	sort.Strings(parts)
+	return "source " + strings.Join(parts, ", ") + " accounts"
+}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+type doctorOptions struct {
+	*Deps
+	*globalOptions
+	Config string
+	accountFlags
+}
+
+func newCmdDoctor(d *Deps, g *globalOptions, runF func(context.Context, *doctorOptions) error) *cobra.Command {
+	o := &doctorOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "doctor [-c FILE] [--org | --accounts ID,…]",
+		Short: "Check every account is ready: the role can be assumed and each read keywarden needs is allowed",
+		Long: `For every account the run covers (keywarden.yaml's accounts:, or --org / --accounts), assume
+the member role and try the read calls keywarden makes there: iam:ListUsers, iam:ListAccessKeys,
+iam:GetAccessKeyLastUsed and iam:ListUserTags. One line per account says "ready" or the first
+thing that is wrong and how to fix it. Nothing is changed; the calls that change keys are not
+tried (their permissions come from the same 'keywarden policy -c FILE' as the reads).
+
+` + exitCodesHelp,
+		Example: `  keywarden doctor --org
+  keywarden doctor -c keywarden.yaml
+  keywarden doctor --accounts 111122223333,444455556666 --role KeywardenMember`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runDoctor(cmd.Context(), o, cmd.Flags().Changed("config"))
+		},
+	}
+	cmd.Flags().StringVarP(&o.Config, "config", "c", defaultConfig, "the policy file whose accounts: section to check")
+	o.accountFlags.addFlags(cmd)
+	return cmd
+}
+
+func runDoctor(ctx context.Context, o *doctorOptions, explicitConfig bool) error {
+	var file *policy.Accounts
+	if explicitConfig || !o.Org && len(o.IDs) == 0 {
+		cfg, err := readConfig(o.Config)
+		if err != nil {
+			return err
+		}
+		file = cfg.Accounts
+	}
+	spec, err := o.accountFlags.spec(file)
+	if err != nil {
+		return err
+	}
+	s, err := o.session(ctx)
+	if err != nil {
+		return err
+	}
+	accts, err := s.accounts(ctx, spec)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if spec != nil {
+		n = spec.Concurrency
+	}
+	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (struct{}, error) {
+		return struct{}{}, tryReads(ctx, iam.NewFromConfig(s.Config))
+	})
+	bad := 0
+	for _, out := range outs {
+		name := out.Account.ID
+		if name == "" {
+			name = "this account"
+		}
+		if out.Err == nil {
+			fmt.Fprintf(o.Stdout, "%s ready\n", name)
+			continue
+		}
+		bad++
+		fmt.Fprintf(o.Stdout, "%s not ready: %s\n", name, out.Err.Error())
+	}
+	if bad > 0 {
+		return &codedError{code: exitError, msg: fmt.Sprintf("%d of %s not ready; fix each as its line says (keywarden org bootstrap creates the member role)", bad, count(len(outs), "account"))}
+	}
+	return nil
+}
+
+// tryReads makes each read call keywarden makes in an account, once, and says the first that
+// is denied, naming the action and how to grant it.
+func tryReads(ctx context.Context, c *iam.Client) error {
+	users, err := c.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+	if err != nil {
+		return readErr("iam:ListUsers", err)
+	}
+	if len(users.Users) == 0 {
+		return nil // nothing to read keys of: the other reads cannot be tried, nor needed yet
+	}
+	u := users.Users[0].UserName
+	ks, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: u})
+	if err != nil {
+		return readErr("iam:ListAccessKeys", err)
+	}
+	if len(ks.AccessKeyMetadata) > 0 {
+		if _, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: ks.AccessKeyMetadata[0].AccessKeyId}); err != nil {
+			return readErr("iam:GetAccessKeyLastUsed", err)
+		}
+	}
+	if _, err := c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: u}); err != nil {
+		return readErr("iam:ListUserTags", err)
+	}
+	return nil
+}
+
+func readErr(action string, err error) error {
+	if awserr.Classify(err) == awserr.AccessDenied || strings.Contains(err.Error(), "AccessDenied") {
+		return fmt.Errorf("%s is denied; add it to the member role's policy ('keywarden policy -c FILE' prints it)", action)
+	}
+	return errors.New(awserr.Message("try "+action, err))
+}

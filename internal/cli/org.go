@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/deploy"
+)
+
+type orgBootstrapOptions struct {
+	*Deps
+	*globalOptions
+	Config        string
+	Deploy        bool
+	RunnerAccount string
+	StackSetName  string
+}
+
+func newCmdOrg(d *Deps, g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "org",
+		Short: "Set up an AWS Organization for keywarden",
+		Long: `Commands that prepare an AWS Organization: 'org bootstrap' creates the member role in every
+account. The other commands cover the organization with --org or keywarden.yaml's accounts:.
+
+` + exitCodesHelp,
+		Example: `  keywarden org bootstrap -c keywarden.yaml --deploy`,
+		Args:    cobra.NoArgs,
+	}
+	cmd.AddCommand(newCmdOrgBootstrap(d, g, nil))
+	return cmd
+}
+
+func newCmdOrgBootstrap(d *Deps, g *globalOptions, runF func(context.Context, *orgBootstrapOptions) error) *cobra.Command {
+	o := &orgBootstrapOptions{Deps: d, globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "bootstrap -c FILE [--deploy]",
+		Short: "Create the member role in every account: print or deploy a service-managed StackSet",
+		Long: `Print the CloudFormation template of a service-managed StackSet (auto-deployment on, so an
+account that joins the organization gets the role too) that creates the member role of
+keywarden.yaml's accounts: section in every member account. The role trusts only the runner's
+account (the caller's, or --runner-account), with the external id when the file sets one, and
+holds exactly the permissions 'keywarden policy -c FILE' prints. The management account gets no
+role: keywarden uses the caller's own credentials there.
+
+--deploy creates the StackSet and its instances (in the organization's root, or the section's
+ous) from the management account or a delegated administrator, instead of printing.
+
+` + exitCodesHelp,
+		Example: `  keywarden org bootstrap -c keywarden.yaml > member-stackset.yaml
+  keywarden org bootstrap -c keywarden.yaml --deploy
+  keywarden doctor -c keywarden.yaml     # then: is every account ready?`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runOrgBootstrap(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Config, "config", "c", defaultConfig, "the keywarden.yaml with the accounts: section and the jobs")
+	f.BoolVar(&o.Deploy, "deploy", false, "create the StackSet and its instances now instead of printing the template")
+	f.StringVar(&o.RunnerAccount, "runner-account", "", "the account keywarden runs from (default: the caller's)")
+	f.StringVar(&o.StackSetName, "stack-set-name", deploy.DefaultStackSet, "the StackSet's name")
+	return cmd
+}
+
+func runOrgBootstrap(ctx context.Context, o *orgBootstrapOptions) error {
+	cfg, err := readConfig(o.Config)
+	if err != nil {
+		return err
+	}
+	if cfg.Accounts == nil {
+		return usagef("%s has no accounts: section; add one (accounts: {organization: true}) so the role has accounts to be assumed in", o.Config)
+	}
+	var s *session
+	if o.Deploy || o.RunnerAccount == "" {
+		if s, err = o.session(ctx); err != nil {
+			return err
+		}
+	}
+	if o.RunnerAccount == "" {
+		id, err := s.whoami(ctx)
+		if err != nil {
+			return err
+		}
+		o.RunnerAccount = id.Account
+	}
+	region := o.Region
+	if s != nil && s.cfg.Region != "" {
+		region = s.cfg.Region
+	}
+	if region == "" {
+		region = "us-east-1"
+	}
+	if !o.Deploy {
+		t, err := deploy.MemberStackSet(cfg, o.RunnerAccount, region)
+		if err != nil {
+			return usageErr(err)
+		}
+		b, err := t.YAML()
+		if err != nil {
+			return err
+		}
+		_, err = o.Stdout.Write(b)
+		return err
+	}
+	return o.deployStackSet(ctx, s, cfg.Accounts.OUs, region)
+}
+
+// deployStackSet creates the StackSet with the member role's template and deploys it to the
+// target OUs; CloudFormation then adds every account that joins them.
+func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, ous []string, region string) error {
+	cfg, _ := readConfig(o.Config)
+	inner, err := deploy.MemberRole(cfg, o.RunnerAccount)
+	if err != nil {
+		return usageErr(err)
+	}
+	body, err := inner.YAML()
+	if err != nil {
+		return err
+	}
+	if len(ous) == 0 {
+		roots, err := organizations.NewFromConfig(s.cfg).ListRoots(ctx, &organizations.ListRootsInput{})
+		if err != nil {
+			return awsErr("find the organization's root (organizations:ListRoots)", err)
+		}
+		for _, r := range roots.Roots {
+			ous = append(ous, aws.ToString(r.Id))
+		}
+	}
+	c := cfn.NewFromConfig(s.cfg)
+	_, err = c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
+		StackSetName: &o.StackSetName, TemplateBody: aws.String(string(body)),
+		PermissionModel: cfntypes.PermissionModelsServiceManaged,
+		AutoDeployment:  &cfntypes.AutoDeployment{Enabled: aws.Bool(true), RetainStacksOnAccountRemoval: aws.Bool(false)},
+		Capabilities:    []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
+		Description:     aws.String("keywarden member role"),
+	})
+	if err != nil {
+		return awsErr("create StackSet "+o.StackSetName+" (cloudformation:CreateStackSet)", err)
+	}
+	op, err := c.CreateStackInstances(ctx, &cfn.CreateStackInstancesInput{
+		StackSetName:      &o.StackSetName,
+		DeploymentTargets: &cfntypes.DeploymentTargets{OrganizationalUnitIds: ous},
+		Regions:           []string{region},
+	})
+	if err != nil {
+		return awsErr("deploy StackSet "+o.StackSetName+" to "+strings.Join(ous, ", ")+" (cloudformation:CreateStackInstances)", err)
+	}
+	fmt.Fprintf(o.Stderr, "keywarden: StackSet %s deploying the member role to %s (operation %s); run 'keywarden doctor -c %s' when it is done\n",
+		o.StackSetName, strings.Join(ous, ", "), aws.ToString(op.OperationId), o.Config)
+	return nil
+}

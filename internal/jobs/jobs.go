@@ -1,0 +1,106 @@
+// Package jobs is keywarden's one read → decide → act loop: plan and apply, serve (scheduled
+// and --once) and the Lambda all run jobs of keywarden.yaml here, in every account the run
+// covers. Reading is internal/inventory, deciding is policy.Evaluate (pure), acting is
+// apply.Apply; this package strings them together once and fans them out over accounts, so a
+// command only renders what came back.
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// Origin is how provenance records name a job: "job:curfew". It is the one place that says so.
+func Origin(job string) string { return "job:" + job }
+
+// Session is an account opened for work: its config, its IAM client and the key keywarden is
+// signed with there (the self-lockout guard's key; an assumed role's session key is no user's).
+type Session struct {
+	Config    aws.Config
+	IAM       apply.IAM
+	SelfKeyID string
+}
+
+// NewIAM builds the IAM client of a session; tests may replace it.
+var NewIAM = func(cfg aws.Config) apply.IAM { return iam.NewFromConfig(cfg) }
+
+// Open opens one account.
+func Open(ctx context.Context, a accounts.Account) (Session, error) {
+	cfg, err := a.Open(ctx)
+	if err != nil {
+		return Session{}, err
+	}
+	s := Session{Config: cfg, IAM: NewIAM(cfg)}
+	if a.Role == "" && cfg.Credentials != nil {
+		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
+			s.SelfKeyID = c.AccessKeyID
+		}
+	}
+	return s, nil
+}
+
+// Plan is one account's read and decision: what plan prints and apply carries out.
+type Plan struct {
+	Account   accounts.Account
+	Session   Session
+	Inventory keys.Inventory
+	Plan      policy.Plan
+	Err       error // the account could not be opened, read or evaluated
+}
+
+// Options say how to read and act.
+type Options struct {
+	// Concurrency bounds the users read and acted on at once within one account.
+	Concurrency int
+	// Accounts bounds the accounts worked on at once.
+	Accounts int
+	// Apply is passed to apply.Apply in every account; its SelfKeyID is the account's own and
+	// its OnResult is replaced by OnResult below.
+	Apply    apply.Options
+	OnResult func(Result)
+}
+
+// Result is one key's outcome, named by its account ("" in a run of the caller's account only).
+type Result struct {
+	Account string `json:"account,omitempty"`
+	apply.Result
+}
+
+// Decide reads and evaluates the named jobs (all when names is empty) as of at in every account.
+func Decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, at time.Time, opts Options) []Plan {
+	outs := Each(ctx, accts, opts.Accounts, func(ctx context.Context, a accounts.Account, s Session) (Plan, error) {
+		p := Plan{Account: a, Session: s}
+		inv, err := ReadFor(ctx, s.IAM, cfg, names, opts.Concurrency)
+		if err != nil {
+			return p, &StepError{What: "read the users the jobs select", Err: err}
+		}
+		p.Inventory = inv
+		p.Plan, err = policy.Evaluate(inv, cfg, names, at)
+		return p, err
+	})
+	plans := make([]Plan, len(outs))
+	for i, o := range outs {
+		plans[i] = o.Value
+		plans[i].Account, plans[i].Err = o.Account, o.Err
+	}
+	return plans
+}
+
+// StepError is a step of an account's run that failed; it reads as one sentence naming the step.
+type StepError struct {
+	What string
+	Err  error
+}
+
+func (e *StepError) Error() string { return awserr.Message(e.What, e.Err) }
+
+func (e *StepError) Unwrap() error { return e.Err }

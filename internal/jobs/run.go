@@ -1,0 +1,107 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// Run is one account's whole run: its plan and what was done.
+type Run struct {
+	Plan
+	Results []Result
+}
+
+// Act carries out each account's plan with the session it was read with; an account whose
+// plan failed is passed through untouched. Actions name their job, so provenance says which
+// job changed a key; opts.Apply.Origin names the rest.
+func Act(ctx context.Context, plans []Plan, opts Options) []Run {
+	runs := make([]Run, len(plans))
+	sem := make(chan struct{}, max(opts.Accounts, 1))
+	if opts.Accounts <= 0 {
+		sem = make(chan struct{}, policy.DefaultAccountConcurrency)
+	}
+	var mu sync.Mutex // OnResult sees one result at a time, whichever account it came from
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		runs[i].Plan = p
+		if p.Err != nil || len(p.Plan.Actions) == 0 {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ao := opts.Apply
+			ao.SelfKeyID = p.Session.SelfKeyID
+			if ao.Concurrency == 0 {
+				ao.Concurrency = opts.Concurrency
+			}
+			ao.OnResult = nil
+			if opts.OnResult != nil {
+				ao.OnResult = func(r apply.Result) {
+					mu.Lock()
+					defer mu.Unlock()
+					opts.OnResult(Result{Account: p.Account.ID, Result: r})
+				}
+			}
+			rs := apply.Apply(ctx, p.Session.IAM, p.Plan.Actions, ao)
+			runs[i].Results = make([]Result, len(rs))
+			for j, r := range rs {
+				runs[i].Results[j] = Result{Account: p.Account.ID, Result: r}
+			}
+		}()
+	}
+	wg.Wait()
+	return runs
+}
+
+// RunJobs reads, decides and acts: the named jobs as of now in every account. It is what
+// serve and the Lambda run each time a job fires.
+func RunJobs(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, now time.Time, opts Options) []Run {
+	return Act(ctx, Decide(ctx, accts, cfg, names, now, opts), opts)
+}
+
+// Results are every account's results, in account order.
+func Results(runs []Run) []Result {
+	var out []Result
+	for _, r := range runs {
+		out = append(out, r.Results...)
+	}
+	return out
+}
+
+// Failure is an account the run could not finish, with the reason in one sentence.
+type Failure struct {
+	Account string `json:"account"`
+	Reason  string `json:"reason"`
+	Err     error  `json:"-"`
+}
+
+// Failures are the accounts whose plan failed, in account order.
+func Failures(plans []Plan) []Failure {
+	var out []Failure
+	for _, p := range plans {
+		if p.Err != nil {
+			out = append(out, Failure{Account: p.Account.ID, Reason: p.Err.Error(), Err: p.Err})
+		}
+	}
+	return out
+}
+
+// PlansOf are the plans of runs, for Failures.
+func PlansOf(runs []Run) []Plan {
+	out := make([]Plan, len(runs))
+	for i, r := range runs {
+		out[i] = r.Plan
+	}
+	return out
+}
+
+// Caller is the accounts of a run that covers only the caller's account.
+func Caller(a accounts.Account) []accounts.Account { return []accounts.Account{a} }
