@@ -15,6 +15,8 @@ type Config struct {
 	// Accounts, when set, makes every job run in each of these accounts; nil is the caller's
 	// own account only.
 	Accounts *Accounts
+	// Notify, when set, tells key owners what keywarden did and is about to do.
+	Notify *Notify
 }
 
 // Job is one named set of rules applied to a selection of users, optionally on a schedule.
@@ -75,6 +77,9 @@ type Rule struct {
 	InactiveFor Duration
 	// SinceUnknown is SinceUnknownSkip or SinceUnknownDelete (delete rules only).
 	SinceUnknown string
+	// Warn: the owner is told this long before the rule acts on a key (0: never). It is not
+	// part of the rule's name: adding a warning does not make it another rule.
+	Warn Duration
 }
 
 // String names the rule as plans show it: "deactivate unused_for=45d".

@@ -37,7 +37,13 @@ func Evaluate(inv keys.Inventory, cfg *Config, jobNames []string, now time.Time)
 			ks := slices.Clone(u.Keys)
 			slices.SortStableFunc(ks, func(a, b keys.Key) int { return strings.Compare(a.AccessKeyID, b.AccessKeyID) })
 			for _, k := range ks {
-				plan.Actions = append(plan.Actions, evalKey(j, u, k, now)...)
+				acts := evalKey(j, u, k, now)
+				plan.Actions = append(plan.Actions, acts...)
+				acted := map[Kind]bool{}
+				for _, a := range acts {
+					acted[a.Kind] = true
+				}
+				plan.Warnings = append(plan.Warnings, warnings(j, u, k, now, acted)...)
 			}
 		}
 	}
