@@ -69,3 +69,30 @@ func TestParseRecordRejectsForeignValues(t *testing.T) {
 		}
 	}
 }
+
+func TestWarnedRoundTripsWithinIAMLimits(t *testing.T) {
+	w := ParseWarned("AKIAONE=hygiene/deactivate AKIATWO=hygiene/delete junk AKIAONE=other/delete")
+	if !w.Has("AKIAONE", "hygiene", "deactivate") || !w.Has("AKIAONE", "other", "delete") || !w.Has("AKIATWO", "hygiene", "delete") || w.Has("AKIATWO", "hygiene", "deactivate") {
+		t.Fatalf("parsed %v", w)
+	}
+	if got := w.String([]string{"AKIAONE"}); got != "AKIAONE=hygiene/deactivate AKIAONE=other/delete" {
+		t.Errorf("a deleted key's warnings are kept: %q", got)
+	}
+	long := Warned{}
+	for i := range 20 {
+		long.Add("AKIAEXAMPLEEXAMPLE0"+string(rune('A'+i)), strings.Repeat("j", 40), "deactivate")
+	}
+	var live []string
+	for id := range long {
+		live = append(live, id)
+	}
+	v := long.String(live)
+	if len(v) > MaxTagValueLen || len(v) == 0 {
+		t.Fatalf("%d characters, IAM allows %d", len(v), MaxTagValueLen)
+	}
+	for _, c := range v {
+		if !ValidTagChar(c) {
+			t.Fatalf("%q has %q, which IAM refuses in a tag", v, c)
+		}
+	}
+}

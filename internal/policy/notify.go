@@ -106,12 +106,13 @@ type Warning struct {
 }
 
 // warnings are the rules of j with warn: that do not fire on k now but will within their warn:
-// time. due is found by bisection on fires itself, so it is exact to the minute for every kind
+// time, and whose owner was not told yet (keys.WarnedTag). due is found by bisection on fires itself, so it is exact to the minute for every kind
 // of condition without a second copy of each condition's arithmetic.
 func warnings(j Job, u keys.User, k keys.Key, now time.Time, acted map[Kind]bool) []Warning {
 	var out []Warning
+	told := keys.ParseWarned(u.Tags[keys.WarnedTag])
 	for _, r := range j.Rules {
-		if r.Warn <= 0 || acted[r.Kind] {
+		if r.Warn <= 0 || acted[r.Kind] || told.Has(k.AccessKeyID, j.Name, string(r.Kind)) {
 			continue
 		}
 		if _, ok := fires(r, u, k, now); ok {
