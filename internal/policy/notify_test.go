@@ -103,12 +103,15 @@ func TestEvaluateWarnsAheadOnce(t *testing.T) {
 
 func TestEvaluateDoesNotWarnTwice(t *testing.T) {
 	cfg := oneJob(Rule{Kind: Deactivate, OlderThan: Duration(90 * 24 * time.Hour), Warn: Duration(7 * 24 * time.Hour)})
-	u := user("soon", nil, activeKey("AKIASOON", ago(85*24*time.Hour), nil))
-	told := withTag(u, keys.WarnedTag, "AKIASOON=j/deactivate")
+	soon := func() keys.User { return user("soon", nil, activeKey("AKIASOON", ago(85*24*time.Hour), nil)) }
 	for _, c := range []struct {
 		u    keys.User
 		want int
-	}{{u, 1}, {told, 0}, {withTag(user("soon", nil, activeKey("AKIASOON", ago(85*24*time.Hour), nil)), keys.WarnedTag, "AKIASOON=otherjob/deactivate"), 1}} {
+	}{
+		{soon(), 1},
+		{withTag(soon(), keys.WarnedTag, "AKIASOON=j/deactivate"), 0},
+		{withTag(soon(), keys.WarnedTag, "AKIASOON=otherjob/deactivate"), 1},
+	} {
 		p, _ := Evaluate(keys.Inventory{Users: []keys.User{c.u}}, cfg, nil, now)
 		if len(p.Warnings) != c.want {
 			t.Errorf("tag %q: %d warnings, want %d", c.u.Tags[keys.WarnedTag], len(p.Warnings), c.want)
