@@ -19,6 +19,7 @@ type applyOptions struct {
 	Yes       bool
 	DryRun    bool
 	AllowSelf bool
+	NoNotify  bool
 }
 
 func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOptions) error) *cobra.Command {
@@ -35,6 +36,9 @@ Each key is re-read right before it is changed, so a key already in the wanted s
 on the user as a keywarden:<key id> tag naming the job. Report rules print as findings.
 keywarden refuses to deactivate or delete the key it is signed with unless --allow-self
 (exit 4; the other keys are still handled). --dry-run prints the plan and stops.
+
+With a notify: block, each key's owner gets one digest per run (email, SNS, webhook) of what
+was done to their keys and what a rule's warn: says is coming; --no-notify sends nothing.
 
 Needs what 'keywarden policy -c FILE' prints.
 
@@ -55,6 +59,7 @@ Needs what 'keywarden policy -c FILE' prints.
 	f.BoolVarP(&o.Yes, "yes", "y", false, "apply without asking (needed when stdin or stdout is not a terminal)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan and change nothing (same as keywarden plan)")
 	f.BoolVar(&o.AllowSelf, "allow-self", false, "allow deactivating or deleting the key keywarden is signed with (you will lose access)")
+	f.BoolVar(&o.NoNotify, "no-notify", false, "tell no owner (the config's notify: block is not used for this run)")
 	return cmd
 }
 
@@ -77,6 +82,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	fmt.Fprintf(o.Stderr, "keywarden: %s\n", e.summary())
+	for _, w := range e.warningLines() {
+		fmt.Fprintf(o.Stderr, "keywarden: %s\n", w)
+	}
 	if n := e.changes(); n > 0 && !o.Yes {
 		ok, err := o.confirm(n)
 		if err != nil || !ok {
@@ -91,6 +99,10 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	// unless a key's own failure already said more.
 	if ferr := accountFailures(o.Stderr, jobs.Failures(e.plans), len(e.plans)); ferr != nil && err == nil {
 		err = ferr
+	}
+	// Owners hear last: a notice never blocks or undoes a change, and says what was done.
+	if nerr := tellOwners(ctx, o.Stderr, e.cfg, e.s.cfg, runs, e.summary(), o.NoNotify); nerr != nil && err == nil {
+		err = nerr
 	}
 	return err
 }

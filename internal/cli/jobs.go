@@ -101,7 +101,7 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
-	return &jobEval{s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
+	return &jobEval{cfg: cfg, s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
 }
 
 // readConfig is the one loader of keywarden.yaml: plan, apply, policy, template, deploy and

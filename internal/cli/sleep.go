@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// sleepCtx is the real sleeper core packages take as an argument (they never call time.Sleep),
-// so tests can wait without waiting.
+// Sleep is the real sleeper core packages take as an argument (they never call time.Sleep),
+// so tests can wait without waiting. The Lambda entry is handed it too.
+func Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
