@@ -3,11 +3,13 @@ package apply
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // JobRun is one run of keywarden.yaml jobs: what was read, decided and done.
@@ -46,6 +48,12 @@ func RunJobs(ctx context.Context, c IAM, cfg *policy.Config, names []string, now
 	inv, err := ReadFor(ctx, c, cfg, names, opts.Concurrency)
 	if err != nil {
 		return JobRun{}, err
+	}
+	if !opts.DryRun {
+		// The next run settles what a crashed one left, before deciding on those records.
+		for _, err := range provenance.SettleAll(ctx, c, &inv, now) {
+			slog.Warn("could not settle a pending record", "error", err)
+		}
 	}
 	plan, err := policy.Evaluate(inv, cfg, names, now)
 	if err != nil {

@@ -58,7 +58,7 @@ Needs what 'keywarden policy -c FILE' prints.
 }
 
 func runApply(ctx context.Context, o *applyOptions) error {
-	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, !o.DryRun)
 	if err != nil {
 		return err
 	}

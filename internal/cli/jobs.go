@@ -15,6 +15,7 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/provenance"
 	"github.com/keywarden/keywarden/internal/report"
 )
 
@@ -77,7 +78,9 @@ type jobEval struct {
 }
 
 // evaluateJobs loads the config, reads the inventory the jobs need once, and evaluates them.
-func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (*jobEval, error) {
+// With settle (apply, not plan: plan changes nothing), records an earlier run left pending are
+// settled first from the keys as read, so the plan decides on settled records.
+func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, settle bool) (*jobEval, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
@@ -104,6 +107,11 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	inv, err := apply.ReadFor(ctx, s.iam, cfg, f.Jobs, 0)
 	if err != nil {
 		return nil, awsErr("read the users the jobs select", err)
+	}
+	if settle {
+		for _, err := range provenance.SettleAll(ctx, s.iam, &inv, now) {
+			fmt.Fprintf(d.Stderr, "keywarden: warning: could not %v; the next apply tries again\n", err)
+		}
 	}
 	plan, err := policy.Evaluate(inv, cfg, f.Jobs, at)
 	if err != nil {

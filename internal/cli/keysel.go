@@ -124,6 +124,9 @@ func outcomeText(r apply.Result) string {
 		// A report rule changes nothing: say finding, so nobody counts it as a change.
 		return "finding: " + r.Reason
 	}
+	if r.Record != "" {
+		return r.Outcome + ", but " + r.Record
+	}
 	return r.Outcome
 }
 
@@ -133,19 +136,23 @@ func resultsErr(rs []apply.Result) error {
 	var failed, refused int
 	var first apply.Result
 	for _, r := range rs {
-		switch r.Outcome {
-		case apply.Failed:
+		switch {
+		case r.Outcome == apply.Failed, r.Record != "":
 			if failed == 0 {
 				first = r
 			}
 			failed++
-		case apply.Refused:
+		case r.Outcome == apply.Refused:
 			refused++
 		}
 	}
 	if failed > 0 {
 		e := awsErr("", first.Err).(*codedError)
-		e.msg = fmt.Sprintf("%d of %d keys failed; first: %s", failed, len(rs), first.Reason)
+		why := first.Reason
+		if first.Outcome != apply.Failed {
+			why = fmt.Sprintf("%s of %s %s, but %s", first.AccessKeyID, first.User, first.Outcome, first.Record)
+		}
+		e.msg = fmt.Sprintf("%d of %d keys failed; first: %s", failed, len(rs), why)
 		return e
 	}
 	if refused > 0 {

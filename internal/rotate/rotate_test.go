@@ -71,6 +71,16 @@ func (f *fakeIAM) TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Optio
 	return &iam.TagUserOutput{}, nil
 }
 
+func (f *fakeIAM) ListUserTags(context.Context, *iam.ListUserTagsInput, ...func(*iam.Options)) (*iam.ListUserTagsOutput, error) {
+	f.calls = append(f.calls, "ListUserTags")
+	return &iam.ListUserTagsOutput{}, nil
+}
+
+func (f *fakeIAM) UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
+	f.calls = append(f.calls, "UntagUser")
+	return &iam.UntagUserOutput{}, nil
+}
+
 type fakeSTS struct {
 	*fakeAWS
 	key string
@@ -150,7 +160,12 @@ func TestRunRollsBackWithFrozenClock(t *testing.T) {
 	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
 		t.Fatalf("credentials file not restored:\n%s", after)
 	}
-	last := f.calls[len(f.calls)-1]
+	last := ""
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, "DeleteAccessKey ") {
+			last = c
+		}
+	}
 	if last != "DeleteAccessKey AKIANEWNEWNEWNEWNEW1 by "+oldKey || len(f.keys) != 1 {
 		t.Fatalf("the new key must be deleted with the old key; calls %v", f.calls)
 	}
