@@ -26,7 +26,7 @@ func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOpt
 		Use:   "apply [-c FILE] [--job NAME]... [--yes]",
 		Short: "Carry out what the jobs of a policy file decide, after showing the plan",
 		Long: `Evaluate keywarden.yaml as 'keywarden plan' does, show the plan on stderr, then carry it out
-and print one line per key on stdout. On a terminal apply asks before changing anything;
+and print one line per key on stdout, as each key is done (so in the order they finish). On a terminal apply asks before changing anything;
 otherwise (CI, cron) it needs --yes.
 
 Each key is re-read right before it is changed, so a key already in the wanted state is
@@ -82,10 +82,11 @@ func runApply(ctx context.Context, o *applyOptions) error {
 			return err
 		}
 	}
+	p := newResultPrinter(o.globalOptions, o.Deps)
 	rs := apply.Apply(ctx, e.s.iam, e.plan.Actions, apply.Options{
-		Origin: "apply", SelfKeyID: e.self, AllowSelf: o.AllowSelf, Now: o.Now,
+		Origin: "apply", SelfKeyID: e.self, AllowSelf: o.AllowSelf, Now: o.Now, OnResult: p.add,
 	})
-	return printResults(o.globalOptions, o.Deps, rs)
+	return p.finish(rs)
 }
 
 // confirm asks on a terminal; elsewhere nobody can answer, so it refuses without --yes.

@@ -86,6 +86,8 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	if sel.DryRun {
 		fmt.Fprintln(d.Stderr, "keywarden: dry run: nothing will change")
 	}
+	p := newResultPrinter(g, d)
+	ao.OnResult = p.add
 	rs := apply.Apply(ctx, s.iam, acts, ao)
-	return printResults(g, d, rs)
+	return p.finish(rs)
 }

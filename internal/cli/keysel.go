@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"regexp"
 	"strings"
@@ -92,26 +93,64 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 
 // printResults writes one line per key to stdout and returns the error that decides the exit code.
 func printResults(o *globalOptions, d *Deps, rs []apply.Result) error {
-	switch o.Output {
+	p := newResultPrinter(o, d)
+	for _, r := range rs {
+		p.add(r)
+	}
+	return p.finish(rs)
+}
+
+// resultPrinter writes each key's line as it is decided and done, so a run killed half-way has
+// said what it changed; JSON, being one document, is written at the end.
+type resultPrinter struct {
+	o   *globalOptions
+	d   *Deps
+	csv *csv.Writer
+	err error
+}
+
+func newResultPrinter(o *globalOptions, d *Deps) *resultPrinter {
+	p := &resultPrinter{o: o, d: d}
+	if o.Output == "csv" {
+		p.csv = csv.NewWriter(d.Stdout)
+		p.write([]string{"access_key_id", "user", "action", "outcome", "reason"})
+	}
+	return p
+}
+
+func (p *resultPrinter) write(row []string) {
+	if p.err == nil {
+		p.err = p.csv.Write(row)
+	}
+	if p.err == nil {
+		p.csv.Flush()
+		p.err = p.csv.Error()
+	}
+}
+
+// add prints one result; apply.Options.OnResult calls it one result at a time.
+func (p *resultPrinter) add(r apply.Result) {
+	switch p.o.Output {
 	case "json":
+	case "csv":
+		p.write([]string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason})
+	default:
+		if _, err := fmt.Fprintf(p.d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r)); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+}
+
+// finish writes the JSON document, if that is the format, and returns the exit code's error.
+func (p *resultPrinter) finish(rs []apply.Result) error {
+	if p.o.Output == "json" {
 		if rs == nil {
 			rs = []apply.Result{}
 		}
-		if err := report.JSON(d.Stdout, rs); err != nil {
-			return err
-		}
-	case "csv":
-		rows := make([][]string, len(rs))
-		for i, r := range rs {
-			rows[i] = []string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason}
-		}
-		if err := report.CSV(d.Stdout, []string{"access_key_id", "user", "action", "outcome", "reason"}, rows); err != nil {
-			return err
-		}
-	default:
-		for _, r := range rs {
-			fmt.Fprintf(d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r))
-		}
+		p.err = report.JSON(p.d.Stdout, rs)
+	}
+	if p.err != nil {
+		return p.err
 	}
 	return resultsErr(rs)
 }
