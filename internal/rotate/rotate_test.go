@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -200,5 +201,54 @@ func TestUserName(t *testing.T) {
 		if got, _ := userName(arn); got != want {
 			t.Errorf("userName(%q) = %q, want %q", arn, got, want)
 		}
+	}
+}
+
+// A rotation through a symlink and one through the real path are one rotation of one file.
+func TestLockIsKeyedOnTheResolvedFile(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
+	opts, _ := setup(t, f)
+	link := filepath.Join(t.TempDir(), "credentials-link")
+	if err := os.Symlink(opts.CredentialsFile, link); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lock(LockPath(opts.CredentialsFile), opts.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	opts.CredentialsFile = link
+	var re *RefusedError
+	if _, err := Run(context.Background(), opts); !errors.As(err, &re) || !strings.Contains(err.Error(), "another keywarden rotate") {
+		t.Fatalf("a rotation through a link ran beside one through the real path: %v (calls %v)", err, f.calls)
+	}
+}
+
+// Run as root on another user's file, the lock is that user's, and it is gone afterwards.
+func TestLockIsOwnedLikeTheFileAndRemoved(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file away")
+	}
+	path := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 4242, 4243); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lock(LockPath(path), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(LockPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4242 || st.Gid != 4243 {
+		t.Fatalf("the lock is owned by %d:%d, want the file's owner 4242:4243", st.Uid, st.Gid)
+	}
+	unlock()
+	if _, err := os.Stat(LockPath(path)); err == nil {
+		t.Fatal("the lock file is left behind")
 	}
 }
