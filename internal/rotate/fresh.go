@@ -134,6 +134,9 @@ func (r *run) create(ctx context.Context, c Clients) error {
 			if rerr := removeJournal(r.jpath); rerr != nil {
 				return rerr
 			}
+			if awserr.Classify(err) == awserr.Throttled {
+				what += ", which keywarden never retries (a retry after a lost answer could make a second key); nothing changed"
+			}
 			return &StepError{What: what, Err: err}
 		}
 		r.say("create failed without an answer (%s); checking whether IAM made a key anyway", awserr.Message("create", err))
