@@ -116,15 +116,21 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 			return Result{Outcome: NotMade, Err: fmt.Errorf("re-read the keys of %s: %w", ch.User, err), RecordErr: pendingIf(putBack(sctx))}
 		}
 		if Shows(ks, ch.KeyID, ch.Action) {
-			// Someone else made it between our read and our intent. Their record is the one we
-			// overwrote if it names this action; otherwise ours stays pending, and the winner's
-			// settle or a later run's Settle replaces it: never a change left without a record.
-			if hadPrev && prevErr == nil && prev.Action == ch.Action {
-				sctx, cancel := withGrace(ctx)
-				defer cancel()
-				return Result{Outcome: AlreadyDone, RecordErr: pendingIf(putBack(sctx))}
+			// Someone else made it between our read and our intent. If the record we overwrote
+			// names this action it is theirs: put it back, settled if it was another run's
+			// intent moments ago (the key now shows it made, as a re-read after a lost answer
+			// would). Otherwise ours stays pending, and the winner's settle or a later run's
+			// Settle replaces it: never a change left without a record.
+			if !hadPrev || prevErr != nil || prev.Action != ch.Action {
+				return Result{Outcome: AlreadyDone}
 			}
-			return Result{Outcome: AlreadyDone}
+			back := prevV
+			if prev.State == keys.Pending && ch.Now.Sub(prev.Time) < InFlight {
+				back = keys.Record{Action: prev.Action, Time: prev.Time, Origin: prev.Origin}.String()
+			}
+			sctx, cancel := withGrace(ctx)
+			defer cancel()
+			return Result{Outcome: AlreadyDone, RecordErr: pendingIf(tag(sctx, c, ch.User, tk, back))}
 		}
 	}
 
