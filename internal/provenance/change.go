@@ -93,9 +93,6 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 	}
 	intent := keys.Record{State: keys.Pending, Action: ch.Action, Time: ch.Now, Origin: ch.Origin, Was: was}
 	err := tag(ctx, c, ch.User, tk, intent.String())
-	if err != nil && !ch.BestEffort {
-		return Result{Outcome: NotMade, Err: fmt.Errorf("record the intent on %s: %w", ch.User, err)}
-	}
 	wrote := err == nil
 	putBack := func(ctx context.Context) error {
 		if !wrote {
@@ -106,6 +103,17 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 		}
 		_, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: &ch.User, TagKeys: []string{tk}})
 		return err
+	}
+
+	if err != nil && !ch.BestEffort {
+		if answered(err) {
+			return Result{Outcome: NotMade, Err: fmt.Errorf("record the intent on %s: %w", ch.User, err)}
+		}
+		// A write whose answer was lost may have landed: put the earlier record back.
+		wrote = true
+		sctx, cancel := withGrace(ctx)
+		defer cancel()
+		return Result{Outcome: NotMade, Err: fmt.Errorf("record the intent on %s: %w", ch.User, err), RecordErr: pendingIf(putBack(sctx))}
 	}
 
 	if ch.Recheck {

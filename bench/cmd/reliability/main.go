@@ -127,8 +127,10 @@ func check(c *iam.Client, ids map[string]string, kind policy.Kind) (falseClaims,
 			// Every key starts active; after deactivate, an inactive key needs a record of it;
 			// after activate, an inactive key still needs its deactivation's, an active key
 			// that was deactivated needs the activation's.
+			// A pending record keeps the one it replaced (was=), which a later run puts back.
+			was := ok && rec.State == keys.Pending && rec.Was != nil && rec.Was.Action == keys.ActionDeactivated
 			switch {
-			case status[id] == keys.Inactive && (!ok || rec.Action != keys.ActionDeactivated):
+			case status[id] == keys.Inactive && (!ok || rec.Action != keys.ActionDeactivated) && !was:
 				unrecorded++
 			case status[id] == keys.Active && ok && rec.State == keys.Settled && rec.Action == keys.ActionDeactivated:
 				// counted above as a false claim
