@@ -28,7 +28,7 @@ func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOpt
 		Use:   "apply [-c FILE] [--job NAME]... [--yes]",
 		Short: "Carry out what the jobs of a policy file decide, after showing the plan",
 		Long: `Evaluate keywarden.yaml as 'keywarden plan' does, show the plan on stderr, then carry it out
-and print one line per key on stdout. On a terminal apply asks before changing anything;
+and print one line per key on stdout, as each key is done (so in the order they finish). On a terminal apply asks before changing anything;
 otherwise (CI, cron) it needs --yes.
 
 Each key is re-read right before it is changed, so a key already in the wanted state is
@@ -64,7 +64,7 @@ Needs what 'keywarden policy -c FILE' prints.
 }
 
 func runApply(ctx context.Context, o *applyOptions) error {
-	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, !o.DryRun)
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,10 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
+	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
+	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)
-	err = printAccountResults(o.globalOptions, o.Deps, jobs.Results(runs), e.multi)
+	err = p.finish(jobs.Results(runs))
 	// A failed account is named after the keys of the others; its exit code (1) is the run's
 	// unless a key's own failure already said more.
 	if ferr := accountFailures(o.Stderr, jobs.Failures(e.plans), len(e.plans)); ferr != nil && err == nil {

@@ -47,7 +47,7 @@ Needs what 'keywarden policy -c FILE' prints, minus the statements that change k
 }
 
 func runPlan(ctx context.Context, o *planOptions) error {
-	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, false)
 	if err != nil {
 		return err
 	}

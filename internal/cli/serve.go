@@ -280,6 +280,8 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 		fmt.Fprintln(o.Stderr, "keywarden: dry run: nothing will change")
 	}
 	opts.Apply = o.applyOptions(o.Once)
+	p := newResultPrinter(o.globalOptions, o.Deps, multi(accts))
+	opts.OnResult = p.add
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{o.Once}, o.Now(), opts)
 	if !multi(accts) && runs[0].Err != nil {
 		return awsErr("run job "+o.Once, runs[0].Err)
@@ -288,7 +290,7 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
-	err = printAccountResults(o.globalOptions, o.Deps, results, multi(accts))
+	err = p.finish(results)
 	if ferr := accountFailures(o.Stderr, jobs.Failures(jobs.PlansOf(runs)), len(runs)); ferr != nil && err == nil {
 		err = ferr
 	}

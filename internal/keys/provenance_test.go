@@ -96,3 +96,38 @@ func TestWarnedRoundTripsWithinIAMLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsettledRecordsRoundTripWithinIAMLimits(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	long := strings.Repeat("o/x", 200)
+	was := Record{Action: ActionDeactivated, Time: at.Add(-time.Hour), Origin: long}
+	for _, r := range []Record{
+		{State: Pending, Action: ActionActivated, Time: at, Origin: "activate", Was: &was},
+		{State: Pending, Action: ActionDeactivated, Time: at, Origin: long},
+		{State: Pending, Action: ActionDeactivated, Time: at, Origin: "job:curfew", Was: &Record{State: Unconfirmed, Action: ActionDeactivated, Time: at, Origin: "x"}},
+		{State: Unconfirmed, Action: ActionDeactivated, Time: at, Origin: "job:curfew"},
+	} {
+		v := r.String()
+		if len(v) > MaxTagValueLen {
+			t.Fatalf("%q is %d characters, IAM allows %d", v, len(v), MaxTagValueLen)
+		}
+		got, err := ParseRecord(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != r.State || got.Action != r.Action || !got.Time.Equal(r.Time) || got.Trusted(r.Action) {
+			t.Fatalf("%q parsed as %+v", v, got)
+		}
+		if (got.Was == nil) != (r.Was == nil) || (r.Was != nil && (got.Was.Action != r.Was.Action || got.Was.State != r.Was.State || !got.Was.Time.Equal(r.Was.Time))) {
+			t.Fatalf("%q: was = %+v, want %+v", v, got.Was, r.Was)
+		}
+	}
+	if !(Record{Action: ActionDeactivated, Time: at}).Trusted(ActionDeactivated) {
+		t.Fatal("a settled record of keywarden's deactivation is not trusted")
+	}
+	for _, v := range []string{"maybe:deactivated 2026-11-23T06:00:00Z by=x", "deactivated 2026-11-23T06:00:00Z by=x was=a/b/c"} {
+		if _, err := ParseRecord(v); err == nil {
+			t.Errorf("ParseRecord(%q) accepted a value keywarden did not write", v)
+		}
+	}
+}

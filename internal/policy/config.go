@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,4 +133,36 @@ func (e *ValidationError) Error() string {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Reads are the per-key and per-user reads a set of jobs decides on; what no rule reads is
+// not fetched (at IAM's pace each is a call per key or per user).
+type Reads struct {
+	// LastUsed: an unused_for rule; it looks at active keys only.
+	LastUsed bool
+	// Tags: a delete rule reads keywarden's records, of inactive keys only.
+	Tags bool
+	// AllTags: exclude_tags reads every selected user's tags.
+	AllTags bool
+}
+
+// Needs says what the named jobs (every job when names is empty) read.
+func (c *Config) Needs(names []string) Reads {
+	var r Reads
+	for _, j := range c.Jobs {
+		if len(names) > 0 && !slices.Contains(names, j.Name) {
+			continue
+		}
+		r.AllTags = r.AllTags || len(j.Select.ExcludeTags) > 0
+		for _, rule := range j.Rules {
+			r.LastUsed = r.LastUsed || rule.UnusedFor > 0
+			r.Tags = r.Tags || rule.Kind == Delete
+			// A warning is remembered in a tag of the user, whose keys are active.
+			r.AllTags = r.AllTags || rule.Warn > 0
+		}
+	}
+	// Owners are named by a tag of every user a notice may be about.
+	r.AllTags = r.AllTags || c.Notify != nil
+	r.Tags = r.Tags || r.AllTags
+	return r
 }
