@@ -153,6 +153,9 @@ func (s *server) run(ctx context.Context, name string) error {
 			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 1)
 			continue
 		}
+		for _, e := range run.Unsettled {
+			s.log.Warn("could not settle a pending record", "job", name, "account", run.Account.ID, "error", e.Error())
+		}
 		if run.Account.ID != "" {
 			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 0)
 		}

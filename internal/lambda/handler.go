@@ -127,6 +127,11 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 		jo.Accounts = a.Concurrency
 	}
 	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
+	for _, run := range runs {
+		for _, e := range run.Unsettled {
+			log.Warn("could not settle a pending record", "job", ev.Job, "account", run.Account.ID, "error", e.Error())
+		}
+	}
 	r.FailedAccounts = jobs.Failures(jobs.PlansOf(runs))
 	for _, f := range r.FailedAccounts {
 		log.Error("account failed", "account", f.Account, "job", ev.Job, "reason", f.Reason)
