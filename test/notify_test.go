@@ -1,0 +1,195 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// hook is a Slack-style webhook on loopback that records what it is sent.
+type hook struct {
+	mu     sync.Mutex
+	texts  []string
+	status int
+	srv    *httptest.Server
+}
+
+func newHook(t *testing.T) *hook {
+	h := &hook{status: 200}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]string
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &m)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if h.status == 200 {
+			h.texts = append(h.texts, m["text"])
+		}
+		w.WriteHeader(h.status)
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func (h *hook) got() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.texts...)
+}
+
+func tagOwner(t *testing.T, c *iam.Client, user, owner string) {
+	t.Helper()
+	_, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(user),
+		Tags: []iamtypes.Tag{{Key: aws.String("owner"), Value: aws.String(owner)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sesSent is how many emails moto's SES accepted (the AWS CLI is the witness).
+func sesSent(t *testing.T) int {
+	t.Helper()
+	var o struct{ SendDataPoints []struct{ DeliveryAttempts int } }
+	if err := json.Unmarshal(awsCLI(t, "ses", "get-send-statistics"), &o); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range o.SendDataPoints {
+		n += p.DeliveryAttempts
+	}
+	return n
+}
+
+const notifyYAML = `notify:
+  fallback: security@example.com
+  email: {from: keywarden@example.com}
+  sns: {topic_arn: TOPIC}
+  webhook: {url: "HOOK/services/T000/B000/SECRETPATH"}
+jobs:
+  curfew:
+    select: {users: [alice, bob, carol]}
+    do: [{deactivate: {}}]
+  hygiene:
+    select: {users: [dave]}
+    do: [{deactivate: {older_than: 90d, warn: 100d}}]
+`
+
+func TestApplyTellsEachOwnerOnceThroughEveryChannel(t *testing.T) {
+	c := fresh(t)
+	var secrets []string
+	for _, u := range []string{"alice", "bob", "carol", "dave"} {
+		mkUser(t, c, u, 0)
+		_, s := mkKey(t, c, u)
+		secrets = append(secrets, s)
+	}
+	tagOwner(t, c, "alice", "alice@example.com")
+	tagOwner(t, c, "bob", "@bob")
+	tagOwner(t, c, "dave", "alice@example.com")
+	daveKey := userKeyIDs(t, c, "dave")[0]
+	// keywarden's clock is moto's: dave's key, just made, reaches 90 days within the 100-day warning.
+	now := createdAt(t, c, "dave", daveKey)
+
+	awsCLI(t, "ses", "verify-email-identity", "--email-address", "keywarden@example.com")
+	var topic struct{ TopicArn string }
+	json.Unmarshal(awsCLI(t, "sns", "create-topic", "--name", "keywarden"), &topic)
+	// botocore aims sqs at its legacy global endpoint whatever AWS_ENDPOINT_URL says.
+	var queue struct{ QueueUrl string }
+	json.Unmarshal(awsCLI(t, "sqs", "create-queue", "--endpoint-url", moto(t).URL, "--queue-name", "keywarden-notices"), &queue)
+	awsCLI(t, "sns", "subscribe", "--topic-arn", topic.TopicArn, "--protocol", "sqs",
+		"--notification-endpoint", "arn:aws:sqs:us-east-1:"+moto(t).AccountID+":keywarden-notices")
+	h := newHook(t)
+	cfg := writeConfig(t, "", strings.NewReplacer("TOPIC", topic.TopicArn, "HOOK", h.srv.URL).Replace(notifyYAML))
+
+	// plan says who would be told, and sends nothing.
+	r := kwAt(t, now, admin(t), "plan", "-c", cfg)
+	if r.code != 0 || !strings.Contains(r.stderr, "would tell alice@example.com: 1 key deactivated, 1 warning") ||
+		!strings.Contains(r.stderr, "ahead: job hygiene will deactivate "+daveKey+" of dave") {
+		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
+	}
+	if len(h.got()) != 0 || sesSent(t) != 0 {
+		t.Fatal("plan sent notices")
+	}
+
+	r = kwAt(t, now, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 || !strings.Contains(r.stderr, "told 3 owners (4 notices): email 2 sent, sns 1 sent, webhook 3 sent") {
+		t.Fatalf("apply: exit %d\n%s", r.code, r.stderr)
+	}
+	texts := h.got()
+	joined := strings.Join(texts, "\n")
+	for _, want := range []string{"For alice@example.com: keywarden: 1 key deactivated, 1 warning", "For @bob:", "For security@example.com:",
+		"of carol was deactivated by job curfew", "of dave will be deactivated on", "rotate the key before then"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("webhook messages lack %q:\n%s", want, joined)
+		}
+	}
+	if n := sesSent(t); n != 2 {
+		t.Errorf("SES sent %d emails, want 2 (alice@example.com and the fallback; @bob is a chat handle)", n)
+	}
+	var msgs struct{ Messages []struct{ Body string } }
+	json.Unmarshal(awsCLI(t, "sqs", "receive-message", "--endpoint-url", moto(t).URL, "--queue-url", queue.QueueUrl, "--max-number-of-messages", "10"), &msgs)
+	if len(msgs.Messages) != 1 || !strings.Contains(msgs.Messages[0].Body, daveKey) {
+		t.Errorf("SNS delivered %d messages to SQS, want 1 naming %s: %+v", len(msgs.Messages), daveKey, msgs.Messages)
+	}
+	for _, s := range append(secrets, "SECRETPATH") {
+		if strings.Contains(joined+r.stderr+r.stdout, s) {
+			t.Fatalf("a notice or the output holds a secret (%q)", s)
+		}
+	}
+	if tags := tagsByCLI(t, "dave"); tags[keys.WarnedTag] != daveKey+"=hygiene/deactivate" {
+		t.Errorf("dave's warned tag = %q", tags[keys.WarnedTag])
+	}
+
+	// The second run changes nothing and has told every warning already: nobody hears again.
+	r = kwAt(t, now, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 || len(h.got()) != len(texts) || sesSent(t) != 2 {
+		t.Fatalf("second apply sent again: exit %d, %d webhook messages, %d emails\n%s", r.code, len(h.got()), sesSent(t), r.stderr)
+	}
+}
+
+func TestFailedChannelIsReportedAndTheChangeStands(t *testing.T) {
+	c := fresh(t)
+	mkUser(t, c, "alice", 0)
+	id, _ := mkKey(t, c, "alice")
+	h := newHook(t)
+	h.status = 500
+	cfg := writeConfig(t, "", "notify:\n  fallback: \"@ops\"\n  webhook: {url: \""+h.srv.URL+"/hook\"}\njobs:\n  curfew:\n    select: {users: [alice]}\n    do: [{deactivate: {}}]\n")
+	r := kw(t, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "notify: webhook failed: webhook http://127.0.0.1:") ||
+		!strings.Contains(r.stderr, "answered HTTP 500") || !strings.Contains(r.stderr, "the key changes above stand") {
+		t.Fatalf("exit %d, want 1 naming the failed webhook\n%s", r.code, r.stderr)
+	}
+	if st := statusByCLI(t, "alice", id); st != "Inactive" {
+		t.Fatalf("the key is %s: a failed notice must not undo the change", st)
+	}
+	if !strings.Contains(r.stdout, id+" alice deactivated") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	r = kw(t, admin(t), "apply", "-c", cfg, "--yes", "--no-notify")
+	if r.code != 0 || strings.Contains(r.stderr, "webhook") {
+		t.Fatalf("--no-notify: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func userKeyIDs(t *testing.T, c *iam.Client, user string) []string {
+	t.Helper()
+	o, err := c.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String(user)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, k := range o.AccessKeyMetadata {
+		ids = append(ids, aws.ToString(k.AccessKeyId))
+	}
+	return ids
+}
