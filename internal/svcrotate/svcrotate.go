@@ -32,7 +32,7 @@ type Recorder interface {
 
 // UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
 // this long has passed since delivery.
-const UsageLag = 15 * time.Minute
+const UsageLag = keys.UsageLag
 
 // Options configure the rotation of one user's key.
 type Options struct {
