@@ -75,6 +75,13 @@ type Rule struct {
 	InactiveFor Duration
 	// SinceUnknown is SinceUnknownSkip or SinceUnknownDelete (delete rules only).
 	SinceUnknown string
+	// Rotate rules: OlderThan is required; To are the destinations in internal/sink's syntax
+	// with {user} for the user's name; Grace is how long the old key stays active after
+	// delivery (0: deactivated at once); KMSKeyID and MakeRoom are rotate --user's flags.
+	To       []string
+	Grace    Duration
+	KMSKeyID string
+	MakeRoom bool
 }
 
 // String names the rule as plans show it: "deactivate unused_for=45d".
@@ -88,6 +95,9 @@ func (r Rule) String() string {
 	}
 	if r.OlderThan > 0 {
 		parts = append(parts, "older_than="+r.OlderThan.String())
+	}
+	if r.Kind == Rotate {
+		parts = append(parts, "to="+strings.Join(r.To, ","), "grace="+r.Grace.String())
 	}
 	if r.Kind == Delete {
 		parts = append(parts, "inactive_for="+r.InactiveFor.String())
