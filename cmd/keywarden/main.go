@@ -11,7 +11,7 @@ import (
 func main() {
 	// Under AWS Lambda (provided.al2023) the same binary is the function.
 	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		lambda.Main()
+		lambda.Main(cli.Sleep)
 		return
 	}
 	os.Exit(cli.Main(os.Args[1:]))

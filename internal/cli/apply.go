@@ -85,6 +85,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
+	opts.Rotate = ruleRotation(o.Deps)
 	runs := jobs.Act(ctx, e.plans, opts)
 	err = printAccountResults(o.globalOptions, o.Deps, jobs.Results(runs), e.multi)
 	// A failed account is named after the keys of the others; its exit code (1) is the run's

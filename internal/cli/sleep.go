@@ -18,6 +18,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// Sleep is sleepCtx for the Lambda entry, which cmd/keywarden wires to it: the one real
+// sleeper stays at the edge.
+func Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
+
 // systemClock is the real clock the daemon is given; the daemon itself reads none.
 type systemClock struct{}
 

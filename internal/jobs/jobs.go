@@ -67,6 +67,8 @@ type Options struct {
 	// its OnResult is replaced by OnResult below.
 	Apply    apply.Options
 	OnResult func(Result)
+	// Rotate is what rotate rules need from the runner's edge (see RotateOptions).
+	Rotate RotateOptions
 }
 
 // Result is one key's outcome, named by its account ("" in a run of the caller's account only).

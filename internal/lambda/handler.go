@@ -34,7 +34,9 @@ type Handler struct {
 	SSM    SSM
 	Getenv func(string) string
 	Now    func() time.Time
-	Log    *slog.Logger
+	// Sleep waits between STS checks of a new key (rotate rules, the rotation function).
+	Sleep func(context.Context, time.Duration) error
+	Log   *slog.Logger
 }
 
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
@@ -117,7 +119,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
 	}
-	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }}
+	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {
 		jo.Accounts = a.Concurrency
 	}
@@ -201,4 +203,14 @@ func logResult(log *slog.Logger, a jobs.Result) {
 		return
 	}
 	log.Info("key", attrs...)
+}
+
+// rotateOptions are what rotate rules need here: the sleeper for STS checks and the log for
+// progress. There is no local program or credentials file to deliver to in Lambda, so exec:
+// and profile: destinations are refused by name.
+func (h *Handler) rotateOptions(log *slog.Logger) jobs.RotateOptions {
+	return jobs.RotateOptions{
+		Wait: 2 * time.Minute, Sleep: h.Sleep,
+		Progress: func(user, msg string) { log.Info("rotation", "user", user, "step", msg) },
+	}
 }

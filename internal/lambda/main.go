@@ -13,8 +13,8 @@ import (
 )
 
 // Main serves Lambda invocations until the runtime stops the process. cmd/keywarden calls it
-// when AWS_LAMBDA_RUNTIME_API is set.
-func Main() {
+// when AWS_LAMBDA_RUNTIME_API is set, with the real sleeper (this package reads no clock).
+func Main(sleep func(context.Context, time.Duration) error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Region: os.Getenv("AWS_REGION")})
 	if err != nil {
@@ -28,6 +28,7 @@ func Main() {
 		SSM:    ssm.NewFromConfig(cfg),
 		Getenv: os.Getenv,
 		Now:    time.Now,
+		Sleep:  sleep,
 		Log:    log,
 	})
 }
