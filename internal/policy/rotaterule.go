@@ -124,8 +124,15 @@ func oneUser(s Selector) bool { return len(s.Users) == 1 && !hasMeta(s.Users[0])
 
 func withUser(spec string) string {
 	kind, rest, _ := strings.Cut(spec, ":")
-	if kind == "exec" {
+	switch kind {
+	case "exec":
 		return spec + " {user}"
+	case "profile":
+		name, file, found := strings.Cut(rest, "@")
+		if found {
+			return "profile:" + name + "-{user}@" + file
+		}
+		return "profile:" + name + "-{user}"
 	}
 	return kind + ":" + strings.TrimSuffix(rest, "/") + "/{user}"
 }
