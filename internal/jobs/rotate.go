@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
@@ -134,7 +135,7 @@ func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Resul
 		r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
 		return r
 	case err != nil:
-		r.Outcome, r.Reason, r.Err = apply.Failed, err.Error(), err
+		r.Outcome, r.Reason, r.Err = apply.Failed, errorText(err), err
 		return r
 	}
 	moved := fmt.Sprintf("%s -> %s in %s", dash(res.OldKeyID), dash(res.NewKeyID), strings.Join(res.Destinations, ", "))
@@ -151,6 +152,21 @@ func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Resul
 		r.Reason = fmt.Sprintf("%s; old key %s", moved, res.OldKey)
 	}
 	return r
+}
+
+// errorText words a failed rotation as rotate --user does: the step, then what AWS said, read
+// by awserr (so a denial names the action, even from an emulator whose errors the SDK cannot
+// parse).
+func errorText(err error) string {
+	var se *svcrotate.StepError
+	var de *sink.Error
+	switch {
+	case errors.As(err, &se):
+		return awserr.Message(se.What, se.Err)
+	case errors.As(err, &de):
+		return awserr.Message(de.Dest+": "+de.What, de.Err)
+	}
+	return err.Error()
 }
 
 func dash(s string) string {
