@@ -21,6 +21,7 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // SeedOrigin is the provenance origin of a seed-mode deactivation.
@@ -42,7 +43,7 @@ type Handler struct {
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
 type Result struct {
 	Job    string        `json:"job,omitempty"`
-	Mode   string        `json:"mode"` // "config" or "seed"
+	Mode   string        `json:"mode"` // "config", "seed" or "secretsmanager-rotation"
 	DryRun bool          `json:"dry_run,omitempty"`
 	At     time.Time     `json:"at"`
 	Keys   []jobs.Result `json:"keys"`
@@ -51,6 +52,10 @@ type Result struct {
 	Changed        int            `json:"changed"`
 	Unchanged      int            `json:"unchanged"`
 	Failed         int            `json:"failed"`
+	// A Secrets Manager rotation step: which, of which secret, and what the rotation did.
+	Step     string            `json:"step,omitempty"`
+	Secret   string            `json:"secret,omitempty"`
+	Rotation *svcrotate.Result `json:"rotation,omitempty"`
 }
 
 // Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
@@ -86,6 +91,12 @@ func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 
 func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log *slog.Logger) (Result, error) {
 	r := Result{At: now.UTC(), Keys: []jobs.Result{}}
+	if ev, ok, err := parseRotationEvent(payload); ok {
+		if err != nil {
+			return r, err
+		}
+		return h.rotateSecret(ctx, r, ev, log)
+	}
 	src, err := LoadSource(ctx, h.Getenv, h.SSM)
 	if err != nil {
 		return r, err
