@@ -16,7 +16,7 @@ func TestLambdaSecretsManagerRotationFunction(t *testing.T) {
 	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
 	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old), "--tags", "Key=keywarden:user,Value="+svcUser)
 	rt := newRuntimeAPI(t)
-	stderr := startFunction(t, rt, witnessEnv(t)...) // signed as the admin moto knows; no keywarden.yaml
+	stderr := startFunction(t, rt, witnessEnv(t)...)     // signed as the admin moto knows; no keywarden.yaml
 	token := fmt.Sprintf("%036x", time.Now().UnixNano()) // Secrets Manager sends a UUID: 32 to 64 characters
 	step := func(name string) {
 		t.Helper()

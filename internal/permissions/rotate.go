@@ -109,3 +109,30 @@ func kmsARN(id, account string) string {
 	}
 	return "arn:aws:kms:*:" + account + ":key/" + id
 }
+
+// SidRotationFunction* are the statements of SecretsManagerRotation.
+const (
+	SidRotationFunctionUsers   = "RotateTheSecretsUsers"
+	SidRotationFunctionSecrets = "StageAndMoveTheSecrets"
+)
+
+// SecretsManagerRotation is what keywarden as a Secrets Manager rotation function needs to
+// rotate the keys of users (names or */? globs): the service rotation's IAM actions on those
+// users, and the staging calls on the secrets whose keywarden:user tag names one of them.
+// A secret's tag, not its name, says whose key it holds, so the secrets are matched by tag.
+func SecretsManagerRotation(users []string, account string) Document {
+	return Document{Version: "2012-10-17", Statement: []Statement{
+		allow(SidRotationFunctionUsers, exactARNs(account, users), "iam:CreateAccessKey", "iam:DeleteAccessKey",
+			"iam:GetAccessKeyLastUsed", "iam:GetUser", "iam:ListAccessKeys", "iam:ListUserTags", "iam:TagUser",
+			"iam:UntagUser", "iam:UpdateAccessKey"),
+		withCondition(allow(SidRotationFunctionSecrets, []string{"arn:aws:secretsmanager:*:" + account + ":secret:*"},
+			"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+			"secretsmanager:UpdateSecretVersionStage"),
+			"StringLike", "secretsmanager:ResourceTag/keywarden:user", users),
+	}}
+}
+
+func withCondition(s Statement, op, key string, values []string) Statement {
+	s.Condition = map[string]map[string][]string{op: {key: slices.Clone(values)}}
+	return s
+}
