@@ -78,12 +78,15 @@ func rotateWorld(t *testing.T, world, cfgPath string, doc permissions.Document) 
 
 func TestRotateRulePolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 	parallel(t)
-	cfgPath, execOut := rotateRuleFile(t)
+	// The policy names no local path, so one document serves every subtest's own rule file
+	// (parallel subtests must not share the profile and exec: files).
+	cfgPath, _ := rotateRuleFile(t)
 	doc := motoCanCheck(rotateDoc(t, cfgPath))
 
 	for _, world := range []string{"fresh", "interrupted"} {
 		t.Run("the whole policy rotates into every destination, "+world, func(t *testing.T) {
 			ownMoto(t)
+			cfgPath, execOut := rotateRuleFile(t)
 			runner, oldID, at := rotateWorld(t, world, cfgPath, doc)
 			r := kwAt(t, at, runner, "apply", "-c", cfgPath, "--yes")
 			if r.code != 0 || !strings.Contains(r.stdout, oldID+" "+svcUser+" rotated: ") && !strings.Contains(r.stdout, oldID+" "+svcUser+" finished: ") {
@@ -132,6 +135,7 @@ func TestRotateRulePolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 		covered = append(covered, tc.action)
 		t.Run("without "+tc.action, func(t *testing.T) {
 			ownMoto(t)
+			cfgPath, _ := rotateRuleFile(t)
 			runner, oldID, at := rotateWorld(t, tc.world, cfgPath, doc)
 			putPolicy(t, iam.NewFromConfig(admin(t)), "runner", without(doc, tc.action))
 			r := kwAt(t, at, runner, "apply", "-c", cfgPath, "--yes")
