@@ -18,11 +18,7 @@ import (
 // sign with the profile's keys, not the environment's.
 func rotBin(t *testing.T, env []string, credsPath string, extra []string, args ...string) result {
 	t.Helper()
-	env = append(slices.Clone(env),
-		"AWS_SHARED_CREDENTIALS_FILE="+credsPath,
-		"AWS_CONFIG_FILE="+filepath.Join(filepath.Dir(credsPath), "config"),
-		"AWS_ACCESS_KEY_ID=AKIANOTAKEYNOTAKEY00", "AWS_SECRET_ACCESS_KEY=nope",
-	)
+	env = rotEnv(env, credsPath)
 	cmd := exec.Command(emu.Binary(t), append([]string{"rotate", "--profile", "dev"}, args...)...)
 	cmd.Env = append(env, extra...)
 	var out, errb strings.Builder
@@ -35,6 +31,15 @@ func rotBin(t *testing.T, env []string, credsPath string, extra []string, args .
 		t.Fatal(err)
 	}
 	return result{code, out.String(), errb.String()}
+}
+
+// rotEnv is env (moto's or a proxy's) pointed at credsPath and its config beside it.
+func rotEnv(env []string, credsPath string) []string {
+	return append(slices.Clone(env),
+		"AWS_SHARED_CREDENTIALS_FILE="+credsPath,
+		"AWS_CONFIG_FILE="+filepath.Join(filepath.Dir(credsPath), "config"),
+		"AWS_ACCESS_KEY_ID=AKIANOTAKEYNOTAKEY00", "AWS_SECRET_ACCESS_KEY=nope",
+	)
 }
 
 // TestRotateCrashAtEachStep kills the real binary at each step (a failpoint ends the process as

@@ -2,6 +2,7 @@ package test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,21 @@ func TestRotateAmbiguousCreate(t *testing.T) {
 		if n := p.Count("DeleteAccessKey"); n != 2 {
 			t.Fatalf("DeleteAccessKey calls: %d, want 2 (each lost key)", n)
 		}
+	})
+	// A create is never retried, so one throttled answer ends the run: the message must not
+	// speak of retries, nor of a --concurrency rotate does not have.
+	t.Run("one throttled create", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		before, _ := os.ReadFile(credsPath)
+		p := moto(t).Proxy(t)
+		p.FailNext("CreateAccessKey", 1, emu.Throttle)
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none")
+		if r.code != 1 || !strings.Contains(r.stderr, "throttled") || strings.Contains(r.stderr, "concurrency") || strings.Contains(r.stderr, "after retries") {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertUnchanged(t, credsPath, before, oldID, oldSecret)
+		assertOnlyFiles(t, filepath.Dir(credsPath), "credentials")
 	})
 }
 

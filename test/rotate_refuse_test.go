@@ -57,6 +57,7 @@ func TestRotateRefusesProfiles(t *testing.T) {
 				t.Fatalf("AWS was called: %v", calls)
 			}
 			assertUnchanged(t, credsPath, text, oldID, oldSecret)
+			assertOnlyFiles(t, filepath.Dir(credsPath), "config", "credentials")
 		})
 	}
 	t.Run("unreadable file", func(t *testing.T) {
@@ -142,5 +143,22 @@ func TestRotateLocked(t *testing.T) {
 	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	if r := rotKW(t, credsPath); r.code != 0 {
 		t.Fatalf("after the lock is released: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// assertOnlyFiles fails unless dir holds exactly names: a refused rotation leaves no lock,
+// journal or temporary file behind.
+func assertOnlyFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Name())
+	}
+	if strings.Join(got, " ") != strings.Join(names, " ") {
+		t.Fatalf("%s holds %v, want only %v", dir, got, names)
 	}
 }

@@ -1,9 +1,7 @@
 // Package apply acts on a plan. Each action re-reads the key right before changing it
 // (check-then-act), so a plan made a minute ago cannot undo what a person did since; an action
-// whose effect is already in place reports "unchanged". Every change is recorded on the user as
-// a provenance tag, written before the change and restored if the change fails, so a crash
-// between the two leaves a record of an intended change (which a rerun completes) rather than an
-// unrecorded one.
+// whose effect is already in place reports "unchanged". Every change is recorded on the user
+// through internal/provenance: an intent before the call, settled from what IAM shows after it.
 package apply
 
 import (
@@ -20,6 +18,7 @@ import (
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // IAM is the part of the IAM API apply uses.
@@ -70,7 +69,10 @@ type Result struct {
 	Outcome     string      `json:"outcome"`
 	Reason      string      `json:"reason,omitempty"`
 	Job         string      `json:"job,omitempty"`
-	Err         error       `json:"-"`
+	// Record, when set, says the provenance record is not what the outcome would have it be
+	// (say, a change made whose record stays pending), and what it is instead.
+	Record string `json:"record,omitempty"`
+	Err    error  `json:"-"`
 }
 
 // Changed reports whether the result changed (or, in a dry run, would change) AWS.
@@ -156,7 +158,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deactivating it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, nil, opts, keys.ActionDeactivated, Deactivated, func() error {
+		return change(ctx, c, r, ks, nil, opts, keys.ActionDeactivated, Deactivated, func(ctx context.Context) error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Inactive"})
 			return err
 		})
@@ -168,11 +170,14 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if err != nil {
 			return failed(r, "read provenance of "+a.User, err)
 		}
-		rec, ok := keys.User{Tags: tags}.Provenance(a.AccessKeyID)
-		if !(ok && rec.Action == keys.ActionDeactivated) && !opts.Force {
-			return done(r, Skipped, "not deactivated by keywarden (use --force)")
+		rec, ok, err := provenance.Settle(ctx, c, a.User, a.AccessKeyID, tags, ks, opts.Now())
+		if err != nil {
+			return failed(r, "settle the record of "+a.AccessKeyID, err)
 		}
-		return change(ctx, c, r, ks, tags, opts, keys.ActionActivated, Activated, func() error {
+		if why := untrusted(rec, ok, a.AccessKeyID); why != "" && !opts.Force {
+			return done(r, Skipped, why)
+		}
+		return change(ctx, c, r, ks, tags, opts, keys.ActionActivated, Activated, func(ctx context.Context) error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Active"})
 			return err
 		})
@@ -183,7 +188,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deleting it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, nil, opts, keys.ActionDeleted, Deleted, func() error {
+		return change(ctx, c, r, ks, nil, opts, keys.ActionDeleted, Deleted, func(ctx context.Context) error {
 			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID})
 			return err
 		})
@@ -191,50 +196,65 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 	return done(r, Failed, fmt.Sprintf("unknown action %q", a.Kind))
 }
 
-// change records the provenance, makes the change, and puts the previous record back if the
-// change fails, so the user's tags never claim a change that did not happen.
+// change makes one change under the record protocol (internal/provenance) and says what IAM
+// shows afterwards: a change whose answer was lost but which the re-read shows made is
+// reported made; a record that could not be settled is named in the reason.
 // tags are the user's tags if the caller has just read them (activate does, to check
-// provenance); nil means read them here.
-func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string]string, opts Options, action, outcome string, do func() error) Result {
+// provenance); nil means read them.
+func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string]string, opts Options, action, outcome string, do func(context.Context) error) Result {
 	if opts.DryRun {
 		return done(r, WouldPrefix+string(r.Action), r.Reason)
 	}
-	if tags == nil {
-		var err error
-		if tags, err = inventory.ListTags(ctx, c, r.User); err != nil {
-			return failed(r, "read tags of "+r.User, err)
-		}
-	}
-	if err := makeRoom(ctx, c, r.User, r.AccessKeyID, tags, ks); err != nil {
-		return failed(r, "record provenance on "+r.User, err)
-	}
-	tk := keys.TagKey(r.AccessKeyID)
-	prev, hadPrev := tags[tk]
 	origin := opts.Origin
 	if r.Job != "" {
 		origin = "job:" + r.Job
 	}
-	rec := keys.Record{Action: action, Time: opts.Now(), Origin: origin}
-	slog.Debug("record provenance", "user", r.User, "tag", tk, "value", rec.String())
-	if err := tag(ctx, c, r.User, tk, rec.String()); err != nil {
-		return failed(r, "record provenance on "+r.User, err)
-	}
 	slog.Debug("change key", "user", r.User, "access_key_id", r.AccessKeyID, "action", r.Action)
-	if err := do(); err != nil {
-		slog.Debug("change failed; restoring the previous provenance", "user", r.User, "access_key_id", r.AccessKeyID, "error", err)
-		if hadPrev {
-			_ = tag(ctx, c, r.User, tk, prev)
-		} else {
-			_, _ = c.UntagUser(ctx, &iam.UntagUserInput{UserName: &r.User, TagKeys: []string{tk}})
+	pr := provenance.Do(ctx, c, provenance.Change{
+		User: r.User, KeyID: r.AccessKeyID, Action: action, Origin: origin, Now: opts.Now(),
+		Tags: tags, Keys: ks, Recheck: true,
+	}, do)
+	what := fmt.Sprintf("%s %s of %s", r.Action, r.AccessKeyID, r.User)
+	switch pr.Outcome {
+	case provenance.Made:
+		if pr.RecordErr != nil {
+			r.Err, r.Record = pr.RecordErr, pr.RecordErr.Error()
 		}
-		return failed(r, fmt.Sprintf("%s %s of %s", r.Action, r.AccessKeyID, r.User), err)
+		if pr.Err != nil {
+			return done(r, outcome, r.Reason+" (the answer was lost; the re-read shows it done)")
+		}
+		return done(r, outcome, r.Reason)
+	case provenance.AlreadyDone:
+		r = done(r, Unchanged, "already "+outcome+" by another run or a person a moment ago")
+		if pr.RecordErr != nil {
+			r.Err, r.Record = pr.RecordErr, pr.RecordErr.Error()
+		}
+		return r
+	case provenance.Unknown:
+		r = failed(r, what, pr.Err)
+		r.Reason += "; whether IAM made the change is unknown: " + pr.RecordErr.Error()
+		return r
 	}
-	return done(r, outcome, r.Reason)
+	r = failed(r, what, pr.Err)
+	if pr.RecordErr != nil {
+		r.Reason += "; nothing changed, but " + pr.RecordErr.Error()
+	}
+	return r
 }
 
-func tag(ctx context.Context, c IAM, user, key, value string) error {
-	_, err := c.TagUser(ctx, &iam.TagUserInput{UserName: &user, Tags: []iamTag{{Key: &key, Value: &value}}})
-	return err
+// untrusted says why activate may not act on the key's record, or "" if it may: only a
+// settled record of keywarden's own deactivation is trusted.
+func untrusted(rec keys.Record, ok bool, id string) string {
+	switch {
+	case !ok || rec.Action != keys.ActionDeactivated:
+		return "not deactivated by keywarden (use --force)"
+	case rec.State == keys.Pending:
+		return fmt.Sprintf("keywarden's deactivation of %s at %s (%s) is unsettled: a run may still be making it, or one failed before it learnt the outcome; a run after %s settles it from the key's state (check who disabled the key, then use --force)",
+			id, rec.Time.UTC().Format(time.RFC3339), rec.Origin, rec.Time.Add(provenance.InFlight).UTC().Format(time.RFC3339))
+	case rec.State == keys.Unconfirmed:
+		return fmt.Sprintf("keywarden tried to deactivate %s at %s (%s) but never learnt whether it did, so someone else may have disabled it; check who did, then use --force", id, rec.Time.UTC().Format(time.RFC3339), rec.Origin)
+	}
+	return ""
 }
 
 func findKey(ks []keys.Key, id string) (keys.Key, bool) {

@@ -183,7 +183,12 @@ func Message(what string, err error) string {
 		}
 		return fmt.Sprintf("%s: AWS rejected the credentials (%s); check the profile's access key, or renew the session", what, why)
 	case Throttled:
-		return fmt.Sprintf("%s: AWS kept throttling the requests after retries; try again later (where the command has --concurrency, lower it)", what)
+		var mre *retry.MaxAttemptsError
+		if errors.As(err, &mre) {
+			return fmt.Sprintf("%s: AWS kept throttling the requests after %d attempts; try again later (where the command has --concurrency, lower it)", what, mre.Attempt)
+		}
+		// A call made once on purpose (CreateAccessKey is never retried) was throttled once.
+		return fmt.Sprintf("%s: AWS throttled the request; run the command again in a minute", what)
 	case Network:
 		return fmt.Sprintf("%s: could not reach AWS (%s); check the network, the region and AWS_ENDPOINT_URL", what, rootCause(err))
 	case NotAWS:

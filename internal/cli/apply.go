@@ -19,6 +19,7 @@ type applyOptions struct {
 	Yes       bool
 	DryRun    bool
 	AllowSelf bool
+	NoNotify  bool
 }
 
 func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOptions) error) *cobra.Command {
@@ -27,7 +28,7 @@ func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOpt
 		Use:   "apply [-c FILE] [--job NAME]... [--yes]",
 		Short: "Carry out what the jobs of a policy file decide, after showing the plan",
 		Long: `Evaluate keywarden.yaml as 'keywarden plan' does, show the plan on stderr, then carry it out
-and print one line per key on stdout. On a terminal apply asks before changing anything;
+and print one line per key on stdout, as each key is done (so in the order they finish). On a terminal apply asks before changing anything;
 otherwise (CI, cron) it needs --yes.
 
 Each key is re-read right before it is changed, so a key already in the wanted state is
@@ -35,6 +36,9 @@ Each key is re-read right before it is changed, so a key already in the wanted s
 on the user as a keywarden:<key id> tag naming the job. Report rules print as findings.
 keywarden refuses to deactivate or delete the key it is signed with unless --allow-self
 (exit 4; the other keys are still handled). --dry-run prints the plan and stops.
+
+With a notify: block, each key's owner gets one digest per run (email, SNS, webhook) of what
+was done to their keys and what a rule's warn: says is coming; --no-notify sends nothing.
 
 Needs what 'keywarden policy -c FILE' prints.
 
@@ -55,11 +59,12 @@ Needs what 'keywarden policy -c FILE' prints.
 	f.BoolVarP(&o.Yes, "yes", "y", false, "apply without asking (needed when stdin or stdout is not a terminal)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the plan and change nothing (same as keywarden plan)")
 	f.BoolVar(&o.AllowSelf, "allow-self", false, "allow deactivating or deleting the key keywarden is signed with (you will lose access)")
+	f.BoolVar(&o.NoNotify, "no-notify", false, "tell no owner (the config's notify: block is not used for this run)")
 	return cmd
 }
 
 func runApply(ctx context.Context, o *applyOptions) error {
-	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, !o.DryRun)
 	if err != nil {
 		return err
 	}
@@ -77,6 +82,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	fmt.Fprintf(o.Stderr, "keywarden: %s\n", e.summary())
+	for _, w := range e.warningLines() {
+		fmt.Fprintf(o.Stderr, "keywarden: %s\n", w)
+	}
 	if n := e.changes(); n > 0 && !o.Yes {
 		ok, err := o.confirm(n)
 		if err != nil || !ok {
@@ -86,12 +94,18 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
 	opts.Rotate = ruleRotation(o.Deps)
+	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
+	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)
-	err = printAccountResults(o.globalOptions, o.Deps, jobs.Results(runs), e.multi)
+	err = p.finish(jobs.Results(runs))
 	// A failed account is named after the keys of the others; its exit code (1) is the run's
 	// unless a key's own failure already said more.
 	if ferr := accountFailures(o.Stderr, jobs.Failures(e.plans), len(e.plans)); ferr != nil && err == nil {
 		err = ferr
+	}
+	// Owners hear last: a notice never blocks or undoes a change, and says what was done.
+	if nerr := tellOwners(ctx, o.Stderr, e.cfg, e.s.cfg, runs, e.summary(), o.NoNotify); nerr != nil && err == nil {
+		err = nerr
 	}
 	return err
 }

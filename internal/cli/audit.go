@@ -193,14 +193,14 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err != nil {
 		return err
 	}
+	if spec != nil && o.To != "" {
+		return usagef("--to %s imports one account's findings for now; run it in each account (a member role can), without --org or --accounts", o.To)
+	}
 	s, err := o.session(ctx)
 	if err != nil {
 		return err
 	}
 	if spec != nil {
-		if o.To != "" {
-			return usagef("--to %s imports one account's findings for now; run it in each account (a member role can), without --org or --accounts", o.To)
-		}
 		accts, err := s.accounts(ctx, spec)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -86,6 +87,11 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	if sel.DryRun {
 		fmt.Fprintln(d.Stderr, "keywarden: dry run: nothing will change")
 	}
-	rs := apply.Apply(ctx, s.iam, acts, ao)
-	return printResults(g, d, rs)
+	p := newResultPrinter(g, d, false)
+	ao.OnResult = func(r apply.Result) { p.add(jobs.Result{Result: r}) }
+	var rs []jobs.Result
+	for _, r := range apply.Apply(ctx, s.iam, acts, ao) {
+		rs = append(rs, jobs.Result{Result: r})
+	}
+	return p.finish(rs)
 }

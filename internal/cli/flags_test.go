@@ -74,6 +74,7 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 		{"audit negative concurrency", []string{"audit", "--concurrency", "-2"}, "--concurrency -2: want at least 1"},
 		{"audit in the past", []string{"audit", "--at", "2020-01-01"}, "--at 2020-01-01 is in the past; audit reads keys as they are now, so --at looks ahead only, like --at +30d"},
 		{"audit a day ago", []string{"audit", "--at", "-1d"}, "--at -1d is in the past"},
+		{"security hub across accounts", []string{"audit", "--accounts", "111122223333", "--to", "securityhub"}, "--to securityhub imports one account's findings for now"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -55,8 +55,10 @@ func (f *jobFlags) loadConfig() (*policy.Config, error) {
 
 // evaluateJobs loads the config, resolves the accounts it covers, and in each reads the
 // inventory the jobs need once and evaluates them (jobs.Decide). An account that fails is in
-// e.failures; the others are planned all the same.
-func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (*jobEval, error) {
+// e.failures; the others are planned all the same. With settle (apply, not plan: plan changes
+// nothing), records an earlier run left pending are settled first from the keys as read, so
+// the plan decides on settled records.
+func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, settle bool) (*jobEval, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 	if err != nil {
 		return nil, err
 	}
-	opts := jobs.Options{}
+	opts := jobs.Options{Settle: settle}
 	if spec != nil {
 		opts.Accounts = spec.Concurrency
 	}
@@ -97,11 +99,16 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags) (
 		}
 		return nil, usageErr(plans[0].Err)
 	}
+	for _, p := range plans {
+		for _, err := range p.Unsettled {
+			fmt.Fprintf(d.Stderr, "keywarden: warning: could not %v; the next apply tries again\n", err)
+		}
+	}
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
-	return &jobEval{s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
+	return &jobEval{cfg: cfg, s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
 }
 
 // readConfig is the one loader of keywarden.yaml: plan, apply, policy, template, deploy and

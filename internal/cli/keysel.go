@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -93,51 +95,84 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 
 // printResults writes one line per key to stdout and returns the error that decides the exit code.
 func printResults(o *globalOptions, d *Deps, rs []apply.Result) error {
+	p := newResultPrinter(o, d, false)
 	out := make([]jobs.Result, len(rs))
 	for i, r := range rs {
 		out[i] = jobs.Result{Result: r}
+		p.add(out[i])
 	}
-	return printAccountResults(o, d, out, false)
+	return p.finish(out)
 }
 
-// printAccountResults is printResults for a run over accounts: each line, row and JSON object
-// names its account when withAccount.
-func printAccountResults(o *globalOptions, d *Deps, rs []jobs.Result, withAccount bool) error {
-	switch o.Output {
+// resultPrinter writes each key's line as it is decided and done, so a run killed half-way has
+// said what it changed; JSON, being one document, is written at the end. In a run over
+// accounts each line, row and JSON object names its account.
+type resultPrinter struct {
+	o           *globalOptions
+	d           *Deps
+	withAccount bool
+	csv         *csv.Writer
+	err         error
+}
+
+func newResultPrinter(o *globalOptions, d *Deps, withAccount bool) *resultPrinter {
+	p := &resultPrinter{o: o, d: d, withAccount: withAccount}
+	if o.Output == "csv" {
+		p.csv = csv.NewWriter(d.Stdout)
+		p.write(p.row("account", []string{"access_key_id", "user", "action", "outcome", "reason"}))
+	}
+	return p
+}
+
+func (p *resultPrinter) row(account string, cells []string) []string {
+	if !p.withAccount {
+		return cells
+	}
+	return append([]string{account}, cells...)
+}
+
+func (p *resultPrinter) write(row []string) {
+	if p.err == nil {
+		p.err = p.csv.Write(row)
+	}
+	if p.err == nil {
+		p.csv.Flush()
+		p.err = p.csv.Error()
+	}
+}
+
+// add prints one result; jobs.Options.OnResult calls it one result at a time.
+func (p *resultPrinter) add(r jobs.Result) {
+	switch p.o.Output {
 	case "json":
+	case "csv":
+		p.write(p.row(r.Account, []string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason}))
+	default:
+		line := fmt.Sprintf("%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r.Result))
+		if p.withAccount {
+			line = r.Account + " " + line
+		}
+		if _, err := io.WriteString(p.d.Stdout, line); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+}
+
+// finish writes the JSON document, if that is the format, and returns the exit code's error.
+func (p *resultPrinter) finish(rs []jobs.Result) error {
+	if p.o.Output == "json" {
 		if rs == nil {
 			rs = []jobs.Result{}
 		}
-		if err := report.JSON(d.Stdout, rs); err != nil {
-			return err
-		}
-	case "csv":
-		headers := []string{"access_key_id", "user", "action", "outcome", "reason"}
-		if withAccount {
-			headers = append([]string{"account"}, headers...)
-		}
-		rows := make([][]string, len(rs))
-		for i, r := range rs {
-			rows[i] = []string{r.AccessKeyID, r.User, string(r.Action), r.Outcome, r.Reason}
-			if withAccount {
-				rows[i] = append([]string{r.Account}, rows[i]...)
-			}
-		}
-		if err := report.CSV(d.Stdout, headers, rows); err != nil {
-			return err
-		}
-	default:
-		for _, r := range rs {
-			if withAccount {
-				fmt.Fprintf(d.Stdout, "%s ", r.Account)
-			}
-			fmt.Fprintf(d.Stdout, "%s %s %s\n", r.AccessKeyID, r.User, outcomeText(r.Result))
-		}
+		p.err = report.JSON(p.d.Stdout, rs)
+	}
+	if p.err != nil {
+		return p.err
 	}
 	plain := make([]apply.Result, len(rs))
 	for i, r := range rs {
 		plain[i] = r.Result
-		if withAccount && r.Outcome == apply.Failed {
+		if p.withAccount && r.Outcome == apply.Failed {
 			plain[i].Reason = "in " + r.Account + ": " + r.Reason
 		}
 	}
@@ -152,6 +187,9 @@ func outcomeText(r apply.Result) string {
 		// A report rule changes nothing: say finding, so nobody counts it as a change.
 		return "finding: " + r.Reason
 	}
+	if r.Record != "" {
+		return r.Outcome + ", but " + r.Record
+	}
 	return r.Outcome
 }
 
@@ -161,19 +199,23 @@ func resultsErr(rs []apply.Result) error {
 	var failed, refused int
 	var first apply.Result
 	for _, r := range rs {
-		switch r.Outcome {
-		case apply.Failed:
+		switch {
+		case r.Outcome == apply.Failed, r.Record != "":
 			if failed == 0 {
 				first = r
 			}
 			failed++
-		case apply.Refused:
+		case r.Outcome == apply.Refused:
 			refused++
 		}
 	}
 	if failed > 0 {
 		e := awsErr("", first.Err).(*codedError)
-		e.msg = fmt.Sprintf("%d of %s failed; first: %s", failed, count(len(rs), "key"), first.Reason)
+		why := first.Reason
+		if first.Outcome != apply.Failed {
+			why = fmt.Sprintf("%s of %s %s, but %s", first.AccessKeyID, first.User, first.Outcome, first.Record)
+		}
+		e.msg = fmt.Sprintf("%d of %s failed; first: %s", failed, count(len(rs), "key"), why)
 		return e
 	}
 	if refused > 0 {

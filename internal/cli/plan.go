@@ -47,7 +47,7 @@ Needs what 'keywarden policy -c FILE' prints, minus the statements that change k
 }
 
 func runPlan(ctx context.Context, o *planOptions) error {
-	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags)
+	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, false)
 	if err != nil {
 		return err
 	}
@@ -63,5 +63,9 @@ func printPlan(d *Deps, g *globalOptions, f *jobFlags, e *jobEval) error {
 		fmt.Fprintf(d.Stderr, "keywarden: warning: %s\n", w)
 	}
 	fmt.Fprintf(d.Stderr, "keywarden: %s%s\n", e.summary(), e.asOf(f))
+	for _, w := range e.warningLines() {
+		fmt.Fprintf(d.Stderr, "keywarden: %s\n", w)
+	}
+	planNotices(d.Stderr, e.cfg, e.plans)
 	return accountFailures(d.Stderr, jobs.Failures(e.plans), len(e.plans))
 }

@@ -14,6 +14,7 @@ import (
 // jobEval is one read-and-evaluate of a config's jobs in every account it covers: what plan
 // prints and apply executes.
 type jobEval struct {
+	cfg   *policy.Config
 	s     *session
 	plans []jobs.Plan
 	at    time.Time
@@ -31,9 +32,16 @@ type accountAction struct {
 
 // planDoc is the plan as --output json writes it.
 type planDoc struct {
-	At             time.Time       `json:"at"`
-	Actions        []accountAction `json:"actions"`
-	FailedAccounts []jobs.Failure  `json:"failed_accounts,omitempty"`
+	At             time.Time        `json:"at"`
+	Actions        []accountAction  `json:"actions"`
+	Warnings       []accountWarning `json:"warnings,omitempty"`
+	FailedAccounts []jobs.Failure   `json:"failed_accounts,omitempty"`
+}
+
+// accountWarning is a change to come (a rule's warn:), apart from the changes of the plan.
+type accountWarning struct {
+	Account string `json:"account,omitempty"`
+	policy.Warning
 }
 
 func (e *jobEval) doc() planDoc {
@@ -46,8 +54,25 @@ func (e *jobEval) doc() planDoc {
 		for _, a := range p.Plan.Actions {
 			d.Actions = append(d.Actions, accountAction{Account: p.Account.ID, Action: a})
 		}
+		for _, w := range p.Plan.Warnings {
+			d.Warnings = append(d.Warnings, accountWarning{Account: p.Account.ID, Warning: w})
+		}
 	}
 	return d
+}
+
+// warningLines are the plan's warnings as stderr lines for people.
+func (e *jobEval) warningLines() []string {
+	var out []string
+	for _, w := range e.doc().Warnings {
+		where := w.User
+		if w.Account != "" {
+			where += " in account " + w.Account
+		}
+		out = append(out, fmt.Sprintf("ahead: job %s will %s %s of %s on %s (%s); its owner is told now",
+			w.Job, w.Kind, w.AccessKeyID, where, w.Due.UTC().Format("2006-01-02 15:04Z"), w.Reason))
+	}
+	return out
 }
 
 // changes counts the actions that would change AWS; report actions are findings only, and a

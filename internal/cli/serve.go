@@ -42,6 +42,7 @@ type serveOptions struct {
 	Listen      string
 	Once        string
 	DryRun      bool
+	NoNotify    bool
 	Grace       time.Duration
 	Concurrency int
 	accountFlags
@@ -87,6 +88,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:9102", "address for /healthz and /metrics")
 	f.StringVar(&o.Once, "once", "", "run this job now, print its results and exit")
 	f.BoolVar(&o.DryRun, "dry-run", false, "make every run a dry run: log what would change, change nothing")
+	f.BoolVar(&o.NoNotify, "no-notify", false, "tell no owner (the config's notify: block is not used)")
 	f.DurationVar(&o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "users acted on at once within a run")
 	o.accountFlags.addFlags(cmd)
@@ -278,6 +280,8 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 		fmt.Fprintln(o.Stderr, "keywarden: dry run: nothing will change")
 	}
 	opts.Apply = o.applyOptions(o.Once)
+	p := newResultPrinter(o.globalOptions, o.Deps, multi(accts))
+	opts.OnResult = p.add
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{o.Once}, o.Now(), opts)
 	if !multi(accts) && runs[0].Err != nil {
 		return awsErr("run job "+o.Once, runs[0].Err)
@@ -286,9 +290,14 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
-	err = printAccountResults(o.globalOptions, o.Deps, results, multi(accts))
+	err = p.finish(results)
 	if ferr := accountFailures(o.Stderr, jobs.Failures(jobs.PlansOf(runs)), len(runs)); ferr != nil && err == nil {
 		err = ferr
+	}
+	// A dry run tells nobody: its warnings would be remembered as sent.
+	summary := fmt.Sprintf("job %s: %s", o.Once, count(len(results), "key"))
+	if nerr := tellOwners(ctx, o.Stderr, cfg, sess.cfg, runs, summary, o.NoNotify || o.DryRun); nerr != nil && err == nil {
+		err = nerr
 	}
 	return err
 }

@@ -154,6 +154,9 @@ func (s *server) run(ctx context.Context, name string) error {
 			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 1)
 			continue
 		}
+		for _, e := range run.Unsettled {
+			s.log.Warn("could not settle a pending record", "job", name, "account", run.Account.ID, "error", e.Error())
+		}
 		if run.Account.ID != "" {
 			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 0)
 		}
@@ -175,11 +178,41 @@ func (s *server) run(ctx context.Context, name string) error {
 		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(failed))
 	}
 	s.log.Info("job summary", attrs...)
+	nerr := s.tell(ctx, cfg, name, runs)
 	err = resultsErr(plainResults(results))
 	if len(failed) > 0 && err == nil {
 		err = fmt.Errorf("%d of %d accounts failed", len(failed), len(accts))
 	}
+	if err == nil {
+		err = nerr
+	}
 	return err
+}
+
+// tell sends the run's notices and logs one line per channel; a failed channel fails the run
+// (its metric says so) but the key changes stand.
+func (s *server) tell(ctx context.Context, cfg *policy.Config, job string, runs []jobs.Run) error {
+	if cfg.Notify == nil || s.o.NoNotify || s.o.DryRun {
+		return nil
+	}
+	t := jobs.Tell(ctx, runs, cfg.Notify, newSender(s.sess.cfg, cfg.Notify), "job "+job)
+	failed := 0
+	for _, r := range t.Results {
+		attrs := []any{"job", job, "channel", r.Channel, "sent", r.Sent}
+		if !r.OK() {
+			failed++
+			s.log.Error("notify failed", append(attrs, "errors", r.Failed)...)
+			continue
+		}
+		s.log.Info("notified", attrs...)
+	}
+	for _, f := range t.Failed {
+		s.log.Error("notify: warnings not remembered", "job", job, "error", f)
+	}
+	if failed > 0 || len(t.Failed) > 0 {
+		return fmt.Errorf("job %s: some notices were not delivered; the key changes stand", job)
+	}
+	return nil
 }
 
 func plainResults(rs []jobs.Result) []apply.Result {

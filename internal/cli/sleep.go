@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// sleepCtx is the real sleeper core packages take as an argument (they never call time.Sleep),
-// so tests can wait without waiting.
+// Sleep is the real sleeper core packages take as an argument (they never call time.Sleep),
+// so tests can wait without waiting. The Lambda entry is handed it too.
+func Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -17,10 +19,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-// Sleep is sleepCtx for the Lambda entry, which cmd/keywarden wires to it: the one real
-// sleeper stays at the edge.
-func Sleep(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d) }
 
 // systemClock is the real clock the daemon is given; the daemon itself reads none.
 type systemClock struct{}

@@ -4,4 +4,7 @@ package credfile
 
 import "os"
 
-func keepOwner(*os.File, os.FileInfo) error { return nil }
+func KeepOwner(*os.File, os.FileInfo) error { return nil }
+
+// sameOwner cannot tell owners apart here; the name alone must do.
+func sameOwner(a, b os.FileInfo) bool { return true }

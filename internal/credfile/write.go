@@ -46,7 +46,7 @@ func (e *notFoundError) Is(target error) bool { return target == fs.ErrNotExist 
 // or narrower if the old file was narrower) and keeps the old file's owner where possible. A
 // symlink is followed: its target is replaced and the link kept.
 func WriteFile(path string, data []byte) (err error) {
-	target, err := resolve(path)
+	target, err := Resolve(path)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func WriteFile(path string, data []byte) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".keywarden-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(base))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", target, err)
 	}
@@ -79,7 +79,7 @@ func WriteFile(path string, data []byte) (err error) {
 		return fmt.Errorf("write %s: %w", target, err)
 	}
 	if old != nil {
-		if err := keepOwner(tmp, old); err != nil {
+		if err := KeepOwner(tmp, old); err != nil {
 			return fmt.Errorf("write %s: keep owner: %w", target, err)
 		}
 	}
@@ -102,9 +102,9 @@ func WriteFile(path string, data []byte) (err error) {
 	return nil
 }
 
-// resolve follows symlinks so that the link's target is replaced, not the link. A dangling
-// link is an error: writing next to it would silently create a file nobody reads.
-func resolve(path string) (string, error) {
+// Resolve follows symlinks so that the link's target is replaced (and locked), not the link. A
+// dangling link is an error: writing next to it would silently create a file nobody reads.
+func Resolve(path string) (string, error) {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return path, nil

@@ -42,6 +42,12 @@ type Options struct {
 	// SkipTags leaves Tags nil, for callers that use neither provenance nor tag selections
 	// (audit): one call a user fewer.
 	SkipTags bool
+	// ActiveLastUsed reads last use of active keys only (the only ones a rule on last use
+	// decides on); an inactive key's LastUsed is left nil.
+	ActiveLastUsed bool
+	// TagsIfInactive reads the tags only of users with an inactive key (only a delete rule,
+	// which reads keywarden's records of inactive keys, needs them); others' Tags stay nil.
+	TagsIfInactive bool
 	// Progress, if set, is called after each user is read.
 	Progress func(done, total int)
 }
@@ -152,8 +158,15 @@ func fillUser(ctx context.Context, c IAM, u *keys.User, opts Options) error {
 	if err != nil {
 		return err
 	}
+	inactive := false
+	for _, k := range ks {
+		inactive = inactive || k.Status == keys.Inactive
+	}
 	if !opts.SkipLastUsed {
 		for i := range ks {
+			if opts.ActiveLastUsed && ks[i].Status != keys.Active {
+				continue
+			}
 			lu, _, err := LastUsed(ctx, c, ks[i].AccessKeyID)
 			if err != nil {
 				return err
@@ -162,7 +175,7 @@ func fillUser(ctx context.Context, c IAM, u *keys.User, opts Options) error {
 		}
 	}
 	u.Keys = ks
-	if opts.SkipTags {
+	if opts.SkipTags || (opts.TagsIfInactive && !inactive) {
 		return nil
 	}
 	tags, err := ListTags(ctx, c, u.Name)

@@ -17,6 +17,7 @@ import (
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // Origin is how provenance records name a job: "job:curfew". It is the one place that says so.
@@ -55,6 +56,8 @@ type Plan struct {
 	Inventory keys.Inventory
 	Plan      policy.Plan
 	Err       error // the account could not be opened, read or evaluated
+	// Unsettled are the pending records that could not be settled this time, one sentence each.
+	Unsettled []error
 }
 
 // Options say how to read and act.
@@ -69,6 +72,9 @@ type Options struct {
 	OnResult func(Result)
 	// Rotate is what rotate rules need from the runner's edge (see RotateOptions).
 	Rotate RotateOptions
+	// Settle settles, before deciding, the records an earlier run left pending (apply, serve
+	// and the Lambda; never plan or a dry run, which change nothing).
+	Settle bool
 }
 
 // Result is one key's outcome, named by its account ("" in a run of the caller's account only).
@@ -84,6 +90,10 @@ func Decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, n
 		inv, err := ReadFor(ctx, s.IAM, cfg, names, opts.Concurrency)
 		if err != nil {
 			return p, &StepError{What: "read the users the jobs select", Err: err}
+		}
+		if opts.Settle {
+			// The next run settles what a crashed one left, before deciding on those records.
+			p.Unsettled = provenance.SettleAll(ctx, s.IAM, &inv, at)
 		}
 		p.Inventory = inv
 		p.Plan, err = policy.Evaluate(inv, cfg, names, at)

@@ -78,6 +78,7 @@ func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 // RunJobs reads, decides and acts: the named jobs as of now in every account. It is what
 // serve and the Lambda run each time a job fires.
 func RunJobs(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, now time.Time, opts Options) []Run {
+	opts.Settle = !opts.Apply.DryRun
 	return Act(ctx, Decide(ctx, accts, cfg, names, now, opts), opts)
 }
 

@@ -24,13 +24,34 @@ const (
 	ActionDeleted     = "deleted"
 )
 
+// State says how far keywarden's record of a change can be trusted (see the package doc of
+// internal/provenance for the protocol that moves a record between them).
+type State string
+
+const (
+	// Settled: IAM confirmed the change, by its answer or by a re-read in the same run.
+	Settled State = ""
+	// Pending: keywarden wrote its intent and has not yet learnt what IAM did.
+	Pending State = "pending"
+	// Unconfirmed: a later run found a pending record whose key shows the intended state;
+	// keywarden may have made the change or someone else may have, so nobody acts on it.
+	Unconfirmed State = "unconfirmed"
+)
+
 // Record is keywarden's provenance for one key: what it did, when, and on whose behalf.
 // It is stored as the value of the user tag TagKey(keyID).
 type Record struct {
+	State  State
 	Action string
 	Time   time.Time
 	Origin string // the command or job name, e.g. "deactivate" or "job:curfew"
+	// Was is, on a pending record, the record it replaced: put back if the change is not made.
+	Was *Record
 }
+
+// Trusted reports whether the record is a settled one of action: the only kind activate and
+// the delete rule act on.
+func (r Record) Trusted(action string) bool { return r.State == Settled && r.Action == action }
 
 // TagKey is the tag key that holds the record for one access key.
 func TagKey(keyID string) string { return TagPrefix + keyID }
@@ -56,27 +77,88 @@ func looksLikeKeyID(s string) bool {
 	return true
 }
 
+// maxNestedOrigin keeps a pending record and the one it replaced within 256 characters together.
+const maxNestedOrigin = 80
+
 // String renders the record as a tag value within IAM's limits: at most 256 characters of
 // letters, digits, spaces and _.:/=+-@. Characters outside that set in the origin become '_'.
+//
+//	deactivated 2026-11-23T15:00:00Z by=job:curfew
+//	pending:activated 2026-11-24T07:00:00Z by=activate was=deactivated/2026-11-23T15:00:00Z/job:curfew
+//	unconfirmed:deactivated 2026-11-23T15:00:00Z by=job:curfew
 func (r Record) String() string {
-	v := fmt.Sprintf("%s %s by=%s", r.Action, r.Time.UTC().Format(time.RFC3339), SanitizeTagValue(r.Origin))
-	if len(v) > MaxTagValueLen {
-		v = v[:MaxTagValueLen]
+	origin := SanitizeTagValue(r.Origin)
+	action := r.Action
+	if r.State != Settled {
+		action = string(r.State) + ":" + action
 	}
-	return v
+	var was string
+	if r.Was != nil && r.State == Pending {
+		origin = cut(origin, maxNestedOrigin)
+		w := *r.Was
+		was = fmt.Sprintf(" was=%s/%s/%s", w.prefixedAction(), stamp(w.Time), cut(SanitizeTagValue(w.Origin), maxNestedOrigin))
+	}
+	v := fmt.Sprintf("%s %s by=%s%s", action, stamp(r.Time), origin, was)
+	return cut(v, MaxTagValueLen)
+}
+
+func (r Record) prefixedAction() string {
+	if r.State == Settled {
+		return r.Action
+	}
+	return string(r.State) + ":" + r.Action
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // ParseRecord reads a tag value written by Record.String.
 func ParseRecord(v string) (Record, error) {
 	f := strings.Fields(v)
-	if len(f) != 3 || !strings.HasPrefix(f[2], "by=") {
+	if (len(f) != 3 && len(f) != 4) || !strings.HasPrefix(f[2], "by=") {
 		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN\"", v)
 	}
-	t, err := time.Parse(time.RFC3339, f[1])
+	r, err := parseParts(f[0], f[1], strings.TrimPrefix(f[2], "by="))
 	if err != nil {
-		return Record{}, fmt.Errorf("provenance %q: bad time: %w", v, err)
+		return Record{}, fmt.Errorf("provenance %q: %w", v, err)
 	}
-	return Record{Action: f[0], Time: t, Origin: strings.TrimPrefix(f[2], "by=")}, nil
+	if len(f) == 4 {
+		w, ok := strings.CutPrefix(f[3], "was=")
+		p := strings.SplitN(w, "/", 3)
+		if !ok || r.State != Pending || len(p) != 3 {
+			return Record{}, fmt.Errorf("provenance %q: want \"was=ACTION/TIME/ORIGIN\" last, on a pending record only", v)
+		}
+		was, err := parseParts(p[0], p[1], p[2])
+		if err != nil {
+			return Record{}, fmt.Errorf("provenance %q: %w", v, err)
+		}
+		r.Was = &was
+	}
+	return r, nil
+}
+
+func parseParts(action, at, origin string) (Record, error) {
+	var st State
+	if s, a, ok := strings.Cut(action, ":"); ok {
+		st, action = State(s), a
+		if st != Pending && st != Unconfirmed {
+			return Record{}, fmt.Errorf("unknown state %q", s)
+		}
+	}
+	if action == "" {
+		return Record{}, fmt.Errorf("no action")
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return Record{}, fmt.Errorf("bad time: %w", err)
+	}
+	return Record{State: st, Action: action, Time: t, Origin: origin}, nil
 }
 
 // ValidTagChar reports whether IAM accepts c in a tag key or value.

@@ -69,3 +69,65 @@ func TestParseRecordRejectsForeignValues(t *testing.T) {
 		}
 	}
 }
+
+func TestWarnedRoundTripsWithinIAMLimits(t *testing.T) {
+	w := ParseWarned("AKIAONE=hygiene/deactivate AKIATWO=hygiene/delete junk AKIAONE=other/delete")
+	if !w.Has("AKIAONE", "hygiene", "deactivate") || !w.Has("AKIAONE", "other", "delete") || !w.Has("AKIATWO", "hygiene", "delete") || w.Has("AKIATWO", "hygiene", "deactivate") {
+		t.Fatalf("parsed %v", w)
+	}
+	if got := w.String([]string{"AKIAONE"}); got != "AKIAONE=hygiene/deactivate AKIAONE=other/delete" {
+		t.Errorf("a deleted key's warnings are kept: %q", got)
+	}
+	long := Warned{}
+	for i := range 20 {
+		long.Add("AKIAEXAMPLEEXAMPLE0"+string(rune('A'+i)), strings.Repeat("j", 40), "deactivate")
+	}
+	var live []string
+	for id := range long {
+		live = append(live, id)
+	}
+	v := long.String(live)
+	if len(v) > MaxTagValueLen || len(v) == 0 {
+		t.Fatalf("%d characters, IAM allows %d", len(v), MaxTagValueLen)
+	}
+	for _, c := range v {
+		if !ValidTagChar(c) {
+			t.Fatalf("%q has %q, which IAM refuses in a tag", v, c)
+		}
+	}
+}
+
+func TestUnsettledRecordsRoundTripWithinIAMLimits(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	long := strings.Repeat("o/x", 200)
+	was := Record{Action: ActionDeactivated, Time: at.Add(-time.Hour), Origin: long}
+	for _, r := range []Record{
+		{State: Pending, Action: ActionActivated, Time: at, Origin: "activate", Was: &was},
+		{State: Pending, Action: ActionDeactivated, Time: at, Origin: long},
+		{State: Pending, Action: ActionDeactivated, Time: at, Origin: "job:curfew", Was: &Record{State: Unconfirmed, Action: ActionDeactivated, Time: at, Origin: "x"}},
+		{State: Unconfirmed, Action: ActionDeactivated, Time: at, Origin: "job:curfew"},
+	} {
+		v := r.String()
+		if len(v) > MaxTagValueLen {
+			t.Fatalf("%q is %d characters, IAM allows %d", v, len(v), MaxTagValueLen)
+		}
+		got, err := ParseRecord(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != r.State || got.Action != r.Action || !got.Time.Equal(r.Time) || got.Trusted(r.Action) {
+			t.Fatalf("%q parsed as %+v", v, got)
+		}
+		if (got.Was == nil) != (r.Was == nil) || (r.Was != nil && (got.Was.Action != r.Was.Action || got.Was.State != r.Was.State || !got.Was.Time.Equal(r.Was.Time))) {
+			t.Fatalf("%q: was = %+v, want %+v", v, got.Was, r.Was)
+		}
+	}
+	if !(Record{Action: ActionDeactivated, Time: at}).Trusted(ActionDeactivated) {
+		t.Fatal("a settled record of keywarden's deactivation is not trusted")
+	}
+	for _, v := range []string{"maybe:deactivated 2026-11-23T06:00:00Z by=x", "deactivated 2026-11-23T06:00:00Z by=x was=a/b/c"} {
+		if _, err := ParseRecord(v); err == nil {
+			t.Errorf("ParseRecord(%q) accepted a value keywarden did not write", v)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
@@ -35,9 +36,12 @@ type Handler struct {
 	SSM    SSM
 	Getenv func(string) string
 	Now    func() time.Time
-	// Sleep waits between STS checks of a new key (rotate rules, the rotation function).
+	// Sleep waits between retries of a notice and between STS checks of a new key (rotate
+	// rules, the rotation function); nil sends each notice once.
 	Sleep func(context.Context, time.Duration) error
-	Log   *slog.Logger
+	// Sender, if set, replaces the notify: block's channels (tests).
+	Sender jobs.Sender
+	Log    *slog.Logger
 }
 
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
@@ -135,16 +139,51 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 		jo.Accounts = a.Concurrency
 	}
 	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
+	for _, run := range runs {
+		for _, e := range run.Unsettled {
+			log.Warn("could not settle a pending record", "job", ev.Job, "account", run.Account.ID, "error", e.Error())
+		}
+	}
 	r.FailedAccounts = jobs.Failures(jobs.PlansOf(runs))
 	for _, f := range r.FailedAccounts {
 		log.Error("account failed", "account", f.Account, "job", ev.Job, "reason", f.Reason)
 	}
 	r, err = finish(r, jobs.Results(runs), false)
+	if nerr := h.tell(ctx, src.Config, ev, runs); nerr != nil {
+		err = errors.Join(err, nerr)
+	}
 	if n := len(r.FailedAccounts); n > 0 {
 		// Every other account was done; the invocation still fails so alarms see the gap.
 		err = errors.Join(fmt.Errorf("job %s: %d of %d accounts failed: %s", ev.Job, n, len(accts), failureList(r.FailedAccounts)), err)
 	}
 	return r, err
+}
+
+// tell sends the run's notices (never in a dry run, whose warnings would be remembered as
+// sent); a channel that failed fails the invocation, but the key changes stand.
+func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs []jobs.Run) error {
+	if cfg.Notify == nil || ev.DryRun {
+		return nil
+	}
+	s := h.Sender
+	if s == nil {
+		s = notify.New(h.AWS, cfg.Notify, h.Sleep)
+	}
+	t := jobs.Tell(ctx, runs, cfg.Notify, s, "job "+ev.Job)
+	var bad []string
+	for _, r := range t.Results {
+		if r.OK() {
+			h.Log.Info("notified", "job", ev.Job, "channel", r.Channel, "sent", r.Sent)
+			continue
+		}
+		h.Log.Error("notify failed", "job", ev.Job, "channel", r.Channel, "errors", r.Failed)
+		bad = append(bad, r.Channel)
+	}
+	bad = append(bad, t.Failed...)
+	if len(bad) > 0 {
+		return fmt.Errorf("job %s: some notices were not delivered (%s); the key changes stand", ev.Job, strings.Join(bad, ", "))
+	}
+	return nil
 }
 
 // failureList names each failed account with its reason: "111122223333: assume …; 4444…: …".

@@ -37,13 +37,21 @@ type Digest struct {
 	Events []Event `json:"events"`
 }
 
-// Group makes one digest per owner: owners maps a user name to the owner named by its tag;
+// ByUser is an owner function for Group from a map of user name to owner.
+func ByUser(owners map[string]string) func(Event) string {
+	return func(e Event) string { return owners[e.User] }
+}
+
+// Group makes one digest per owner: owner names the owner of an event's user (by its tag);
 // users without one go to fallback (or are left out when there is no fallback). Digests and
 // their events come in a stable order, so a rerun says the same thing the same way.
-func Group(events []Event, owners map[string]string, fallback string) []Digest {
+func Group(events []Event, owner func(Event) string, fallback string) []Digest {
 	by := map[string][]Event{}
 	for _, e := range events {
-		o := strings.TrimSpace(owners[e.User])
+		o := ""
+		if owner != nil {
+			o = strings.TrimSpace(owner(e))
+		}
 		if o == "" {
 			o = fallback
 		}

@@ -23,7 +23,7 @@ var events = []Event{
 
 func TestGroupByOwnerWithFallback(t *testing.T) {
 	owners := map[string]string{"alice": "alice@example.com", "bob": "alice@example.com", "carol": "@carol"}
-	ds := Group(events, owners, "security@example.com")
+	ds := Group(events, ByUser(owners), "security@example.com")
 	got := map[string][]string{}
 	for _, d := range ds {
 		for _, e := range d.Events {
@@ -45,7 +45,7 @@ func TestGroupByOwnerWithFallback(t *testing.T) {
 }
 
 func TestDigestSaysWhatHappenedAndWhatToDo(t *testing.T) {
-	d := Group(events[:3], map[string]string{"alice": "o", "bob": "o", "carol": "o"}, "")[0]
+	d := Group(events[:3], ByUser(map[string]string{"alice": "o", "bob": "o", "carol": "o"}), "")[0]
 	if s := d.Subject(); s != "keywarden: 1 key deactivated, 1 change failed, 1 warning" {
 		t.Errorf("subject %q", s)
 	}

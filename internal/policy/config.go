@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,8 @@ type Config struct {
 	// Accounts, when set, makes every job run in each of these accounts; nil is the caller's
 	// own account only.
 	Accounts *Accounts
+	// Notify, when set, tells key owners what keywarden did and is about to do.
+	Notify *Notify
 }
 
 // Job is one named set of rules applied to a selection of users, optionally on a schedule.
@@ -75,6 +78,9 @@ type Rule struct {
 	InactiveFor Duration
 	// SinceUnknown is SinceUnknownSkip or SinceUnknownDelete (delete rules only).
 	SinceUnknown string
+	// Warn: the owner is told this long before the rule acts on a key (0: never). It is not
+	// part of the rule's name: adding a warning does not make it another rule.
+	Warn Duration
 	// Rotate rules: OlderThan is required; To are the destinations in internal/sink's syntax
 	// with {user} for the user's name; Grace is how long the old key stays active after
 	// delivery (0: deactivated at once); KMSKeyID and MakeRoom are rotate --user's flags.
@@ -137,4 +143,40 @@ func (e *ValidationError) Error() string {
 		lines[i] = p.String()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Reads are the per-key and per-user reads a set of jobs decides on; what no rule reads is
+// not fetched (at IAM's pace each is a call per key or per user).
+type Reads struct {
+	// LastUsed: an unused_for rule; it looks at active keys only.
+	LastUsed bool
+	// Tags: a delete rule reads keywarden's records, of inactive keys only.
+	Tags bool
+	// AllTags: exclude_tags reads every selected user's tags.
+	AllTags bool
+}
+
+// Needs says what the named jobs (every job when names is empty) read.
+func (c *Config) Needs(names []string) Reads {
+	var r Reads
+	for _, j := range c.Jobs {
+		if len(names) > 0 && !slices.Contains(names, j.Name) {
+			continue
+		}
+		r.AllTags = r.AllTags || len(j.Select.ExcludeTags) > 0
+		for _, rule := range j.Rules {
+			r.LastUsed = r.LastUsed || rule.UnusedFor > 0
+			r.Tags = r.Tags || rule.Kind == Delete
+			// A warning is remembered in a tag of the user, whose keys are active.
+			r.AllTags = r.AllTags || rule.Warn > 0
+			// A rotation in progress is the keywarden:rotation tag of a user whose keys are
+			// often all active, and finishing one asks whether the old key was used since.
+			r.AllTags = r.AllTags || rule.Kind == Rotate
+			r.LastUsed = r.LastUsed || rule.Kind == Rotate
+		}
+	}
+	// Owners are named by a tag of every user a notice may be about.
+	r.AllTags = r.AllTags || c.Notify != nil
+	r.Tags = r.Tags || r.AllTags
+	return r
 }

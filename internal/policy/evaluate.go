@@ -38,7 +38,13 @@ func Evaluate(inv keys.Inventory, cfg *Config, jobNames []string, now time.Time)
 			ks := slices.Clone(u.Keys)
 			slices.SortStableFunc(ks, func(a, b keys.Key) int { return strings.Compare(a.AccessKeyID, b.AccessKeyID) })
 			for _, k := range ks {
-				plan.Actions = append(plan.Actions, evalKey(j, u, k, now)...)
+				acts := evalKey(j, u, k, now)
+				plan.Actions = append(plan.Actions, acts...)
+				acted := map[Kind]bool{}
+				for _, a := range acts {
+					acted[a.Kind] = true
+				}
+				plan.Warnings = append(plan.Warnings, warnings(j, u, k, now, acted)...)
 			}
 			plan.Actions = append(plan.Actions, evalRotation(j, u, now)...)
 		}
@@ -79,6 +85,12 @@ func evalKey(j Job, u keys.User, k keys.Key, now time.Time) []Action {
 			continue
 		}
 		reason, ok := fires(r, u, k, now)
+		if why, held := heldBack(r, u, k); held {
+			// Name the key instead of acting on a record keywarden cannot trust.
+			done[r.Kind] = true
+			out = append(out, Action{Kind: Report, User: u.Name, AccessKeyID: k.AccessKeyID, Job: j.Name, Rule: r.String(), Reason: why})
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -156,9 +168,23 @@ func olderReason(k keys.Key, limit Duration, now time.Time) (string, bool) {
 // someone else (or keywarden's record was removed): since_unknown: skip leaves it alone;
 // since_unknown: delete deletes it at once, with no grace period, since its inactive time
 // cannot be known.
+// heldBack says why a delete rule must not act on an inactive key whose record of keywarden's
+// deactivation is unsettled (pending, or unconfirmed): its inactive time is not known to be
+// keywarden's, and since_unknown: delete would guess.
+func heldBack(r Rule, u keys.User, k keys.Key) (string, bool) {
+	if r.Kind != Delete || k.Status != keys.Inactive {
+		return "", false
+	}
+	rec, ok := u.Provenance(k.AccessKeyID)
+	if !ok || rec.Action != keys.ActionDeactivated || rec.State == keys.Settled {
+		return "", false
+	}
+	return fmt.Sprintf("not deleted: keywarden's record of deactivating it on %s is %s (a run did not learn whether IAM made the change); check who disabled the key", rec.Time.UTC().Format(time.DateOnly), rec.State), true
+}
+
 func inactiveReason(r Rule, u keys.User, k keys.Key, now time.Time) (string, bool) {
 	rec, ok := u.Provenance(k.AccessKeyID)
-	if !ok || rec.Action != keys.ActionDeactivated {
+	if !ok || !rec.Trusted(keys.ActionDeactivated) {
 		if r.SinceUnknown != SinceUnknownDelete {
 			return "", false
 		}

@@ -313,3 +313,29 @@ func TestLoadGraceNew(t *testing.T) {
 		t.Errorf("rules = %s", got)
 	}
 }
+
+func TestNeedsReadsOnlyWhatRulesDecideOn(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml     string
+		lastUsed, tags bool
+	}{
+		{"curfew", "jobs:\n  c:\n    do:\n      - deactivate: {}\n", false, false},
+		{"unused", "jobs:\n  c:\n    do:\n      - report: {unused_for: 45d}\n", true, false},
+		{"older", "jobs:\n  c:\n    do:\n      - deactivate: {older_than: 90d}\n", false, false},
+		{"delete", "jobs:\n  c:\n    do:\n      - delete: {inactive_for: 30d}\n", false, true},
+		{"exclude tags", "jobs:\n  c:\n    select: {exclude_tags: {a: b}}\n    do:\n      - deactivate: {}\n", false, true},
+		{"warn remembers in a tag", "jobs:\n  c:\n    do:\n      - deactivate: {older_than: 90d, warn: 7d}\n", false, true},
+		{"a rotation is a tag, finishing it a last use", "jobs:\n  c:\n    select: {users: [svc-ci]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci\"]}\n", true, true},
+		{"owners are tags", "notify: {fallback: a@example.com}\njobs:\n  c:\n    do:\n      - deactivate: {}\n", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load("k.yaml", []byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := cfg.Needs(nil); r.LastUsed != tc.lastUsed || r.Tags != tc.tags {
+				t.Fatalf("Needs = %+v; want last use %v, tags %v", r, tc.lastUsed, tc.tags)
+			}
+		})
+	}
+}

@@ -52,4 +52,7 @@ type Action struct {
 type Plan struct {
 	At      time.Time `json:"at"`
 	Actions []Action  `json:"actions"`
+	// Warnings are changes to come within a rule's warn: time; nothing is done about them but
+	// telling the owner.
+	Warnings []Warning `json:"warnings,omitempty"`
 }

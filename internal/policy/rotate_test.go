@@ -127,3 +127,15 @@ func TestEvaluateRotate(t *testing.T) {
 		})
 	}
 }
+
+// The runner reads what the rule decides on: every selected user's tags (a rotation in
+// progress is a tag of a user whose keys are all active) and the old key's last use.
+func TestRotateRuleNeedsEveryUsersTagsAndLastUse(t *testing.T) {
+	cfg, err := Load("keywarden.yaml", []byte(rotateYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := cfg.Needs(nil); !n.AllTags || !n.Tags || !n.LastUsed {
+		t.Fatalf("Needs = %+v", n)
+	}
+}

@@ -25,7 +25,7 @@ func (l *loader) config(doc *yaml.Node) *Config {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	top, ok := l.fields(root, "the top level", "jobs", "defaults", "accounts")
+	top, ok := l.fields(root, "the top level", "jobs", "defaults", "accounts", "notify")
 	if !ok {
 		return nil
 	}
@@ -55,6 +55,9 @@ func (l *loader) config(doc *yaml.Node) *Config {
 	cfg := &Config{}
 	if f, ok := top["accounts"]; ok {
 		cfg.Accounts = l.accounts(f)
+	}
+	if f, ok := top["notify"]; ok {
+		cfg.Notify = l.notify(f)
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(jobs.Content); i += 2 {
@@ -252,20 +255,22 @@ func (l *loader) rule(item *yaml.Node, sel Selector) (Rule, bool) {
 	r := Rule{Kind: Kind(k.Value)}
 	switch r.Kind {
 	case Deactivate, Report:
-		fs, ok := l.fields(item.Content[1], string(r.Kind), "unused_for", "older_than", "grace_new")
+		fs, ok := l.fields(item.Content[1], string(r.Kind), "unused_for", "older_than", "grace_new", "warn")
 		if !ok {
 			return r, false
 		}
 		// deactivate: {} means every active key; a report needs a condition to report on.
 		ok = l.ageCondition(k, fs, &r, r.Kind == Report)
+		ok = l.warn(k, fs, &r) && ok
 		return r, l.graceNew(k, fs, &r) && ok
 	case Rotate:
 		return l.rotateRule(k, item.Content[1], sel)
 	case Delete:
-		fs, ok := l.fields(item.Content[1], "delete", "inactive_for", "since_unknown")
+		fs, ok := l.fields(item.Content[1], "delete", "inactive_for", "since_unknown", "warn")
 		if !ok {
 			return r, false
 		}
+		ok = l.warn(k, fs, &r)
 		f, has := fs["inactive_for"]
 		if !has {
 			l.errf(k, "delete needs inactive_for, like delete: {inactive_for: 30d}: keys are deleted a grace period after keywarden deactivated them")
@@ -294,6 +299,33 @@ func (l *loader) rule(item *yaml.Node, sel Selector) (Rule, bool) {
 	}
 	l.errf(k, "%s; want %s", msg, strings.Join(actions, ", "))
 	return r, false
+}
+
+// warn reads warn: how long before the rule acts the key's owner is told. A rule that acts on
+// every key at once (deactivate: {}) never "will" act: its warning is the schedule's business.
+func (l *loader) warn(k *yaml.Node, fs map[string]field, r *Rule) bool {
+	w, has := fs["warn"]
+	if !has {
+		return true
+	}
+	d, ok := l.duration(w, "")
+	if !ok {
+		return false
+	}
+	if d == 0 {
+		l.errf(w.val, "warn: 0d warns of nothing; want how long ahead owners are told, like warn: 7d, or drop warn")
+		return false
+	}
+	if r.Kind == Report {
+		l.errf(w.key, "report: warn does not apply: a report changes nothing; warn on the deactivate or delete rule")
+		return false
+	}
+	if r.Kind == Deactivate && r.UnusedFor == 0 && r.OlderThan == 0 {
+		l.errf(w.key, "deactivate: warn needs unused_for or older_than: a rule without a condition acts on every key at every run, so there is nothing to warn of ahead")
+		return false
+	}
+	r.Warn = d
+	return true
 }
 
 // graceNew reads grace_new, which only qualifies unused_for: age alone says nothing about use.

@@ -38,7 +38,11 @@
 //   - anything else: someone edited the file in between; keywarden refuses to guess.
 //
 // Concurrent runs on one credentials file are serialised by flock on
-// credentials.keywarden-rotate.lock; a second run refuses at once.
+// credentials.keywarden-rotate.lock beside the file symlinks resolve to (so a link and its
+// target are one file), owned like the credentials file; a second run refuses at once. The
+// lock exists only while a rotation runs: a rotation refused at once (no file, no such
+// profile, a session token) leaves nothing on disk. Under the lock, temporary files a killed
+// write left beside the credentials file or the journal (full copies, with secrets) are removed.
 //
 // The clock (Now) and the sleeper (Sleep) are options: nothing here reads time.Now or calls
 // time.Sleep, and every wait is bounded by the time slept as well as by the clock, so a frozen

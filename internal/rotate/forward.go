@@ -11,6 +11,7 @@ import (
 	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // forward takes a stored new key to the end: verify, probe, retire the old key, confirm it dead.
@@ -84,8 +85,10 @@ func (r *run) rollback(ctx context.Context, reason error) error {
 	}
 	r.opts.Failpoint("after-restore")
 	oc := r.opts.Connect(r.old)
-	r.tag(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionDeleted, "the new key")
-	if _, err := oc.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &r.new.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
+	if err := r.change(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionDeleted, "the new key", func(ctx context.Context) error {
+		_, err := oc.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &r.new.AccessKeyID})
+		return err
+	}); err != nil && awserr.Classify(err) != awserr.NotFound {
 		return &StepError{What: fmt.Sprintf("%v; rolling back: the old key is restored in the file, but deleting the new key %s (whose secret is no longer stored) failed; run keywarden rotate again to delete it", reason, r.new.AccessKeyID), Err: err}
 	}
 	if err := removeJournal(r.jpath); err != nil {
@@ -101,11 +104,15 @@ func (r *run) retire(ctx context.Context, c IAM) error {
 	id := r.j.OldKeyID
 	var err error
 	if r.opts.Retire == RetireDeactivate {
-		r.tag(ctx, c, id, keys.ActionDeactivated, "the old key")
-		_, err = c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
+		err = r.change(ctx, c, id, keys.ActionDeactivated, "the old key", func(ctx context.Context) error {
+			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
+			return err
+		})
 	} else {
-		r.tag(ctx, c, id, keys.ActionDeleted, "the old key")
-		_, err = c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id})
+		err = r.change(ctx, c, id, keys.ActionDeleted, "the old key", func(ctx context.Context) error {
+			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id})
+			return err
+		})
 	}
 	switch {
 	case err == nil:
@@ -161,54 +168,38 @@ func (r *run) confirm(ctx context.Context, c IAM) error {
 	return nil
 }
 
-// tag records provenance on the user. A failure is a warning: the key change it describes
-// matters more than its record.
-func (r *run) tag(ctx context.Context, c IAM, keyID, action, what string) {
+// record writes the settled record of a change already made (the new key's creation). A
+// failure is a warning: the key matters more than its record.
+func (r *run) record(ctx context.Context, c IAM, keyID, action, what string) {
 	user := r.user
 	if r.j != nil {
 		user = r.j.User
 	}
-	key := keys.TagKey(keyID)
-	value := keys.Record{Action: action, Time: r.opts.Now(), Origin: r.opts.Origin}.String()
-	in := &iam.TagUserInput{UserName: &user, Tags: []iamtypes.Tag{{Key: &key, Value: &value}}}
-	_, err := c.TagUser(ctx, in)
-	if awserr.Classify(err) == awserr.LimitExceeded && r.pruneTag(ctx, c, user) {
-		_, err = c.TagUser(ctx, in)
+	ks, err := inventory.ListKeys(ctx, c, user)
+	if err == nil {
+		err = provenance.Record(ctx, c, user, keyID, action, r.opts.Origin, r.opts.Now(), ks)
 	}
 	if err != nil {
 		r.warn("could not record provenance of %s (%s) on %s: %s", what, keyID, user, awserr.Message("tag", err))
 	}
 }
 
-// pruneTag removes the oldest keywarden record of a key that no longer exists, to stay under
-// IAM's 50 tags per user.
-func (r *run) pruneTag(ctx context.Context, c IAM, user string) bool {
-	ks, err := inventory.ListKeys(ctx, c, user)
-	if err != nil {
-		return false
+// change retires or deletes a key under the record protocol (internal/provenance): the intent
+// first, then the call, then the record settled from what IAM shows. The change is made even
+// if its record cannot be written; a record left pending is a warning.
+func (r *run) change(ctx context.Context, c IAM, keyID, action, what string, do func(context.Context) error) error {
+	user := r.user
+	if r.j != nil {
+		user = r.j.User
 	}
-	tags, err := inventory.ListTags(ctx, c, user)
-	if err != nil {
-		return false
+	res := provenance.Do(ctx, c, provenance.Change{
+		User: user, KeyID: keyID, Action: action, Origin: r.opts.Origin, Now: r.opts.Now(), BestEffort: true,
+	}, do)
+	if res.RecordErr != nil {
+		r.warn("the record of %s (%s) on %s: %v", what, keyID, user, res.RecordErr)
 	}
-	live := map[string]bool{}
-	for _, k := range ks {
-		live[k.AccessKeyID] = true
+	if res.Outcome == provenance.Made {
+		return nil
 	}
-	oldest, at := "", keys.Record{}
-	for t, v := range tags {
-		id, ok := keys.KeyIDFromTag(t)
-		if !ok || live[id] {
-			continue
-		}
-		rec, _ := keys.ParseRecord(v)
-		if oldest == "" || rec.Time.Before(at.Time) {
-			oldest, at = t, rec
-		}
-	}
-	if oldest == "" {
-		return false
-	}
-	_, err = c.UntagUser(ctx, &iam.UntagUserInput{UserName: &user, TagKeys: []string{oldest}})
-	return err == nil
+	return res.Err
 }

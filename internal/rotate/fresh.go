@@ -48,7 +48,7 @@ func (r *run) fresh(ctx context.Context, creds *credfile.File) error {
 	if err := r.store(ctx, oc, creds); err != nil {
 		return err
 	}
-	r.tag(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionCreated, "the new key")
+	r.record(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionCreated, "the new key")
 	return r.forward(ctx)
 }
 
@@ -98,8 +98,10 @@ func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 	if !r.opts.MakeRoom {
 		return nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); the other one, %s, is inactive: pass --make-room to delete it", r.user, other.AccessKeyID)}
 	}
-	r.tag(ctx, c.IAM, other.AccessKeyID, keys.ActionDeleted, "the inactive key")
-	if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.user, AccessKeyId: &other.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
+	if err := r.change(ctx, c.IAM, other.AccessKeyID, keys.ActionDeleted, "the inactive key", func(ctx context.Context) error {
+		_, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.user, AccessKeyId: &other.AccessKeyID})
+		return err
+	}); err != nil && awserr.Classify(err) != awserr.NotFound {
 		return nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", other.AccessKeyID, r.user), Err: err}
 	}
 	r.res.Deleted = append(r.res.Deleted, other.AccessKeyID)
@@ -131,6 +133,9 @@ func (r *run) create(ctx context.Context, c Clients) error {
 			// IAM answered: no key was made.
 			if rerr := removeJournal(r.jpath); rerr != nil {
 				return rerr
+			}
+			if awserr.Classify(err) == awserr.Throttled {
+				what += ", which keywarden never retries (a retry after a lost answer could make a second key); nothing changed"
 			}
 			return &StepError{What: what, Err: err}
 		}

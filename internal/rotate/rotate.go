@@ -129,13 +129,33 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // Run rotates the profile's key, or finishes or undoes an interrupted rotation first.
 func Run(ctx context.Context, opts Options) (Result, error) {
-	r := &run{opts: opts, start: opts.Now(), jpath: JournalPath(opts.CredentialsFile)}
+	target, err := credfile.Resolve(opts.CredentialsFile)
+	if err != nil {
+		return Result{}, err
+	}
+	r := &run{opts: opts, start: opts.Now(), jpath: JournalPath(target)}
 	r.defaults()
-	unlock, err := lock(LockPath(opts.CredentialsFile))
+	// A rotation that is refused at once (no file, no such profile, a session token) leaves
+	// nothing on disk: the lock is taken only once there is something to rotate.
+	if err := r.precheck(); err != nil {
+		return Result{}, err
+	}
+	unlock, err := lock(LockPath(target), target)
 	if err != nil {
 		return Result{}, err
 	}
 	defer unlock()
+	// Under the lock no other keywarden writes these files, so a temporary file beside them is
+	// a copy a killed run left: it holds secrets, so it goes now.
+	for _, p := range []string{target, r.jpath} {
+		removed, err := credfile.RemoveStaleTemps(p)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, f := range removed {
+			r.say("removed %s, left by a rotation killed while writing", f)
+		}
+	}
 	r.res = Result{Profile: opts.Profile, Retire: opts.Retire}
 	err = r.do(ctx)
 	r.res.Seconds = r.since(r.start).Seconds()
@@ -201,6 +221,20 @@ func (r *run) step(name string) {
 	now := r.opts.Now()
 	r.res.Steps = append(r.res.Steps, Step{Name: name, Seconds: now.Sub(r.stepAt).Seconds()})
 	r.stepAt = now
+}
+
+// precheck refuses, reading only, what do would refuse before changing anything.
+func (r *run) precheck() error {
+	creds, err := credfile.Load(r.opts.CredentialsFile)
+	if err != nil {
+		return err
+	}
+	j, err := ReadJournal(r.jpath)
+	if err != nil || j != nil {
+		return err // an interrupted rotation is judged under the lock
+	}
+	_, err = r.classify(creds)
+	return err
 }
 
 func (r *run) do(ctx context.Context) error {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -150,7 +151,12 @@ func TestRunRollsBackWithFrozenClock(t *testing.T) {
 	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
 		t.Fatalf("credentials file not restored:\n%s", after)
 	}
-	last := f.calls[len(f.calls)-1]
+	last := ""
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, "DeleteAccessKey ") {
+			last = c
+		}
+	}
 	if last != "DeleteAccessKey AKIANEWNEWNEWNEWNEW1 by "+oldKey || len(f.keys) != 1 {
 		t.Fatalf("the new key must be deleted with the old key; calls %v", f.calls)
 	}
@@ -206,5 +212,64 @@ func TestWaitSaysWhereItStands(t *testing.T) {
 	// Backoff sleeps 0.5, 1, 2, 4, then 5 s at most: a line at 7.5, 12.5, 17.5, 22.5 and 27.5 s.
 	if n != 5 {
 		t.Fatalf("%d progress lines in a 30 s wait, want 5:\n%s", n, strings.Join(said, "\n"))
+	}
+}
+
+func (f *fakeIAM) ListUserTags(context.Context, *iam.ListUserTagsInput, ...func(*iam.Options)) (*iam.ListUserTagsOutput, error) {
+	f.calls = append(f.calls, "ListUserTags")
+	return &iam.ListUserTagsOutput{}, nil
+}
+
+func (f *fakeIAM) UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
+	f.calls = append(f.calls, "UntagUser")
+	return &iam.UntagUserOutput{}, nil
+}
+
+func TestLockIsKeyedOnTheResolvedFile(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
+	opts, _ := setup(t, f)
+	link := filepath.Join(t.TempDir(), "credentials-link")
+	if err := os.Symlink(opts.CredentialsFile, link); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lock(LockPath(opts.CredentialsFile), opts.CredentialsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	opts.CredentialsFile = link
+	var re *RefusedError
+	if _, err := Run(context.Background(), opts); !errors.As(err, &re) || !strings.Contains(err.Error(), "another keywarden rotate") {
+		t.Fatalf("a rotation through a link ran beside one through the real path: %v (calls %v)", err, f.calls)
+	}
+}
+
+// Run as root on another user's file, the lock is that user's, and it is gone afterwards.
+
+func TestLockIsOwnedLikeTheFileAndRemoved(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a file away")
+	}
+	path := filepath.Join(t.TempDir(), "credentials")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 4242, 4243); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lock(LockPath(path), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(LockPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4242 || st.Gid != 4243 {
+		t.Fatalf("the lock is owned by %d:%d, want the file's owner 4242:4243", st.Uid, st.Gid)
+	}
+	unlock()
+	if _, err := os.Stat(LockPath(path)); err == nil {
+		t.Fatal("the lock file is left behind")
 	}
 }

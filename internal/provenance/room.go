@@ -1,4 +1,4 @@
-package apply
+package provenance
 
 import (
 	"context"
@@ -6,12 +6,9 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/keys"
 )
-
-type iamTag = iamtypes.Tag
 
 // makeRoom ensures the user can take one more keywarden tag. IAM allows 50 tags per user;
 // keywarden's records of keys that no longer exist are the only tags it may remove to make room,
@@ -21,7 +18,7 @@ func makeRoom(ctx context.Context, c IAM, user, keyID string, tags map[string]st
 	if _, ok := tags[keys.TagKey(keyID)]; ok || len(tags) < keys.MaxTagsPerUser {
 		return nil
 	}
-	live := map[string]bool{}
+	live := map[string]bool{keyID: true}
 	for _, k := range ks {
 		live[k.AccessKeyID] = true
 	}
@@ -42,6 +39,9 @@ func makeRoom(ctx context.Context, c IAM, user, keyID string, tags map[string]st
 		return fmt.Errorf("user %s already has %d tags, IAM's limit, and none is a stale keywarden record; remove a tag so keywarden can record the change", user, len(tags))
 	}
 	sort.Slice(st, func(i, j int) bool { return st[i].rec.Time.Before(st[j].rec.Time) })
-	_, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: &user, TagKeys: []string{st[0].tag}})
-	return err
+	if _, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: &user, TagKeys: []string{st[0].tag}}); err != nil {
+		return fmt.Errorf("make room for the record on %s: %w", user, err)
+	}
+	delete(tags, st[0].tag)
+	return nil
 }

@@ -1,0 +1,140 @@
+package policy
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// Notify is the notify: block: who owns a key and where owners are told. Plain data: the
+// channels themselves are internal/notify's.
+type Notify struct {
+	// OwnerTag is the IAM user tag naming a key's owner (default "owner").
+	OwnerTag string
+	// Fallback is told about users without an owner tag; "" leaves them untold.
+	Fallback string
+	// EmailFrom, SNSTopicARN and WebhookURL are the channels; "" is off.
+	EmailFrom   string
+	SNSTopicARN string
+	WebhookURL  string
+}
+
+// DefaultOwnerTag is the user tag read when notify.owner_tag is not set.
+const DefaultOwnerTag = "owner"
+
+var (
+	topicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+	tagKeyRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+)
+
+func (l *loader) notify(f field) *Notify {
+	fs, ok := l.fields(f.val, "notify", "owner_tag", "fallback", "email", "sns", "webhook")
+	if !ok {
+		return nil
+	}
+	n := &Notify{OwnerTag: DefaultOwnerTag}
+	if v, ok := fs["owner_tag"]; ok {
+		if s, ok := l.str(v, "a tag key"); ok {
+			if !tagKeyRE.MatchString(s) {
+				l.errf(v.val, "owner_tag %q: want an IAM tag key (1-128 letters, digits, spaces and _.:/=+-@)", s)
+			}
+			n.OwnerTag = s
+		}
+	}
+	if v, ok := fs["fallback"]; ok {
+		n.Fallback, _ = l.str(v, "an email address or a chat handle")
+	}
+	if v, ok := fs["email"]; ok {
+		if e, ok := l.fields(v.val, "notify.email", "from"); ok {
+			from, has := e["from"]
+			if !has {
+				l.errf(v.key, "notify.email needs from, like email: {from: keywarden@example.com} (an SES-verified address)")
+			} else if s, ok := l.str(from, "an email address"); ok {
+				if !strings.Contains(s, "@") || strings.HasPrefix(s, "@") {
+					l.errf(from.val, "notify.email.from %q: want an email address SES has verified", s)
+				}
+				n.EmailFrom = s
+			}
+		}
+	}
+	if v, ok := fs["sns"]; ok {
+		if e, ok := l.fields(v.val, "notify.sns", "topic_arn"); ok {
+			arn, has := e["topic_arn"]
+			if !has {
+				l.errf(v.key, "notify.sns needs topic_arn, like sns: {topic_arn: arn:aws:sns:us-east-1:123456789012:keywarden}")
+			} else if s, ok := l.str(arn, "a topic ARN"); ok {
+				if !topicARN.MatchString(s) {
+					l.errf(arn.val, "notify.sns.topic_arn %q: want an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:keywarden", s)
+				}
+				n.SNSTopicARN = s
+			}
+		}
+	}
+	if v, ok := fs["webhook"]; ok {
+		if e, ok := l.fields(v.val, "notify.webhook", "url"); ok {
+			raw, has := e["url"]
+			if !has {
+				l.errf(v.key, "notify.webhook needs url, like webhook: {url: \"https://hooks.slack.com/services/…\"}")
+			} else if s, ok := l.str(raw, "a URL"); ok {
+				// The URL is often a secret (Slack's are): never echo it in an error.
+				rest, isHTTP := strings.CutPrefix(s, "https://")
+				if !isHTTP {
+					rest, isHTTP = strings.CutPrefix(s, "http://")
+				}
+				if host, _, _ := strings.Cut(rest, "/"); !isHTTP || host == "" || strings.ContainsAny(s, " \t\n") {
+					l.errf(raw.val, "notify.webhook.url: want an http(s) URL")
+				}
+				n.WebhookURL = s
+			}
+		}
+	}
+	return n
+}
+
+// Warning says that a rule will act on a key within the rule's warn: time. plan lists warnings
+// apart from changes; apply and serve tell the key's owner, once per key and rule.
+type Warning struct {
+	Kind        Kind      `json:"action"`
+	User        string    `json:"user"`
+	AccessKeyID string    `json:"access_key_id"`
+	Job         string    `json:"job"`
+	Rule        string    `json:"rule"`
+	Reason      string    `json:"reason"`
+	Due         time.Time `json:"due"`
+}
+
+// warnings are the rules of j with warn: that do not fire on k now but will within their warn:
+// time, and whose owner was not told yet (keys.WarnedTag). due is found by bisection on fires itself, so it is exact to the minute for every kind
+// of condition without a second copy of each condition's arithmetic.
+func warnings(j Job, u keys.User, k keys.Key, now time.Time, acted map[Kind]bool) []Warning {
+	var out []Warning
+	told := keys.ParseWarned(u.Tags[keys.WarnedTag])
+	for _, r := range j.Rules {
+		if r.Warn <= 0 || acted[r.Kind] || told.Has(k.AccessKeyID, j.Name, string(r.Kind)) {
+			continue
+		}
+		if _, ok := fires(r, u, k, now); ok {
+			continue
+		}
+		end := now.Add(r.Warn.Std())
+		reason, ok := fires(r, u, k, end)
+		if !ok {
+			continue
+		}
+		lo, hi := now, end
+		for hi.Sub(lo) > time.Minute {
+			mid := lo.Add(hi.Sub(lo) / 2)
+			if _, ok := fires(r, u, k, mid); ok {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		out = append(out, Warning{Kind: r.Kind, User: u.Name, AccessKeyID: k.AccessKeyID, Job: j.Name,
+			Rule: r.String(), Reason: reason, Due: hi.Truncate(time.Minute).Add(time.Minute)})
+		acted[r.Kind] = true
+	}
+	return out
+}

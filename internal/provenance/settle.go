@@ -1,0 +1,84 @@
+package provenance
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// Record writes a settled record of a change already made and confirmed (rotate's "created":
+// the new key exists once CreateAccessKey answered). ks are the user's keys, for pruning.
+func Record(ctx context.Context, c IAM, user, keyID, action, origin string, now time.Time, ks []keys.Key) error {
+	tags, err := inventory.ListTags(ctx, c, user)
+	if err != nil {
+		return fmt.Errorf("read the tags of %s: %w", user, err)
+	}
+	if err := makeRoom(ctx, c, user, keyID, tags, ks); err != nil {
+		return err
+	}
+	return tag(ctx, c, user, keys.TagKey(keyID), keys.Record{Action: action, Time: now, Origin: origin}.String())
+}
+
+// Settle settles a record another run left pending, from the key's state in ks (as just
+// listed): the intended state shown → unconfirmed (keywarden cannot tell whether it or someone
+// else made it); not shown → the record it replaced is put back. A pending record younger than
+// InFlight, or a record in any other state, is returned as it is. tags is updated.
+func Settle(ctx context.Context, c IAM, user, keyID string, tags map[string]string, ks []keys.Key, now time.Time) (keys.Record, bool, error) {
+	tk := keys.TagKey(keyID)
+	v, ok := tags[tk]
+	if !ok {
+		return keys.Record{}, false, nil
+	}
+	rec, err := keys.ParseRecord(v)
+	if err != nil {
+		return keys.Record{}, false, nil
+	}
+	if rec.State != keys.Pending || now.Sub(rec.Time) < InFlight {
+		return rec, true, nil
+	}
+	if Shows(ks, keyID, rec.Action) {
+		un := keys.Record{State: keys.Unconfirmed, Action: rec.Action, Time: rec.Time, Origin: rec.Origin}
+		if err := tag(ctx, c, user, tk, un.String()); err != nil {
+			return rec, true, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
+		}
+		tags[tk] = un.String()
+		return un, true, nil
+	}
+	if rec.Was != nil {
+		if err := tag(ctx, c, user, tk, rec.Was.String()); err != nil {
+			return rec, true, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
+		}
+		tags[tk] = rec.Was.String()
+		return *rec.Was, true, nil
+	}
+	if _, err := c.UntagUser(ctx, &iam.UntagUserInput{UserName: &user, TagKeys: []string{tk}}); err != nil {
+		return rec, true, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
+	}
+	delete(tags, tk)
+	return keys.Record{}, false, nil
+}
+
+// SettleAll settles every pending record of the inventory's users that is older than
+// InFlight (their keys and tags as read), and updates the inventory to match: the next run
+// settles what a crashed one left. It returns what it could not settle.
+func SettleAll(ctx context.Context, c IAM, inv *keys.Inventory, now time.Time) []error {
+	var errs []error
+	for i := range inv.Users {
+		u := &inv.Users[i]
+		for t := range u.Tags {
+			id, ok := keys.KeyIDFromTag(t)
+			if !ok {
+				continue
+			}
+			if _, _, err := Settle(ctx, c, u.Name, id, u.Tags, u.Keys, now); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
