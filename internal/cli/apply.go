@@ -93,6 +93,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
+	opts.Rotate = ruleRotation(o.Deps)
 	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
 	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)

@@ -181,7 +181,7 @@ func (p *resultPrinter) finish(rs []jobs.Result) error {
 
 func outcomeText(r apply.Result) string {
 	switch r.Outcome {
-	case apply.Skipped, apply.Refused, apply.Failed:
+	case apply.Skipped, apply.Refused, apply.Failed, jobs.Rotated, jobs.Finished, jobs.Waiting:
 		return r.Outcome + ": " + r.Reason
 	case apply.Reported:
 		// A report rule changes nothing: say finding, so nobody counts it as a change.

@@ -75,11 +75,12 @@ func (e *jobEval) warningLines() []string {
 	return out
 }
 
-// changes counts the actions that would change AWS; report actions are findings only.
+// changes counts the actions that would change AWS; report actions are findings only, and a
+// rotation's wait keeps everything as it is.
 func (e *jobEval) changes() int {
 	n := 0
 	for _, a := range e.doc().Actions {
-		if a.Kind != policy.Report {
+		if a.Kind.Changes() {
 			n++
 		}
 	}
@@ -114,7 +115,7 @@ func (e *jobEval) summary() string {
 		counts[a.Kind]++
 	}
 	var parts []string
-	for _, k := range []policy.Kind{policy.Deactivate, policy.Delete, policy.Report} {
+	for _, k := range []policy.Kind{policy.Deactivate, policy.Delete, policy.Rotate, policy.FinishRotation, policy.WaitRotation, policy.Report} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
@@ -130,6 +131,9 @@ func (e *jobEval) selfWarnings() []string {
 		for _, a := range p.Plan.Actions {
 			if a.AccessKeyID == p.Session.SelfKeyID && (a.Kind == policy.Deactivate || a.Kind == policy.Delete) {
 				out = append(out, fmt.Sprintf("job %s would %s %s, the key keywarden is signed with; apply refuses it unless --allow-self", a.Job, a.Kind, a.AccessKeyID))
+			}
+			if a.AccessKeyID == p.Session.SelfKeyID && a.Kind == policy.Rotate {
+				out = append(out, fmt.Sprintf("job %s would rotate %s, the key keywarden is signed with; apply refuses it: rotate it with keywarden rotate --profile", a.Job, a.AccessKeyID))
 			}
 		}
 	}

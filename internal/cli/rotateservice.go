@@ -9,10 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/inventory"
@@ -160,13 +158,9 @@ func (o *rotateOptions) rotateService(ctx context.Context, s *session, self, use
 	return svcrotate.Run(ctx, svcrotate.Options{
 		IAM: s.iam, User: user, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
 		SelfKeyID: self, Recorder: svcrotate.TagRecorder{IAM: s.iam},
-		Connect: func(k sink.Secret) rotate.STS {
-			cfg := s.cfg.Copy()
-			cfg.Credentials = credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
-			return sts.NewFromConfig(cfg)
-		},
-		Wait: rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
-		Now:  o.Now,
+		Connect: svcrotate.ConnectWith(s.cfg),
+		Wait:    rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
+		Now:     o.Now,
 		Progress: func(msg string) {
 			fmt.Fprintf(o.Stderr, "keywarden: %s\n", msg)
 		},

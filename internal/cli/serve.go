@@ -304,7 +304,7 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 
 // accountsFor resolves the accounts a run of cfg covers (the file's accounts: under the flags).
 func (o *serveOptions) accountsFor(ctx context.Context, sess *session, cfg *policy.Config) ([]accounts.Account, jobs.Options, error) {
-	opts := jobs.Options{Concurrency: o.Concurrency}
+	opts := jobs.Options{Concurrency: o.Concurrency, Rotate: ruleRotation(o.Deps)}
 	spec, err := o.accountFlags.spec(cfg.Accounts)
 	if err != nil {
 		return nil, opts, err

@@ -143,6 +143,7 @@ func (s *server) run(ctx context.Context, name string) error {
 	now := s.o.Now()
 	opts.Apply = s.o.applyOptions(name)
 	opts.OnResult = s.logResult
+	opts.Rotate.Progress = func(user, msg string) { s.log.Info("rotation", "job", name, "user", user, "step", msg) }
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
 	var failed []jobs.Failure
 	active, inactive := 0, 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,8 @@ type functionFlags struct {
 	Arch         string
 	FunctionName string
 	ConfigSSM    string
+	// RotationUsers make the function Secrets Manager's rotation function for these users.
+	RotationUsers []string
 }
 
 func (f *functionFlags) addFlags(cmd *cobra.Command) {
@@ -24,6 +27,7 @@ func (f *functionFlags) addFlags(cmd *cobra.Command) {
 	fl.StringVar(&f.Arch, "arch", deploy.DefaultArch, "function architecture: arm64 or amd64")
 	fl.StringVar(&f.FunctionName, "function-name", deploy.DefaultFunctionName, "the Lambda function's name")
 	fl.StringVar(&f.ConfigSSM, "config-ssm", "", "have the function read keywarden.yaml from this SSM parameter instead of its environment")
+	fl.StringArrayVar(&f.RotationUsers, "secrets-manager-rotation", nil, "let Secrets Manager invoke the function to rotate the secrets tagged keywarden:user=USER (repeatable; globs)")
 }
 
 // options loads and checks the config and turns the flags into template options.
@@ -32,7 +36,12 @@ func (f *functionFlags) options() (deploy.Options, error) {
 	if err != nil {
 		return deploy.Options{}, err
 	}
-	o := deploy.Options{Config: cfg, Arch: f.Arch, FunctionName: f.FunctionName, ConfigSSM: f.ConfigSSM}
+	o := deploy.Options{Config: cfg, Arch: f.Arch, FunctionName: f.FunctionName, ConfigSSM: f.ConfigSSM, RotationUsers: f.RotationUsers}
+	for _, u := range f.RotationUsers {
+		if strings.ContainsAny(u, `[\`) {
+			return deploy.Options{}, usagef("--secrets-manager-rotation %q: use names or * and ? globs, which an IAM Resource can say", u)
+		}
+	}
 	if f.ConfigSSM == "" {
 		// loadConfig has just read it; a file that vanished since is an ordinary read error.
 		if o.ConfigYAML, err = os.ReadFile(f.Config); err != nil {

@@ -41,6 +41,14 @@ func getAtt(name, attr string) map[string]any {
 
 func sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
 
+// lambdaPermission lets a service invoke the function (Secrets Manager, for rotation).
+type lambdaPermission struct {
+	Action        string `yaml:"Action"`
+	FunctionName  any    `yaml:"FunctionName"`
+	Principal     string `yaml:"Principal"`
+	SourceAccount any    `yaml:"SourceAccount"`
+}
+
 type function struct {
 	FunctionName  string        `yaml:"FunctionName"`
 	Description   string        `yaml:"Description"`

@@ -29,16 +29,18 @@ const (
 
 // Logical ids of the resources other code refers to.
 const (
-	FunctionID       = "Function"
-	FunctionRoleID   = "FunctionRole"
-	SchedulerRoleID  = "SchedulerRole"
-	DeadLetterID     = "DeadLetterQueue"
-	LogGroupID       = "LogGroup"
-	CodeBucketParam  = "CodeBucket"
-	CodeKeyParam     = "CodeKey"
-	FunctionArnOut   = "FunctionArn"
-	FunctionNameOut  = "FunctionName"
-	DeadLetterURLOut = "DeadLetterQueueUrl"
+	FunctionID      = "Function"
+	FunctionRoleID  = "FunctionRole"
+	SchedulerRoleID = "SchedulerRole"
+	DeadLetterID    = "DeadLetterQueue"
+	LogGroupID      = "LogGroup"
+	// RotationPermissionID lets Secrets Manager invoke the function as a rotation function.
+	RotationPermissionID = "SecretsManagerInvoke"
+	CodeBucketParam      = "CodeBucket"
+	CodeKeyParam         = "CodeKey"
+	FunctionArnOut       = "FunctionArn"
+	FunctionNameOut      = "FunctionName"
+	DeadLetterURLOut     = "DeadLetterQueueUrl"
 )
 
 // Options say what to put in the template.
@@ -53,6 +55,10 @@ type Options struct {
 	FunctionName string
 	// CodeBucket and CodeKey become the defaults of the template's code parameters.
 	CodeBucket, CodeKey string
+	// RotationUsers, when set, make the function Secrets Manager's rotation function for the
+	// secrets tagged keywarden:user with one of these users (names or globs): Secrets Manager
+	// may invoke it, and its role may rotate those users' keys and stage those secrets.
+	RotationUsers []string
 }
 
 // LambdaArch maps Go's architecture names to Lambda's.
@@ -121,6 +127,10 @@ func Build(o Options) (*Template, error) {
 				Resource: []any{sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/" + strings.TrimPrefix(o.ConfigSSM, "/"))},
 			}}}})
 	}
+	if len(o.RotationUsers) > 0 {
+		fnRole.Policies = append(fnRole.Policies, inlinePolicy{PolicyName: "secrets-manager-rotation",
+			PolicyDocument: fromPermissions(permissions.SecretsManagerRotation(o.RotationUsers, accountSentinel))})
+	}
 	res := map[string]Resource{
 		LogGroupID: {Type: "AWS::Logs::LogGroup", Properties: logGroup{
 			LogGroupName: "/aws/lambda/" + o.FunctionName, RetentionInDays: LogRetentionDays,
@@ -140,6 +150,12 @@ func Build(o Options) (*Template, error) {
 			LoggingConfig: loggingConfig{LogGroup: ref(LogGroupID)},
 		}},
 		DeadLetterID: {Type: "AWS::SQS::Queue", Properties: queue{MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true}},
+	}
+	if len(o.RotationUsers) > 0 {
+		res[RotationPermissionID] = Resource{Type: "AWS::Lambda::Permission", Properties: lambdaPermission{
+			Action: "lambda:InvokeFunction", FunctionName: getAtt(FunctionID, "Arn"),
+			Principal: "secretsmanager.amazonaws.com", SourceAccount: ref("AWS::AccountId"),
+		}}
 	}
 	scheds, err := schedules(o.Config)
 	if err != nil {
@@ -267,6 +283,12 @@ func fromPermissions(d permissions.Document) policyDocument {
 	pd := policyDocument{Version: d.Version}
 	for _, s := range d.Statement {
 		st := statement{Sid: s.Sid, Effect: s.Effect, Action: s.Action}
+		if s.Condition != nil {
+			st.Condition = map[string]any{}
+			for op, kv := range s.Condition {
+				st.Condition[op] = kv
+			}
+		}
 		for _, r := range s.Resource {
 			st.Resource = append(st.Resource, resourceValue(r))
 		}
@@ -275,13 +297,18 @@ func fromPermissions(d permissions.Document) policyDocument {
 	return pd
 }
 
+// resourceValue leaves the account (and partition) of an ARN to CloudFormation: IAM's, and a
+// destination's (arn:aws:secretsmanager:*:ACCOUNT:secret:…, ssm, kms).
 func resourceValue(arn string) any {
-	prefix := "arn:aws:iam::" + accountSentinel + ":"
-	if !strings.HasPrefix(arn, prefix) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:")
+	service, rest, _ := strings.Cut(rest, ":")
+	region, rest, _ := strings.Cut(rest, ":")
+	account, rest, _ := strings.Cut(rest, ":")
+	if !ok || account != accountSentinel {
 		return arn
 	}
-	rest := strings.ReplaceAll(strings.TrimPrefix(arn, prefix), "${", "${!")
-	return sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:" + rest)
+	rest = strings.ReplaceAll(rest, "${", "${!")
+	return sub("arn:${AWS::Partition}:" + service + ":" + region + ":${AWS::AccountId}:" + rest)
 }
 
 // YAML renders the template.

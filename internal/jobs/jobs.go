@@ -70,6 +70,8 @@ type Options struct {
 	// its OnResult is replaced by OnResult below.
 	Apply    apply.Options
 	OnResult func(Result)
+	// Rotate is what rotate rules need from the runner's edge (see RotateOptions).
+	Rotate RotateOptions
 	// Settle settles, before deciding, the records an earlier run left pending (apply, serve
 	// and the Lambda; never plan or a dry run, which change nothing).
 	Settle bool

@@ -17,7 +17,8 @@ type Run struct {
 }
 
 // Act carries out each account's plan with the session it was read with; an account whose
-// plan failed is passed through untouched. Actions name their job, so provenance says which
+// plan failed is passed through untouched. Key actions go to apply.Apply, rotation steps to
+// internal/svcrotate (rotateAll). Actions name their job, so provenance says which
 // job changed a key; opts.Apply.Origin names the rest.
 func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 	runs := make([]Run, len(plans))
@@ -50,10 +51,23 @@ func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 					opts.OnResult(Result{Account: p.Account.ID, Result: r})
 				}
 			}
-			rs := apply.Apply(ctx, p.Session.IAM, p.Plan.Actions, ao)
-			runs[i].Results = make([]Result, len(rs))
-			for j, r := range rs {
-				runs[i].Results[j] = Result{Account: p.Account.ID, Result: r}
+			// Key actions first, then rotations (each a longer conversation with IAM, STS and
+			// the destinations); results keep the plan's order.
+			var keyActs, rotActs []policy.Action
+			var keyAt, rotAt []int
+			for j, a := range p.Plan.Actions {
+				if isRotation(a.Kind) {
+					rotActs, rotAt = append(rotActs, a), append(rotAt, j)
+				} else {
+					keyActs, keyAt = append(keyActs, a), append(keyAt, j)
+				}
+			}
+			runs[i].Results = make([]Result, len(p.Plan.Actions))
+			for j, r := range apply.Apply(ctx, p.Session.IAM, keyActs, ao) {
+				runs[i].Results[keyAt[j]] = Result{Account: p.Account.ID, Result: r}
+			}
+			for j, r := range rotateAll(ctx, p.Session, rotActs, ao, opts.Rotate, ao.Concurrency, ao.OnResult) {
+				runs[i].Results[rotAt[j]] = Result{Account: p.Account.ID, Result: r}
 			}
 		}()
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // SeedOrigin is the provenance origin of a seed-mode deactivation.
@@ -35,7 +36,8 @@ type Handler struct {
 	SSM    SSM
 	Getenv func(string) string
 	Now    func() time.Time
-	// Sleep waits between retries of a notice; nil sends each once.
+	// Sleep waits between retries of a notice and between STS checks of a new key (rotate
+	// rules, the rotation function); nil sends each notice once.
 	Sleep func(context.Context, time.Duration) error
 	// Sender, if set, replaces the notify: block's channels (tests).
 	Sender jobs.Sender
@@ -45,7 +47,7 @@ type Handler struct {
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
 type Result struct {
 	Job    string        `json:"job,omitempty"`
-	Mode   string        `json:"mode"` // "config" or "seed"
+	Mode   string        `json:"mode"` // "config", "seed" or "secretsmanager-rotation"
 	DryRun bool          `json:"dry_run,omitempty"`
 	At     time.Time     `json:"at"`
 	Keys   []jobs.Result `json:"keys"`
@@ -54,6 +56,10 @@ type Result struct {
 	Changed        int            `json:"changed"`
 	Unchanged      int            `json:"unchanged"`
 	Failed         int            `json:"failed"`
+	// A Secrets Manager rotation step: which, of which secret, and what the rotation did.
+	Step     string            `json:"step,omitempty"`
+	Secret   string            `json:"secret,omitempty"`
+	Rotation *svcrotate.Result `json:"rotation,omitempty"`
 }
 
 // Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
@@ -89,6 +95,12 @@ func (h *Handler) Handle(ctx context.Context, payload []byte) (Result, error) {
 
 func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log *slog.Logger) (Result, error) {
 	r := Result{At: now.UTC(), Keys: []jobs.Result{}}
+	if ev, ok, err := parseRotationEvent(payload); ok {
+		if err != nil {
+			return r, err
+		}
+		return h.rotateSecret(ctx, r, ev, log)
+	}
 	src, err := LoadSource(ctx, h.Getenv, h.SSM)
 	if err != nil {
 		return r, err
@@ -122,7 +134,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
 	}
-	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }}
+	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {
 		jo.Accounts = a.Concurrency
 	}
@@ -241,4 +253,14 @@ func logResult(log *slog.Logger, a jobs.Result) {
 		return
 	}
 	log.Info("key", attrs...)
+}
+
+// rotateOptions are what rotate rules need here: the sleeper for STS checks and the log for
+// progress. There is no local program or credentials file to deliver to in Lambda, so exec:
+// and profile: destinations are refused by name.
+func (h *Handler) rotateOptions(log *slog.Logger) jobs.RotateOptions {
+	return jobs.RotateOptions{
+		Wait: 2 * time.Minute, Sleep: h.Sleep,
+		Progress: func(user, msg string) { log.Info("rotation", "user", user, "step", msg) },
+	}
 }

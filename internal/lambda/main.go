@@ -13,7 +13,8 @@ import (
 )
 
 // Main serves Lambda invocations until the runtime stops the process. cmd/keywarden calls it
-// when AWS_LAMBDA_RUNTIME_API is set, with the real sleeper (retries of notices wait on it).
+// when AWS_LAMBDA_RUNTIME_API is set, with the real sleeper (retries of notices and the STS
+// checks of a new key wait on it; this package reads no clock).
 func Main(sleep func(context.Context, time.Duration) error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := awsconfig.Load(context.Background(), awsconfig.Options{Region: os.Getenv("AWS_REGION")})

@@ -32,7 +32,9 @@ var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
 //     the account as soon as one job selects by glob, path or not at all;
 //   - iam:UpdateAccessKey (deactivate), iam:DeleteAccessKey (delete) and iam:TagUser /
 //     iam:UntagUser (the provenance record, written before each change and removed if the
-//     change fails) only on the users the acting jobs select, as far as an ARN can say it.
+//     change fails) only on the users the acting jobs select, as far as an ARN can say it;
+//   - a rotate rule adds what a service rotation calls (see rotationGrants): on its users,
+//     and on the secrets, parameters and KMS key its destinations name.
 //
 // IAM user ARNs carry the user's path (arn:aws:iam::123456789012:user/team/alice), and
 // policy.Selector leaves the path open, so an exact name becomes two resources, user/NAME and
@@ -51,6 +53,7 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 	var exactNames []string
 	broad := false
 	var deact, del []string
+	var rot rotationGrants
 	for _, j := range jobs {
 		if isExact(j.Select) {
 			exactNames = append(exactNames, j.Select.Users...)
@@ -63,6 +66,8 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 				deact = append(deact, scope(j.Select, account)...)
 			case policy.Delete:
 				del = append(del, scope(j.Select, account)...)
+			case policy.Rotate:
+				rot.add(j, r, account)
 			}
 		}
 	}
@@ -84,8 +89,9 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 	if len(del) > 0 {
 		ss = append(ss, allow(SidDelete, del, "iam:DeleteAccessKey"))
 	}
-	if len(deact)+len(del) > 0 {
-		ss = append(ss, allow(SidProvenance, append(slices.Clone(deact), del...), "iam:TagUser", "iam:UntagUser"))
+	ss = append(ss, rot.statements()...)
+	if changed := append(append(slices.Clone(deact), del...), rot.users...); len(changed) > 0 {
+		ss = append(ss, allow(SidProvenance, changed, "iam:TagUser", "iam:UntagUser"))
 	}
 	return Document{Version: "2012-10-17", Statement: ss}, nil
 }

@@ -17,6 +17,8 @@ type Statement struct {
 	Effect   string   `json:"Effect"`
 	Action   []string `json:"Action"`
 	Resource []string `json:"Resource"`
+	// Condition is IAM's condition block, for what a Resource cannot say (a secret's tag).
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
 }
 
 // JSON renders the document indented, as `aws iam put-user-policy --policy-document` takes it.

@@ -81,6 +81,13 @@ type Rule struct {
 	// Warn: the owner is told this long before the rule acts on a key (0: never). It is not
 	// part of the rule's name: adding a warning does not make it another rule.
 	Warn Duration
+	// Rotate rules: OlderThan is required; To are the destinations in internal/sink's syntax
+	// with {user} for the user's name; Grace is how long the old key stays active after
+	// delivery (0: deactivated at once); KMSKeyID and MakeRoom are rotate --user's flags.
+	To       []string
+	Grace    Duration
+	KMSKeyID string
+	MakeRoom bool
 }
 
 // String names the rule as plans show it: "deactivate unused_for=45d".
@@ -94,6 +101,9 @@ func (r Rule) String() string {
 	}
 	if r.OlderThan > 0 {
 		parts = append(parts, "older_than="+r.OlderThan.String())
+	}
+	if r.Kind == Rotate {
+		parts = append(parts, "to="+strings.Join(r.To, ","), "grace="+r.Grace.String())
 	}
 	if r.Kind == Delete {
 		parts = append(parts, "inactive_for="+r.InactiveFor.String())
@@ -159,6 +169,10 @@ func (c *Config) Needs(names []string) Reads {
 			r.Tags = r.Tags || rule.Kind == Delete
 			// A warning is remembered in a tag of the user, whose keys are active.
 			r.AllTags = r.AllTags || rule.Warn > 0
+			// A rotation in progress is the keywarden:rotation tag of a user whose keys are
+			// often all active, and finishing one asks whether the old key was used since.
+			r.AllTags = r.AllTags || rule.Kind == Rotate
+			r.LastUsed = r.LastUsed || rule.Kind == Rotate
 		}
 	}
 	// Owners are named by a tag of every user a notice may be about.

@@ -19,7 +19,8 @@ import (
 // Per job, users are taken in name order and their keys in id order, and the rules run in
 // file order against the inventory as read: a key deactivated by this plan is not also
 // deleted by it (delete needs the key to be inactive already, and then a grace period).
-// A key gets at most one deactivate and at most one delete per job. Jobs keep file order;
+// A key gets at most one deactivate and at most one delete per job, and a user at most one
+// rotation step per job, after its keys' actions (see evalRotation). Jobs keep file order;
 // two jobs may both deactivate a key (applying is idempotent).
 func Evaluate(inv keys.Inventory, cfg *Config, jobNames []string, now time.Time) (Plan, error) {
 	jobs, err := pickJobs(cfg, jobNames)
@@ -45,6 +46,7 @@ func Evaluate(inv keys.Inventory, cfg *Config, jobNames []string, now time.Time)
 				}
 				plan.Warnings = append(plan.Warnings, warnings(j, u, k, now, acted)...)
 			}
+			plan.Actions = append(plan.Actions, evalRotation(j, u, now)...)
 		}
 	}
 	return plan, nil

@@ -168,8 +168,11 @@ func (l *loader) duration(f field, kind Kind) (Duration, bool) {
 	}
 	if kind != "" && d == 0 {
 		hint := "for every active key, write deactivate: {}"
-		if kind == Report {
+		switch kind {
+		case Report:
 			hint = "to list every key, run keywarden audit"
+		case Rotate:
+			hint = "to rotate a key now, run keywarden rotate --user NAME --to DEST"
 		}
 		l.errf(f.val, "%s: 0d would match every key; want a positive duration like 45d (%s)", f.key.Value, hint)
 		return 0, false

@@ -208,13 +208,13 @@ func TestLoadErrors(t *testing.T) {
 		{"no do", "jobs:\n  a:\n    schedule: \"0 0 * * *\"\n", []problem{{2, 3, `job "a" has no actions`}}},
 		{"empty do", "jobs:\n  a:\n    do: []\n", []problem{{3, 9, `do: want a non-empty list of actions`}}},
 		{"unknown action with hint", "jobs:\n  a:\n    do:\n      - deactive: {}\n", []problem{
-			{4, 9, `unknown action "deactive" (did you mean deactivate?); want deactivate, delete, report`},
+			{4, 9, `unknown action "deactive" (did you mean deactivate?); want deactivate, delete, report, rotate`},
 		}},
-		{"unknown action", "jobs:\n  a:\n    do:\n      - rotate: {}\n", []problem{
-			{4, 9, `unknown action "rotate"; want deactivate, delete, report`},
+		{"unknown action", "jobs:\n  a:\n    do:\n      - expire: {}\n", []problem{
+			{4, 9, `unknown action "expire"; want deactivate, delete, report, rotate`},
 		}},
 		{"action as a plain word", "jobs:\n  a:\n    do:\n      - deactivate\n", []problem{
-			{4, 9, `action: want one of deactivate, delete, report with its settings`},
+			{4, 9, `action: want one of deactivate, delete, report, rotate with its settings`},
 		}},
 		{"delete without inactive_for", "jobs:\n  a:\n    do:\n      - delete: {}\n", []problem{
 			{4, 9, `delete needs inactive_for`},
@@ -325,6 +325,7 @@ func TestNeedsReadsOnlyWhatRulesDecideOn(t *testing.T) {
 		{"delete", "jobs:\n  c:\n    do:\n      - delete: {inactive_for: 30d}\n", false, true},
 		{"exclude tags", "jobs:\n  c:\n    select: {exclude_tags: {a: b}}\n    do:\n      - deactivate: {}\n", false, true},
 		{"warn remembers in a tag", "jobs:\n  c:\n    do:\n      - deactivate: {older_than: 90d, warn: 7d}\n", false, true},
+		{"a rotation is a tag, finishing it a last use", "jobs:\n  c:\n    select: {users: [svc-ci]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci\"]}\n", true, true},
 		{"owners are tags", "notify: {fallback: a@example.com}\njobs:\n  c:\n    do:\n      - deactivate: {}\n", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -109,11 +109,11 @@ func (l *loader) job(name, n *yaml.Node, defLoc *time.Location, defTZ string) Jo
 	}
 	do := deref(f.val)
 	if do.Kind != yaml.SequenceNode || len(do.Content) == 0 {
-		l.errf(f.val, "do: want a non-empty list of actions (deactivate, delete, report), got %s", describe(do))
+		l.errf(f.val, "do: want a non-empty list of actions (%s), got %s", strings.Join(actions, ", "), describe(do))
 		return j
 	}
 	for _, item := range do.Content {
-		if r, ok := l.rule(item); ok {
+		if r, ok := l.rule(item, j.Select); ok {
 			j.Rules = append(j.Rules, r)
 		}
 	}
@@ -243,9 +243,9 @@ func (l *loader) globs(f field, pats []string) {
 // anyKey lets fields accept any key (tag keys are the user's own).
 const anyKey = "\x00any"
 
-var actions = []string{string(Deactivate), string(Delete), string(Report)}
+var actions = []string{string(Deactivate), string(Delete), string(Report), string(Rotate)}
 
-func (l *loader) rule(item *yaml.Node) (Rule, bool) {
+func (l *loader) rule(item *yaml.Node, sel Selector) (Rule, bool) {
 	item = deref(item)
 	if item.Kind != yaml.MappingNode || len(item.Content) != 2 {
 		l.errf(item, "action: want one of %s with its settings, like - deactivate: {unused_for: 45d}, got %s", strings.Join(actions, ", "), describe(item))
@@ -263,6 +263,8 @@ func (l *loader) rule(item *yaml.Node) (Rule, bool) {
 		ok = l.ageCondition(k, fs, &r, r.Kind == Report)
 		ok = l.warn(k, fs, &r) && ok
 		return r, l.graceNew(k, fs, &r) && ok
+	case Rotate:
+		return l.rotateRule(k, item.Content[1], sel)
 	case Delete:
 		fs, ok := l.fields(item.Content[1], "delete", "inactive_for", "since_unknown", "warn")
 		if !ok {

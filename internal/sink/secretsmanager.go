@@ -34,6 +34,9 @@ type SecretsManager struct {
 	SecretID string
 	User     string // the IAM user whose key this is; tagged on a secret keywarden creates
 	KMSKeyID string // optional, for a secret keywarden creates
+	// Version, when set, is the version id the key is stored as instead of VersionID: the
+	// ClientRequestToken Secrets Manager gives its rotation function.
+	Version string
 }
 
 func (d *SecretsManager) String() string { return "secretsmanager:" + d.SecretID }
@@ -42,6 +45,13 @@ func (d *SecretsManager) String() string { return "secretsmanager:" + d.SecretID
 // create after a lost answer names the same version (Secrets Manager makes it idempotent) and
 // a rerun finds the key again without any local state.
 func VersionID(keyID string) string { return "keywarden-rotation-" + keyID }
+
+func (d *SecretsManager) version(keyID string) string {
+	if d.Version != "" {
+		return d.Version
+	}
+	return VersionID(keyID)
+}
 
 func (d *SecretsManager) Check(ctx context.Context) error {
 	out, err := d.C.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &d.SecretID})
@@ -63,7 +73,7 @@ func (d *SecretsManager) Check(ctx context.Context) error {
 // first version would become AWSCURRENT at once, before the key is proven.
 func (d *SecretsManager) Stage(ctx context.Context, s Secret) (bool, error) {
 	_, err := d.C.PutSecretValue(ctx, &sm.PutSecretValueInput{
-		SecretId: &d.SecretID, ClientRequestToken: aws.String(VersionID(s.AccessKeyID)),
+		SecretId: &d.SecretID, ClientRequestToken: aws.String(d.version(s.AccessKeyID)),
 		SecretString: aws.String(string(s.JSON())), VersionStages: []string{stagePending},
 	})
 	switch {
@@ -78,7 +88,7 @@ func (d *SecretsManager) Stage(ctx context.Context, s Secret) (bool, error) {
 // Deliver makes the key's version AWSCURRENT, creating the secret (tagged with its user) or
 // the version first when needed.
 func (d *SecretsManager) Deliver(ctx context.Context, s Secret) error {
-	vid := VersionID(s.AccessKeyID)
+	vid := d.version(s.AccessKeyID)
 	out, err := d.C.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &d.SecretID})
 	if notFoundSM(err) {
 		return d.create(ctx, s)
@@ -114,7 +124,7 @@ func (d *SecretsManager) Deliver(ctx context.Context, s Secret) error {
 
 func (d *SecretsManager) create(ctx context.Context, s Secret) error {
 	in := &sm.CreateSecretInput{
-		Name: &d.SecretID, ClientRequestToken: aws.String(VersionID(s.AccessKeyID)),
+		Name: &d.SecretID, ClientRequestToken: aws.String(d.version(s.AccessKeyID)),
 		SecretString: aws.String(string(s.JSON())),
 		Description:  aws.String("access key of IAM user " + d.User + ", rotated by keywarden"),
 		Tags:         []smtypes.Tag{{Key: aws.String(UserTag), Value: &d.User}},
@@ -134,7 +144,7 @@ func (d *SecretsManager) create(ctx context.Context, s Secret) error {
 }
 
 func (d *SecretsManager) Recover(ctx context.Context, keyID string) (Secret, bool, error) {
-	out, err := d.C.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &d.SecretID, VersionId: aws.String(VersionID(keyID))})
+	out, err := d.C.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &d.SecretID, VersionId: aws.String(d.version(keyID))})
 	if notFoundSM(err) {
 		return Secret{}, false, nil
 	}

@@ -33,7 +33,7 @@ func (r *run) finish(ctx context.Context) error {
 		return r.done(ctx)
 	}
 	if r.st.Grace > 0 {
-		after := r.st.Delivered.Add(max(r.st.Grace, UsageLag))
+		after := r.st.RetireAfter()
 		now := r.o.Now()
 		if now.Before(after) {
 			r.res.State, r.res.OldKey, r.res.RetireAfter = "grace", "active", after

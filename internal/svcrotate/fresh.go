@@ -39,6 +39,12 @@ func (r *run) fresh(ctx context.Context) error {
 		return err
 	}
 	r.o.Failpoint("after-stage")
+	if r.o.StopAfterStage {
+		if !r.stagedAny {
+			return r.abandon(ctx, fmt.Errorf("no destination of %s has a pending slot to hold the new key until the next step", r.o.User))
+		}
+		return r.staged()
+	}
 	return r.forward(ctx)
 }
 
@@ -92,10 +98,19 @@ func (r *run) stage(ctx context.Context) error {
 			return r.abandon(ctx, fmt.Errorf("stage the new key in %s: %w", s, err))
 		}
 		if staged {
+			r.stagedAny = true
 			r.say("staged %s in %s", r.secret.AccessKeyID, s)
 		}
 	}
 	r.step("stage")
+	return nil
+}
+
+// staged ends a StopAfterStage run: the new key is in the pending slots, the record says
+// creating, and the next run finds both.
+func (r *run) staged() error {
+	r.res.State = "staged"
+	r.say("staged %s for %s; delivery waits for the next step", r.secret.AccessKeyID, r.o.User)
 	return nil
 }
 

@@ -56,6 +56,9 @@ func (r *run) resume(ctx context.Context, st State) (restart bool, err error) {
 	if r.secret.AccessKeyID != "" {
 		r.res.NewKeyID = r.secret.AccessKeyID
 		r.step("recover")
+		if r.o.StopAfterStage {
+			return false, r.staged()
+		}
 		return false, r.forward(ctx)
 	}
 	if err := r.clear(ctx); err != nil {

@@ -1,104 +1,24 @@
 package svcrotate
 
-import (
-	"fmt"
-	"hash/fnv"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
+import "github.com/keywarden/keywarden/internal/keys"
 
-	"github.com/keywarden/keywarden/internal/keys"
+// The rotation record's format belongs to internal/keys, so that policy can plan a rotation's
+// next step from the inventory without importing AWS; these names keep svcrotate's reading.
+const StateTag = keys.RotationTag
+
+type (
+	Phase = keys.Phase
+	State = keys.Rotation
 )
-
-// StateTag is the user tag that holds a service rotation in progress.
-const StateTag = keys.TagPrefix + "rotation"
-
-// Phase is how far a rotation got; see the package doc.
-type Phase string
 
 const (
-	PhaseCreating   Phase = "creating"
-	PhaseDelivering Phase = "delivering"
-	PhaseDelivered  Phase = "delivered"
+	PhaseCreating   = keys.PhaseCreating
+	PhaseDelivering = keys.PhaseDelivering
+	PhaseDelivered  = keys.PhaseDelivered
 )
 
-// State is the rotation record on the user. It never holds a secret.
-type State struct {
-	Phase     Phase
-	OldKeyID  string   // the key being replaced; "" when the user had no active key
-	NewKeyID  string   // known from delivering on
-	Before    []string // every key of the user just before the create
-	Started   time.Time
-	Delivered time.Time
-	Grace     time.Duration
-	Dests     string // digest of the destinations, so a rerun finishes with the same ones
-}
-
-// String renders the state as a tag value IAM accepts: fields of letters, digits and
-// _.:/=+-@ separated by spaces, "-" for empty.
-func (s State) String() string {
-	t := func(x time.Time) string {
-		if x.IsZero() {
-			return "-"
-		}
-		return x.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprintf("v1 p=%s o=%s n=%s b=%s t=%s d=%s g=%d h=%s", s.Phase, dash(s.OldKeyID), dash(s.NewKeyID),
-		dash(strings.Join(s.Before, "+")), t(s.Started), t(s.Delivered), int64(s.Grace/time.Second), dash(s.Dests))
-}
-
-// ParseState reads a value written by String.
-func ParseState(v string) (State, error) {
-	f := strings.Fields(v)
-	if len(f) != 9 || f[0] != "v1" {
-		return State{}, fmt.Errorf("%s %q is not a rotation state keywarden wrote", StateTag, v)
-	}
-	m := map[string]string{}
-	for _, kv := range f[1:] {
-		k, val, _ := strings.Cut(kv, "=")
-		if val == "-" {
-			val = ""
-		}
-		m[k] = val
-	}
-	s := State{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"]}
-	if m["b"] != "" {
-		s.Before = strings.Split(m["b"], "+")
-	}
-	var err error
-	for k, dst := range map[string]*time.Time{"t": &s.Started, "d": &s.Delivered} {
-		if m[k] != "" {
-			if *dst, err = time.Parse(time.RFC3339, m[k]); err != nil {
-				return State{}, fmt.Errorf("%s %q: bad time %s", StateTag, v, m[k])
-			}
-		}
-	}
-	g, err := strconv.ParseInt(m["g"], 10, 64)
-	if err != nil {
-		return State{}, fmt.Errorf("%s %q: bad grace", StateTag, v)
-	}
-	s.Grace = time.Duration(g) * time.Second
-	switch s.Phase {
-	case PhaseCreating, PhaseDelivering, PhaseDelivered:
-	default:
-		return State{}, fmt.Errorf("%s %q: unknown phase %q", StateTag, v, s.Phase)
-	}
-	return s, nil
-}
+// ParseState reads a value written by State.String.
+func ParseState(v string) (State, error) { return keys.ParseRotation(v) }
 
 // Digest names a set of destinations in 8 hex characters, order aside.
-func Digest(dests []string) string {
-	d := append([]string(nil), dests...)
-	sort.Strings(d)
-	h := fnv.New32a()
-	h.Write([]byte(strings.Join(d, "\n")))
-	return fmt.Sprintf("%08x", h.Sum32())
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
+func Digest(dests []string) string { return keys.Digest(dests) }

@@ -32,7 +32,7 @@ type Recorder interface {
 
 // UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
 // this long has passed since delivery.
-const UsageLag = 15 * time.Minute
+const UsageLag = keys.UsageLag
 
 // Options configure the rotation of one user's key.
 type Options struct {
@@ -51,6 +51,10 @@ type Options struct {
 	Now       func() time.Time
 	Progress  func(msg string)
 	Failpoint func(name string)
+	// StopAfterStage ends the run once the new key is created and staged (Result.State
+	// "staged"), leaving the rotation in its creating phase: Secrets Manager's createSecret
+	// step. A later run without it verifies, delivers and retires from there.
+	StopAfterStage bool
 }
 
 // Result is what one run did for one user.
@@ -59,8 +63,9 @@ type Result struct {
 	OldKeyID     string   `json:"old_access_key_id,omitempty"`
 	NewKeyID     string   `json:"new_access_key_id,omitempty"`
 	Destinations []string `json:"destinations"`
-	// State: "done" (old key retired or none), "grace" (old key active until RetireAfter), or
-	// "in-use" (grace over, but a consumer used the old key since delivery).
+	// State: "done" (old key retired or none), "grace" (old key active until RetireAfter),
+	// "in-use" (grace over, but a consumer used the old key since delivery), or "staged"
+	// (StopAfterStage: created and staged, nothing delivered).
 	State       string        `json:"state"`
 	OldKey      string        `json:"old_key"` // "inactive", "active", "absent" or "none"
 	RetireAfter time.Time     `json:"retire_after,omitzero"`
@@ -114,6 +119,8 @@ type run struct {
 	st     State
 	keys   []keys.Key // the user's keys as last listed
 	secret sink.Secret
+	// stagedAny: a destination holds the new key in a pending slot (Stage said so).
+	stagedAny bool
 }
 
 func (r *run) destNames() []string {

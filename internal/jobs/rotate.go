@@ -1,0 +1,177 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/sink"
+	"github.com/keywarden/keywarden/internal/svcrotate"
+)
+
+// Outcomes of rotation actions, beside apply's.
+const (
+	Rotated  = "rotated"  // a new key delivered everywhere (the old one retired, or in its grace)
+	Finished = "finished" // a rotation in progress taken to its end, or as far as its grace allows
+	Waiting  = "waiting"  // nothing changed: the old key is kept (grace, or a consumer on it)
+)
+
+// RotateOptions are what a rule's service rotations need beyond the account's session: the
+// edge (CLI, daemon, Lambda) provides the sleeper and the local bits exec: and profile: use.
+type RotateOptions struct {
+	Wait            time.Duration // bound on the wait for STS to accept a new key
+	Sleep           func(context.Context, time.Duration) error
+	CredentialsFile string                         // profile:NAME without @FILE
+	Split           func(string) ([]string, error) // exec: COMMAND into words
+	ExecEnv         []string
+	Out             io.Writer // exec: programs' output (secrets blotted out by sink)
+	// Progress sees each step of each user's rotation, as rotate --user prints them.
+	Progress  func(user, msg string)
+	Failpoint func(name string) // crash tests only
+}
+
+// Changed reports whether the result changed AWS (or, in a dry run, would): a rotation's
+// outcomes count beside apply's.
+func (r Result) Changed() bool {
+	return r.Outcome == Rotated || r.Outcome == Finished || r.Result.Changed()
+}
+
+func isRotation(k policy.Kind) bool {
+	return k == policy.Rotate || k == policy.FinishRotation || k == policy.WaitRotation
+}
+
+// rotateAll runs the rotation actions of one account's plan through internal/svcrotate, one
+// user at a time each, up to n users at once, in the order given.
+func rotateAll(ctx context.Context, s Session, acts []policy.Action, ao apply.Options, ro RotateOptions, n int, onResult func(apply.Result)) []apply.Result {
+	out := make([]apply.Result, len(acts))
+	if n <= 0 {
+		n = 4
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, a := range acts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = rotateOne(ctx, s, a, ao, ro)
+			if onResult != nil {
+				onResult(out[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func rotateOne(ctx context.Context, s Session, a policy.Action, ao apply.Options, ro RotateOptions) apply.Result {
+	r := apply.Result{User: a.User, AccessKeyID: a.AccessKeyID, Action: a.Kind, Job: a.Job, Reason: a.Reason}
+	switch {
+	case a.Kind == policy.WaitRotation:
+		r.Outcome = Waiting
+		return r
+	case ao.DryRun:
+		r.Outcome = apply.WouldPrefix + string(a.Kind)
+		return r
+	case a.Rotation == nil:
+		r.Outcome, r.Reason = apply.Failed, "internal error: a rotation action without its destinations"
+		return r
+	}
+	c, ok := s.IAM.(svcrotate.IAM)
+	if !ok {
+		c = iam.NewFromConfig(s.Config)
+	}
+	env := sink.Env{User: a.User, SecretsManager: sm.NewFromConfig(s.Config), SSM: ssm.NewFromConfig(s.Config),
+		KMSKeyID: a.Rotation.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
+	var sinks []sink.Sink
+	for _, spec := range a.Rotation.To {
+		if strings.HasPrefix(spec, "exec:") && ro.Split == nil {
+			r.Outcome, r.Reason = apply.Refused, fmt.Sprintf("destination %s runs a local program, which this runner (the Lambda) cannot; run job %s with keywarden apply or serve instead", spec, a.Job)
+			return r
+		}
+		d, err := sink.Parse(spec, env)
+		if err != nil {
+			r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
+			return r
+		}
+		sinks = append(sinks, d)
+	}
+	origin := ao.Origin
+	if a.Job != "" {
+		origin = Origin(a.Job)
+	}
+	progress := func(string) {}
+	if ro.Progress != nil {
+		progress = func(msg string) { ro.Progress(a.User, msg) }
+	}
+	res, err := svcrotate.Run(ctx, svcrotate.Options{
+		IAM: c, Connect: svcrotate.ConnectWith(s.Config), User: a.User, Sinks: sinks,
+		Grace: a.Rotation.Grace.Std(), MakeRoom: a.Rotation.MakeRoom, SelfKeyID: s.SelfKeyID,
+		Recorder: svcrotate.TagRecorder{IAM: c}, Origin: origin,
+		Wait: rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,
+	})
+	return rotationResult(r, res, err)
+}
+
+// rotationResult words what svcrotate did as one result line.
+func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Result {
+	var re *svcrotate.RefusedError
+	var sr *sink.RefusedError
+	switch {
+	case errors.As(err, &re), errors.As(err, &sr):
+		r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
+		return r
+	case err != nil:
+		r.Outcome, r.Reason, r.Err = apply.Failed, errorText(err), err
+		return r
+	}
+	moved := fmt.Sprintf("%s -> %s in %s", dash(res.OldKeyID), dash(res.NewKeyID), strings.Join(res.Destinations, ", "))
+	r.Outcome = Finished
+	if r.Action == policy.Rotate {
+		r.Outcome = Rotated
+	}
+	switch res.State {
+	case "grace":
+		r.Reason = fmt.Sprintf("%s; the old key stays active until %s", moved, res.RetireAfter.UTC().Format(time.RFC3339))
+	case "in-use":
+		r.Outcome, r.Reason = Waiting, strings.Join(res.Warnings, "; ")
+	default:
+		r.Reason = fmt.Sprintf("%s; old key %s", moved, res.OldKey)
+	}
+	return r
+}
+
+// errorText words a failed rotation as rotate --user does: the step, then what AWS said, read
+// by awserr (so a denial names the action, even from an emulator whose errors the SDK cannot
+// parse).
+func errorText(err error) string {
+	var se *svcrotate.StepError
+	var de *sink.Error
+	switch {
+	case errors.As(err, &se):
+		return awserr.Message(se.What, se.Err)
+	case errors.As(err, &de):
+		return awserr.Message(de.Dest+": "+de.What, de.Err)
+	}
+	return err.Error()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

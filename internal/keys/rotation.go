@@ -1,0 +1,113 @@
+package keys
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RotationTag is the user tag that holds a service rotation in progress (internal/svcrotate
+// writes it; policy reads it to plan the rotation's next step). It lives here, with the other
+// tag formats, because deciding must read it without importing AWS.
+const RotationTag = TagPrefix + "rotation"
+
+// Phase is how far a service rotation got; see internal/svcrotate.
+type Phase string
+
+const (
+	PhaseCreating   Phase = "creating"
+	PhaseDelivering Phase = "delivering"
+	PhaseDelivered  Phase = "delivered"
+)
+
+// UsageLag is how late IAM may record a key's last use: an old key is judged unused since a
+// delivery only once this long has passed since it.
+const UsageLag = 15 * time.Minute
+
+// Rotation is the rotation record on the user. It never holds a secret.
+type Rotation struct {
+	Phase     Phase
+	OldKeyID  string   // the key being replaced; "" when the user had no active key
+	NewKeyID  string   // known from delivering on
+	Before    []string // every key of the user just before the create
+	Started   time.Time
+	Delivered time.Time
+	Grace     time.Duration
+	Dests     string // digest of the destinations, so a rerun finishes with the same ones
+}
+
+// String renders the state as a tag value IAM accepts: fields of letters, digits and
+// _.:/=+-@ separated by spaces, "-" for empty.
+func (s Rotation) String() string {
+	t := func(x time.Time) string {
+		if x.IsZero() {
+			return "-"
+		}
+		return x.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("v1 p=%s o=%s n=%s b=%s t=%s d=%s g=%d h=%s", s.Phase, dash(s.OldKeyID), dash(s.NewKeyID),
+		dash(strings.Join(s.Before, "+")), t(s.Started), t(s.Delivered), int64(s.Grace/time.Second), dash(s.Dests))
+}
+
+// ParseRotation reads a value written by Rotation.String.
+func ParseRotation(v string) (Rotation, error) {
+	f := strings.Fields(v)
+	if len(f) != 9 || f[0] != "v1" {
+		return Rotation{}, fmt.Errorf("%s %q is not a rotation state keywarden wrote", RotationTag, v)
+	}
+	m := map[string]string{}
+	for _, kv := range f[1:] {
+		k, val, _ := strings.Cut(kv, "=")
+		if val == "-" {
+			val = ""
+		}
+		m[k] = val
+	}
+	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"]}
+	if m["b"] != "" {
+		s.Before = strings.Split(m["b"], "+")
+	}
+	var err error
+	for k, dst := range map[string]*time.Time{"t": &s.Started, "d": &s.Delivered} {
+		if m[k] != "" {
+			if *dst, err = time.Parse(time.RFC3339, m[k]); err != nil {
+				return Rotation{}, fmt.Errorf("%s %q: bad time %s", RotationTag, v, m[k])
+			}
+		}
+	}
+	g, err := strconv.ParseInt(m["g"], 10, 64)
+	if err != nil {
+		return Rotation{}, fmt.Errorf("%s %q: bad grace", RotationTag, v)
+	}
+	s.Grace = time.Duration(g) * time.Second
+	switch s.Phase {
+	case PhaseCreating, PhaseDelivering, PhaseDelivered:
+	default:
+		return Rotation{}, fmt.Errorf("%s %q: unknown phase %q", RotationTag, v, s.Phase)
+	}
+	return s, nil
+}
+
+// RetireAfter is when a rotation with a grace may retire the old key: the grace after
+// delivery, and never before IAM's record of the old key's last use can be trusted. svcrotate
+// acts on it and policy plans by it, so both wait the same.
+func (s Rotation) RetireAfter() time.Time { return s.Delivered.Add(max(s.Grace, UsageLag)) }
+
+// Digest names a set of destinations in 8 hex characters, order aside.
+func Digest(dests []string) string {
+	d := append([]string(nil), dests...)
+	sort.Strings(d)
+	h := fnv.New32a()
+	h.Write([]byte(strings.Join(d, "\n")))
+	return fmt.Sprintf("%08x", h.Sum32())
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

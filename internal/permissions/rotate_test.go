@@ -1,0 +1,84 @@
+package permissions
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/keywarden/keywarden/internal/sink"
+)
+
+const rotateJobs = `jobs:
+  rotate-ci:
+    select: {users: ["svc-*"]}
+    do:
+      - rotate: {older_than: 80d, to: ["secretsmanager:ci/{user}", "ssm:/ci/{user}", "profile:ci-{user}", "exec:push {user}"], grace: 24h}
+`
+
+func TestRotateRuleGrantsItsDestinationsOnly(t *testing.T) {
+	d, err := ForJobs(load(t, rotateJobs), nil, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := "arn:aws:iam::123456789012:user/svc-ci"
+	secret := "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ci/svc-ci-AbCdEf"
+	param := "arn:aws:ssm:ap-northeast-1:123456789012:parameter/ci/svc-ci"
+	for _, c := range []struct {
+		action, arn string
+		want        bool
+	}{
+		{"iam:CreateAccessKey", user, true},
+		{"iam:UpdateAccessKey", user, true},
+		{"iam:DeleteAccessKey", user, true},
+		{"iam:GetUser", user, true},
+		{"iam:TagUser", user, true},
+		{"iam:UntagUser", user, true},
+		{"iam:CreateAccessKey", "arn:aws:iam::123456789012:user/admin", false},
+		{"secretsmanager:PutSecretValue", secret, true},
+		{"secretsmanager:UpdateSecretVersionStage", secret, true},
+		{"secretsmanager:CreateSecret", secret, true},
+		{"secretsmanager:PutSecretValue", "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:prod/db-AbCdEf", false},
+		{"secretsmanager:PutSecretValue", "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:ci/other-AbCdEf", false},
+		{"ssm:PutParameter", param, true},
+		{"ssm:PutParameter", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/prod/db", false},
+		{"secretsmanager:PutSecretValue", "arn:aws:secretsmanager:ap-northeast-1:999999999999:secret:ci/svc-ci-AbCdEf", false},
+	} {
+		if got := allows(d, c.action, c.arn); got != c.want {
+			t.Errorf("%s on %s: allowed %v, want %v\n%s", c.action, c.arn, got, c.want, d.JSON())
+		}
+	}
+	for _, a := range d.Actions() {
+		if len(a) > 4 && a[:4] == "kms:" {
+			t.Errorf("%s granted with no kms_key_id", a)
+		}
+	}
+
+	d, _ = ForJobs(load(t, "jobs:\n  r:\n    select: {users: [svc-ci]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/svc\"], kms_key_id: 1234abcd-12ab-34cd-56ef-1234567890ab}\n"), nil, "123456789012")
+	key := "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	for _, a := range []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"} {
+		if !allows(d, a, key) || allows(d, a, "arn:aws:kms:ap-northeast-1:123456789012:key/other") {
+			t.Errorf("%s not granted on exactly the kms_key_id:\n%s", a, d.JSON())
+		}
+	}
+}
+
+// The grants are written here (policy, which builds no destination, must stay free of AWS);
+// the destinations say what they call in internal/sink. This holds the two together.
+func TestDestinationActionsAreSinks(t *testing.T) {
+	for kind, mk := range map[string]func(kms string) sink.Sink{
+		"secretsmanager": func(k string) sink.Sink { return &sink.SecretsManager{SecretID: "x", KMSKeyID: k} },
+		"ssm":            func(k string) sink.Sink { return &sink.SSM{Name: "x", KMSKeyID: k} },
+	} {
+		same := func(a, b []string) bool {
+			a, b = slices.Clone(a), slices.Clone(b)
+			slices.Sort(a)
+			slices.Sort(b)
+			return slices.Equal(a, b)
+		}
+		if got := mk("").Actions(); !same(got, DestinationActions[kind]) {
+			t.Errorf("%s: sink calls %v, permissions grant %v", kind, got, DestinationActions[kind])
+		}
+		if got := mk("k").Actions(); !same(got, append(slices.Clone(DestinationActions[kind]), KMSActions[kind]...)) {
+			t.Errorf("%s with a KMS key: sink calls %v, permissions grant %v + %v", kind, got, DestinationActions[kind], KMSActions[kind])
+		}
+	}
+}

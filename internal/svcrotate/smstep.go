@@ -1,0 +1,183 @@
+package svcrotate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/sink"
+)
+
+// Secrets Manager's rotation steps, as its events name them.
+const (
+	StepCreate = "createSecret"
+	StepSet    = "setSecret"
+	StepTest   = "testSecret"
+	StepFinish = "finishSecret"
+)
+
+// GraceTag on a secret is the grace (a Go duration such as 24h) the rotation function keeps
+// the old key active after finishSecret. Without it the old key is deactivated at once: a
+// Secrets Manager consumer reads AWSCURRENT, which finishSecret has just moved.
+const GraceTag = "keywarden:grace"
+
+// SecretStep is one step of a Secrets Manager rotation of the secret SecretID, whose
+// keywarden:user tag (or JSON "UserName", or the owner of its current AccessKeyId) names the
+// IAM user. The steps are the service rotation split at Secrets Manager's seams, with the
+// version id its ClientRequestToken instead of one derived from the key id:
+//   - createSecret: svcrotate up to staging (make room, record, create, put AWSPENDING).
+//   - setSecret: nothing; IAM is the only place the key lives besides the secret.
+//   - testSecret: STS signed with the AWSPENDING key answers as the user, several times.
+//   - finishSecret: the rest of svcrotate: verify, move AWSCURRENT (off the current
+//     version), record, retire the old key per the secret's grace.
+//
+// Each is idempotent: a retried step finds the record on the user and the token's version.
+type SecretStep struct {
+	IAM       IAM
+	SM        sink.SecretsManagerAPI
+	Connect   func(sink.Secret) rotate.STS
+	Step      string
+	SecretID  string
+	Token     string
+	SelfKeyID string
+	Wait      rotate.WaitOptions
+	Now       func() time.Time
+	Progress  func(msg string)
+}
+
+// Run does the step and returns the rotation's result (State "staged" after createSecret).
+func (s SecretStep) Run(ctx context.Context) (Result, error) {
+	desc, err := s.SM.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &s.SecretID})
+	if err != nil {
+		return Result{}, &StepError{What: "describe the secret " + s.SecretID, Err: err}
+	}
+	if s.Token == "" {
+		return Result{}, &RefusedError{Msg: fmt.Sprintf("the %s event for %s has no ClientRequestToken; Secrets Manager always sends one", s.Step, s.SecretID)}
+	}
+	user, grace, err := s.owner(ctx, desc)
+	if err != nil {
+		return Result{}, err
+	}
+	d := &sink.SecretsManager{C: s.SM, SecretID: s.SecretID, User: user, Version: s.Token}
+	o := Options{IAM: s.IAM, Connect: s.Connect, User: user, Sinks: []sink.Sink{d}, Grace: grace,
+		SelfKeyID: s.SelfKeyID, Recorder: TagRecorder{IAM: s.IAM}, Origin: "secretsmanager-rotation",
+		Wait: s.Wait, Now: s.Now, Progress: s.Progress}
+	current := hasStage(desc.VersionIdsToStages[s.Token], "AWSCURRENT")
+	switch s.Step {
+	case StepSet:
+		return Result{User: user, State: "set"}, nil
+	case StepCreate:
+		if current {
+			return Result{User: user, State: "done"}, nil // the token's rotation is over
+		}
+		o.StopAfterStage = true
+		res, err := Run(ctx, o)
+		if err == nil && res.State == "done" {
+			// The run finished the previous rotation (its grace had passed); now start this one.
+			res, err = Run(ctx, o)
+		}
+		if err == nil && res.State != "staged" {
+			err = &RefusedError{Msg: fmt.Sprintf("the previous rotation of %s is not finished (%s; old key %s until %s): rotate %s after that", user, res.State, res.OldKeyID, res.RetireAfter.Format(time.RFC3339), s.SecretID)}
+		}
+		return res, err
+	case StepTest:
+		return s.test(ctx, d, user)
+	case StepFinish:
+		if current {
+			if tags, err := inventory.ListTags(ctx, s.IAM, user); err == nil && tags[StateTag] == "" {
+				return Result{User: user, State: "done"}, nil // a retry after the finish
+			}
+		}
+		return Run(ctx, o)
+	}
+	return Result{}, &RefusedError{Msg: fmt.Sprintf("unknown rotation step %q for %s; want createSecret, setSecret, testSecret or finishSecret", s.Step, s.SecretID)}
+}
+
+// test proves the AWSPENDING key of the token's version works, signed with it alone.
+func (s SecretStep) test(ctx context.Context, d *sink.SecretsManager, user string) (Result, error) {
+	res := Result{User: user, State: "tested"}
+	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionId: &s.Token, VersionStage: aws.String("AWSPENDING")})
+	if err != nil {
+		return res, &StepError{What: fmt.Sprintf("read the AWSPENDING version %s of %s (did createSecret run?)", s.Token, s.SecretID), Err: err}
+	}
+	var p struct{ AccessKeyId string }
+	_ = json.Unmarshal([]byte(aws.ToString(out.SecretString)), &p)
+	sec, ok, err := d.Recover(ctx, p.AccessKeyId)
+	if err != nil || !ok {
+		return res, &RefusedError{Msg: fmt.Sprintf("the AWSPENDING version %s of %s holds no access key keywarden wrote; run the rotation again", s.Token, s.SecretID)}
+	}
+	u, err := s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &user})
+	if err != nil {
+		return res, &StepError{What: "read user " + user, Err: err}
+	}
+	w := s.Wait
+	w.Now = s.Now
+	if w.Successes <= 0 {
+		w.Successes = 3
+	}
+	if _, err := rotate.WaitWorks(ctx, s.Connect(sec), aws.ToString(u.User.Arn), w); err != nil {
+		return res, fmt.Errorf("the pending key %s of %s in %s does not work: %v", sec.AccessKeyID, user, s.SecretID, err)
+	}
+	res.NewKeyID = sec.AccessKeyID
+	return res, nil
+}
+
+// owner names the secret's IAM user and its grace: the keywarden:user tag, else the JSON's
+// UserName, else the user whose key the current version holds.
+func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (string, time.Duration, error) {
+	user, graceTag := "", ""
+	for _, t := range desc.Tags {
+		switch aws.ToString(t.Key) {
+		case sink.UserTag:
+			user = aws.ToString(t.Value)
+		case GraceTag:
+			graceTag = aws.ToString(t.Value)
+		}
+	}
+	grace, err := time.ParseDuration(graceTag)
+	if graceTag == "" {
+		grace, err = 0, nil
+	}
+	if err != nil || grace < 0 {
+		return "", 0, &RefusedError{Msg: fmt.Sprintf("the %s tag of %s is %q; want a duration like 24h, or remove it to deactivate the old key at finishSecret", GraceTag, s.SecretID, graceTag)}
+	}
+	if user != "" {
+		return user, grace, nil
+	}
+	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionStage: aws.String("AWSCURRENT")})
+	var nf *smtypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &nf) {
+		return "", 0, &StepError{What: "read the current value of " + s.SecretID, Err: err}
+	}
+	var v struct{ UserName, AccessKeyId string }
+	if err == nil {
+		_ = json.Unmarshal([]byte(aws.ToString(out.SecretString)), &v)
+	}
+	if v.UserName == "" && v.AccessKeyId != "" {
+		if lu, err := s.IAM.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: &v.AccessKeyId}); err == nil {
+			v.UserName = aws.ToString(lu.UserName)
+		}
+	}
+	if v.UserName == "" {
+		return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s names no IAM user: tag it %s=USER (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=USER)", s.SecretID, sink.UserTag, s.SecretID, sink.UserTag)}
+	}
+	return v.UserName, grace, nil
+}
+
+func hasStage(stages []string, want string) bool {
+	for _, s := range stages {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}

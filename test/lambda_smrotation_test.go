@@ -1,0 +1,86 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Secrets Manager drives its rotation function one step at a time and retries a step that
+// failed or timed out; here each step comes twice, through the Lambda Runtime API, and the
+// second must change nothing.
+func TestLambdaSecretsManagerRotationFunction(t *testing.T) {
+	c, oldID, oldSecret := svcSetup(t)
+	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old), "--tags", "Key=keywarden:user,Value="+svcUser)
+	rt := newRuntimeAPI(t)
+	stderr := startFunction(t, rt, witnessEnv(t)...)     // signed as the admin moto knows; no keywarden.yaml
+	token := fmt.Sprintf("%036x", time.Now().UnixNano()) // Secrets Manager sends a UUID: 32 to 64 characters
+	step := func(name string) {
+		t.Helper()
+		for try := 1; try <= 2; try++ {
+			r := rt.invoke(t, `{"Step":"`+name+`","SecretId":"ci/svc","ClientRequestToken":"`+token+`"}`)
+			if r.kind != "response" || !strings.Contains(string(r.body), `"mode":"secretsmanager-rotation"`) {
+				t.Fatalf("%s (try %d): %s %s\nstderr:\n%s", name, try, r.kind, r.body, stderr)
+			}
+		}
+	}
+
+	step("createSecret")
+	ks := userKeys(t, svcUser)
+	var newID string
+	for id := range ks {
+		if id != oldID {
+			newID = id
+		}
+	}
+	if len(ks) != 2 || ks[oldID] != "Active" || ks[newID] != "Active" {
+		t.Fatalf("after createSecret twice: keys %v; want the old one and exactly one new one", ks)
+	}
+	pending := secretByCLI(t, "ci/svc", "AWSPENDING")
+	if pending.AccessKeyId != newID || secretByCLI(t, "ci/svc", "AWSCURRENT").AccessKeyId != oldID {
+		t.Fatalf("AWSPENDING holds %s (want %s) and AWSCURRENT must still be the old key", pending.AccessKeyId, newID)
+	}
+	if stages := stagesByCLI(t, "ci/svc")[token]; len(stages) != 1 || stages[0] != "AWSPENDING" {
+		t.Fatalf("the token's version has stages %v, want [AWSPENDING]", stages)
+	}
+
+	step("setSecret")
+	step("testSecret")
+	if secretByCLI(t, "ci/svc", "AWSCURRENT").AccessKeyId != oldID || statusByCLI(t, svcUser, oldID) != "Active" {
+		t.Fatal("testSecret changed what consumers read, or the old key")
+	}
+
+	step("finishSecret")
+	cur := secretByCLI(t, "ci/svc", "AWSCURRENT")
+	signsAsUser(t, cur)
+	if cur.AccessKeyId != newID || !contains(stagesByCLI(t, "ci/svc")[token], "AWSCURRENT") {
+		t.Fatalf("AWSCURRENT holds %s, stages %v; want the token's version with %s", cur.AccessKeyId, stagesByCLI(t, "ci/svc"), newID)
+	}
+	if prev := secretByCLI(t, "ci/svc", "AWSPREVIOUS"); prev.AccessKeyId != oldID {
+		t.Fatalf("AWSPREVIOUS holds %s, want the old key", prev.AccessKeyId)
+	}
+	if st := statusByCLI(t, svcUser, oldID); st != "Inactive" {
+		t.Fatalf("no keywarden:grace on the secret: the old key must be deactivated at finishSecret, is %s", st)
+	}
+	tags := tagsByCLI(t, svcUser)
+	if tags["keywarden:rotation"] != "" || !strings.HasPrefix(tags["keywarden:"+oldID], "deactivated ") {
+		t.Fatalf("tags %v: want the rotation closed and the old key's deactivation recorded", tags)
+	}
+	if k := userKeys(t, svcUser); len(k) != 2 {
+		t.Fatalf("keys %v", k)
+	}
+	noSecretIn(t, []string{cur.SecretAccessKey, oldSecret}, stderr.String())
+	_ = c
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
