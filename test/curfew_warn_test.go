@@ -1,11 +1,14 @@
 package test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/lambda"
+	"github.com/keywarden/keywarden/internal/notify"
 )
 
 const curfewWarnYAML = `notify:
@@ -63,5 +66,46 @@ func TestServeWarnsAnHourBeforeTheCurfew(t *testing.T) {
 	}
 	if strings.Contains(s.stderr.String(), "SECRETPATH") {
 		t.Fatal("the webhook URL is in the log")
+	}
+}
+
+// recSender records what a run would send, for handlers that take a Sender.
+type recSender struct{ runs []notify.Run }
+
+func (s *recSender) Send(_ context.Context, r notify.Run) []notify.Result {
+	s.runs = append(s.runs, r)
+	return []notify.Result{{Channel: "test", Sent: len(r.Digests)}}
+}
+
+// The Lambda's warning run is the event {"job":"curfew","warn":true}, which the template's
+// second schedule sends warn: before the curfew's: it warns of the next run and changes nothing;
+// the same event again that night warns nobody twice.
+func TestLambdaCurfewWarningEvent(t *testing.T) {
+	c := fresh(t)
+	id := mkUser(t, c, "owl", 1)[0]
+	yaml := "notify: {fallback: \"@night-owls\", webhook: {url: \"https://hooks.example.com/x\"}}\n" +
+		"jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    timezone: Asia/Tokyo\n    select: {users: [owl]}\n    do: [{deactivate: {warn: 1h}}]\n"
+	h, _ := lambdaHandler(t, map[string]string{lambda.EnvConfig: yaml})
+	s := &recSender{}
+	h.Sender = s
+	h.Now = func() time.Time { return fixedNow.Add(-time.Hour) } // 23:00 in Tokyo
+	for range 2 {
+		r, err := h.Handle(context.Background(), []byte(`{"job":"curfew","warn":true}`))
+		if err != nil || len(r.Keys) != 0 || r.Changed != 0 {
+			t.Fatalf("warning run: %+v, %v", r, err)
+		}
+	}
+	if len(s.runs) != 1 || len(s.runs[0].Digests) != 1 {
+		t.Fatalf("sent %+v, want one digest, once", s.runs)
+	}
+	e := s.runs[0].Digests[0].Events[0]
+	if e.AccessKeyID != id || !e.Warning() || !e.Due.Equal(fixedNow) || !strings.Contains(e.Reason, "2026-11-24 00:00 JST") {
+		t.Fatalf("event %+v", e)
+	}
+	if st := statusByCLI(t, "owl", id); st != "Active" {
+		t.Fatalf("the warning run changed the key: %s", st)
+	}
+	if _, err := h.Handle(context.Background(), []byte(`{"job":"nope","warn":true}`)); err == nil {
+		t.Fatal("a warning for an unknown job was accepted")
 	}
 }
