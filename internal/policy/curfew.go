@@ -40,7 +40,7 @@ func WarnedAt(kind Kind, due time.Time) string {
 // CurfewWarnings decides the warning-only run of job, as of now, for its scheduled run at
 // due: a warning per active key of the selection that the run will deactivate, unless its
 // owner was told of this run already. It changes nothing, so the plan has no actions. A due
-// further ahead than the curfew's warn: (a late or stray event) warns of nothing. Pure, like
+// further ahead than the curfew's warn: (and an hour, see below) warns of nothing: a stray event. Pure, like
 // Evaluate.
 func CurfewWarnings(inv keys.Inventory, cfg *Config, job string, now, due time.Time) (Plan, error) {
 	jobs, err := pickJobs(cfg, []string{job})
@@ -53,7 +53,9 @@ func CurfewWarnings(inv keys.Inventory, cfg *Config, job string, now, due time.T
 	if warn <= 0 {
 		return plan, fmt.Errorf("job %s has no curfew with warn: (a deactivate rule without a condition, like deactivate: {warn: 1h}, on a scheduled job)", job)
 	}
-	if !due.After(now) || due.Sub(now) > warn {
+	// The Lambda's warning schedule is the job's shifted on the wall clock, so across a
+	// daylight-saving change it may come up to an hour earlier in absolute time.
+	if !due.After(now) || due.Sub(now) > warn+time.Hour {
 		return plan, nil
 	}
 	var rule Rule

@@ -41,7 +41,7 @@ func TestCurfewWarnings(t *testing.T) {
 		want []string
 	}{
 		{"an hour before", due.Add(-time.Hour), inv, []string{"AKIADEV1", "AKIAOPS1"}},
-		{"too early", due.Add(-61 * time.Minute), inv, nil},
+		{"hours early", due.Add(-3 * time.Hour), inv, nil},
 		{"at the run", due, inv, nil},
 		{"told of this run already", due.Add(-time.Hour), keys.Inventory{Users: []keys.User{
 			withTag(user("dev", nil, activeKey("AKIADEV1", ago(time.Hour), nil)), keys.WarnedTag, "AKIADEV1=curfew/"+WarnedAt(Deactivate, due)),
