@@ -33,7 +33,7 @@ func TestServeWarnsAnHourBeforeTheCurfew(t *testing.T) {
 	cfg := writeConfig(t, "", strings.ReplaceAll(curfewWarnYAML, "HOOK", h.srv.URL))
 	start := time.Date(2026, 11, 23, 13, 30, 0, 0, time.UTC) // 22:30 in Tokyo
 	s := startServe(t, admin(t), start, "-c", cfg)
-	s.awaitLog("job scheduled", map[string]any{"job": "curfew", "warn": "1h0m0s"})
+	s.awaitLog("job scheduled", map[string]any{"job": "curfew", "warn": "1h"})
 
 	s.fire(time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC))
 	s.awaitLog("job run", map[string]any{"job": "curfew/warn", "outcome": "success"})
@@ -58,6 +58,7 @@ func TestServeWarnsAnHourBeforeTheCurfew(t *testing.T) {
 
 	s.fire(time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC))
 	s.awaitLog("curfew warning", map[string]any{"job": "curfew", "warnings": 1.0, "due": "2026-11-24T15:00:00Z"})
+	s.awaitLog("job run", map[string]any{"job": "curfew/warn", "scheduled": "2026-11-24T23:00:00+09:00"}) // told and remembered
 	if got := h.got(); len(got) != 3 || !strings.Contains(got[2], "2026-11-25 00:00 JST") {
 		t.Fatalf("the next night's warning: webhook got %d messages: %q", len(got), got)
 	}

@@ -129,7 +129,7 @@ func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled 
 		attrs := []any{"job", j.Name, "schedule", j.Schedule.String(), "timezone", pj.TZName,
 			"next", next.In(j.Schedule.Location()).Format(time.RFC3339), "next_utc", next.UTC().Format(time.RFC3339)}
 		if w := pj.CurfewWarn(); w > 0 {
-			attrs = append(attrs, "warn", w.String())
+			attrs = append(attrs, "warn", policy.Duration(w).String())
 		}
 		s.log.Info("job scheduled", attrs...)
 	}
