@@ -157,10 +157,10 @@ func (o *rotateOptions) rotateService(ctx context.Context, s *session, self, use
 	}
 	return svcrotate.Run(ctx, svcrotate.Options{
 		IAM: s.iam, User: user, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
-		SelfKeyID: self, Recorder: svcrotate.TagRecorder{IAM: s.iam},
-		Connect: svcrotate.ConnectWith(s.cfg),
-		Wait:    rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
-		Now:     o.Now,
+		SelfKeyID: self,
+		Connect:   svcrotate.ConnectWith(s.cfg),
+		Wait:      rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
+		Now:       o.Now,
 		Progress: func(msg string) {
 			fmt.Fprintf(o.Stderr, "keywarden: %s\n", msg)
 		},

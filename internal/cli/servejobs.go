@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,9 @@ func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job,
 			}
 		}
 		jobs = append(jobs, daemon.Job{Name: j.Name, Schedule: s})
+		if w := j.CurfewWarn(); w > 0 {
+			jobs = append(jobs, daemon.Job{Name: j.Name + warnSuffix, Schedule: s, Ahead: w})
+		}
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
@@ -117,10 +121,17 @@ func (s *server) reload() {
 func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled []policy.Job) {
 	now := s.clock.Now()
 	for _, j := range jobs {
+		if j.Ahead > 0 {
+			continue // said with its job
+		}
 		pj, _ := cfg.Job(j.Name)
 		next := j.Schedule.Next(now)
-		s.log.Info("job scheduled", "job", j.Name, "schedule", j.Schedule.String(), "timezone", pj.TZName,
-			"next", next.In(j.Schedule.Location()).Format(time.RFC3339), "next_utc", next.UTC().Format(time.RFC3339))
+		attrs := []any{"job", j.Name, "schedule", j.Schedule.String(), "timezone", pj.TZName,
+			"next", next.In(j.Schedule.Location()).Format(time.RFC3339), "next_utc", next.UTC().Format(time.RFC3339)}
+		if w := pj.CurfewWarn(); w > 0 {
+			attrs = append(attrs, "warn", policy.Duration(w).String())
+		}
+		s.log.Info("job scheduled", attrs...)
 	}
 	for _, j := range unscheduled {
 		s.log.Info("job not scheduled", "job", j.Name, "reason", "it has no schedule; run it with serve --once")
@@ -131,6 +142,9 @@ func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled 
 // apply (jobs.RunJobs), then log and record what it saw. The accounts are resolved each run,
 // so an account that joins the organization is covered from its next run on.
 func (s *server) run(ctx context.Context, name string) error {
+	if due, ok := daemon.Due(ctx); ok {
+		return s.warnRun(ctx, strings.TrimSuffix(name, warnSuffix), due)
+	}
 	cfg := s.config()
 	job, ok := cfg.Job(name)
 	if !ok {

@@ -17,6 +17,21 @@ import (
 type Job struct {
 	Name     string
 	Schedule *schedule.Schedule
+	// Ahead > 0 fires the job Ahead before each of Schedule's times instead of at them: a
+	// warning run (a curfew's warn:), whose runner reads the time it warns of from Due.
+	Ahead time.Duration
+}
+
+// next is the job's first fire after now.
+func (j Job) next(now time.Time) time.Time {
+	if j.Ahead <= 0 {
+		return j.Schedule.Next(now)
+	}
+	t := j.Schedule.Next(now.Add(j.Ahead))
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(-j.Ahead)
 }
 
 // Runner does one run of the named job. ctx carries the scheduled time (see
@@ -199,7 +214,7 @@ func (d *Daemon) Serve(ctx context.Context) error {
 			for i, j := range jobs {
 				if !next[i].IsZero() && !next[i].After(now) {
 					d.start(jobsCtx, j, next[i])
-					next[i] = j.Schedule.Next(now)
+					next[i] = j.next(now)
 				}
 			}
 		}
@@ -210,7 +225,7 @@ func (d *Daemon) Serve(ctx context.Context) error {
 func (d *Daemon) plan(jobs []Job, now time.Time) []time.Time {
 	next := make([]time.Time, len(jobs))
 	for i, j := range jobs {
-		next[i] = j.Schedule.Next(now)
+		next[i] = j.next(now)
 		d.log.Debug("job scheduled", "job", j.Name, "next", next[i])
 	}
 	return next
@@ -257,6 +272,9 @@ func (d *Daemon) start(ctx context.Context, job Job, scheduled time.Time) {
 		return
 	}
 	d.metrics.setRunning(job.Name, true)
+	if job.Ahead > 0 {
+		ctx = context.WithValue(ctx, dueKey{}, scheduled.Add(job.Ahead))
+	}
 	go d.execute(ctx, job.Name, scheduled)
 }
 
@@ -350,5 +368,14 @@ func withScheduled(ctx context.Context, t time.Time) context.Context {
 // earlier than the clock when the loop woke late.
 func ScheduledTime(ctx context.Context) (time.Time, bool) {
 	t, ok := ctx.Value(scheduledKey{}).(time.Time)
+	return t, ok
+}
+
+type dueKey struct{}
+
+// Due returns the run time a warning run (a Job with Ahead) warns of; ok is false in any other
+// run.
+func Due(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(dueKey{}).(time.Time)
 	return t, ok
 }

@@ -39,7 +39,11 @@ var (
 // Every field is written back from its set of values as "*", "first/step" (where EventBridge
 // takes steps), ranges and lists, so what EventBridge reads is unambiguous.
 func EventBridgeCron(s *cronsched.Schedule) ([]string, error) {
-	f := s.Fields()
+	return eventBridge(s, s.Fields())
+}
+
+// eventBridge writes f, the fields of s or of s shifted (WarnCron), as EventBridgeCron does.
+func eventBridge(s *cronsched.Schedule, f cronsched.Fields) ([]string, error) {
 	min := minuteF.format(f.Minutes, true)
 	hour := hourF.format(f.Hours, true)
 	mon := monthF.format(f.Months, true)

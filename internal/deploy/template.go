@@ -228,6 +228,9 @@ func ScheduleID(job string, n int) string {
 	return id
 }
 
+// scheduleSpec is one EventBridge schedule to write: its id, expression, event and description.
+type scheduleSpec struct{ id, expr, input, desc string }
+
 func schedules(cfg *policy.Config) (map[string]schedule, error) {
 	out := map[string]schedule{}
 	for _, j := range cfg.Jobs {
@@ -247,20 +250,35 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 		if tz == "" {
 			tz = "UTC"
 		}
+		all := []scheduleSpec{}
 		for n, e := range exprs {
-			id := ScheduleID(j.Name, n)
+			all = append(all, scheduleSpec{ScheduleID(j.Name, n), e, string(input), fmt.Sprintf("keywarden job %s: %q in %s", j.Name, j.Schedule, tz)})
+		}
+		if w := j.CurfewWarn(); w > 0 {
+			// The curfew's warning run, warn: before each of its runs (policy.CurfewWarnings).
+			wexprs, err := WarnCron(sched, w)
+			if err != nil {
+				return nil, fmt.Errorf("job %s: %w", j.Name, err)
+			}
+			winput, _ := json.Marshal(lambda.Event{Job: j.Name, Warn: true})
+			for n, e := range wexprs {
+				all = append(all, scheduleSpec{ScheduleID(j.Name+"-warn", n), e, string(winput), fmt.Sprintf("keywarden job %s: warn %s before %q in %s", j.Name, w, j.Schedule, tz)})
+			}
+		}
+		for _, sp := range all {
+			id := sp.id
 			if _, dup := out[id]; dup {
 				return nil, fmt.Errorf("jobs whose names differ only in punctuation (%s) would share the schedule id %s; rename one", j.Name, id)
 			}
 			out[id] = schedule{
-				Description:                fmt.Sprintf("keywarden job %s: %q in %s", j.Name, j.Schedule, tz),
-				ScheduleExpression:         e,
+				Description:                sp.desc,
+				ScheduleExpression:         sp.expr,
 				ScheduleExpressionTimezone: tz,
 				FlexibleTimeWindow:         flexibleTimeWindow{Mode: "OFF"},
 				State:                      "ENABLED",
 				Target: scheduleTarget{
 					Arn: getAtt(FunctionID, "Arn"), RoleArn: getAtt(SchedulerRoleID, "Arn"),
-					Input:            string(input),
+					Input:            sp.input,
 					RetryPolicy:      retryPolicy{MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600},
 					DeadLetterConfig: deadLetterConfig{Arn: getAtt(DeadLetterID, "Arn")},
 				},

@@ -186,7 +186,9 @@ func TestTemplatePassesCfnLint(t *testing.T) {
     select: {paths: [/team/]}
     do: [{deactivate: {unused_for: 45d}}, {delete: {inactive_for: 30d}}]
 `)
+	cfg3, data3 := mustLoad(t, curfewWarnYAML)
 	cases := map[string]Options{
+		"curfew warn":    {Config: cfg3, ConfigYAML: data3},
 		"sample":         {Config: cfg, ConfigYAML: data},
 		"amd64 with ssm": {Config: cfg, ConfigSSM: "/keywarden/config", Arch: "amd64", FunctionName: "kw_2"},
 		"either-day":     {Config: cfg2, ConfigYAML: data2},

@@ -85,6 +85,12 @@ type Result struct {
 
 // Decide reads and evaluates the named jobs (all when names is empty) as of at in every account.
 func Decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, at time.Time, opts Options) []Plan {
+	return decide(ctx, accts, cfg, names, at, opts, func(inv keys.Inventory) (policy.Plan, error) {
+		return policy.Evaluate(inv, cfg, names, at)
+	})
+}
+
+func decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, at time.Time, opts Options, eval func(keys.Inventory) (policy.Plan, error)) []Plan {
 	outs := Each(ctx, accts, opts.Accounts, func(ctx context.Context, a accounts.Account, s Session) (Plan, error) {
 		p := Plan{Account: a, Session: s}
 		inv, err := ReadFor(ctx, s.IAM, cfg, names, opts.Concurrency)
@@ -96,7 +102,7 @@ func Decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, n
 			p.Unsettled = provenance.SettleAll(ctx, s.IAM, &inv, at)
 		}
 		p.Inventory = inv
-		p.Plan, err = policy.Evaluate(inv, cfg, names, at)
+		p.Plan, err = eval(inv)
 		return p, err
 	})
 	plans := make([]Plan, len(outs))

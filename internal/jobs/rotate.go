@@ -120,8 +120,8 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, ao apply.Options
 	res, err := svcrotate.Run(ctx, svcrotate.Options{
 		IAM: c, Connect: svcrotate.ConnectWith(s.Config), User: a.User, Sinks: sinks,
 		Grace: a.Rotation.Grace.Std(), MakeRoom: a.Rotation.MakeRoom, SelfKeyID: s.SelfKeyID,
-		Recorder: svcrotate.TagRecorder{IAM: c}, Origin: origin,
-		Wait: rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,
+		Origin: origin,
+		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,
 	})
 	return rotationResult(r, res, err)
 }

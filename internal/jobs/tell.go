@@ -121,7 +121,11 @@ func remember(ctx context.Context, p Plan) error {
 		}
 		told := keys.ParseWarned(u.Tags[keys.WarnedTag])
 		for _, w := range ws {
-			told.Add(w.AccessKeyID, w.Job, string(w.Kind))
+			memo := w.Memo
+			if memo == "" {
+				memo = string(w.Kind)
+			}
+			told.Add(w.AccessKeyID, w.Job, memo)
 		}
 		var live []string
 		for _, k := range u.Keys {

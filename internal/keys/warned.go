@@ -8,7 +8,7 @@ import (
 // WarnedTag is the user tag in which keywarden remembers the warnings it has sent, so an owner
 // is told once per key and rule, not at every run. One tag per user keeps within IAM's 50.
 //
-//	keywarden:warned = AKIAEXAMPLE1=hygiene/deactivate AKIAEXAMPLE2=hygiene/delete
+//	keywarden:warned = AKIAEXAMPLE1=hygiene/deactivate AKIAEXAMPLE2=curfew/deactivate@20261123T1500Z
 const WarnedTag = TagPrefix + "warned"
 
 // Warned is what WarnedTag says: key id → the "job/action" warnings its owner was sent.
@@ -31,11 +31,17 @@ func (w Warned) Has(keyID, job, action string) bool {
 	return slices.Contains(w[keyID], job+"/"+action)
 }
 
-// Add remembers a warning.
+// Add remembers a warning. A warning of one run ("deactivate@20261123T1500Z", a curfew's)
+// replaces the key's warning of an earlier run of the same job and action: one entry per key
+// and curfew keeps the tag within IAM's 256 characters night after night.
 func (w Warned) Add(keyID, job, action string) {
-	if !w.Has(keyID, job, action) {
-		w[keyID] = append(w[keyID], job+"/"+action)
+	if w.Has(keyID, job, action) {
+		return
 	}
+	if base, _, perRun := strings.Cut(action, "@"); perRun {
+		w[keyID] = slices.DeleteFunc(w[keyID], func(e string) bool { return strings.HasPrefix(e, job+"/"+base+"@") })
+	}
+	w[keyID] = append(w[keyID], job+"/"+action)
 }
 
 // String renders w for the tag, keeping only the keys in live (a deleted key's warnings are

@@ -8,17 +8,21 @@ import (
 	"strings"
 )
 
-// Event is what an invocation asks for. The template's schedules send {"job":"NAME"}; a person
-// testing from the console may add "dry_run": true.
+// Event is what an invocation asks for. The template's schedules send {"job":"NAME"}, and
+// {"job":"NAME","warn":true} a curfew's warn: before each run; a person testing from the
+// console may add "dry_run": true.
 type Event struct {
 	Job    string `json:"job"`
 	DryRun bool   `json:"dry_run,omitempty"`
+	// Warn asks for the curfew's warning-only run: tell the owners of the keys the job's next
+	// run will deactivate, and change nothing.
+	Warn bool `json:"warn,omitempty"`
 }
 
 // ExampleEvent is shown in errors about events.
 const ExampleEvent = `{"job":"curfew"}`
 
-// ParseEvent reads an invocation payload. strict refuses fields other than job and dry_run, so a
+// ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run and warn, so a
 // typo such as {"jobs":"curfew"} is an error instead of a run of nothing; seed mode is lenient,
 // because the seed's schedule sends CloudWatch's scheduled-event object.
 func ParseEvent(payload []byte, strict bool) (Event, error) {

@@ -15,6 +15,7 @@ func TestParseEvent(t *testing.T) {
 	}{
 		{"job", `{"job":"curfew"}`, true, Event{Job: "curfew"}, ""},
 		{"job and dry run", `{"job":"curfew","dry_run":true}`, true, Event{Job: "curfew", DryRun: true}, ""},
+		{"a curfew's warning run", `{"job":"curfew","warn":true}`, true, Event{Job: "curfew", Warn: true}, ""},
 		{"empty object", `{}`, true, Event{}, ""},
 		{"typo field", `{"jobs":"curfew"}`, true, Event{}, `unknown field "jobs"`},
 		{"job not a string", `{"job":3}`, true, Event{}, `field "job" must be a string`},

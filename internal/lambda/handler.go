@@ -60,6 +60,8 @@ type Result struct {
 	Step     string            `json:"step,omitempty"`
 	Secret   string            `json:"secret,omitempty"`
 	Rotation *svcrotate.Result `json:"rotation,omitempty"`
+	// Warnings are what a curfew's warning run ({"warn": true}) told the owners of.
+	Warnings []policy.Warning `json:"warnings,omitempty"`
 }
 
 // Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
@@ -137,6 +139,9 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {
 		jo.Accounts = a.Concurrency
+	}
+	if ev.Warn {
+		return h.warn(ctx, r, src.Config, ev, accts, now, jo, log)
 	}
 	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
 	for _, run := range runs {

@@ -136,6 +136,9 @@ func (d Digest) Text() string {
 // advice is what the owner can do about an event.
 func advice(e Event) string {
 	switch {
+	case e.Warning() && e.Action == "deactivate" && e.Rule == "deactivate":
+		// A curfew (no condition): rotating does not help, the next run takes the new key too.
+		return "Finish what needs the key before then; an admin can re-enable it afterwards with keywarden activate."
 	case e.Warning() && e.Action == "deactivate":
 		return "To keep working, rotate the key before then (keywarden rotate), or ask for an exception."
 	case e.Warning() && e.Action == "delete":

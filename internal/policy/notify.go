@@ -103,11 +103,14 @@ type Warning struct {
 	Rule        string    `json:"rule"`
 	Reason      string    `json:"reason"`
 	Due         time.Time `json:"due"`
+	// Memo is what keys.WarnedTag remembers of it: the action, or for a curfew the action and
+	// the run it warns of (WarnedAt).
+	Memo string `json:"-"`
 }
 
 // warnings are the rules of j with warn: that do not fire on k now but will within their warn:
-// time, and whose owner was not told yet (keys.WarnedTag). due is found by bisection on fires itself, so it is exact to the minute for every kind
-// of condition without a second copy of each condition's arithmetic.
+// time, and whose owner was not told yet (keys.WarnedTag). due is found by bisection on fires
+// itself, so it is exact to the minute for every kind of condition without a second copy of each condition's arithmetic.
 func warnings(j Job, u keys.User, k keys.Key, now time.Time, acted map[Kind]bool) []Warning {
 	var out []Warning
 	told := keys.ParseWarned(u.Tags[keys.WarnedTag])
@@ -133,7 +136,7 @@ func warnings(j Job, u keys.User, k keys.Key, now time.Time, acted map[Kind]bool
 			}
 		}
 		out = append(out, Warning{Kind: r.Kind, User: u.Name, AccessKeyID: k.AccessKeyID, Job: j.Name,
-			Rule: r.String(), Reason: reason, Due: hi.Truncate(time.Minute).Add(time.Minute)})
+			Rule: r.String(), Reason: reason, Due: hi.Truncate(time.Minute).Add(time.Minute), Memo: string(r.Kind)})
 		acted[r.Kind] = true
 	}
 	return out

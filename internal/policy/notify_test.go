@@ -47,7 +47,8 @@ func TestLoadNotifyErrors(t *testing.T) {
 		{"webhook not http", "notify: {webhook: {url: \"ftp://x/SECRETPATH\"}}\n" + jobs, "notify.webhook.url: want an http(s) URL"},
 		{"unknown channel", "notify: {slack: {url: x}}\n" + jobs, `unknown key "slack" in notify`},
 		{"warn on a report", "jobs: {a: {do: [report: {older_than: 90d, warn: 7d}]}}\n", "report: warn does not apply"},
-		{"warn on the curfew", "jobs: {a: {do: [deactivate: {warn: 1h}]}}\n", "deactivate: warn needs unused_for or older_than"},
+		{"curfew warn without a schedule", "jobs: {a: {do: [deactivate: {warn: 1h}]}}\n", "job \"a\" has no schedule"},
+		{"curfew warn of a day", "jobs: {a: {schedule: \"0 0 * * *\", do: [deactivate: {warn: 1d}]}}\n", "must be under a day"},
 		{"warn of nothing", "jobs: {a: {do: [deactivate: {older_than: 90d, warn: 0d}]}}\n", "warn: 0d warns of nothing"},
 	}
 	for _, c := range cases {

@@ -114,6 +114,9 @@ func (l *loader) job(name, n *yaml.Node, defLoc *time.Location, defTZ string) Jo
 	}
 	for _, item := range do.Content {
 		if r, ok := l.rule(item, j.Select); ok {
+			if r.curfew() && r.Warn > 0 && j.Schedule == "" {
+				l.errf(deref(item).Content[0], "deactivate: warn without unused_for or older_than warns before the job's next scheduled run, and job %q has no schedule; add schedule:, or a condition", j.Name)
+			}
 			j.Rules = append(j.Rules, r)
 		}
 	}
@@ -302,7 +305,8 @@ func (l *loader) rule(item *yaml.Node, sel Selector) (Rule, bool) {
 }
 
 // warn reads warn: how long before the rule acts the key's owner is told. A rule that acts on
-// every key at once (deactivate: {}) never "will" act: its warning is the schedule's business.
+// every key at once (deactivate: {warn: 1h}, a curfew) warns that long before each scheduled
+// run of its job (see CurfewWarnings), so the job needs a schedule (checked in job).
 func (l *loader) warn(k *yaml.Node, fs map[string]field, r *Rule) bool {
 	w, has := fs["warn"]
 	if !has {
@@ -320,8 +324,8 @@ func (l *loader) warn(k *yaml.Node, fs map[string]field, r *Rule) bool {
 		l.errf(w.key, "report: warn does not apply: a report changes nothing; warn on the deactivate or delete rule")
 		return false
 	}
-	if r.Kind == Deactivate && r.UnusedFor == 0 && r.OlderThan == 0 {
-		l.errf(w.key, "deactivate: warn needs unused_for or older_than: a rule without a condition acts on every key at every run, so there is nothing to warn of ahead")
+	if r.Kind == Deactivate && r.UnusedFor == 0 && r.OlderThan == 0 && d.Std() >= 24*time.Hour {
+		l.errf(w.val, "deactivate: a curfew's warn: is how long before each scheduled run owners are told, and must be under a day, like warn: 1h")
 		return false
 	}
 	r.Warn = d

@@ -1,6 +1,7 @@
 // Package provenance is the one writer of keywarden's records on IAM users (the tags
-// keywarden:<key id>): apply, deactivate, activate and rotate all change keys through it, so a
-// record is true in every interleaving of success, failure, lost answer and crash.
+// keywarden:<key id>): apply, deactivate, activate, self-rotation and service rotation all
+// change keys through it, so a record is true in every interleaving of success, failure,
+// lost answer and crash.
 //
 // # How keywarden records what it did
 //

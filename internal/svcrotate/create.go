@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
@@ -24,6 +25,8 @@ func (r *run) create(ctx context.Context) error {
 		if err == nil {
 			r.secret = sink.Secret{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}
 			r.res.NewKeyID = r.secret.AccessKeyID
+			// Listed as the user's from now on, so no pruning takes its record for a stale one.
+			r.keys = append(r.keys, keys.Key{AccessKeyID: r.secret.AccessKeyID, Status: keys.Active})
 			r.say("created %s for %s", r.secret.AccessKeyID, r.o.User)
 			r.step("create")
 			return nil

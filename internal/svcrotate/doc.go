@@ -26,5 +26,9 @@
 //     than guess which key that program now has.
 //   - delivered: only the old key's retirement is left; no secret is needed.
 //
+// Every key change (the old key retired, a key deleted to make room or because its secret was
+// lost) and the new key's creation are recorded through internal/provenance, the one writer of
+// keywarden's key records; the keywarden:rotation tag is the rotation's state, not a record.
+//
 // The clock and the sleeper are options; nothing here reads time.Now or sleeps.
 package svcrotate

@@ -54,8 +54,10 @@ func (r *run) finish(ctx context.Context) error {
 			r.warn("the old key %s of %s was used at %s after delivery; deactivating it anyway (--force)", old, r.o.User, lu.Date.Format(time.RFC3339))
 		}
 	}
-	r.record(ctx, old, keys.ActionDeactivated)
-	_, err := r.o.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.o.User, AccessKeyId: &old, Status: iamtypes.StatusTypeInactive})
+	err := r.change(ctx, old, keys.ActionDeactivated, func(ctx context.Context) error {
+		_, err := r.o.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.o.User, AccessKeyId: &old, Status: iamtypes.StatusTypeInactive})
+		return err
+	})
 	if err != nil {
 		return &StepError{What: fmt.Sprintf("deactivate the old key %s of %s (the new key is delivered; run keywarden rotate again to finish)", old, r.o.User), Err: err}
 	}

@@ -21,6 +21,9 @@ func (r *run) fresh(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := r.room(ctx); err != nil {
+		return err
+	}
 	old, before, err := r.makeRoom(ctx)
 	if err != nil {
 		return err
@@ -73,7 +76,6 @@ func (r *run) makeRoom(ctx context.Context) (old string, before []string, err er
 	if !r.o.MakeRoom {
 		return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); %s is inactive: pass --make-room to delete it", r.o.User, victim.AccessKeyID)}
 	}
-	r.record(ctx, victim.AccessKeyID, keys.ActionDeleted)
 	if err := r.deleteKey(ctx, victim.AccessKeyID); err != nil {
 		return "", nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", victim.AccessKeyID, r.o.User), Err: err}
 	}
@@ -127,10 +129,13 @@ func (r *run) abandon(ctx context.Context, reason error) error {
 	return fmt.Errorf("%w; the new key %s was deleted and user %s is as before", reason, id, r.o.User)
 }
 
+// deleteKey deletes a key under the record protocol; a key already gone is fine.
 func (r *run) deleteKey(ctx context.Context, id string) error {
-	_, err := r.o.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.o.User, AccessKeyId: &id})
-	if awserr.Classify(err) == awserr.NotFound {
-		return nil
-	}
-	return err
+	return r.change(ctx, id, keys.ActionDeleted, func(ctx context.Context) error {
+		_, err := r.o.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.o.User, AccessKeyId: &id})
+		if awserr.Classify(err) == awserr.NotFound {
+			return nil
+		}
+		return err
+	})
 }

@@ -69,7 +69,7 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 	}
 	d := &sink.SecretsManager{C: s.SM, SecretID: s.SecretID, User: user, Version: s.Token}
 	o := Options{IAM: s.IAM, Connect: s.Connect, User: user, Sinks: []sink.Sink{d}, Grace: grace,
-		SelfKeyID: s.SelfKeyID, Recorder: TagRecorder{IAM: s.IAM}, Origin: "secretsmanager-rotation",
+		SelfKeyID: s.SelfKeyID, Origin: "secretsmanager-rotation",
 		Wait: s.Wait, Now: s.Now, Progress: s.Progress}
 	current := hasStage(desc.VersionIdsToStages[s.Token], "AWSCURRENT")
 	switch s.Step {

@@ -24,12 +24,6 @@ type IAM interface {
 	UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error)
 }
 
-// Recorder writes keywarden's provenance of a key on its user (what "activate" and the
-// delete: {inactive_for} rule read). One writer is meant to serve every command.
-type Recorder interface {
-	Record(ctx context.Context, user, keyID string, rec keys.Record) error
-}
-
 // UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
 // this long has passed since delivery.
 const UsageLag = keys.UsageLag
@@ -45,7 +39,6 @@ type Options struct {
 	Force    bool // deactivate the old key after the grace even if a consumer still uses it
 	// SelfKeyID is the key keywarden signs with: never the one retired.
 	SelfKeyID string
-	Recorder  Recorder
 	Origin    string // provenance origin, default "rotate"
 	Wait      rotate.WaitOptions
 	Now       func() time.Time
@@ -117,7 +110,8 @@ type run struct {
 	res    Result
 	arn    string
 	st     State
-	keys   []keys.Key // the user's keys as last listed
+	keys   []keys.Key        // the user's keys as last listed, and the new one once made
+	tags   map[string]string // the user's tags as read at the start, kept as the state tag changes
 	secret sink.Secret
 	// stagedAny: a destination holds the new key in a pending slot (Stage said so).
 	stagedAny bool
@@ -155,6 +149,7 @@ func (r *run) do(ctx context.Context) error {
 	if err != nil {
 		return &StepError{What: "read the tags of " + r.o.User, Err: err}
 	}
+	r.tags = tags
 	if err := r.list(ctx); err != nil {
 		return err
 	}
@@ -167,8 +162,6 @@ func (r *run) do(ctx context.Context) error {
 		if err != nil || !restart {
 			return err
 		}
-	} else if len(tags) >= keys.MaxTagsPerUser {
-		return &RefusedError{Msg: fmt.Sprintf("user %s already has %d tags, IAM's limit; remove one so keywarden can record the rotation", r.o.User, len(tags))}
 	}
 	return r.fresh(ctx)
 }
@@ -198,6 +191,7 @@ func (r *run) save(ctx context.Context, p Phase) error {
 	if _, err := r.o.IAM.TagUser(ctx, &iam.TagUserInput{UserName: &r.o.User, Tags: []iamTag{{Key: &k, Value: &v}}}); err != nil {
 		return &StepError{What: fmt.Sprintf("record the rotation of %s (phase %s) on the user", r.o.User, p), Err: err}
 	}
+	r.tags[k] = v
 	return nil
 }
 
@@ -205,16 +199,6 @@ func (r *run) clear(ctx context.Context) error {
 	if _, err := r.o.IAM.UntagUser(ctx, &iam.UntagUserInput{UserName: &r.o.User, TagKeys: []string{StateTag}}); err != nil {
 		return &StepError{What: fmt.Sprintf("remove the finished rotation's %s tag from %s (run again)", StateTag, r.o.User), Err: err}
 	}
+	delete(r.tags, StateTag)
 	return nil
-}
-
-// record writes provenance; a failure is a warning, the key change matters more.
-func (r *run) record(ctx context.Context, keyID, action string) {
-	if r.o.Recorder == nil {
-		return
-	}
-	rec := keys.Record{Action: action, Time: r.o.Now(), Origin: r.o.Origin}
-	if err := r.o.Recorder.Record(ctx, r.o.User, keyID, rec); err != nil {
-		r.warn("could not record that %s was %s on %s: %v", keyID, action, r.o.User, err)
-	}
 }

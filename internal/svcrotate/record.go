@@ -1,0 +1,58 @@
+package svcrotate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/provenance"
+)
+
+// Key changes go through internal/provenance, the one writer of keywarden's records, as apply
+// and self-rotation do: the intent before the call, the record settled from what IAM shows
+// after it. The rotation's own keywarden:rotation tag is its state, not a key's record.
+
+// room makes room, before anything changes, for the tags a rotation writes: its state, the
+// old key's record and the new key's. Only stale records of deleted keys are pruned; a user
+// with no room is refused, as apply refuses a change it cannot record.
+func (r *run) room(ctx context.Context) error {
+	need := []string{StateTag}
+	for _, k := range r.keys {
+		if k.Status == keys.Active {
+			need = append(need, keys.TagKey(k.AccessKeyID))
+		}
+	}
+	if err := provenance.MakeRoom(ctx, r.o.IAM, r.o.User, r.tags, r.keys, need, 1); err != nil {
+		return &RefusedError{Msg: err.Error()}
+	}
+	return nil
+}
+
+// change makes one key change under the record protocol. The change is made even if its
+// record cannot be written (retiring a key matters more than its record, and a missing record
+// only makes activate refuse); a record left pending or unwritten is a warning.
+func (r *run) change(ctx context.Context, keyID, action string, act func(context.Context) error) error {
+	res := provenance.Do(ctx, r.o.IAM, provenance.Change{
+		User: r.o.User, KeyID: keyID, Action: action, Origin: r.o.Origin, Now: r.o.Now(),
+		Keys: r.keys, BestEffort: true,
+	}, act)
+	if res.RecordErr != nil {
+		r.warn("the record of %s (%s) on %s: %v", keyID, action, r.o.User, res.RecordErr)
+	}
+	if res.Outcome == provenance.Made {
+		return nil
+	}
+	if res.Err == nil {
+		return fmt.Errorf("%s %s of %s: not made", action, keyID, r.o.User)
+	}
+	return res.Err
+}
+
+// record writes the settled record of a change already made (the new key's creation, known
+// from CreateAccessKey's answer). A failure is a warning: the key matters more than its record.
+func (r *run) record(ctx context.Context, keyID, action string) {
+	if err := provenance.Record(ctx, r.o.IAM, r.o.User, keyID, action, r.o.Origin, r.o.Now(), r.keys); err != nil {
+		r.warn("could not record that %s was %s on %s: %s", keyID, action, r.o.User, awserr.Message("tag", err))
+	}
+}
