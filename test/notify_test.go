@@ -60,7 +60,9 @@ func tagOwner(t *testing.T, c *iam.Client, user, owner string) {
 // sesSent is how many emails moto's SES accepted (the AWS CLI is the witness).
 func sesSent(t *testing.T) int {
 	t.Helper()
-	var o struct{ SendDataPoints []struct{ DeliveryAttempts int } }
+	var o struct {
+		SendDataPoints []struct{ DeliveryAttempts int }
+	}
 	if err := json.Unmarshal(awsCLI(t, "ses", "get-send-statistics"), &o); err != nil {
 		t.Fatal(err)
 	}
