@@ -6,13 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // Event is what an invocation asks for. The template's schedules send {"job":"NAME"}; a person
-// testing from the console may add "dry_run": true.
+// testing from the console may add "dry_run": true. Accounts, if set, is one batch of the
+// accounts keywarden.yaml covers: a run too large for one invocation's 15 minutes is fanned
+// out by EventBridge Scheduler or a Step Functions Map, one batch per invocation (README).
 type Event struct {
-	Job    string `json:"job"`
-	DryRun bool   `json:"dry_run,omitempty"`
+	Job      string   `json:"job"`
+	DryRun   bool     `json:"dry_run,omitempty"`
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // ExampleEvent is shown in errors about events.
@@ -45,7 +50,33 @@ func ParseEvent(payload []byte, strict bool) (Event, error) {
 	if dec.More() {
 		return Event{}, fmt.Errorf("bad event: more than one JSON value; want a JSON object like %s", ExampleEvent)
 	}
+	if err := checkBatch(ev.Accounts); err != nil {
+		return Event{}, err
+	}
 	return ev, nil
+}
+
+// ExampleBatch is shown in errors about an event's accounts.
+const ExampleBatch = `{"job":"curfew","accounts":["111122223333","444455556666"]}`
+
+// checkBatch refuses a batch that could not be what its sender meant: an empty list (which
+// would otherwise read as "every account", the opposite of a batch) or an id that is not an
+// account id. Whether the config covers each id is the handler's check, once accounts are known.
+func checkBatch(ids []string) error {
+	// encoding/json decodes [] to an empty, non-nil slice and null or absence to nil.
+	if ids != nil && len(ids) == 0 {
+		return fmt.Errorf("bad event: \"accounts\" is empty; drop it to run every account, or list a batch like %s", ExampleBatch)
+	}
+	var bad []string
+	for _, id := range ids {
+		if !policy.IsAccountID(id) {
+			bad = append(bad, fmt.Sprintf("%q", id))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("bad event: accounts %s: want 12-digit account ids like %s", strings.Join(bad, ", "), ExampleBatch)
+	}
+	return nil
 }
 
 func jsonProblem(err error) string {

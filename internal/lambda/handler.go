@@ -53,9 +53,12 @@ type Result struct {
 	Keys   []jobs.Result `json:"keys"`
 	// Accounts that failed as a whole (role not assumed, reads denied), one reason each.
 	FailedAccounts []jobs.Failure `json:"failed_accounts,omitempty"`
-	Changed        int            `json:"changed"`
-	Unchanged      int            `json:"unchanged"`
-	Failed         int            `json:"failed"`
+	// Batch are the accounts an event's batch ran; Excluded those of it the config excludes.
+	Batch     []string `json:"batch,omitempty"`
+	Excluded  []string `json:"excluded,omitempty"`
+	Changed   int      `json:"changed"`
+	Unchanged int      `json:"unchanged"`
+	Failed    int      `json:"failed"`
 	// A Secrets Manager rotation step: which, of which secret, and what the rotation did.
 	Step     string            `json:"step,omitempty"`
 	Secret   string            `json:"secret,omitempty"`
@@ -134,6 +137,11 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
 	}
+	if ev.Accounts != nil {
+		if accts, err = h.batch(accts, src, ev, &r, log); err != nil {
+			return r, err
+		}
+	}
 	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {
 		jo.Accounts = a.Concurrency
@@ -157,6 +165,27 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 		err = errors.Join(fmt.Errorf("job %s: %d of %d accounts failed: %s", ev.Job, n, len(accts), failureList(r.FailedAccounts)), err)
 	}
 	return r, err
+}
+
+// batch narrows the run to the event's batch of accounts, before anything changes: one
+// invocation of a run fanned out over many (README: runs beyond 15 minutes).
+func (h *Handler) batch(accts []accounts.Account, src Source, ev Event, r *Result, log *slog.Logger) ([]accounts.Account, error) {
+	if src.Config.Accounts == nil {
+		return nil, fmt.Errorf("job %s: the event names a batch of accounts but %s has no accounts: section; add one, or drop \"accounts\" from the event", ev.Job, src.From)
+	}
+	in, excluded, err := accounts.Batch(accts, *src.Config.Accounts, ev.Accounts)
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", ev.Job, err)
+	}
+	for _, id := range excluded {
+		log.Info("account excluded by the config, not run", "account", id, "job", ev.Job)
+	}
+	r.Batch = make([]string, len(in))
+	for i, a := range in {
+		r.Batch[i] = a.ID
+	}
+	r.Excluded = excluded
+	return in, nil
 }
 
 // tell sends the run's notices (never in a dry run, whose warnings would be remembered as
