@@ -32,13 +32,21 @@ func TestLambdaBatchOfAccounts(t *testing.T) {
 	for _, bad := range []struct{ event, want string }{
 		{`{"job":"curfew","accounts":["` + m0 + `","999999999999"]}`, "the batch names account 999999999999 that keywarden.yaml's accounts: does not cover"},
 		{`{"job":"curfew","accounts":["` + m0 + `","1234"]}`, `accounts \"1234\": want 12-digit account ids`},
-		{`{"job":"curfew","accounts":[]}`, `\"accounts\" is empty`},
 	} {
 		r := rt.invoke(t, bad.event)
 		if r.kind != "error" || !strings.Contains(string(r.body), bad.want) {
 			t.Errorf("event %s: %s %s, want an error containing %s", bad.event, r.kind, r.body, bad.want)
 		}
 		unchanged("after a refused batch")
+	}
+
+	// An empty batch (a page of only suspended accounts) runs no account, not every account.
+	if r := rt.invoke(t, `{"job":"curfew","accounts":[]}`); r.kind != "response" || strings.Contains(string(r.body), `"account":`) {
+		t.Errorf("empty batch: %s %s", r.kind, r.body)
+	}
+	unchanged("after an empty batch")
+	if st := statusByCLI(t, "dev", ks[g.mgmt]["dev"]); st != "Active" {
+		t.Fatalf("an empty batch ran the management account: dev's key is %s", st)
 	}
 
 	r := rt.invoke(t, `{"job":"curfew","accounts":["`+m1+`","`+m0+`","`+m2+`"]}`)

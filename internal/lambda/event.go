@@ -59,14 +59,10 @@ func ParseEvent(payload []byte, strict bool) (Event, error) {
 // ExampleBatch is shown in errors about an event's accounts.
 const ExampleBatch = `{"job":"curfew","accounts":["111122223333","444455556666"]}`
 
-// checkBatch refuses a batch that could not be what its sender meant: an empty list (which
-// would otherwise read as "every account", the opposite of a batch) or an id that is not an
-// account id. Whether the config covers each id is the handler's check, once accounts are known.
+// checkBatch refuses an id that is not an account id. An empty list is a batch of no
+// accounts (a driver's page of only suspended accounts), never "every account"; whether the
+// config covers each id is the handler's check, once the accounts are known.
 func checkBatch(ids []string) error {
-	// encoding/json decodes [] to an empty, non-nil slice and null or absence to nil.
-	if ids != nil && len(ids) == 0 {
-		return fmt.Errorf("bad event: \"accounts\" is empty; drop it to run every account, or list a batch like %s", ExampleBatch)
-	}
 	var bad []string
 	for _, id := range ids {
 		if !policy.IsAccountID(id) {

@@ -27,7 +27,7 @@ func TestParseEvent(t *testing.T) {
 		{"two values", `{"job":"a"} {"job":"b"}`, true, Event{}, "more than one JSON value"},
 		{"a batch of accounts", `{"job":"curfew","accounts":["111122223333","444455556666"]}`, true, Event{Job: "curfew", Accounts: []string{"111122223333", "444455556666"}}, ""},
 		{"null accounts is no batch", `{"job":"curfew","accounts":null}`, true, Event{Job: "curfew"}, ""},
-		{"an empty batch", `{"job":"curfew","accounts":[]}`, true, Event{}, `"accounts" is empty; drop it to run every account`},
+		{"an empty batch is a batch of none, not every account", `{"job":"curfew","accounts":[]}`, true, Event{Job: "curfew", Accounts: []string{}}, ""},
 		{"a short account id", `{"job":"curfew","accounts":["111122223333","1234"]}`, true, Event{}, `accounts "1234": want 12-digit account ids`},
 		{"an account id with letters", `{"job":"curfew","accounts":["11112222333a"]}`, true, Event{}, `accounts "11112222333a"`},
 		{"accounts not a list", `{"job":"curfew","accounts":"111122223333"}`, true, Event{}, `field "accounts" must be a []string`},
