@@ -167,27 +167,6 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	return r, err
 }
 
-// batch narrows the run to the event's batch of accounts, before anything changes: one
-// invocation of a run fanned out over many (README: runs beyond 15 minutes).
-func (h *Handler) batch(accts []accounts.Account, src Source, ev Event, r *Result, log *slog.Logger) ([]accounts.Account, error) {
-	if src.Config.Accounts == nil {
-		return nil, fmt.Errorf("job %s: the event names a batch of accounts but %s has no accounts: section; add one, or drop \"accounts\" from the event", ev.Job, src.From)
-	}
-	in, excluded, err := accounts.Batch(accts, *src.Config.Accounts, ev.Accounts)
-	if err != nil {
-		return nil, fmt.Errorf("job %s: %w", ev.Job, err)
-	}
-	for _, id := range excluded {
-		log.Info("account excluded by the config, not run", "account", id, "job", ev.Job)
-	}
-	r.Batch = make([]string, len(in))
-	for i, a := range in {
-		r.Batch[i] = a.ID
-	}
-	r.Excluded = excluded
-	return in, nil
-}
-
 // tell sends the run's notices (never in a dry run, whose warnings would be remembered as
 // sent); a channel that failed fails the invocation, but the key changes stand.
 func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs []jobs.Run) error {
