@@ -5,7 +5,9 @@
 package accounts
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -56,4 +58,55 @@ func RoleARN(partition, id, role string) string {
 		partition = "aws"
 	}
 	return "arn:" + partition + ":iam::" + id + ":role/" + role
+}
+
+// Batch narrows accts, the accounts a config covers, to the ids of one batch (a Lambda
+// event's "accounts"), in accts' order. An id the config excludes is returned in excluded and
+// not run: a batch driver such as a Step Functions Map over Organizations' pages cannot know
+// the file's exclude list. Any other id the config does not cover is an error, so a typo or an
+// account outside the organization, its OUs or its ids never runs nor passes unnoticed.
+func Batch(accts []Account, spec policy.Accounts, ids []string) (in []Account, excluded []string, err error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	for _, a := range accts {
+		if want[a.ID] {
+			in = append(in, a)
+			delete(want, a.ID)
+		}
+	}
+	excl := map[string]bool{}
+	for _, id := range spec.Exclude {
+		excl[id] = true
+	}
+	var unknown []string
+	for id := range want {
+		if excl[id] {
+			excluded = append(excluded, id)
+		} else {
+			unknown = append(unknown, id)
+		}
+	}
+	sort.Strings(excluded)
+	sort.Strings(unknown)
+	if len(unknown) > 0 {
+		return nil, nil, &NotCoveredError{IDs: unknown}
+	}
+	return in, excluded, nil
+}
+
+// NotCoveredError is a batch naming accounts the config does not cover.
+type NotCoveredError struct{ IDs []string }
+
+func (e *NotCoveredError) Error() string {
+	return fmt.Sprintf("the batch names %s that keywarden.yaml's accounts: does not cover (not an ACTIVE account of its organization, OUs or ids); fix the batch or add them to accounts:",
+		plural(len(e.IDs), "account")+" "+strings.Join(e.IDs, ", "))
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
 }

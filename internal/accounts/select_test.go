@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/keywarden/keywarden/internal/policy"
@@ -42,5 +43,42 @@ func TestSelect(t *testing.T) {
 func TestRoleARN(t *testing.T) {
 	if got := RoleARN("", "111122223333", "KeywardenMember"); got != "arn:aws:iam::111122223333:role/KeywardenMember" {
 		t.Error(got)
+	}
+}
+
+func TestBatch(t *testing.T) {
+	covered := []Account{{ID: "111111111111"}, {ID: "222222222222"}, {ID: "333333333333"}}
+	spec := policy.Accounts{Organization: true, Exclude: []string{"444444444444"}}
+	ids := func(as []Account) []string {
+		var out []string
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	cases := []struct {
+		name          string
+		batch         []string
+		want, exclude []string
+		err           string
+	}{
+		{"a batch in the config's order, each once", []string{"333333333333", "111111111111", "333333333333"}, []string{"111111111111", "333333333333"}, nil, ""},
+		{"an excluded account is left out, not an error", []string{"222222222222", "444444444444"}, []string{"222222222222"}, []string{"444444444444"}, ""},
+		{"an account not covered fails the batch", []string{"111111111111", "999999999999", "888888888888"}, nil, nil,
+			"the batch names accounts 888888888888, 999999999999 that keywarden.yaml's accounts: does not cover"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in, ex, err := Batch(covered, spec, c.batch)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) || in != nil {
+					t.Fatalf("Batch = %v, %v; want error %q", ids(in), err, c.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(ids(in), c.want) || !reflect.DeepEqual(ex, c.exclude) {
+				t.Errorf("Batch = %v excluded %v, %v; want %v excluded %v", ids(in), ex, err, c.want, c.exclude)
+			}
+		})
 	}
 }

@@ -29,10 +29,11 @@ an activation record, so a later deactivation by someone else is not mistaken fo
 Needs iam:GetAccessKeyLastUsed, iam:ListAccessKeys, iam:ListUserTags, iam:TagUser,
 iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
-` + exitCodesHelp,
+` + keyAccountsHelp + exitCodesHelp,
 		Example: `  keywarden activate --key AKIAIOSFODNN7EXAMPLE
   keywarden activate --user access-key-user --all
-  keywarden activate --key AKIAIOSFODNN7EXAMPLE --force   # a key someone else disabled`,
+  keywarden activate --key AKIAIOSFODNN7EXAMPLE --force   # a key someone else disabled
+  keywarden activate --org --user dev --all              # the morning after an org-wide curfew`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {

@@ -32,13 +32,19 @@ keywarden refuses to deactivate the key it is signed with unless --allow-self.
 Needs iam:GetAccessKeyLastUsed (to find a key's owner), iam:ListAccessKeys, iam:ListUserTags,
 iam:TagUser, iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
-` + exitCodesHelp,
+` + keyAccountsHelp + exitCodesHelp,
 		Example: `  # the nightly curfew, by hand
   keywarden deactivate --key AKIAIOSFODNN7EXAMPLE
 
   # every active key of one user, previewed first
   keywarden deactivate --user access-key-user --all --dry-run
-  keywarden deactivate --user access-key-user --all --output json`,
+  keywarden deactivate --user access-key-user --all --output json
+
+  # a leaked key, wherever it lives in the organization
+  keywarden deactivate --org --key AKIAIOSFODNN7EXAMPLE
+
+  # one user's keys in two member accounts
+  keywarden deactivate --accounts 111122223333,444455556666 --user ci --all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
@@ -64,9 +70,16 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	if err := g.check(); err != nil {
 		return err
 	}
+	spec, err := sel.accountFlags.spec(nil)
+	if err != nil {
+		return err
+	}
 	s, err := g.session(ctx)
 	if err != nil {
 		return err
+	}
+	if spec != nil {
+		return keyChangeAccounts(ctx, d, g, sel, kind, ao, s, spec)
 	}
 	selfKey, err := s.selfKeyID(ctx)
 	if err != nil {

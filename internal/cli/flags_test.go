@@ -38,6 +38,10 @@ func TestDeactivateFlags(t *testing.T) {
 			return strings.Join(o.Users, ",") == "alice,bob*" && o.All && o.DryRun
 		}},
 		{"allow self", []string{"--key", "AKIAIOSFODNN7EXAMPLE", "--allow-self"}, func(o *deactivateOptions) bool { return o.AllowSelf }},
+		{"across accounts", []string{"--accounts", "111122223333,444455556666", "--role", "R", "--external-id", "x", "--key", "AKIAIOSFODNN7EXAMPLE"}, func(o *deactivateOptions) bool {
+			return strings.Join(o.IDs, ",") == "111122223333,444455556666" && o.Role == "R" && o.ExternalID == "x"
+		}},
+		{"org", []string{"--org", "--user", "dev", "--all"}, func(o *deactivateOptions) bool { return o.Org && o.All }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,6 +71,9 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 		{"not a key id", []string{"deactivate", "--key", "hello"}, `--key "hello" is not an access key id`},
 		{"temporary key", []string{"deactivate", "--key", "ASIAIOSFODNN7EXAMPLE"}, "is a temporary (STS) key"},
 		{"bad glob", []string{"deactivate", "--user", "[a", "--all"}, `--user "[a" is not a valid glob`},
+		{"org and accounts", []string{"deactivate", "--org", "--accounts", "111122223333", "--key", "AKIAIOSFODNN7EXAMPLE"}, "--org and --accounts both name the accounts"},
+		{"role without accounts", []string{"activate", "--role", "R", "--user", "dev", "--all"}, "--role and --external-id need accounts to assume them in"},
+		{"bad account id", []string{"deactivate", "--accounts", "1234", "--user", "dev", "--all"}, "1234"},
 		{"bad output", []string{"whoami", "--output", "yaml"}, `--output "yaml": want one of table, json, csv`},
 		{"unknown flag", []string{"deactivate", "--nope"}, "unknown flag: --nope"},
 		{"unknown command", []string{"deactivat"}, `unknown command "deactivat"`},

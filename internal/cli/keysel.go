@@ -20,6 +20,7 @@ import (
 
 // keySelector is how deactivate and activate name keys: by id alone, or by user.
 type keySelector struct {
+	accountFlags
 	Keys   []string
 	Users  []string
 	All    bool
@@ -32,6 +33,7 @@ func (s *keySelector) addFlags(cmd *cobra.Command, verb string) {
 	f.StringArrayVarP(&s.Users, "user", "u", nil, "IAM user name or glob (repeatable); with --key, the key must be this user's")
 	f.BoolVar(&s.All, "all", false, "every key of the selected users")
 	f.BoolVar(&s.DryRun, "dry-run", false, "print what would change and change nothing")
+	s.accountFlags.addFlags(cmd)
 }
 
 // IAM access key ids: 16 to 128 word characters; keywarden sees AKIA… (long-term) keys.

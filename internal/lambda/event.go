@@ -6,23 +6,28 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // Event is what an invocation asks for. The template's schedules send {"job":"NAME"}, and
 // {"job":"NAME","warn":true} a curfew's warn: before each run; a person testing from the
-// console may add "dry_run": true.
+// console may add "dry_run": true. Accounts, if set, is one batch of the accounts
+// keywarden.yaml covers: a run too large for one invocation's 15 minutes is fanned out by
+// EventBridge Scheduler or a Step Functions Map, one batch per invocation (README).
 type Event struct {
 	Job    string `json:"job"`
 	DryRun bool   `json:"dry_run,omitempty"`
 	// Warn asks for the curfew's warning-only run: tell the owners of the keys the job's next
 	// run will deactivate, and change nothing.
-	Warn bool `json:"warn,omitempty"`
+	Warn     bool     `json:"warn,omitempty"`
+	Accounts []string `json:"accounts,omitempty"`
 }
 
 // ExampleEvent is shown in errors about events.
 const ExampleEvent = `{"job":"curfew"}`
 
-// ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run and warn, so a
+// ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run, warn and accounts, so a
 // typo such as {"jobs":"curfew"} is an error instead of a run of nothing; seed mode is lenient,
 // because the seed's schedule sends CloudWatch's scheduled-event object.
 func ParseEvent(payload []byte, strict bool) (Event, error) {
@@ -49,7 +54,29 @@ func ParseEvent(payload []byte, strict bool) (Event, error) {
 	if dec.More() {
 		return Event{}, fmt.Errorf("bad event: more than one JSON value; want a JSON object like %s", ExampleEvent)
 	}
+	if err := checkBatch(ev.Accounts); err != nil {
+		return Event{}, err
+	}
 	return ev, nil
+}
+
+// ExampleBatch is shown in errors about an event's accounts.
+const ExampleBatch = `{"job":"curfew","accounts":["111122223333","444455556666"]}`
+
+// checkBatch refuses an id that is not an account id. An empty list is a batch of no
+// accounts (a driver's page of only suspended accounts), never "every account"; whether the
+// config covers each id is the handler's check, once the accounts are known.
+func checkBatch(ids []string) error {
+	var bad []string
+	for _, id := range ids {
+		if !policy.IsAccountID(id) {
+			bad = append(bad, fmt.Sprintf("%q", id))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("bad event: accounts %s: want 12-digit account ids like %s", strings.Join(bad, ", "), ExampleBatch)
+	}
+	return nil
 }
 
 func jsonProblem(err error) string {

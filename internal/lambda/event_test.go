@@ -1,6 +1,7 @@
 package lambda
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,12 @@ func TestParseEvent(t *testing.T) {
 		{"empty", ``, true, Event{}, "got an empty payload"},
 		{"not json", `{job: curfew}`, true, Event{}, "bad event: invalid character"},
 		{"two values", `{"job":"a"} {"job":"b"}`, true, Event{}, "more than one JSON value"},
+		{"a batch of accounts", `{"job":"curfew","accounts":["111122223333","444455556666"]}`, true, Event{Job: "curfew", Accounts: []string{"111122223333", "444455556666"}}, ""},
+		{"null accounts is no batch", `{"job":"curfew","accounts":null}`, true, Event{Job: "curfew"}, ""},
+		{"an empty batch is a batch of none, not every account", `{"job":"curfew","accounts":[]}`, true, Event{Job: "curfew", Accounts: []string{}}, ""},
+		{"a short account id", `{"job":"curfew","accounts":["111122223333","1234"]}`, true, Event{}, `accounts "1234": want 12-digit account ids`},
+		{"an account id with letters", `{"job":"curfew","accounts":["11112222333a"]}`, true, Event{}, `accounts "11112222333a"`},
+		{"accounts not a list", `{"job":"curfew","accounts":"111122223333"}`, true, Event{}, `field "accounts" must be a []string`},
 		{"seed mode takes a scheduled event", `{"version":"0","detail-type":"Scheduled Event","source":"aws.events"}`, false, Event{}, ""},
 		{"seed mode still wants an object", `[1]`, false, Event{}, "got a JSON array"},
 		{"seed mode broken json", `{"a":`, false, Event{}, "bad event"},
@@ -41,7 +48,7 @@ func TestParseEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})

@@ -53,9 +53,12 @@ type Result struct {
 	Keys   []jobs.Result `json:"keys"`
 	// Accounts that failed as a whole (role not assumed, reads denied), one reason each.
 	FailedAccounts []jobs.Failure `json:"failed_accounts,omitempty"`
-	Changed        int            `json:"changed"`
-	Unchanged      int            `json:"unchanged"`
-	Failed         int            `json:"failed"`
+	// Batch are the accounts an event's batch ran; Excluded those of it the config excludes.
+	Batch     []string `json:"batch,omitempty"`
+	Excluded  []string `json:"excluded,omitempty"`
+	Changed   int      `json:"changed"`
+	Unchanged int      `json:"unchanged"`
+	Failed    int      `json:"failed"`
 	// A Secrets Manager rotation step: which, of which secret, and what the rotation did.
 	Step     string            `json:"step,omitempty"`
 	Secret   string            `json:"secret,omitempty"`
@@ -135,6 +138,11 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	accts, err := accounts.For(ctx, h.AWS, src.Config.Accounts)
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
+	}
+	if ev.Accounts != nil {
+		if accts, err = h.batch(accts, src, ev, &r, log); err != nil {
+			return r, err
+		}
 	}
 	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {

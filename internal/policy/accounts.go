@@ -39,6 +39,10 @@ var (
 	externalID = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 long: validExternalID
 )
 
+// IsAccountID reports whether id is a 12-digit AWS account id, as the accounts: section and a
+// Lambda event's batch both want it.
+func IsAccountID(id string) bool { return accountID.MatchString(id) }
+
 // CheckAccounts validates a spec built from flags, with the same rules as the file's section;
 // it returns the first problem, worded for a flag.
 func CheckAccounts(a Accounts) error {
