@@ -39,11 +39,7 @@ func build() {
 		return
 	}
 	bin.path = filepath.Join(bin.dir, "keywarden")
-	args := []string{"build", "-buildvcs=false", "-o", bin.path}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	out, err := exec.Command("go", append(args, mainPkg)...).CombinedOutput()
+	out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin.path, mainPkg).CombinedOutput()
 	if err != nil {
 		bin.err = fmt.Errorf("emu: go build %s: %w\n%s", mainPkg, err, out)
 	}
