@@ -30,7 +30,7 @@ func TestDeployCreatesStackAndUndeployRemovesIt(t *testing.T) {
 	fresh(t)
 	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
 	os.WriteFile(cfg, []byte(lambdaYAML), 0o600)
-	bin := emu.Binary(t)
+	bin := emu.TinyBinary(t) // deploy ships it without running it
 
 	// fixedNow, 15:00 UTC, is 00:00 JST: the curfew next runs the night after.
 	// A dry run shows the template and the change set and leaves nothing behind.
@@ -114,7 +114,7 @@ func TestDeployRefusesBadConfigAndMissingPermissions(t *testing.T) {
 	c := fresh(t)
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(bad, []byte("jobs:\n  curfew:\n    schedule: \"0 25 * * *\"\n    do: [{deactivate: {}}]\n"), 0o600)
-	r := kw(t, admin(t), "deploy", "-c", bad, "--binary", emu.Binary(t), "--arch", "amd64")
+	r := kw(t, admin(t), "deploy", "-c", bad, "--binary", emu.TinyBinary(t), "--arch", "amd64")
 	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml:3:") {
 		t.Fatalf("bad config: exit %d\n%s", r.code, r.stderr)
 	}
@@ -125,7 +125,7 @@ func TestDeployRefusesBadConfigAndMissingPermissions(t *testing.T) {
 	moto(t).EnableAuth(t)
 	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
 	os.WriteFile(cfg, []byte(lambdaYAML), 0o600)
-	r = kw(t, moto(t).Config(id, secret), "deploy", "-c", cfg, "--binary", emu.Binary(t), "--arch", "amd64")
+	r = kw(t, moto(t).Config(id, secret), "deploy", "-c", cfg, "--binary", emu.TinyBinary(t), "--arch", "amd64")
 	if r.code != 5 || !strings.Contains(r.stderr, `"Action": "s3:ListBucket"`) {
 		t.Fatalf("no permissions: exit %d\n%s", r.code, r.stderr)
 	}

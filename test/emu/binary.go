@@ -49,7 +49,45 @@ func build() {
 // scripts running in parallel each stop a server of their own while sharing the binary.
 func RemoveBinary() {
 	bin.once.Do(func() {}) // waits for a Prebuild still under way
+	if tiny.path != "" {
+		os.RemoveAll(filepath.Dir(tiny.path))
+	}
 	if bin.dir != "" {
 		os.RemoveAll(bin.dir)
 	}
+}
+
+var tiny struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// TinyBinary is a static linux/amd64 program that does nothing, for tests that ship a binary
+// without running it (deploy): zipping the 35 MB keywarden with a race-instrumented compressor
+// would cost a minute a test.
+func TinyBinary(t testing.TB) string {
+	t.Helper()
+	tiny.once.Do(func() {
+		dir, err := os.MkdirTemp("", "keywarden-tiny-")
+		if err != nil {
+			tiny.err = err
+			return
+		}
+		src := filepath.Join(dir, "main.go")
+		if tiny.err = os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o600); tiny.err != nil {
+			return
+		}
+		tiny.path = filepath.Join(dir, "bootstrap")
+		cmd := exec.Command("go", "build", "-o", tiny.path, src)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GO111MODULE=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			tiny.err = fmt.Errorf("emu: build a tiny binary: %w\n%s", err, out)
+		}
+	})
+	if tiny.err != nil {
+		t.Fatal(tiny.err)
+	}
+	return tiny.path
 }
