@@ -39,8 +39,9 @@ func (t Told) OK() bool {
 	return len(t.Failed) == 0
 }
 
-// Events are what owners are told of a run: every change made or failed (not "unchanged",
-// nor a dry run's "would …"), and every warning of the plans.
+// Events are what owners are told of a run: every change made or failed, service rotations
+// included (not "unchanged", "waiting", nor a dry run's "would …"), and every warning of the
+// plans. No result carries a secret, so no event can.
 func Events(runs []Run) []notify.Event {
 	var out []notify.Event
 	for _, r := range runs {
@@ -65,7 +66,7 @@ func Events(runs []Run) []notify.Event {
 
 func told(r Result) bool {
 	switch r.Outcome {
-	case apply.Deactivated, apply.Activated, apply.Deleted, apply.Failed:
+	case apply.Deactivated, apply.Activated, apply.Deleted, apply.Failed, Rotated, Finished:
 		return true
 	}
 	return false

@@ -147,6 +147,8 @@ func advice(e Event) string {
 		return "If you still need it, rotate to a new key; an admin can re-enable it with keywarden activate."
 	case e.Outcome == "deleted":
 		return "Nothing to do if the key was unused; otherwise create a new key."
+	case e.Outcome == "rotated" || e.Outcome == "finished":
+		return "Consumers read the new key where it was delivered; the old key is retired once its grace has passed and nothing uses it."
 	}
 	return "Nothing to do."
 }
