@@ -50,3 +50,15 @@ func (t *ProgramTB) Close() {
 		fs[i]()
 	}
 }
+
+// LaunchProgram starts moto for a benchmark program: the ProgramTB the harness needs and the
+// server, stopped by the ProgramTB's Close. A moto that does not start ends the program.
+func LaunchProgram() (*ProgramTB, *Server) {
+	tb := &ProgramTB{}
+	s, stop, err := Launch()
+	if err != nil {
+		log.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	return tb, s
+}

@@ -32,13 +32,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("motoproxy: ")
 
-	tb := &emu.ProgramTB{}
+	tb, s := emu.LaunchProgram()
 	defer tb.Close()
-	s, stop, err := emu.Launch()
-	if err != nil {
-		log.Fatal(err)
-	}
-	tb.Cleanup(stop)
 
 	start := time.Now()
 	if err := seed(iam.NewFromConfig(s.Config("AKIAADMINADMINADMIN0", "admin-secret")), *users); err != nil {

@@ -42,13 +42,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("orgproxy: ")
 
-	tb := &emu.ProgramTB{}
+	tb, s := emu.LaunchProgram()
 	defer tb.Close()
-	s, stop, err := emu.Launch()
-	if err != nil {
-		log.Fatal(err)
-	}
-	tb.Cleanup(stop)
 
 	start := time.Now()
 	base := s.Config("AKIAADMINADMINADMIN0", "admin-secret")

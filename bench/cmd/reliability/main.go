@@ -41,13 +41,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("reliability: ")
 
-	tb := &emu.ProgramTB{}
+	tb, s := emu.LaunchProgram()
 	defer tb.Close()
-	s, stop, err := emu.Launch()
-	if err != nil {
-		log.Fatal(err)
-	}
-	tb.Cleanup(stop)
 	adm := iam.NewFromConfig(s.Config("AKIAADMINADMINADMIN0", "admin-secret"))
 	p := s.Proxy(tb)
 	viaProxy := iam.NewFromConfig(p.Config("AKIAADMINADMINADMIN0", "admin-secret"))

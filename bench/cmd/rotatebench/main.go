@@ -34,20 +34,15 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("rotatebench: ")
 
-	tb := &emu.ProgramTB{}
+	tb, s := emu.LaunchProgram()
 	defer tb.Close()
-	s, stop, err := emu.Launch()
-	if err != nil {
-		log.Fatal(err)
-	}
-	tb.Cleanup(stop)
 	admin := s.EnableAuth(tb)
 	adminIAM := iam.NewFromConfig(s.Config(admin.AccessKeyID, admin.SecretAccessKey))
 
 	p := s.Proxy(tb)
 	p.SetLatency(*latency)
 	log.Printf("latency %s", *latency)
-	err = benchproxy.Serve(p, *ready, func(mux *http.ServeMux) {
+	err := benchproxy.Serve(p, *ready, func(mux *http.ServeMux) {
 		mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
 			out, err := newUser(r.Context(), adminIAM, r.URL.Query().Get("name"))
 			if err != nil {
