@@ -70,19 +70,12 @@ type Result struct {
 	Seconds     float64       `json:"seconds"`
 }
 
-// RefusedError is a rotation refused before anything changed, or one that will not guess.
-type RefusedError struct{ Msg string }
-
-func (e *RefusedError) Error() string { return e.Msg }
-
-// StepError is an AWS call that failed during a step; What says what was left and what to do.
-type StepError struct {
-	What string
-	Err  error
-}
-
-func (e *StepError) Error() string { return e.What + ": " + e.Err.Error() }
-func (e *StepError) Unwrap() error { return e.Err }
+// RefusedError and StepError are self-rotation's: one refusal and one failed step, whichever
+// kind of rotation, so a caller tells them apart once.
+type (
+	RefusedError = rotate.RefusedError
+	StepError    = rotate.StepError
+)
 
 // Run rotates the user's key into every destination, or finishes a rotation in progress.
 func Run(ctx context.Context, o Options) (Result, error) {
