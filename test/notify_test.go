@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -194,4 +195,34 @@ func userKeyIDs(t *testing.T, c *iam.Client, user string) []string {
 		ids = append(ids, aws.ToString(k.AccessKeyId))
 	}
 	return ids
+}
+
+// IAM allows 50 tags a user (moto does not check): remembering a warning makes room the way
+// every record does, by dropping a stale record of a deleted key, never someone else's tag.
+func TestRememberingAWarningKeepsWithinFiftyTags(t *testing.T) {
+	c := fresh(t)
+	mkUser(t, c, "dave", 0)
+	id, _ := mkKey(t, c, "dave")
+	var tags []iamtypes.Tag
+	for i := range 49 {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+	}
+	stale := keys.Record{Action: keys.ActionDeleted, Time: fixedNow, Origin: "job:hygiene"}
+	tags = append(tags, iamtypes.Tag{Key: aws.String(keys.TagKey("AKIAGONEGONEGONEGONE")), Value: aws.String(stale.String())})
+	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String("dave"), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHook(t)
+	cfg := writeConfig(t, "", "notify:\n  fallback: \"@ops\"\n  webhook: {url: \""+h.srv.URL+"/hook\"}\njobs:\n  hygiene:\n    select: {users: [dave]}\n    do: [{deactivate: {older_than: 90d, warn: 100d}}]\n")
+	r := kwAt(t, createdAt(t, c, "dave", id), admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 || len(h.got()) != 1 {
+		t.Fatalf("exit %d, %d notices\n%s", r.code, len(h.got()), r.stderr)
+	}
+	got := tagsByCLI(t, "dave")
+	if len(got) > 50 || got[keys.WarnedTag] != id+"=hygiene/deactivate" || got["team-48"] != "x" {
+		t.Fatalf("%d tags (IAM allows 50), warned %q, team-48 %q", len(got), got[keys.WarnedTag], got["team-48"])
+	}
+	if _, ok := got[keys.TagKey("AKIAGONEGONEGONEGONE")]; ok {
+		t.Error("the stale record of a deleted key was kept and another tag would have been refused")
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // Sender is how a run's digests go out (notify.Sender, or a test's).
@@ -131,6 +132,10 @@ func remember(ctx context.Context, p Plan) error {
 		var live []string
 		for _, k := range u.Keys {
 			live = append(live, k.AccessKeyID)
+		}
+		// The same 50-tag rule as every record: only stale records of deleted keys make room.
+		if err := provenance.MakeRoom(ctx, p.Session.IAM, u.Name, u.Tags, u.Keys, []string{keys.WarnedTag}, 0); err != nil {
+			return fmt.Errorf("remember the warnings sent about %s: %w", u.Name, err)
 		}
 		_, err := p.Session.IAM.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name),
 			Tags: []iamtypes.Tag{{Key: aws.String(keys.WarnedTag), Value: aws.String(told.String(live))}}})
