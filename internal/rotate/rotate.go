@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/sink"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
 
@@ -30,14 +31,9 @@ type STS interface {
 	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
-// Credentials is a static access key. Printing it never shows the secret.
-type Credentials struct {
-	AccessKeyID     string
-	SecretAccessKey string
-}
-
-func (c Credentials) String() string   { return c.AccessKeyID }
-func (c Credentials) GoString() string { return c.AccessKeyID }
+// Credentials is a static access key: the same type a service rotation delivers, so printing
+// it never shows the secret there either.
+type Credentials = sink.Secret
 
 // Clients are IAM and STS clients signed with one key.
 type Clients struct {
