@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/credfile"
-	"github.com/keywarden/keywarden/internal/sink"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/sink"
 )
 
 // IAM is the part of the IAM API a rotation uses (inventory.IAM for listing keys).
