@@ -1,6 +1,7 @@
 // Package rotate replaces the static access key of one credentials-file profile with a new key
 // of the same IAM user, signing every step with the key that is known to work at that moment,
-// and survives a crash at any step.
+// and survives a crash at any step. Every write of the profile goes through the profile: sink
+// (internal/sink) that a service rotation delivers to, so both edit the file one way.
 //
 // # States
 //

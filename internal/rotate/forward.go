@@ -8,7 +8,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/awserr"
-	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/provenance"
@@ -73,14 +72,7 @@ func (r *run) rollback(ctx context.Context, reason error) error {
 	if err := r.j.save(r.jpath, StateRollingBack, r.opts.Now()); err != nil {
 		return err
 	}
-	creds, err := credfile.Load(r.opts.CredentialsFile)
-	if err == nil {
-		err = creds.SetKeys(r.opts.Profile, r.old.AccessKeyID, r.old.SecretAccessKey)
-	}
-	if err == nil {
-		err = credfile.WriteFile(r.opts.CredentialsFile, creds.Bytes())
-	}
-	if err != nil {
+	if err := r.dest.Deliver(ctx, r.old); err != nil {
 		return fmt.Errorf("%v; rolling back failed: restore the old key in %s: %w; the new key %s is still stored and active", reason, r.opts.CredentialsFile, err, r.new.AccessKeyID)
 	}
 	r.opts.Failpoint("after-restore")

@@ -45,7 +45,7 @@ func (r *run) fresh(ctx context.Context, creds *credfile.File) error {
 		return err
 	}
 	r.opts.Failpoint("after-create")
-	if err := r.store(ctx, oc, creds); err != nil {
+	if err := r.store(ctx, oc); err != nil {
 		return err
 	}
 	r.record(ctx, oc.IAM, r.new.AccessKeyID, keys.ActionCreated, "the new key")
@@ -181,14 +181,10 @@ func (r *run) deleteOrphans(ctx context.Context, c Clients) (int, error) {
 	return n, nil
 }
 
-// store writes the new key into the profile before anything depends on it. If that fails, the
+// store delivers the new key to the profile before anything depends on it. If that fails, the
 // secret is still in memory and the old key still works: the new key is deleted.
-func (r *run) store(ctx context.Context, c Clients, creds *credfile.File) error {
-	err := creds.SetKeys(r.opts.Profile, r.new.AccessKeyID, r.new.SecretAccessKey)
-	if err == nil {
-		err = credfile.WriteFile(r.opts.CredentialsFile, creds.Bytes())
-	}
-	if err != nil {
+func (r *run) store(ctx context.Context, c Clients) error {
+	if err := r.dest.Deliver(ctx, r.new); err != nil {
 		if _, derr := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.user, AccessKeyId: &r.new.AccessKeyID}); derr != nil {
 			return fmt.Errorf("store the new key in %s: %w; deleting the new key %s failed too (%s): delete it by hand", r.opts.CredentialsFile, err, r.new.AccessKeyID, awserr.Message("delete", derr))
 		}

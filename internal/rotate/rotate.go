@@ -72,6 +72,8 @@ type Options struct {
 	// Failpoint is called with a step name at each crash-test point (tests end the process there).
 	Failpoint func(name string)
 	Origin    string // provenance origin, default "rotate"
+
+	dest sink.Sink // tests make the profile's writes fail; nil is the profile: sink
 }
 
 // Step is how long one step took.
@@ -129,7 +131,10 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	r := &run{opts: opts, start: opts.Now(), jpath: JournalPath(target)}
+	r := &run{opts: opts, start: opts.Now(), jpath: JournalPath(target), dest: opts.dest}
+	if r.dest == nil {
+		r.dest = &sink.Profile{Name: opts.Profile, File: opts.CredentialsFile}
+	}
 	r.defaults()
 	// A rotation that is refused at once (no file, no such profile, a session token) leaves
 	// nothing on disk: the lock is taken only once there is something to rotate.
@@ -162,10 +167,12 @@ type run struct {
 	opts  Options
 	start time.Time
 	jpath string
-	res   Result
-	j     *Journal
-	user  string
-	arn   string
+	// dest is where the key lives: self-rotation is a service rotation to the profile: sink.
+	dest sink.Sink
+	res  Result
+	j    *Journal
+	user string
+	arn  string
 	// old and new are the keys in play; a secret is empty when it is not at hand (resumed run).
 	old, new Credentials
 	stepAt   time.Time

@@ -15,6 +15,8 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/keywarden/keywarden/internal/sink"
 )
 
 // fakeAWS answers the few calls whose answers moto cannot be made to give (a caller that is
@@ -271,5 +273,64 @@ func TestLockIsOwnedLikeTheFileAndRemoved(t *testing.T) {
 	unlock()
 	if _, err := os.Stat(LockPath(path)); err == nil {
 		t.Fatal("the lock file is left behind")
+	}
+}
+
+// failingProfile is the profile: sink whose nth write (1-based) fails, as a full disk would.
+type failingProfile struct {
+	sink.Profile
+	failAt, writes int
+}
+
+func (d *failingProfile) Deliver(ctx context.Context, s sink.Secret) error {
+	d.writes++
+	if d.writes == d.failAt {
+		return errors.New("no space left on device")
+	}
+	return d.Profile.Deliver(ctx, s)
+}
+
+// The profile is written through the sink: when the first write (the new key) fails, the new
+// key is deleted with the old one and nothing else changed.
+func TestStoreFailureDeletesTheNewKey(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
+	opts, _ := setup(t, f)
+	opts.dest = &failingProfile{Profile: sink.Profile{Name: "dev", File: opts.CredentialsFile}, failAt: 1}
+	before, _ := os.ReadFile(opts.CredentialsFile)
+	_, err := Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), "was deleted and the old key is unchanged") {
+		t.Fatalf("err = %v, want the write's failure and the new key deleted", err)
+	}
+	if len(f.keys) != 1 || f.keys[0] != oldKey {
+		t.Fatalf("keys after a failed store: %v (calls %v)", f.keys, f.calls)
+	}
+	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
+		t.Fatalf("the credentials file changed:\n%s", after)
+	}
+	if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j != nil {
+		t.Fatalf("journal left: %+v", j)
+	}
+}
+
+// When restoring the old key during a rollback fails, the new key must stay: its secret is the
+// only one the file holds.
+func TestRollbackKeepsTheNewKeyWhenTheRestoreFails(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey},
+		refuse: func(k string) bool { return k != oldKey }}
+	opts, _ := setup(t, f)
+	opts.dest = &failingProfile{Profile: sink.Profile{Name: "dev", File: opts.CredentialsFile}, failAt: 2}
+	_, err := Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "rolling back failed") {
+		t.Fatalf("err = %v, want the failed restore named", err)
+	}
+	if len(f.keys) != 2 {
+		t.Fatalf("the new key was deleted though the file still holds it: keys %v", f.keys)
+	}
+	held, _ := os.ReadFile(opts.CredentialsFile)
+	if !strings.Contains(string(held), "AKIANEWNEWNEWNEWNEW1") {
+		t.Fatalf("the file should still hold the new key:\n%s", held)
+	}
+	if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j == nil || j.State != StateRollingBack {
+		t.Fatalf("journal = %+v, want it kept in rolling-back for the next run", j)
 	}
 }
