@@ -161,6 +161,9 @@ func TestServiceRotateSecretsManager(t *testing.T) {
 		if r.code != 4 || !strings.Contains(r.stderr, "svc-other") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
+		if res := svcResults(t, r); len(res) != 1 || res[0].State != "refused" || !strings.Contains(res[0].Error, "svc-other") {
+			t.Fatalf("the JSON must say the user was refused, and why: %+v", res)
+		}
 		if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
 			t.Fatalf("keys changed: %v", k)
 		}

@@ -124,12 +124,18 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 	code := exitOK
 	for _, u := range inv.Users {
 		res, err := o.rotateService(ctx, s, self, u.Name)
-		results = append(results, res)
 		if err != nil {
-			code = max(code, reportError(o.Stderr, serviceErr(u.Name, err)))
+			werr := serviceErr(u.Name, err)
+			c := reportError(o.Stderr, werr)
+			code = max(code, c)
+			res.User, res.State, res.Error = u.Name, "failed", werr.Error()
+			if c == exitRefused {
+				res.State = "refused"
+			}
 		} else if res.State == "in-use" {
 			code = max(code, exitRefused)
 		}
+		results = append(results, res)
 	}
 	if o.Output == "json" {
 		if err := report.JSON(o.Stdout, results); err != nil {
@@ -137,6 +143,10 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 		}
 	} else {
 		for _, r := range results {
+			if r.Error != "" {
+				fmt.Fprintf(o.Stdout, "user %s: %s (the reason is on stderr)\n", r.User, r.State)
+				continue
+			}
 			fmt.Fprintf(o.Stdout, "user %s: %s -> %s in %s (%s; old key %s)\n", r.User, orDash(r.OldKeyID), orDash(r.NewKeyID), strings.Join(r.Destinations, ", "), orDash(r.State), orDash(r.OldKey))
 		}
 	}

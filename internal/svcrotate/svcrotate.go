@@ -58,8 +58,10 @@ type Result struct {
 	Destinations []string `json:"destinations"`
 	// State: "done" (old key retired or none), "grace" (old key active until RetireAfter),
 	// "in-use" (grace over, but a consumer used the old key since delivery), or "staged"
-	// (StopAfterStage: created and staged, nothing delivered).
+	// (StopAfterStage: created and staged, nothing delivered); a caller reporting a run that
+	// returned an error sets "refused" or "failed" and Error, its one sentence.
 	State       string        `json:"state"`
+	Error       string        `json:"error,omitempty"`
 	OldKey      string        `json:"old_key"` // "inactive", "active", "absent" or "none"
 	RetireAfter time.Time     `json:"retire_after,omitzero"`
 	Delivered   time.Time     `json:"delivered,omitzero"`
