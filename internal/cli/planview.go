@@ -69,8 +69,16 @@ func (e *jobEval) warningLines() []string {
 		if w.Account != "" {
 			where += " in account " + w.Account
 		}
-		out = append(out, fmt.Sprintf("ahead: job %s will %s %s of %s on %s (%s); its owner is told now",
-			w.Job, w.Kind, w.AccessKeyID, where, w.Due.UTC().Format("2006-01-02 15:04Z"), w.Reason))
+		told := "its owner is told now"
+		if e.cfg.Notify == nil {
+			told = "nobody is told: the config has no notify: section"
+		}
+		if w.Due.IsZero() {
+			out = append(out, fmt.Sprintf("still in use: job %s keeps %s of %s active (%s); %s", w.Job, w.AccessKeyID, where, w.Reason, told))
+			continue
+		}
+		out = append(out, fmt.Sprintf("ahead: job %s will %s %s of %s on %s (%s); %s",
+			w.Job, w.Kind, w.AccessKeyID, where, w.Due.UTC().Format("2006-01-02 15:04Z"), w.Reason, told))
 	}
 	return out
 }

@@ -119,6 +119,10 @@ func (d Digest) Text() string {
 			where = e.User + " in account " + e.Account
 		}
 		switch {
+		case e.Warning() && e.Due.IsZero():
+			// Not a change to come but one held back: a consumer is still on a rotated key.
+			fmt.Fprintf(&b, "- %s of %s is still in use after job %s rotated it (%s): %s.\n  %s\n",
+				e.AccessKeyID, where, e.Job, e.Rule, e.Reason, advice(e))
 		case e.Warning():
 			fmt.Fprintf(&b, "- %s of %s will be %s on %s by job %s (%s): %s.\n  %s\n",
 				e.AccessKeyID, where, pastTense(e.Action), e.Due.UTC().Format("2006-01-02 15:04 MST"), e.Job, e.Rule, e.Reason, advice(e))
@@ -143,6 +147,8 @@ func advice(e Event) string {
 		return "To keep working, rotate the key before then (keywarden rotate), or ask for an exception."
 	case e.Warning() && e.Action == "delete":
 		return "If the key is still needed, ask for it to be re-activated before then; a deleted key cannot be restored."
+	case e.Warning() && e.Action == "wait":
+		return "Point that consumer at the new key where it was delivered; the old key is deactivated at the first run that finds it unused since."
 	case e.Outcome == "deactivated":
 		return "If you still need it, rotate to a new key; an admin can re-enable it with keywarden activate."
 	case e.Outcome == "deleted":

@@ -114,3 +114,22 @@ func TestEmailSkipsChatHandles(t *testing.T) {
 		t.Fatalf("email messages %+v, want one to alice@example.com", ms)
 	}
 }
+
+// A consumer still on a rotated key is not a change to come: it has no due time, and the owner
+// is told what only they can do.
+func TestDigestNamesAConsumerStillOnARotatedKey(t *testing.T) {
+	e := Event{User: "svc-ci", AccessKeyID: "AKIAOLD", Job: "rotate-ci", Rule: "rotate older_than=80d", Action: "wait",
+		Outcome: OutcomeWarning, Reason: "the new key AKIANEW was delivered 2026-11-23T03:00:12Z, but a consumer used the old key at 2026-11-25T08:00:00Z (s3 in us-east-1)"}
+	text := Group([]Event{e}, nil, "ops")[0].Text()
+	for _, want := range []string{
+		"AKIAOLD of svc-ci is still in use after job rotate-ci rotated it (rotate older_than=80d): the new key AKIANEW was delivered",
+		"Point that consumer at the new key",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "0001-01-01") || strings.Contains(text, "will be") {
+		t.Errorf("a held-back key is worded as a change to come:\n%s", text)
+	}
+}

@@ -46,7 +46,9 @@ func Evaluate(inv keys.Inventory, cfg *Config, jobNames []string, now time.Time)
 				}
 				plan.Warnings = append(plan.Warnings, warnings(j, u, k, now, acted)...)
 			}
-			plan.Actions = append(plan.Actions, evalRotation(j, u, now)...)
+			acts, ws := evalRotation(j, u, now, cfg.Notify != nil)
+			plan.Actions = append(plan.Actions, acts...)
+			plan.Warnings = append(plan.Warnings, ws...)
 		}
 	}
 	return plan, nil

@@ -102,7 +102,7 @@ type Warning struct {
 	Job         string    `json:"job"`
 	Rule        string    `json:"rule"`
 	Reason      string    `json:"reason"`
-	Due         time.Time `json:"due"`
+	Due         time.Time `json:"due,omitzero"` // zero: not a change to come (a consumer on an old key)
 	// Memo is what keys.WarnedTag remembers of it: the action, or for a curfew the action and
 	// the run it warns of (WarnedAt).
 	Memo string `json:"-"`

@@ -139,3 +139,58 @@ func TestRotateRuleNeedsEveryUsersTagsAndLastUse(t *testing.T) {
 		t.Fatalf("Needs = %+v", n)
 	}
 }
+
+// A consumer still on the old key after the grace is told to its owner once per key and job,
+// and only when there is a notify: section to tell them through.
+func TestConsumerOnARotatedKeyIsAWarningOnce(t *testing.T) {
+	withNotify, err := Load("keywarden.yaml", []byte(rotateYAML+"notify:\n  fallback: \"@ops\"\n  webhook: {url: \"https://hooks.example.com/x\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Load("keywarden.yaml", []byte(rotateYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := activeKey("AKIAOLDOLDOLDOLDOLD1", ago(90*Day), at(ago(time.Hour)))
+	newKey := activeKey("AKIANEWNEWNEWNEWNEW1", ago(2*Day), nil)
+	st := func(delivered time.Time) string {
+		return keys.Rotation{Phase: keys.PhaseDelivered, OldKeyID: old.AccessKeyID, NewKeyID: newKey.AccessKeyID, Started: delivered, Delivered: delivered, Grace: Day, Dests: "0badf00d"}.String()
+	}
+	u := func(tags map[string]string) keys.User {
+		x := user("svc-ci", nil, old, newKey)
+		x.Tags = tags
+		return x
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  *Config
+		u    keys.User
+		want int
+	}{
+		{"in use after the grace: told", withNotify, u(map[string]string{keys.RotationTag: st(ago(2 * Day))}), 1},
+		{"already told: not again", withNotify, u(map[string]string{keys.RotationTag: st(ago(2 * Day)), keys.WarnedTag: old.AccessKeyID + "=rotate-ci/" + InUseMemo}), 0},
+		{"within the grace: nothing to tell", withNotify, u(map[string]string{keys.RotationTag: st(ago(time.Hour))}), 0},
+		{"no notify: section: nobody to tell", without, u(map[string]string{keys.RotationTag: st(ago(2 * Day))}), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Evaluate(keys.Inventory{Users: []keys.User{tc.u}}, tc.cfg, nil, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Actions) != 1 || p.Actions[0].Kind != WaitRotation {
+				t.Fatalf("the action must stay a wait: %+v", p.Actions)
+			}
+			if len(p.Warnings) != tc.want {
+				t.Fatalf("%d warnings, want %d: %+v", len(p.Warnings), tc.want, p.Warnings)
+			}
+			if tc.want == 0 {
+				return
+			}
+			w := p.Warnings[0]
+			if w.Kind != WaitRotation || w.AccessKeyID != old.AccessKeyID || w.Memo != InUseMemo || !w.Due.IsZero() ||
+				!strings.Contains(w.Reason, "a consumer used the old key") || w.Job != "rotate-ci" {
+				t.Fatalf("warning %+v", w)
+			}
+		})
+	}
+}

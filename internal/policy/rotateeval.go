@@ -19,21 +19,36 @@ import (
 //
 // What svcrotate would refuse (two active keys; no room for a new key without make_room) is a
 // report instead, so the plan says it before apply tries.
-func evalRotation(j Job, u keys.User, now time.Time) []Action {
+//
+// A consumer still on the old key after the grace is the one thing only its owner can fix, so
+// it is also a warning when there is someone to tell (tell: a notify: section), told once per
+// old key and job (keys.WarnedTag, memo InUseMemo).
+func evalRotation(j Job, u keys.User, now time.Time, tell bool) ([]Action, []Warning) {
 	for _, r := range j.Rules {
 		if r.Kind != Rotate {
 			continue
 		}
-		if a, ok := rotationStep(r, u, now); ok {
-			a.User, a.Job, a.Rule = u.Name, j.Name, r.String()
-			if a.Kind != Report {
-				a.Rotation = spec(r, u.Name)
-			}
-			return []Action{a}
+		a, inUse, ok := rotationStep(r, u, now)
+		if !ok {
+			continue
 		}
+		a.User, a.Job, a.Rule = u.Name, j.Name, r.String()
+		if a.Kind != Report {
+			a.Rotation = spec(r, u.Name)
+		}
+		var ws []Warning
+		if tell && inUse && !keys.ParseWarned(u.Tags[keys.WarnedTag]).Has(a.AccessKeyID, j.Name, InUseMemo) {
+			ws = append(ws, Warning{Kind: WaitRotation, User: u.Name, AccessKeyID: a.AccessKeyID, Job: j.Name,
+				Rule: a.Rule, Reason: a.Reason, Memo: InUseMemo})
+		}
+		return []Action{a}, ws
 	}
-	return nil
+	return nil, nil
 }
+
+// InUseMemo is how keys.WarnedTag remembers that an old key's owner was told a consumer still
+// uses it after its rotation.
+const InUseMemo = "in-use"
 
 func spec(r Rule, user string) *RotateSpec {
 	s := &RotateSpec{Grace: r.Grace, KMSKeyID: r.KMSKeyID, MakeRoom: r.MakeRoom}
@@ -43,13 +58,15 @@ func spec(r Rule, user string) *RotateSpec {
 	return s
 }
 
-func rotationStep(r Rule, u keys.User, now time.Time) (Action, bool) {
+// rotationStep is the rule's step for u, if any; inUse says a consumer is on the old key.
+func rotationStep(r Rule, u keys.User, now time.Time) (a Action, inUse, ok bool) {
 	if v, ok := u.Tags[keys.RotationTag]; ok {
 		st, err := keys.ParseRotation(v)
 		if err != nil {
-			return Action{Kind: Report, Reason: fmt.Sprintf("the %s tag cannot be read (%v); check the user's keys, then remove it", keys.RotationTag, err)}, true
+			return Action{Kind: Report, Reason: fmt.Sprintf("the %s tag cannot be read (%v); check the user's keys, then remove it", keys.RotationTag, err)}, false, true
 		}
-		return pendingStep(st, u, now), true
+		a, inUse := pendingStep(st, u, now)
+		return a, inUse, true
 	}
 	var active, inactive []keys.Key
 	for _, k := range u.Keys {
@@ -60,7 +77,7 @@ func rotationStep(r Rule, u keys.User, now time.Time) (Action, bool) {
 		}
 	}
 	if len(active) == 0 {
-		return Action{}, false
+		return Action{}, false, false
 	}
 	old := active[0]
 	reason, over := olderReason(old, r.OlderThan, now)
@@ -70,20 +87,20 @@ func rotationStep(r Rule, u keys.User, now time.Time) (Action, bool) {
 		}
 	}
 	if !over {
-		return Action{}, false
+		return Action{}, false, false
 	}
 	switch {
 	case len(active) > 1:
-		return Action{Kind: Report, AccessKeyID: old.AccessKeyID, Reason: reason + fmt.Sprintf("; not rotated: %s has two active keys and keywarden rotates one at a time, so deactivate the one no service uses", u.Name)}, true
+		return Action{Kind: Report, AccessKeyID: old.AccessKeyID, Reason: reason + fmt.Sprintf("; not rotated: %s has two active keys and keywarden rotates one at a time, so deactivate the one no service uses", u.Name)}, false, true
 	case len(inactive) > 0 && !r.MakeRoom:
-		return Action{Kind: Report, AccessKeyID: old.AccessKeyID, Reason: reason + fmt.Sprintf("; not rotated: %s already has two keys (IAM's limit) and %s is inactive, so set make_room: true in the rule or delete it", u.Name, inactive[0].AccessKeyID)}, true
+		return Action{Kind: Report, AccessKeyID: old.AccessKeyID, Reason: reason + fmt.Sprintf("; not rotated: %s already has two keys (IAM's limit) and %s is inactive, so set make_room: true in the rule or delete it", u.Name, inactive[0].AccessKeyID)}, false, true
 	}
-	return Action{Kind: Rotate, AccessKeyID: old.AccessKeyID, Reason: reason + "; rotate into " + strings.Join(r.To, ", ")}, true
+	return Action{Kind: Rotate, AccessKeyID: old.AccessKeyID, Reason: reason + "; rotate into " + strings.Join(r.To, ", ")}, false, true
 }
 
 // pendingStep is the next step of the rotation st records; svcrotate re-reads all of it
-// before acting, so this says what it will most likely do.
-func pendingStep(st keys.Rotation, u keys.User, now time.Time) Action {
+// before acting, so this says what it will most likely do. inUse: a consumer is on the old key.
+func pendingStep(st keys.Rotation, u keys.User, now time.Time) (Action, bool) {
 	id := st.OldKeyID
 	if id == "" {
 		id = st.NewKeyID
@@ -91,7 +108,7 @@ func pendingStep(st keys.Rotation, u keys.User, now time.Time) Action {
 	a := Action{Kind: FinishRotation, AccessKeyID: id}
 	if st.Phase != keys.PhaseDelivered {
 		a.Reason = fmt.Sprintf("a rotation started %s was interrupted while %s: resume it", st.Started.UTC().Format(time.RFC3339), st.Phase)
-		return a
+		return a, false
 	}
 	var old *keys.Key
 	for i := range u.Keys {
@@ -103,23 +120,23 @@ func pendingStep(st keys.Rotation, u keys.User, now time.Time) Action {
 	switch {
 	case old == nil || old.Status != keys.Active:
 		a.Reason = delivered + " and no active old key is left: close the rotation"
-		return a
+		return a, false
 	case st.Grace == 0:
 		a.Reason = delivered + " with no grace: deactivate the old key"
-		return a
+		return a, false
 	}
 	if after := st.RetireAfter(); now.Before(after) {
 		a.Kind = WaitRotation
 		a.Reason = fmt.Sprintf("%s; the old key stays active until %s (grace %s)", delivered, after.UTC().Format(time.RFC3339), Duration(st.Grace))
-		return a
+		return a, false
 	}
 	if lu := old.LastUsed; lu != nil && lu.Date.After(st.Delivered) {
 		a.Kind = WaitRotation
 		a.Reason = fmt.Sprintf("%s, but a consumer used the old key at %s (%s in %s): point it at the new key; the old key stays active until it is unused", delivered, lu.Date.UTC().Format(time.RFC3339), dash(lu.Service), dash(lu.Region))
-		return a
+		return a, true
 	}
 	a.Reason = fmt.Sprintf("%s; the grace %s has passed and the old key is unused since: deactivate it", delivered, Duration(st.Grace))
-	return a
+	return a, false
 }
 
 func dash(s string) string {
