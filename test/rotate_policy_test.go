@@ -113,7 +113,6 @@ func TestRotateRulePolicyIsEnoughAndEveryActionInItIsNeeded(t *testing.T) {
 		{"iam:ListAccessKeys", "fresh"},
 		{"iam:GetAccessKeyLastUsed", "fresh"},
 		{"iam:ListUserTags", "fresh"},
-		{"iam:GetUser", "fresh"},
 		{"iam:TagUser", "fresh"},
 		{"iam:CreateAccessKey", "fresh"},
 		{"iam:UpdateAccessKey", "fresh"},

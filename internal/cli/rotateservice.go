@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
@@ -113,17 +114,18 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 		return err
 	}
 	self, _ := s.selfKeyID(ctx)
-	inv, err := inventory.Read(ctx, s.iam, inventory.Options{Users: o.service.Users, SkipLastUsed: true, SkipTags: true})
+	// Only the names: each rotation reads its user's keys and tags again before acting.
+	users, err := inventory.Users(ctx, s.iam, inventory.Options{Users: o.service.Users})
 	if err != nil {
 		return awsErr("read users", err)
 	}
-	if len(inv.Users) == 0 {
+	if len(users) == 0 {
 		return usagef("no user matches %s", strings.Join(o.service.Users, ", "))
 	}
 	var results []svcrotate.Result
 	code := exitOK
-	for _, u := range inv.Users {
-		res, err := o.rotateService(ctx, s, self, u.Name)
+	for _, u := range users {
+		res, err := o.rotateService(ctx, s, self, u)
 		if err != nil {
 			werr := serviceErr(u.Name, err)
 			c := reportError(o.Stderr, werr)
@@ -156,7 +158,8 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 	return nil
 }
 
-func (o *rotateOptions) rotateService(ctx context.Context, s *session, self, user string) (svcrotate.Result, error) {
+func (o *rotateOptions) rotateService(ctx context.Context, s *session, self string, u keys.User) (svcrotate.Result, error) {
+	user := u.Name
 	var sinks []sink.Sink
 	for _, to := range o.service.To {
 		d, err := o.parseDest(s, to, user)
@@ -166,7 +169,7 @@ func (o *rotateOptions) rotateService(ctx context.Context, s *session, self, use
 		sinks = append(sinks, d)
 	}
 	return svcrotate.Run(ctx, svcrotate.Options{
-		IAM: s.iam, User: user, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
+		IAM: s.iam, User: user, UserARN: u.ARN, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
 		SelfKeyID: self,
 		Connect:   svcrotate.ConnectWith(s.cfg),
 		Wait:      rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},

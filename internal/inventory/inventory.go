@@ -105,6 +105,12 @@ func Read(ctx context.Context, c IAM, opts Options) (keys.Inventory, error) {
 	return keys.Inventory{Users: users, Source: "api"}, nil
 }
 
+// Users returns the users opts names, without their keys or tags: for a caller that reads
+// each user again itself before acting on it (a service rotation).
+func Users(ctx context.Context, c IAM, opts Options) ([]keys.User, error) {
+	return selectUsers(ctx, c, opts)
+}
+
 // selectUsers names the users to read. Exact names are fetched with GetUser (one call each, and
 // a missing one is an error); anything else lists every user and filters.
 func selectUsers(ctx context.Context, c IAM, opts Options) ([]keys.User, error) {

@@ -53,8 +53,9 @@ func isRotation(k policy.Kind) bool {
 }
 
 // rotateAll runs the rotation actions of one account's plan through internal/svcrotate, one
-// user at a time each, up to n users at once, in the order given.
-func rotateAll(ctx context.Context, s Session, acts []policy.Action, ao apply.Options, ro RotateOptions, n int, onResult func(apply.Result)) []apply.Result {
+// user at a time each, up to n users at once, in the order given. arns are the users' ARNs as
+// the plan read them (a user svcrotate need not read again).
+func rotateAll(ctx context.Context, s Session, acts []policy.Action, arns map[string]string, ao apply.Options, ro RotateOptions, n int, onResult func(apply.Result)) []apply.Result {
 	out := make([]apply.Result, len(acts))
 	if n <= 0 {
 		n = 4
@@ -67,7 +68,7 @@ func rotateAll(ctx context.Context, s Session, acts []policy.Action, ao apply.Op
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			out[i] = rotateOne(ctx, s, a, ao, ro)
+			out[i] = rotateOne(ctx, s, a, arns[a.User], ao, ro)
 			if onResult != nil {
 				onResult(out[i])
 			}
@@ -77,7 +78,7 @@ func rotateAll(ctx context.Context, s Session, acts []policy.Action, ao apply.Op
 	return out
 }
 
-func rotateOne(ctx context.Context, s Session, a policy.Action, ao apply.Options, ro RotateOptions) apply.Result {
+func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao apply.Options, ro RotateOptions) apply.Result {
 	r := apply.Result{User: a.User, AccessKeyID: a.AccessKeyID, Action: a.Kind, Job: a.Job, Reason: a.Reason}
 	switch {
 	case a.Kind == policy.WaitRotation:
@@ -118,7 +119,7 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, ao apply.Options
 		progress = func(msg string) { ro.Progress(a.User, msg) }
 	}
 	res, err := svcrotate.Run(ctx, svcrotate.Options{
-		IAM: c, Connect: svcrotate.ConnectWith(s.Config), User: a.User, Sinks: sinks,
+		IAM: c, Connect: svcrotate.ConnectWith(s.Config), User: a.User, UserARN: arn, Sinks: sinks,
 		Grace: a.Rotation.Grace.Std(), MakeRoom: a.Rotation.MakeRoom, SelfKeyID: s.SelfKeyID,
 		Origin: origin,
 		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,

@@ -66,7 +66,11 @@ func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 			for j, r := range apply.Apply(ctx, p.Session.IAM, keyActs, ao) {
 				runs[i].Results[keyAt[j]] = Result{Account: p.Account.ID, Result: r}
 			}
-			for j, r := range rotateAll(ctx, p.Session, rotActs, ao, opts.Rotate, ao.Concurrency, ao.OnResult) {
+			arns := map[string]string{}
+			for _, u := range p.Inventory.Users {
+				arns[u.Name] = u.ARN
+			}
+			for j, r := range rotateAll(ctx, p.Session, rotActs, arns, ao, opts.Rotate, ao.Concurrency, ao.OnResult) {
 				runs[i].Results[rotAt[j]] = Result{Account: p.Account.ID, Result: r}
 			}
 		}()

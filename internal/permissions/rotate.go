@@ -64,7 +64,7 @@ func (g *rotationGrants) statements() []Statement {
 	if len(g.users) == 0 {
 		return nil
 	}
-	ss := []Statement{allow(SidRotate, g.users, "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:GetUser", "iam:UpdateAccessKey")}
+	ss := []Statement{allow(SidRotate, g.users, "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey")}
 	if len(g.secrets) > 0 {
 		ss = append(ss, allow(SidSecretsManager, g.secrets, DestinationActions["secretsmanager"]...))
 	}

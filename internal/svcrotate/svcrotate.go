@@ -30,9 +30,11 @@ const UsageLag = keys.UsageLag
 
 // Options configure the rotation of one user's key.
 type Options struct {
-	IAM      IAM
-	Connect  func(sink.Secret) rotate.STS // STS signed with the given key and nothing else
-	User     string
+	IAM     IAM
+	Connect func(sink.Secret) rotate.STS // STS signed with the given key and nothing else
+	User    string
+	// UserARN, when the caller just read the user, saves reading it again (iam:GetUser).
+	UserARN  string
 	Sinks    []sink.Sink
 	Grace    time.Duration
 	MakeRoom bool // delete an inactive second key to make room
@@ -135,11 +137,14 @@ func (r *run) step(name string) {
 }
 
 func (r *run) do(ctx context.Context) error {
-	u, err := r.o.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &r.o.User})
-	if err != nil {
-		return &StepError{What: "read user " + r.o.User, Err: err}
+	r.arn = r.o.UserARN
+	if r.arn == "" {
+		u, err := r.o.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &r.o.User})
+		if err != nil {
+			return &StepError{What: "read user " + r.o.User, Err: err}
+		}
+		r.arn = aws.ToString(u.User.Arn)
 	}
-	r.arn = aws.ToString(u.User.Arn)
 	tags, err := inventory.ListTags(ctx, r.o.IAM, r.o.User)
 	if err != nil {
 		return &StepError{What: "read the tags of " + r.o.User, Err: err}
