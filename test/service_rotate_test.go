@@ -271,3 +271,27 @@ func TestServiceRotateLostCreateAnswer(t *testing.T) {
 		t.Fatalf("keys %v", k)
 	}
 }
+
+// A local destination that cannot work is bad input, refused before anything changes: no key
+// is made, so no rotation is left half done for a program that was never there.
+func TestServiceRotateRefusesALocalDestinationThatCannotWork(t *testing.T) {
+	for _, tc := range []struct{ name, to, want string }{
+		{"a program that is not there", "exec:/no/such/prog {user}", "cannot run /no/such/prog"},
+		{"a credentials file in a missing directory", "profile:ci@" + filepath.Join(t.TempDir(), "nope", "credentials"), "does not exist; create it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ownMoto(t)
+			_, oldID, _ := svcSetup(t)
+			r := svcKW(t, "--to", "ssm:/ci/svc", "--to", tc.to, "--grace", "0")
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "could not reach AWS") {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
+				t.Fatalf("keys changed: %v", k)
+			}
+			if tg := tagsByCLI(t, svcUser); len(tg) != 0 {
+				t.Fatalf("tags written: %v", tg)
+			}
+		})
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -77,9 +79,17 @@ func Classify(err error) Class {
 	if isNoCredentials(err) {
 		return NoCredentials
 	}
-	var ne net.Error
 	var oe *net.OpError
-	if errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded) {
+	var ue *url.Error
+	var de *net.DNSError
+	if errors.As(err, &oe) || errors.As(err, &ue) || errors.As(err, &de) || errors.Is(err, context.DeadlineExceeded) {
+		return Network
+	}
+	// A bare errno is a net.Error too (it has Timeout and Temporary), but one that did not come
+	// from a connection is local: a file keywarden could not write, a program it could not run.
+	var ne net.Error
+	var errno syscall.Errno
+	if errors.As(err, &ne) && !errors.As(err, &errno) {
 		return Network
 	}
 	if strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "EOF") {

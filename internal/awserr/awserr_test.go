@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -38,6 +41,11 @@ func TestClassify(t *testing.T) {
 		{"deadline", fmt.Errorf("list: %w", context.DeadlineExceeded), Network},
 		{"no credentials", errors.New("failed to refresh cached credentials, no EC2 IMDS role found"), NoCredentials},
 		{"plain", errors.New("something"), Other},
+		// An errno is a net.Error; only one from a connection is the network's.
+		{"a program that is not there", &exec.Error{Name: "/no/such/prog", Err: syscall.ENOENT}, Other},
+		{"a file that cannot be written", &fs.PathError{Op: "open", Path: "/ro/credentials", Err: syscall.EACCES}, Other},
+		{"a refused connection", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, Network},
+		{"a DNS failure", &net.DNSError{Err: "no such host", Name: "iam.example"}, Network},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

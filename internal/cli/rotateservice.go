@@ -194,9 +194,12 @@ func serviceErr(user string, err error) error {
 	var se *svcrotate.StepError
 	var de *sink.Error
 	var ce *codedError
+	var ie *sink.InvalidError
 	switch {
 	case errors.As(err, &ce):
 		return err
+	case errors.As(err, &ie):
+		return usageErr(err)
 	case errors.As(err, &re), errors.As(err, &sr):
 		return refusedf("%v", err)
 	case errors.As(err, &se):

@@ -131,8 +131,9 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Result {
 	var re *svcrotate.RefusedError
 	var sr *sink.RefusedError
+	var ie *sink.InvalidError
 	switch {
-	case errors.As(err, &re), errors.As(err, &sr):
+	case errors.As(err, &re), errors.As(err, &sr), errors.As(err, &ie):
 		r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
 		return r
 	case err != nil:

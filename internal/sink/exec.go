@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/exec"
@@ -20,12 +21,20 @@ type Exec struct {
 }
 
 func (d *Exec) String() string                              { return "exec:" + strings.Join(d.Argv, " ") }
-func (d *Exec) Check(context.Context) error                 { return nil }
 func (d *Exec) Stage(context.Context, Secret) (bool, error) { return false, nil }
 func (d *Exec) CanRecover() bool                            { return false }
 func (d *Exec) Actions() []string                           { return nil }
 
 func (d *Exec) Recover(context.Context, string) (Secret, bool, error) { return Secret{}, false, nil }
+
+// Check refuses a program that cannot be started before a key is made: a delivery that fails
+// after the create leaves a rotation to finish by hand.
+func (d *Exec) Check(context.Context) error {
+	if _, err := exec.LookPath(d.Argv[0]); err != nil {
+		return &InvalidError{Msg: fmt.Sprintf("%s: cannot run %s (%v); give a program on PATH or its path", d, d.Argv[0], errors.Unwrap(err))}
+	}
+	return nil
+}
 
 func (d *Exec) Deliver(ctx context.Context, s Secret) error {
 	cmd := exec.CommandContext(ctx, d.Argv[0], d.Argv[1:]...)

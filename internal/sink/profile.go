@@ -3,7 +3,10 @@ package sink
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/keywarden/keywarden/internal/credfile"
 )
@@ -20,10 +23,20 @@ func (d *Profile) Stage(context.Context, Secret) (bool, error) { return false, n
 func (d *Profile) CanRecover() bool                            { return true }
 func (d *Profile) Actions() []string                           { return nil }
 
-// Check refuses a file keywarden cannot parse before any key is made.
+// Check refuses, before any key is made, a file keywarden cannot parse and a new file whose
+// directory does not exist.
 func (d *Profile) Check(context.Context) error {
-	_, err := d.load()
-	return err
+	if _, err := os.Stat(d.File); errors.Is(err, fs.ErrNotExist) {
+		dir := filepath.Dir(d.File)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return &InvalidError{Msg: fmt.Sprintf("%s: the directory %s does not exist; create it or name another file", d, dir)}
+		}
+		return nil
+	}
+	if _, err := d.load(); err != nil {
+		return &InvalidError{Msg: fmt.Sprintf("%s: %v", d, err)}
+	}
+	return nil
 }
 
 func (d *Profile) load() (*credfile.File, error) {

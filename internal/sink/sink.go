@@ -72,6 +72,12 @@ type RefusedError struct{ Msg string }
 
 func (e *RefusedError) Error() string { return e.Msg }
 
+// InvalidError is a destination that cannot work as written (a program that is not there, a
+// credentials file in a directory that does not exist); nothing was changed.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
 // Error wraps a failed call with the destination it was for; it never holds a secret.
 type Error struct {
 	Dest string

@@ -3,6 +3,7 @@ package sink
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -110,5 +111,40 @@ func TestExecGetsTheKeyOnStdinOnly(t *testing.T) {
 	fail := &Exec{Argv: []string{"false"}, Env: []string{"PATH=/usr/bin:/bin"}}
 	if err := fail.Deliver(context.Background(), key); err == nil || strings.Contains(err.Error(), key.SecretAccessKey) {
 		t.Fatalf("a failing program: %v", err)
+	}
+}
+
+// A local destination that cannot work is refused by Check, before any key is made.
+func TestCheckRefusesLocalDestinationsThatCannotWork(t *testing.T) {
+	dir := t.TempDir()
+	garbled := filepath.Join(dir, "garbled")
+	if err := os.WriteFile(garbled, []byte("[ci\naws_access_key_id = x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		d    Sink
+		want string // "" for accepted
+	}{
+		{"a program on PATH", &Exec{Argv: []string{"true"}}, ""},
+		{"a program that is not there", &Exec{Argv: []string{"/no/such/prog", "{user}"}}, "exec:/no/such/prog {user}: cannot run /no/such/prog"},
+		{"a program not on PATH", &Exec{Argv: []string{"no-such-keywarden-push"}}, "cannot run no-such-keywarden-push"},
+		{"a new file in a directory that exists", &Profile{Name: "ci", File: filepath.Join(dir, "credentials")}, ""},
+		{"a new file in a directory that does not", &Profile{Name: "ci", File: filepath.Join(dir, "nope", "credentials")}, "the directory " + filepath.Join(dir, "nope") + " does not exist"},
+		{"a file keywarden cannot parse", &Profile{Name: "ci", File: garbled}, "profile:ci@" + garbled + ": "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.d.Check(context.Background())
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var ie *InvalidError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want an InvalidError saying %q", err, tc.want)
+			}
+		})
 	}
 }
