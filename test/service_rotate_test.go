@@ -295,3 +295,60 @@ func TestServiceRotateRefusesALocalDestinationThatCannotWork(t *testing.T) {
 		})
 	}
 }
+
+// exec: takes the program at its word: a non-zero exit means it did not take the key.
+func TestServiceRotateExecThatFails(t *testing.T) {
+	failing := func(t *testing.T) (script, got string) {
+		dir := t.TempDir()
+		script, got = filepath.Join(dir, "push.sh"), filepath.Join(dir, "got")
+		if err := os.WriteFile(script, []byte("#!/bin/sh\ncat > "+got+"\necho 'push failed: quota' >&2\nexit 3\n"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		return script, got
+	}
+	t.Run("the only destination: nobody has the key, so it goes", func(t *testing.T) {
+		ownMoto(t)
+		_, oldID, _ := svcSetup(t)
+		script, got := failing(t)
+		r := svcKW(t, "--to", "exec:"+script, "--grace", "0")
+		if r.code != 1 || !containsAll(r.stderr, "deliver ", "to exec:"+script, "was deleted; user "+svcUser+" is as before", "exit status 3", "push failed: quota") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if res := svcResults(t, r); len(res) != 1 || res[0].State != "failed" {
+			t.Fatalf("results %+v", res)
+		}
+		if b, _ := os.ReadFile(got); !strings.Contains(string(b), "AccessKeyId") {
+			t.Fatalf("the program never ran: %q", b)
+		}
+		if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
+			t.Fatalf("keys %v: want only the old key, active", k)
+		}
+		if tg := tagsByCLI(t, svcUser); tg[svcrotate.StateTag] != "" {
+			t.Fatalf("rotation state left: %v", tg)
+		}
+	})
+	t.Run("after a readable destination: the rerun finishes from it", func(t *testing.T) {
+		ownMoto(t)
+		_, oldID, _ := svcSetup(t)
+		script, got := failing(t)
+		// exec: first on the command line; the readable ssm: is still delivered before it.
+		r := svcKW(t, "--to", "exec:"+script, "--to", "ssm:/ci/svc", "--grace", "0")
+		if r.code != 1 || !strings.Contains(r.stderr, "run keywarden rotate again to finish") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		sec := paramByCLI(t, "/ci/svc")
+		signsAsUser(t, sec)
+		if st := statusByCLI(t, svcUser, oldID); st != "Active" {
+			t.Fatalf("old key %s before every destination has the new one", st)
+		}
+		os.WriteFile(script, []byte("#!/bin/sh\ncat > "+got+"\n"), 0o700) // the quota is fixed
+		r = svcKW(t, "--to", "exec:"+script, "--to", "ssm:/ci/svc", "--grace", "0")
+		if r.code != 0 || statusByCLI(t, svcUser, oldID) != "Inactive" {
+			t.Fatalf("rerun: exit %d, old key %s\n%s", r.code, statusByCLI(t, svcUser, oldID), r.stderr)
+		}
+		var e credJSON
+		if b, _ := os.ReadFile(got); json.Unmarshal(b, &e) != nil || e != sec {
+			t.Fatalf("the program got %q, want the key in ssm %s", b, sec.AccessKeyId)
+		}
+	})
+}

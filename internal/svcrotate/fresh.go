@@ -2,6 +2,7 @@ package svcrotate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -44,7 +45,7 @@ func (r *run) fresh(ctx context.Context) error {
 	r.o.Failpoint("after-stage")
 	if r.o.StopAfterStage {
 		if !r.stagedAny {
-			return r.abandon(ctx, fmt.Errorf("no destination of %s has a pending slot to hold the new key until the next step", r.o.User))
+			return r.abandon(ctx, fmt.Sprintf("no destination of %s has a pending slot to hold the new key until the next step", r.o.User), nil)
 		}
 		return r.staged()
 	}
@@ -97,7 +98,7 @@ func (r *run) stage(ctx context.Context) error {
 	for _, s := range r.o.Sinks {
 		staged, err := s.Stage(ctx, r.secret)
 		if err != nil {
-			return r.abandon(ctx, fmt.Errorf("stage the new key in %s: %w", s, err))
+			return r.abandon(ctx, fmt.Sprintf("stage the new key in %s", s), err)
 		}
 		if staged {
 			r.stagedAny = true
@@ -117,16 +118,22 @@ func (r *run) staged() error {
 }
 
 // abandon deletes a new key no consumer has seen, and the rotation's record: nothing changed.
-func (r *run) abandon(ctx context.Context, reason error) error {
+// what is the step that failed, cause why (nil when what says it all). The error is a StepError
+// whose What says the key was deleted, so a caller that words cause (a denial, say) keeps it.
+func (r *run) abandon(ctx context.Context, what string, cause error) error {
 	id := r.secret.AccessKeyID
 	if err := r.deleteKey(ctx, id); err != nil {
-		return &StepError{What: fmt.Sprintf("%v; deleting the new key %s failed too, run keywarden rotate again to clean up", reason, id), Err: err}
+		return &StepError{What: fmt.Sprintf("%s: %v; deleting the new key %s failed too, run keywarden rotate again to clean up", what, cause, id), Err: err}
 	}
 	r.res.Deleted = append(r.res.Deleted, id)
 	if err := r.clear(ctx); err != nil {
 		return err
 	}
-	return fmt.Errorf("%w; the new key %s was deleted and user %s is as before", reason, id, r.o.User)
+	what = fmt.Sprintf("%s (the new key %s was deleted; user %s is as before)", what, id, r.o.User)
+	if cause == nil {
+		return errors.New(what)
+	}
+	return &StepError{What: what, Err: cause}
 }
 
 // deleteKey deletes a key under the record protocol; a key already gone is fine.
