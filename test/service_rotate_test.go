@@ -352,3 +352,27 @@ func TestServiceRotateExecThatFails(t *testing.T) {
 		}
 	})
 }
+
+// A new key IAM never accepts within --wait is deleted before any consumer sees it: the
+// staged version is never made current, and the message says what happened in one sentence.
+func TestServiceRotateNewKeyThatNeverWorks(t *testing.T) {
+	_, oldID, oldSecret := svcSetup(t)
+	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old))
+	p := moto(t).Proxy(t)
+	p.SetPropagation(emu.Window{For: time.Hour})
+	w := witness(t)
+	r := kw(t, p.Config(w[0], w[1]), "rotate", "--user", svcUser, "--to", "secretsmanager:ci/svc", "--grace", "0", "--wait", "2s")
+	if r.code != 1 || !containsAll(r.stderr, "did not work within 2s", "was deleted; user "+svcUser+" is as before") || strings.Contains(r.stderr, "could not reach AWS (") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := secretByCLI(t, "ci/svc", "AWSCURRENT"); got.AccessKeyId != oldID {
+		t.Fatalf("AWSCURRENT holds %s, want the old key %s", got.AccessKeyId, oldID)
+	}
+	if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
+		t.Fatalf("keys %v: want only the old key, active", k)
+	}
+	if tg := tagsByCLI(t, svcUser); tg[svcrotate.StateTag] != "" {
+		t.Fatalf("rotation state left: %v", tg)
+	}
+}

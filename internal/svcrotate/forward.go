@@ -21,10 +21,14 @@ func (r *run) forward(ctx context.Context) error {
 	}
 	refusals, err := rotate.WaitWorks(ctx, r.o.Connect(r.secret), r.arn, w)
 	if err != nil {
-		reason := fmt.Errorf("the new key %s of %s did not work: %v", r.secret.AccessKeyID, r.o.User, err)
+		// err is worded already (WaitWorks reads the STS answers itself).
+		within := ""
+		if w.Wait > 0 {
+			within = " within " + w.Wait.String() // as --wait says it
+		}
+		reason := fmt.Errorf("the new key %s of %s did not work%s: %v", r.secret.AccessKeyID, r.o.User, within, err)
 		if r.st.Phase == PhaseCreating {
-			// No consumer has it yet.
-			return r.abandon(ctx, fmt.Sprintf("the new key %s of %s did not work", r.secret.AccessKeyID, r.o.User), err)
+			return r.abandon(ctx, reason.Error(), nil) // no consumer has it yet
 		}
 		return fmt.Errorf("%v; the old key %s is untouched: run keywarden rotate again to finish", reason, orNone(r.st.OldKeyID))
 	}
