@@ -14,15 +14,9 @@ import (
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
-// IAM is the part of the IAM API a service rotation uses, signed as an admin.
-type IAM interface {
-	inventory.IAM
-	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
-	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
-	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
-	TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error)
-	UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error)
-}
+// IAM is the part of the IAM API a service rotation uses, signed as an admin: the same calls
+// as self-rotation's.
+type IAM = rotate.IAM
 
 // UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
 // this long has passed since delivery.
