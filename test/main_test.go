@@ -153,6 +153,24 @@ type result struct {
 	stdout, stderr string
 }
 
+// runBinary runs the built keywarden binary with env as its whole environment: for what only
+// a separate process shows (a kill at a failpoint, configuration by environment alone).
+func runBinary(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(emu.Binary(t), args...)
+	cmd.Env = env
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
 // kw runs one keywarden command line in-process, signed with cfg, at fixedNow.
 func kw(t *testing.T, cfg aws.Config, args ...string) result {
 	t.Helper()

@@ -3,7 +3,6 @@ package test
 import (
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -103,14 +102,8 @@ func TestPlainMotoBinaryRejectedKey(t *testing.T) {
 	fresh(t)
 	c := enableAuth(t)
 	id := mkUser(t, c, "alice", 1)[0]
-	cmd := exec.Command(emu.Binary(t), "whoami")
-	cmd.Env = moto(t).PlainEnv(id, "not-the-secret")
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	if code != 5 || !strings.Contains(string(out), "AWS rejected the credentials (SignatureDoesNotMatch)") {
-		t.Errorf("binary: exit %d, want 5 and SignatureDoesNotMatch:\n%s", code, out)
+	r := runBinary(t, moto(t).PlainEnv(id, "not-the-secret"), "whoami")
+	if r.code != 5 || !strings.Contains(r.stdout+r.stderr, "AWS rejected the credentials (SignatureDoesNotMatch)") {
+		t.Errorf("binary: exit %d, want 5 and SignatureDoesNotMatch:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

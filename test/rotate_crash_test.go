@@ -2,7 +2,6 @@ package test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,19 +17,7 @@ import (
 // sign with the profile's keys, not the environment's.
 func rotBin(t *testing.T, env []string, credsPath string, extra []string, args ...string) result {
 	t.Helper()
-	env = rotEnv(env, credsPath)
-	cmd := exec.Command(emu.Binary(t), append([]string{"rotate", "--profile", "dev"}, args...)...)
-	cmd.Env = append(env, extra...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runBinary(t, append(rotEnv(env, credsPath), extra...), append([]string{"rotate", "--profile", "dev"}, args...)...)
 }
 
 // rotEnv is env (moto's or a proxy's) pointed at credsPath and its config beside it.

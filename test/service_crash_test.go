@@ -3,32 +3,19 @@ package test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/keywarden/keywarden/internal/svcrotate"
-	"github.com/keywarden/keywarden/test/emu"
 )
 
 // svcBin runs the real binary's service rotation signed as the test's admin.
 func svcBin(t *testing.T, extra []string, args ...string) result {
 	t.Helper()
 	w := witness(t)
-	cmd := exec.Command(emu.Binary(t), append([]string{"rotate", "--user", svcUser, "--grace", "0", "--output", "json"}, args...)...)
-	cmd.Env = append(slices.Clone(moto(t).Env(w[0], w[1])), extra...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runBinary(t, append(slices.Clone(moto(t).Env(w[0], w[1])), extra...), append([]string{"rotate", "--user", svcUser, "--grace", "0", "--output", "json"}, args...)...)
 }
 
 // currentWorks is invariant 9 after a crash: what consumers read is a key IAM has as Active.
