@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -46,51 +47,62 @@ func (l *loader) notify(f field) *Notify {
 	if v, ok := fs["fallback"]; ok {
 		n.Fallback, _ = l.str(v, "an email address or a chat handle")
 	}
-	if v, ok := fs["email"]; ok {
-		if e, ok := l.fields(v.val, "notify.email", "from"); ok {
-			from, has := e["from"]
-			if !has {
-				l.errf(v.key, "notify.email needs from, like email: {from: keywarden@example.com} (an SES-verified address)")
-			} else if s, ok := l.str(from, "an email address"); ok {
-				if !strings.Contains(s, "@") || strings.HasPrefix(s, "@") {
-					l.errf(from.val, "notify.email.from %q: want an email address SES has verified", s)
-				}
-				n.EmailFrom = s
+	n.EmailFrom = l.channel(fs, "email", "from", "an email address",
+		"notify.email needs from, like email: {from: keywarden@example.com} (an SES-verified address)",
+		func(s string) string {
+			if !strings.Contains(s, "@") || strings.HasPrefix(s, "@") {
+				return fmt.Sprintf("notify.email.from %q: want an email address SES has verified", s)
 			}
-		}
-	}
-	if v, ok := fs["sns"]; ok {
-		if e, ok := l.fields(v.val, "notify.sns", "topic_arn"); ok {
-			arn, has := e["topic_arn"]
-			if !has {
-				l.errf(v.key, "notify.sns needs topic_arn, like sns: {topic_arn: arn:aws:sns:us-east-1:123456789012:keywarden}")
-			} else if s, ok := l.str(arn, "a topic ARN"); ok {
-				if !topicARN.MatchString(s) {
-					l.errf(arn.val, "notify.sns.topic_arn %q: want an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:keywarden", s)
-				}
-				n.SNSTopicARN = s
+			return ""
+		})
+	n.SNSTopicARN = l.channel(fs, "sns", "topic_arn", "a topic ARN",
+		"notify.sns needs topic_arn, like sns: {topic_arn: arn:aws:sns:us-east-1:123456789012:keywarden}",
+		func(s string) string {
+			if !topicARN.MatchString(s) {
+				return fmt.Sprintf("notify.sns.topic_arn %q: want an SNS topic ARN, like arn:aws:sns:us-east-1:123456789012:keywarden", s)
 			}
-		}
-	}
-	if v, ok := fs["webhook"]; ok {
-		if e, ok := l.fields(v.val, "notify.webhook", "url"); ok {
-			raw, has := e["url"]
-			if !has {
-				l.errf(v.key, "notify.webhook needs url, like webhook: {url: \"https://hooks.slack.com/services/…\"}")
-			} else if s, ok := l.str(raw, "a URL"); ok {
-				// The URL is often a secret (Slack's are): never echo it in an error.
-				rest, isHTTP := strings.CutPrefix(s, "https://")
-				if !isHTTP {
-					rest, isHTTP = strings.CutPrefix(s, "http://")
-				}
-				if host, _, _ := strings.Cut(rest, "/"); !isHTTP || host == "" || strings.ContainsAny(s, " \t\n") {
-					l.errf(raw.val, "notify.webhook.url: want an http(s) URL")
-				}
-				n.WebhookURL = s
+			return ""
+		})
+	n.WebhookURL = l.channel(fs, "webhook", "url", "a URL",
+		"notify.webhook needs url, like webhook: {url: \"https://hooks.slack.com/services/…\"}",
+		func(s string) string {
+			// The URL is often a secret (Slack's are): never echo it in an error.
+			rest, isHTTP := strings.CutPrefix(s, "https://")
+			if !isHTTP {
+				rest, isHTTP = strings.CutPrefix(s, "http://")
 			}
-		}
-	}
+			if host, _, _ := strings.Cut(rest, "/"); !isHTTP || host == "" || strings.ContainsAny(s, " \t\n") {
+				return "notify.webhook.url: want an http(s) URL"
+			}
+			return ""
+		})
 	return n
+}
+
+// channel reads notify.NAME: {KEY: value}, the one-field shape every channel has: missing is
+// the error when KEY is absent, check words what is wrong with a value ("" when nothing is).
+func (l *loader) channel(fs map[string]field, name, key, what, missing string, check func(string) string) string {
+	v, ok := fs[name]
+	if !ok {
+		return ""
+	}
+	e, ok := l.fields(v.val, "notify."+name, key)
+	if !ok {
+		return ""
+	}
+	f, ok := e[key]
+	if !ok {
+		l.errf(v.key, "%s", missing)
+		return ""
+	}
+	s, ok := l.str(f, what)
+	if !ok {
+		return ""
+	}
+	if msg := check(s); msg != "" {
+		l.errf(f.val, "%s", msg)
+	}
+	return s
 }
 
 // Warning says that a rule will act on a key within the rule's warn: time. plan lists warnings
