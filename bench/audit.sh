@@ -18,25 +18,16 @@ LATENCY=${LATENCY:-20ms}
 RUNS=${RUNS:-3}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 out=bench/out
 mkdir -p "$out"
-rm -f "$out"/ready.env "$out"/calls_*.json "$out"/times_*.txt "$out"/hyperfine.json "$out"/cold_report.txt
+rm -f "$out"/calls_*.json "$out"/times_*.txt "$out"/hyperfine.json "$out"/cold_report.txt
 
 go build -o "$out/keywarden" ./cmd/keywarden
 go build -o "$out/motoproxy" ./bench/cmd/motoproxy
 
-"$out/motoproxy" -users "$USERS" -latency "$LATENCY" -ready "$out/ready.env" 2>"$out/motoproxy.log" &
-proxy_pid=$!
-trap 'kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null || true' EXIT
-
-for _ in $(seq 600); do
-	[[ -s $out/ready.env ]] && break
-	kill -0 "$proxy_pid" 2>/dev/null || { cat "$out/motoproxy.log" >&2; exit 1; }
-	sleep 0.2
-done
-[[ -s $out/ready.env ]] || { echo "audit.sh: motoproxy not ready after 120s" >&2; exit 1; }
-# shellcheck disable=SC1091
-source "$out/ready.env"
+trap stop_program EXIT
+start_program "$out/motoproxy.log" "$out/ready.env" 120 "$out/motoproxy" -users "$USERS" -latency "$LATENCY"
 cat "$out/motoproxy.log" >&2
 
 export AWS_ENDPOINT_URL=$PROXY_URL
@@ -51,7 +42,6 @@ declare -A cmds=(
 	[report]="$out/keywarden audit --source report -o csv"
 )
 
-now_ns() { date +%s%N; }
 
 # One counted run each. The first report run is cold: moto, like IAM for an account without a
 # recent report, answers STARTED and keywarden waits one poll (1s) before reading it. Later

@@ -23,9 +23,10 @@ LATENCY=${LATENCY:-20ms}
 RUNS=${RUNS:-1}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 out=bench/out/org
 mkdir -p "$out"
-rm -f "$out"/*.time "$out"/*.calls.json "$out"/ready.env
+rm -f "$out"/*.time "$out"/*.calls.json
 
 go build -o "$out/keywarden" ./cmd/keywarden
 go build -o "$out/orgproxy" ./bench/cmd/orgproxy
@@ -41,27 +42,10 @@ export AWS_ACCESS_KEY_ID=AKIAADMINADMINADMIN0 AWS_SECRET_ACCESS_KEY=admin-secret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 
-proxy_pid=
-stop_proxy() {
-	[[ -n $proxy_pid ]] || return 0
-	kill "$proxy_pid" 2>/dev/null || true
-	wait "$proxy_pid" 2>/dev/null || true
-	proxy_pid=
-}
-trap stop_proxy EXIT
+trap stop_program EXIT
 
 for n in $ACCOUNTS; do
-	rm -f "$out/ready.env"
-	"$out/orgproxy" -accounts "$n" -users "$USERS" -latency "$LATENCY" -ready "$out/ready.env" 2>"$out/orgproxy_$n.log" &
-	proxy_pid=$!
-	for _ in $(seq 3000); do
-		[[ -s $out/ready.env ]] && break
-		kill -0 "$proxy_pid" 2>/dev/null || { cat "$out/orgproxy_$n.log" >&2; exit 1; }
-		sleep 0.2
-	done
-	[[ -s $out/ready.env ]] || { echo "org_audit.sh: orgproxy not ready after 600s" >&2; exit 1; }
-	# shellcheck disable=SC1091
-	source "$out/ready.env"
+	start_program "$out/orgproxy_$n.log" "$out/ready.env" 600 "$out/orgproxy" -accounts "$n" -users "$USERS" -latency "$LATENCY"
 	cat "$out/orgproxy_$n.log" >&2
 	export AWS_ENDPOINT_URL=$PROXY_URL
 	want=$(((n + 1) * USERS))
@@ -75,7 +59,7 @@ for n in $ACCOUNTS; do
 		[[ $rows -eq $want ]] || { echo "org_audit.sh: $name printed $rows rows, want $want" >&2; cat "$out/stderr_${name}_$n.txt" >&2; exit 1; }
 		echo "org_audit.sh: $n accounts, $name done" >&2
 	done
-	stop_proxy
+	stop_program
 done
 
 ACCOUNTS=$ACCOUNTS USERS=$USERS LATENCY=$LATENCY RUNS=$RUNS python3 - "$out" <<'EOF' | tee "$out/org_summary.md"

@@ -21,32 +21,21 @@ RUNS=${RUNS:-5}
 LATENCY=${LATENCY:-20ms}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 out=bench/out
 mkdir -p "$out"
 work=$(mktemp -d)
-rm -f "$out/rotate-ready.env"
 
 go build -o "$out/keywarden" ./cmd/keywarden
 go build -o "$out/rotatebench" ./bench/cmd/rotatebench
 
-"$out/rotatebench" -latency "$LATENCY" -ready "$out/rotate-ready.env" 2>"$out/rotatebench.log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 300); do
-	[[ -s $out/rotate-ready.env ]] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$out/rotatebench.log" >&2; exit 1; }
-	sleep 0.2
-done
-# shellcheck disable=SC1091
-source "$out/rotate-ready.env"
+trap 'stop_program; rm -rf "$work"' EXIT
+start_program "$out/rotatebench.log" "$out/rotate-ready.env" 60 "$out/rotatebench" -latency "$LATENCY"
 
 export AWS_ENDPOINT_URL=$PROXY_URL AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
-now_ns() { date +%s%N; }
-calls() { curl -fsS "$CONTROL_URL/calls"; }
-total() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(d.values()), json.dumps(d, sort_keys=True))'; }
 
 kw_ms=() cli_ms=()
 for i in $(seq "$RUNS"); do

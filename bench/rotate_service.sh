@@ -19,23 +19,15 @@ RUNS=${RUNS:-5}
 LATENCY=${LATENCY:-20ms}
 
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 out=bench/out
 mkdir -p "$out"
-rm -f "$out/rotsvc-ready.env"
 
 go build -o "$out/keywarden" ./cmd/keywarden
 go build -o "$out/rotatebench" ./bench/cmd/rotatebench
 
-"$out/rotatebench" -latency "$LATENCY" -ready "$out/rotsvc-ready.env" 2>"$out/rotsvc-bench.log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT
-for _ in $(seq 300); do
-	[[ -s $out/rotsvc-ready.env ]] && break
-	kill -0 "$pid" 2>/dev/null || { cat "$out/rotsvc-bench.log" >&2; exit 1; }
-	sleep 0.2
-done
-# shellcheck disable=SC1091
-source "$out/rotsvc-ready.env"
+trap stop_program EXIT
+start_program "$out/rotsvc-bench.log" "$out/rotsvc-ready.env" 60 "$out/rotatebench" -latency "$LATENCY"
 
 export AWS_ENDPOINT_URL=$PROXY_URL AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true AWS_PAGER=
@@ -43,9 +35,6 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY < <(curl -fsS "$CONTROL_URL/admin")
 export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 
-now_ns() { date +%s%N; }
-calls() { curl -fsS "$CONTROL_URL/calls"; }
-total() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(d.values()), json.dumps(d, sort_keys=True))'; }
 user_with_secret() { # NAME: a user, its key, and the secret ci/NAME holding that key
 	read -r id secret < <(curl -fsS -X POST "$CONTROL_URL/user?name=$1")
 	aws secretsmanager create-secret --name "ci/$1" \
