@@ -154,3 +154,28 @@ func TestRotateProbe(t *testing.T) {
 		}
 	})
 }
+
+// Deactivate before delete: --retire delete deactivates the old key first, so a delete IAM
+// refuses leaves the old key inactive, never active, and the rerun deletes it.
+func TestRotateRetireDeactivatesBeforeDeleting(t *testing.T) {
+	_, oldID, _, credsPath := rotSetup(t)
+	p := moto(t).Proxy(t)
+	p.FailNext("DeleteAccessKey", 1, emu.Denied)
+	args := []string{"rotate", "--profile", "dev", "--credentials-file", credsPath, "--config-file", credsPath + ".none", "--retire", "delete"}
+	r := kw(t, p.Config("unused", "unused"), args...)
+	if r.code == 0 || !strings.Contains(r.stderr, "delete the old key "+oldID) {
+		t.Fatalf("rotate with the delete refused: exit %d\n%s", r.code, r.stderr)
+	}
+	if st := statusByCLI(t, rotUser, oldID); st != "Inactive" {
+		t.Fatalf("the old key is %s after its delete failed; it must have been deactivated first", st)
+	}
+	if n := p.Count("UpdateAccessKey"); n != 1 {
+		t.Fatalf("UpdateAccessKey calls: %d, want 1 (the deactivation before the delete)", n)
+	}
+	if r := kw(t, p.Config("unused", "unused"), args...); r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	if k := userKeys(t, rotUser); len(k) != 1 || k[oldID] != "" {
+		t.Fatalf("keys after the rerun %v: want the new key only", k)
+	}
+}

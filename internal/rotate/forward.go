@@ -90,17 +90,16 @@ func (r *run) rollback(ctx context.Context, reason error) error {
 	return &RolledBackError{NewKeyID: r.new.AccessKeyID, Reason: reason}
 }
 
-// retire deletes or deactivates the old key, signed with the new key. A key already gone (a
-// resumed run) is fine.
+// retire deactivates the old key, signed with the new key, and with --retire delete then
+// deletes it: deletion only ever applies to an inactive key, so a delete that fails leaves the
+// key inactive, never active. A key already gone (a resumed run) is fine.
 func (r *run) retire(ctx context.Context, c IAM) error {
 	id := r.j.OldKeyID
-	var err error
-	if r.opts.Retire == RetireDeactivate {
-		err = r.change(ctx, c, id, keys.ActionDeactivated, "the old key", func(ctx context.Context) error {
-			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
-			return err
-		})
-	} else {
+	err := r.change(ctx, c, id, keys.ActionDeactivated, "the old key", func(ctx context.Context) error {
+		_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id, Status: iamtypes.StatusTypeInactive})
+		return err
+	})
+	if err == nil && r.opts.Retire == RetireDelete {
 		err = r.change(ctx, c, id, keys.ActionDeleted, "the old key", func(ctx context.Context) error {
 			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id})
 			return err
