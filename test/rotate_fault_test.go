@@ -113,6 +113,22 @@ func TestRotateAmbiguousCreate(t *testing.T) {
 			t.Fatalf("DeleteAccessKey calls: %d, want 2 (each lost key)", n)
 		}
 	})
+	// A 500 does not say whether IAM made the key first: it is reconciled like a lost answer,
+	// never taken for "nothing happened" (a key whose secret was lost would stay).
+	t.Run("a server error is reconciled, not trusted", func(t *testing.T) {
+		_, oldID, oldSecret, credsPath := rotSetup(t)
+		p := moto(t).Proxy(t)
+		p.FailNext("CreateAccessKey", 1, emu.ServerError)
+		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
+			"--config-file", credsPath+".none")
+		if r.code != 0 || !strings.Contains(r.stderr, "checking the keys") {
+			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+		}
+		assertRotated(t, credsPath, oldID, oldSecret, "")
+		if n := p.Count("CreateAccessKey"); n != 2 {
+			t.Fatalf("CreateAccessKey calls: %d, want 2 (the failed one, reconciled, and one fresh)", n)
+		}
+	})
 	// A create is never retried, so one throttled answer ends the run: the message must not
 	// speak of retries, nor of a --concurrency rotate does not have.
 	t.Run("one throttled create", func(t *testing.T) {

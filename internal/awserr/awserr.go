@@ -125,6 +125,14 @@ func Status(err error) int {
 	return 0
 }
 
+// Answered reports whether AWS answered a failed call in a way that says it did nothing: a 4xx
+// error (refused, throttled, invalid). No answer (a reset, a timeout) or a 5xx (the service
+// failed, and may have done the work first) leaves it open whether the call took effect.
+func Answered(err error) bool {
+	s := Status(err)
+	return s >= 400 && s < 500
+}
+
 func isNoCredentials(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "failed to retrieve credentials") ||

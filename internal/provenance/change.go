@@ -195,10 +195,7 @@ func Shows(ks []keys.Key, keyID, action string) bool {
 }
 
 // answered reports whether IAM answered the call with an error that means "not done" (4xx).
-func answered(err error) bool {
-	s := awserr.Status(err)
-	return s >= 400 && s < 500
-}
+func answered(err error) bool { return awserr.Answered(err) }
 
 func withGrace(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), SettleGrace)

@@ -2,13 +2,11 @@ package rotate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/credfile"
@@ -139,7 +137,7 @@ func (r *run) create(ctx context.Context, c Clients) error {
 			}
 			return &StepError{What: what, Err: err}
 		}
-		r.say("create failed without an answer (%s); checking whether IAM made a key anyway", awserr.Message("create", err))
+		r.say("create failed without an answer that says whether a key was made (%s); checking the keys", awserr.Message("create", err))
 		n, rerr := r.deleteOrphans(ctx, c)
 		if rerr != nil {
 			return fmt.Errorf("%s: the call failed without an answer, and listing the keys to clean up failed too (%v); the journal is kept: run keywarden rotate again", awserr.Message(what, err), rerr)
@@ -153,11 +151,9 @@ func (r *run) create(ctx context.Context, c Clients) error {
 	}
 }
 
-// ambiguous reports whether a failed call may have taken effect: no answer came back from AWS.
-func ambiguous(err error) bool {
-	var ae smithy.APIError
-	return !errors.As(err, &ae) // an error answer from IAM means nothing was created
-}
+// ambiguous reports whether a failed call may have taken effect: no answer came back from AWS,
+// or one (a 5xx) that does not say.
+func ambiguous(err error) bool { return !awserr.Answered(err) }
 
 // deleteOrphans deletes every key of the user that is neither in the journal's keys_before nor
 // the old key: keywarden never stored its secret, so nobody can use it.

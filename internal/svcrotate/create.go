@@ -2,12 +2,10 @@ package svcrotate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
 
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -31,15 +29,14 @@ func (r *run) create(ctx context.Context) error {
 			r.step("create")
 			return nil
 		}
-		var ae smithy.APIError
-		if errors.As(err, &ae) || ctx.Err() != nil {
+		if answered := awserr.Answered(err); answered || ctx.Err() != nil {
 			// IAM answered (no key was made), or we were stopped: the next run reconciles.
-			if ae != nil {
+			if answered {
 				_ = r.clear(ctx)
 			}
 			return &StepError{What: what, Err: err}
 		}
-		r.say("create failed without an answer (%s); checking whether IAM made a key anyway", awserr.Message("create", err))
+		r.say("create failed without an answer that says whether a key was made (%s); checking the keys", awserr.Message("create", err))
 		if err := r.list(ctx); err != nil {
 			return fmt.Errorf("%s: the call failed without an answer, and listing the keys failed too; run keywarden rotate again to clean up", what)
 		}
