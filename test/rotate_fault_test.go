@@ -1,11 +1,17 @@
 package test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/test/emu"
@@ -193,5 +199,30 @@ func TestRotateRetireDeactivatesBeforeDeleting(t *testing.T) {
 	}
 	if k := userKeys(t, rotUser); len(k) != 1 || k[oldID] != "" {
 		t.Fatalf("keys after the rerun %v: want the new key only", k)
+	}
+}
+
+// At IAM's 50 tags, recording the retired old key must not prune the new key's record as if
+// the new key were gone: the keys provenance prunes by are the user's keys, read if not given.
+func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
+	c, oldID, _, credsPath := rotSetup(t)
+	var tags []iamtypes.Tag
+	for i := range 49 {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+	}
+	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	r := rotKW(t, credsPath, "--retire", "deactivate")
+	if r.code != 0 {
+		t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
+	}
+	newID, _ := profileKey(t, credsPath, "dev")
+	got := tagsByCLI(t, rotUser)
+	if !strings.HasPrefix(got["keywarden:"+newID], "created ") {
+		t.Fatalf("the new key's record is %q after the old key was retired at the tag limit (%d tags)", got["keywarden:"+newID], len(got))
+	}
+	if st := statusByCLI(t, rotUser, oldID); st != "Inactive" {
+		t.Fatalf("the old key is %s", st)
 	}
 }

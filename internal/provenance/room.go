@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 )
 
@@ -19,7 +20,8 @@ func makeRoom(ctx context.Context, c IAM, user, keyID string, tags map[string]st
 // besides (records of keys not yet made). IAM allows 50 tags per user; keywarden's records of
 // keys that no longer exist are the only tags it may remove to make room, oldest first. A user
 // whose tags are all someone else's or live is an error, not a silent skip: keywarden does not
-// change a key it cannot record. ks are the user's keys as just listed; tags is updated.
+// change a key it cannot record. ks are the user's keys as just listed (nil: listed here when
+// room must be made); tags is updated.
 func MakeRoom(ctx context.Context, c IAM, user string, tags map[string]string, ks []keys.Key, need []string, more int) error {
 	n := more
 	live := map[string]bool{}
@@ -34,6 +36,14 @@ func MakeRoom(ctx context.Context, c IAM, user string, tags map[string]string, k
 	n -= keys.MaxTagsPerUser - len(tags)
 	if n <= 0 {
 		return nil
+	}
+	if ks == nil {
+		// Not known to the caller: without the list, every other key's record would look
+		// stale and could be pruned. Read only here, at the limit.
+		var err error
+		if ks, err = inventory.ListKeys(ctx, c, user); err != nil {
+			return fmt.Errorf("make room for the record on %s: list its keys: %w", user, err)
+		}
 	}
 	for _, k := range ks {
 		live[k.AccessKeyID] = true

@@ -162,10 +162,7 @@ func (r *run) confirm(ctx context.Context, c IAM) error {
 // record writes the settled record of a change already made (the new key's creation). A
 // failure is a warning: the key matters more than its record.
 func (r *run) record(ctx context.Context, c IAM, keyID, action, what string) {
-	user := r.user
-	if r.j != nil {
-		user = r.j.User
-	}
+	user := r.user // resume sets it from the journal, as identify does for a fresh run
 	ks, err := inventory.ListKeys(ctx, c, user)
 	if err == nil {
 		err = provenance.Record(ctx, c, user, keyID, action, r.opts.Origin, r.opts.Now(), ks)
@@ -180,9 +177,6 @@ func (r *run) record(ctx context.Context, c IAM, keyID, action, what string) {
 // if its record cannot be written; a record left pending is a warning.
 func (r *run) change(ctx context.Context, c IAM, keyID, action, what string, do func(context.Context) error) error {
 	user := r.user
-	if r.j != nil {
-		user = r.j.User
-	}
 	res := provenance.Do(ctx, c, provenance.Change{
 		User: user, KeyID: keyID, Action: action, Origin: r.opts.Origin, Now: r.opts.Now(), BestEffort: true,
 	}, do)
