@@ -20,6 +20,7 @@ import (
 	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/sink"
 )
 
 type rotateOptions struct {
@@ -202,16 +203,8 @@ func rotateErr(err error) error {
 // runProbe runs the user's check with only the new key in its AWS environment.
 func (o *rotateOptions) runProbe(ctx context.Context, argv []string, c rotate.Credentials) error {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-			"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CREDENTIAL_EXPIRATION":
-			continue
-		}
-		env = append(env, kv)
-	}
+	// No profile either: the SDK in the probe must sign with the new key, not pick a profile.
+	env := sink.WithoutCredentials(os.Environ(), "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 	cmd.Env = append(env, "AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = o.Stderr, o.Stderr
 	if err := cmd.Run(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -38,7 +39,7 @@ func (d *Exec) Check(context.Context) error {
 
 func (d *Exec) Deliver(ctx context.Context, s Secret) error {
 	cmd := exec.CommandContext(ctx, d.Argv[0], d.Argv[1:]...)
-	cmd.Env = cleanEnv(d.Env)
+	cmd.Env = WithoutCredentials(d.Env)
 	cmd.Stdin = bytes.NewReader(append(s.JSON(), '\n'))
 	// The program's output is held and passed on with the secret blotted out: a program that
 	// echoes its input (or logs it on failure) must not put the secret on keywarden's stderr.
@@ -64,14 +65,19 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// cleanEnv drops every AWS credential from env: the program gets the new key on stdin only.
-func cleanEnv(env []string) []string {
+// WithoutCredentials is env without keywarden's own AWS credentials (and its crash-test
+// failpoint), and without the variables named in also: what a program keywarden starts gets.
+// An exec: destination gets the new key on stdin only; a probe gets it added back by its caller.
+func WithoutCredentials(env []string, also ...string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
 		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 			"AWS_CREDENTIAL_EXPIRATION", "KEYWARDEN_FAILPOINT":
+			continue
+		}
+		if slices.Contains(also, k) {
 			continue
 		}
 		out = append(out, kv)
