@@ -31,10 +31,12 @@ var KMSActions = map[string][]string{
 }
 
 // rotationGrants gathers what the rotate rules of the chosen jobs need, as svcrotate calls it:
-// on the users, iam:GetUser (every run starts there), iam:CreateAccessKey, iam:UpdateAccessKey
+// on the users, iam:CreateAccessKey, iam:UpdateAccessKey
 // (retiring the old key) and iam:DeleteAccessKey (make_room, and a key whose secret was lost
 // after an unanswered create); the state and provenance tags join RecordProvenance; on the
-// destinations, their kind's actions; on the KMS key, its actions only when one is given.
+// destinations, their kind's actions; on the KMS key, its actions only when one is given. No
+// iam:GetUser: each rotation is handed the ARN the job's read found (exact names are read with
+// GetUser there, and granted by the read's own statement).
 type rotationGrants struct {
 	users, secrets, params, keys []string
 	kms                          []string

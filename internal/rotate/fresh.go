@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -83,7 +84,7 @@ func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 			other = &ks[i]
 		}
 	}
-	if !hasKey(ids, r.old.AccessKeyID) {
+	if !slices.Contains(ids, r.old.AccessKeyID) {
 		return nil, &RefusedError{Msg: fmt.Sprintf("the key %s of profile %q is not a key of user %s, who signed the request; refusing to rotate a key of another user", r.old.AccessKeyID, r.opts.Profile, r.user)}
 	}
 	if len(ks) < 2 {
@@ -164,7 +165,7 @@ func (r *run) deleteOrphans(ctx context.Context, c Clients) (int, error) {
 	}
 	n := 0
 	for _, k := range ks {
-		if k.AccessKeyID == r.j.OldKeyID || hasKey(r.j.KeysBefore, k.AccessKeyID) {
+		if k.AccessKeyID == r.j.OldKeyID || slices.Contains(r.j.KeysBefore, k.AccessKeyID) {
 			continue
 		}
 		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &k.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {

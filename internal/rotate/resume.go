@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/keywarden/keywarden/internal/credfile"
 )
@@ -40,7 +41,7 @@ func (r *run) resume(ctx context.Context, creds *credfile.File, j *Journal) (res
 		return true, nil
 
 	case held.AccessKeyID != j.OldKeyID && (held.AccessKeyID == j.NewKeyID ||
-		(j.NewKeyID == "" && j.State == StateCreating && !hasKey(j.KeysBefore, held.AccessKeyID))):
+		(j.NewKeyID == "" && j.State == StateCreating && !slices.Contains(j.KeysBefore, held.AccessKeyID))):
 		// The new key is stored: only forward is possible (the old secret is gone from the file).
 		r.new = held
 		r.res.NewKeyID = held.AccessKeyID

@@ -292,13 +292,4 @@ func userName(arn string) (string, bool) {
 	return rest[strings.LastIndex(rest, "/")+1:], true
 }
 
-func hasKey(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -3,6 +3,7 @@ package svcrotate
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -54,7 +55,7 @@ func (r *run) create(ctx context.Context) error {
 func (r *run) candidates() []string {
 	var ids []string
 	for _, k := range r.keys {
-		if k.AccessKeyID != r.st.OldKeyID && !has(r.st.Before, k.AccessKeyID) {
+		if k.AccessKeyID != r.st.OldKeyID && !slices.Contains(r.st.Before, k.AccessKeyID) {
 			ids = append(ids, k.AccessKeyID)
 		}
 	}
@@ -92,13 +93,4 @@ func (r *run) recoverSecret(ctx context.Context, keyID string) (sink.Secret, boo
 		}
 	}
 	return sink.Secret{}, false, nil
-}
-
-func has(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package svcrotate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -48,7 +49,7 @@ func (r *run) finish(ctx context.Context) error {
 			if !r.o.Force {
 				r.res.State, r.res.OldKey = "in-use", "active"
 				r.warn("the old key %s of %s was used at %s (%s in %s), after the new key was delivered to %s: a consumer still uses it; point it at the new key and run again, or pass --force to deactivate it anyway",
-					old, r.o.User, lu.Date.Format(time.RFC3339), orNone(lu.Service), orNone(lu.Region), joinNames(r.res.Destinations))
+					old, r.o.User, lu.Date.Format(time.RFC3339), orNone(lu.Service), orNone(lu.Region), strings.Join(r.res.Destinations, ", "))
 				return nil
 			}
 			r.warn("the old key %s of %s was used at %s after delivery; deactivating it anyway (--force)", old, r.o.User, lu.Date.Format(time.RFC3339))
@@ -73,17 +74,6 @@ func (r *run) done(ctx context.Context) error {
 		return err
 	}
 	r.res.State = "done"
-	r.say("done: %s now holds %s in %s", r.o.User, orNone(r.st.NewKeyID), joinNames(r.res.Destinations))
+	r.say("done: %s now holds %s in %s", r.o.User, orNone(r.st.NewKeyID), strings.Join(r.res.Destinations, ", "))
 	return nil
-}
-
-func joinNames(n []string) string {
-	s := ""
-	for i, x := range n {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
 }

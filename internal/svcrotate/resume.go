@@ -3,6 +3,7 @@ package svcrotate
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // resume finishes the rotation the user's tag describes (see the package doc). restart says
@@ -20,7 +21,7 @@ func (r *run) resume(ctx context.Context, st State) (restart bool, err error) {
 		return false, r.finish(ctx)
 	case PhaseDelivering:
 		if _, ok := r.key(st.NewKeyID); !ok {
-			return false, &RefusedError{Msg: fmt.Sprintf("the new key %s of %s, which may already be in %s, no longer exists in IAM; deliver a working key there by hand, then remove the %s tag from %s", st.NewKeyID, r.o.User, joinNames(r.res.Destinations), StateTag, r.o.User)}
+			return false, &RefusedError{Msg: fmt.Sprintf("the new key %s of %s, which may already be in %s, no longer exists in IAM; deliver a working key there by hand, then remove the %s tag from %s", st.NewKeyID, r.o.User, strings.Join(r.res.Destinations, ", "), StateTag, r.o.User)}
 		}
 		sec, ok, err := r.recoverSecret(ctx, st.NewKeyID)
 		if err != nil {

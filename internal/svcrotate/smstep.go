@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,7 +72,7 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 	o := Options{IAM: s.IAM, Connect: s.Connect, User: user, Sinks: []sink.Sink{d}, Grace: grace,
 		SelfKeyID: s.SelfKeyID, Origin: "secretsmanager-rotation",
 		Wait: s.Wait, Now: s.Now, Progress: s.Progress}
-	current := hasStage(desc.VersionIdsToStages[s.Token], "AWSCURRENT")
+	current := slices.Contains(desc.VersionIdsToStages[s.Token], "AWSCURRENT")
 	switch s.Step {
 	case StepSet:
 		return Result{User: user, State: "set"}, nil
@@ -171,13 +172,4 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 		return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s names no IAM user: tag it %s=USER (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=USER)", s.SecretID, sink.UserTag, s.SecretID, sink.UserTag)}
 	}
 	return v.UserName, grace, nil
-}
-
-func hasStage(stages []string, want string) bool {
-	for _, s := range stages {
-		if s == want {
-			return true
-		}
-	}
-	return false
 }
