@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 type orgBootstrapOptions struct {
@@ -113,13 +115,13 @@ func runOrgBootstrap(ctx context.Context, o *orgBootstrapOptions) error {
 		_, err = o.Stdout.Write(b)
 		return err
 	}
-	return o.deployStackSet(ctx, s, cfg.Accounts.OUs, region)
+	return o.deployStackSet(ctx, s, cfg, region)
 }
 
 // deployStackSet creates the StackSet with the member role's template and deploys it to the
 // target OUs; CloudFormation then adds every account that joins them.
-func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, ous []string, region string) error {
-	cfg, _ := readConfig(o.Config)
+func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, cfg *policy.Config, region string) error {
+	ous := slices.Clone(cfg.Accounts.OUs)
 	inner, err := deploy.MemberRole(cfg, o.RunnerAccount)
 	if err != nil {
 		return usageErr(err)

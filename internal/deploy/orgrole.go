@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/keywarden/keywarden/internal/permissions"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -63,7 +64,7 @@ func MemberStackSet(cfg *policy.Config, runnerAccount, region string) (*Template
 	ous := cfg.Accounts.OUs
 	p := Parameter{Type: "CommaDelimitedList", Description: "the OUs whose accounts get the role: the organization's root (r-…) for every account"}
 	if len(ous) > 0 {
-		p.Default = joinComma(ous)
+		p.Default = strings.Join(ous, ",")
 	}
 	return &Template{
 		AWSTemplateFormatVersion: "2010-09-09",
@@ -82,17 +83,6 @@ func MemberStackSet(cfg *policy.Config, runnerAccount, region string) (*Template
 			}},
 		}}},
 	}, nil
-}
-
-func joinComma(ss []string) string {
-	out := ""
-	for i, s := range ss {
-		if i > 0 {
-			out += ","
-		}
-		out += s
-	}
-	return out
 }
 
 type namedRole struct {
