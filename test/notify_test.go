@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -224,5 +225,36 @@ func TestRememberingAWarningKeepsWithinFiftyTags(t *testing.T) {
 	}
 	if _, ok := got[keys.TagKey("AKIAGONEGONEGONEGONE")]; ok {
 		t.Error("the stale record of a deleted key was kept and another tag would have been refused")
+	}
+}
+
+// The warnings are remembered after the run's changes, which wrote records of their own: the
+// 50-tag limit is judged on the tags as they are then, not as the plan read them.
+func TestRememberingAWarningCountsTheRecordsTheRunWrote(t *testing.T) {
+	c := fresh(t)
+	mkUser(t, c, "dave", 0)
+	id, _ := mkKey(t, c, "dave")
+	var tags []iamtypes.Tag
+	for i := range 48 {
+		tags = append(tags, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+	}
+	stale := keys.Record{Action: keys.ActionDeleted, Time: fixedNow, Origin: "job:hygiene"}
+	tags = append(tags, iamtypes.Tag{Key: aws.String(keys.TagKey("AKIAGONEGONEGONEGONE")), Value: aws.String(stale.String())})
+	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String("dave"), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHook(t)
+	// Job now deactivates the key (one more record: 50 tags); job later warns of it (51).
+	cfg := writeConfig(t, "", "notify:\n  fallback: \"@ops\"\n  webhook: {url: \""+h.srv.URL+"/hook\"}\njobs:\n  now:\n    select: {users: [dave]}\n    do: [{deactivate: {older_than: 1d}}]\n  later:\n    select: {users: [dave]}\n    do: [{deactivate: {older_than: 90d, warn: 100d}}]\n")
+	r := kwAt(t, createdAt(t, c, "dave", id).Add(48*time.Hour), admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 || len(h.got()) != 1 {
+		t.Fatalf("exit %d, %d notices\n%s", r.code, len(h.got()), r.stderr)
+	}
+	got := tagsByCLI(t, "dave")
+	if len(got) > 50 || !strings.HasPrefix(got[keys.TagKey(id)], "deactivated ") || got[keys.WarnedTag] != id+"=later/deactivate" {
+		t.Fatalf("%d tags (IAM allows 50): record %q, warned %q", len(got), got[keys.TagKey(id)], got[keys.WarnedTag])
+	}
+	if _, ok := got[keys.TagKey("AKIAGONEGONEGONEGONE")]; ok {
+		t.Error("the stale record of a deleted key was kept and the warned tag would have been refused")
 	}
 }

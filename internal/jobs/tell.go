@@ -10,6 +10,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -121,7 +122,15 @@ func remember(ctx context.Context, p Plan) error {
 		if len(ws) == 0 {
 			continue
 		}
-		told := keys.ParseWarned(u.Tags[keys.WarnedTag])
+		// The tags as they are now: this run's changes wrote records since the plan read them,
+		// and IAM's limit counts what is there. (A key this run deleted still counts as live:
+		// its record stays one run longer, never the other way round.)
+		tags, err := inventory.ListTags(ctx, p.Session.IAM, u.Name)
+		if err != nil {
+			return fmt.Errorf("%s", awserr.Message("remember the warnings sent about "+u.Name+" (iam:ListUserTags)", err))
+		}
+		ks := u.Keys
+		told := keys.ParseWarned(tags[keys.WarnedTag])
 		for _, w := range ws {
 			memo := w.Memo
 			if memo == "" {
@@ -130,14 +139,14 @@ func remember(ctx context.Context, p Plan) error {
 			told.Add(w.AccessKeyID, w.Job, memo)
 		}
 		var live []string
-		for _, k := range u.Keys {
+		for _, k := range ks {
 			live = append(live, k.AccessKeyID)
 		}
 		// The same 50-tag rule as every record: only stale records of deleted keys make room.
-		if err := provenance.MakeRoom(ctx, p.Session.IAM, u.Name, u.Tags, u.Keys, []string{keys.WarnedTag}, 0); err != nil {
+		if err := provenance.MakeRoom(ctx, p.Session.IAM, u.Name, tags, ks, []string{keys.WarnedTag}, 0); err != nil {
 			return fmt.Errorf("remember the warnings sent about %s: %w", u.Name, err)
 		}
-		_, err := p.Session.IAM.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name),
+		_, err = p.Session.IAM.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name),
 			Tags: []iamtypes.Tag{{Key: aws.String(keys.WarnedTag), Value: aws.String(told.String(live))}}})
 		if err != nil {
 			return fmt.Errorf("%s", awserr.Message("remember the warnings sent about "+u.Name+" (iam:TagUser)", err))
