@@ -3,7 +3,6 @@ package accounts
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -60,7 +59,7 @@ type AssumeError struct {
 
 func (e *AssumeError) Error() string {
 	what := "assume " + e.Role + " (sts:AssumeRole)"
-	if awserr.Classify(e.Err) == awserr.AccessDenied || strings.Contains(e.Err.Error(), "AccessDenied") {
+	if awserr.Classify(e.Err) == awserr.AccessDenied {
 		// The generic wording points at the caller's policy; for AssumeRole the usual cause is
 		// the member side: no role yet, or a trust policy that does not name this account.
 		return what + ": access denied; check the role exists in " + e.Account + " and trusts this account and external id (keywarden org bootstrap creates it)"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -125,7 +124,7 @@ func tryReads(ctx context.Context, c *iam.Client) error {
 }
 
 func readErr(action string, err error) error {
-	if awserr.Classify(err) == awserr.AccessDenied || strings.Contains(err.Error(), "AccessDenied") {
+	if awserr.Classify(err) == awserr.AccessDenied {
 		return fmt.Errorf("%s is denied; add it to the member role's policy ('keywarden policy -c FILE' prints it)", action)
 	}
 	return errors.New(awserr.Message("try "+action, err))
