@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,34 +138,24 @@ func fetchReport(ctx context.Context, c ReportIAM, opts ReportOptions) ([]byte, 
 	}
 }
 
-// filterReportUsers applies Users and PathPrefix, which IAM cannot apply to a report.
+// filterReportUsers applies Users and PathPrefix, which IAM cannot apply to a report. A name
+// matches as MatchAny matches it (case aside, as IAM's own names do), and a name in the report
+// is known even when the path prefix leaves it out.
 func filterReportUsers(users []keys.User, opts ReportOptions) ([]keys.User, error) {
 	var out []keys.User
-	found := map[string]bool{}
 	for _, u := range users {
 		if opts.PathPrefix != "" && !strings.HasPrefix(u.Path, opts.PathPrefix) {
 			continue
 		}
-		if !MatchAny(opts.Users, u.Name) {
-			continue
+		if MatchAny(opts.Users, u.Name) {
+			out = append(out, u)
 		}
-		found[u.Name] = true
-		out = append(out, u)
 	}
 	for _, name := range opts.Users {
-		if !IsGlob(name) && !found[name] && !inReport(users, name) {
+		if !IsGlob(name) && !slices.ContainsFunc(users, func(u keys.User) bool { return MatchAny([]string{name}, u.Name) }) {
 			return nil, &UnknownUserError{Name: name}
 		}
 	}
 	sortUsers(out)
 	return out, nil
-}
-
-func inReport(users []keys.User, name string) bool {
-	for _, u := range users {
-		if u.Name == name {
-			return true
-		}
-	}
-	return false
 }

@@ -152,6 +152,8 @@ func TestReadReportFilters(t *testing.T) {
 		{"name outside the path is skipped, not unknown", ReportOptions{Users: []string{"dave"}, PathPrefix: "/team/"}, nil, ""},
 		{"unknown name", ReportOptions{Users: []string{"dave", "erin"}}, nil, `user "erin" not found`},
 		{"glob matching nobody", ReportOptions{Users: []string{"x*"}}, nil, ""},
+		// IAM's names are unique regardless of case, and GetUser (the api source) finds them so.
+		{"a name in another case", ReportOptions{Users: []string{"DAVE"}}, []string{"dave"}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
