@@ -207,7 +207,7 @@ func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string
 	}
 	origin := opts.Origin
 	if r.Job != "" {
-		origin = "job:" + r.Job
+		origin = keys.JobOrigin(r.Job)
 	}
 	slog.Debug("change key", "user", r.User, "access_key_id", r.AccessKeyID, "action", r.Action)
 	pr := provenance.Do(ctx, c, provenance.Change{

@@ -75,7 +75,7 @@ func (o *auditOptions) readInventory(ctx context.Context, c *iam.Client, progres
 // per user. The probe counts all users under --path, not those a --user glob will match, as
 // the api path lists them all anyway.
 func (o *auditOptions) autoSource(ctx context.Context, c inventory.IAM) (string, error) {
-	if len(o.Users) > 0 && !anyGlob(o.Users) {
+	if len(o.Users) > 0 && inventory.AllLiteral(o.Users) {
 		return sourceAPI, nil
 	}
 	in := &iam.ListUsersInput{MaxItems: aws.Int32(int32(o.ReportThreshold))}
@@ -90,13 +90,4 @@ func (o *auditOptions) autoSource(ctx context.Context, c inventory.IAM) (string,
 		return sourceReport, nil
 	}
 	return sourceAPI, nil
-}
-
-func anyGlob(ps []string) bool {
-	for _, p := range ps {
-		if inventory.IsGlob(p) {
-			return true
-		}
-	}
-	return false
 }

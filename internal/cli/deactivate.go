@@ -91,7 +91,7 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	}
 	if len(acts) == 0 {
 		fmt.Fprintf(d.Stderr, "keywarden: no key of the selected users to %s\n", kind)
-		return printResults(g, d, nil)
+		return newResultPrinter(g, d, false).finish(nil)
 	}
 	ao.Origin = string(kind)
 	ao.SelfKeyID = selfKey

@@ -95,17 +95,6 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 	return out, nil
 }
 
-// printResults writes one line per key to stdout and returns the error that decides the exit code.
-func printResults(o *globalOptions, d *Deps, rs []apply.Result) error {
-	p := newResultPrinter(o, d, false)
-	out := make([]jobs.Result, len(rs))
-	for i, r := range rs {
-		out[i] = jobs.Result{Result: r}
-		p.add(out[i])
-	}
-	return p.finish(out)
-}
-
 // resultPrinter writes each key's line as it is decided and done, so a run killed half-way has
 // said what it changed; JSON, being one document, is written at the end. In a run over
 // accounts each line, row and JSON object names its account.

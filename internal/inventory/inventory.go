@@ -114,7 +114,7 @@ func Users(ctx context.Context, c IAM, opts Options) ([]keys.User, error) {
 // selectUsers names the users to read. Exact names are fetched with GetUser (one call each, and
 // a missing one is an error); anything else lists every user and filters.
 func selectUsers(ctx context.Context, c IAM, opts Options) ([]keys.User, error) {
-	if len(opts.Users) > 0 && allLiteral(opts.Users) {
+	if len(opts.Users) > 0 && AllLiteral(opts.Users) {
 		var out []keys.User
 		seen := map[string]bool{}
 		for _, name := range opts.Users {
@@ -298,7 +298,8 @@ func sortUsers(us []keys.User) {
 // IsGlob reports whether a user selector is a pattern rather than a name.
 func IsGlob(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
-func allLiteral(ps []string) bool {
+// AllLiteral reports whether every pattern is an exact name (each can be read with GetUser).
+func AllLiteral(ps []string) bool {
 	for _, p := range ps {
 		if IsGlob(p) {
 			return false

@@ -16,6 +16,9 @@ const (
 	MaxTagsPerUser = 50
 )
 
+// JobOrigin is a record's origin for a change a job made: "job:NAME".
+func JobOrigin(job string) string { return "job:" + job }
+
 // Actions recorded in provenance.
 const (
 	ActionDeactivated = "deactivated"
