@@ -18,6 +18,7 @@ import (
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/provenance"
+	"github.com/keywarden/keywarden/internal/rotate"
 )
 
 // Origin is how provenance records name a job: "job:curfew" (keys.JobOrigin, which apply uses too).
@@ -27,12 +28,12 @@ func Origin(job string) string { return keys.JobOrigin(job) }
 // signed with there (the self-lockout guard's key; an assumed role's session key is no user's).
 type Session struct {
 	Config    aws.Config
-	IAM       apply.IAM
+	IAM       rotate.IAM // what apply and both rotations call
 	SelfKeyID string
 }
 
-// NewIAM builds the IAM client of a session; tests may replace it.
-var NewIAM = func(cfg aws.Config) apply.IAM { return iam.NewFromConfig(cfg) }
+// NewIAM builds the IAM client of a session.
+func NewIAM(cfg aws.Config) rotate.IAM { return iam.NewFromConfig(cfg) }
 
 // Open opens one account.
 func Open(ctx context.Context, a accounts.Account) (Session, error) {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
@@ -91,10 +90,6 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 		r.Outcome, r.Reason = apply.Failed, "internal error: a rotation action without its destinations"
 		return r
 	}
-	c, ok := s.IAM.(svcrotate.IAM)
-	if !ok {
-		c = iam.NewFromConfig(s.Config)
-	}
 	env := sink.Env{User: a.User, SecretsManager: sm.NewFromConfig(s.Config), SSM: ssm.NewFromConfig(s.Config),
 		KMSKeyID: a.Rotation.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
 	var sinks []sink.Sink
@@ -119,7 +114,7 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 		progress = func(msg string) { ro.Progress(a.User, msg) }
 	}
 	res, err := svcrotate.Run(ctx, svcrotate.Options{
-		IAM: c, Connect: svcrotate.ConnectWith(s.Config), User: a.User, UserARN: arn, Sinks: sinks,
+		IAM: s.IAM, Connect: svcrotate.ConnectWith(s.Config), User: a.User, UserARN: arn, Sinks: sinks,
 		Grace: a.Rotation.Grace.Std(), MakeRoom: a.Rotation.MakeRoom, SelfKeyID: s.SelfKeyID,
 		Origin: origin,
 		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,

@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/svcrotate"
@@ -48,19 +48,13 @@ func parseRotationEvent(payload []byte) (RotationEvent, bool, error) {
 // It needs no keywarden.yaml: the secret names its user.
 func (h *Handler) rotateSecret(ctx context.Context, r Result, ev RotationEvent, log *slog.Logger) (Result, error) {
 	r.Mode, r.Step, r.Secret = "secretsmanager-rotation", ev.Step, ev.SecretID
-	var c svcrotate.IAM = iam.NewFromConfig(h.AWS)
-	if x, ok := jobs.NewIAM(h.AWS).(svcrotate.IAM); ok {
-		c = x // tests may wrap the client
-	}
-	self := ""
-	if h.AWS.Credentials != nil {
-		if cr, err := h.AWS.Credentials.Retrieve(ctx); err == nil {
-			self = cr.AccessKeyID
-		}
+	s, err := jobs.Open(ctx, accounts.Caller(h.AWS))
+	if err != nil {
+		return r, err
 	}
 	res, err := svcrotate.SecretStep{
-		IAM: c, SM: sm.NewFromConfig(h.AWS), Connect: svcrotate.ConnectWith(h.AWS),
-		Step: ev.Step, SecretID: ev.SecretID, Token: ev.ClientRequestToken, SelfKeyID: self,
+		IAM: s.IAM, SM: sm.NewFromConfig(h.AWS), Connect: svcrotate.ConnectWith(h.AWS),
+		Step: ev.Step, SecretID: ev.SecretID, Token: ev.ClientRequestToken, SelfKeyID: s.SelfKeyID,
 		Wait: rotate.WaitOptions{Wait: 2 * time.Minute, Sleep: h.Sleep}, Now: h.Now,
 		Progress: func(msg string) { log.Info("rotation", "secret", ev.SecretID, "step", ev.Step, "msg", msg) },
 	}.Run(ctx)
