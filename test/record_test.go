@@ -135,3 +135,29 @@ func TestNextRunSettlesWhatACrashedRunLeft(t *testing.T) {
 		t.Fatalf("record of the key the crashed run did not change: %+v, want the earlier one back", rec)
 	}
 }
+
+// A pending record that cannot be settled is named by every command that runs jobs, and the
+// run goes on: apply and serve --once alike.
+func TestUnsettledRecordIsNamedByApplyAndServeOnce(t *testing.T) {
+	c := fresh(t)
+	id := mkUser(t, c, "dev", 1)[0]
+	earlier := keys.Record{Action: keys.ActionActivated, Time: fixedNow.Add(-48 * time.Hour), Origin: "activate"}
+	tagUser(t, c, "dev", map[string]string{keys.TagKey(id): keys.Record{State: keys.Pending, Action: keys.ActionDeactivated, Time: fixedNow, Origin: "job:curfew", Was: &earlier}.String()})
+	setStatus(t, c, "dev", id, "Inactive") // a delete rule reads the records of inactive keys
+	p := moto(t).Proxy(t)
+	p.FailWhen(func(c emu.Call) bool { return c.Action == "TagUser" }, emu.Denied)
+	w := witness(t)
+	cfg := writeConfig(t, "", "jobs:\n  look:\n    select: {users: [dev]}\n    do:\n      - delete: {inactive_for: 30d}\n")
+	for _, tc := range []struct{ args []string }{
+		{[]string{"apply", "-c", cfg, "--yes"}},
+		{[]string{"serve", "-c", cfg, "--once", "look"}},
+	} {
+		r := kwAt(t, fixedNow.Add(time.Hour), p.Config(w[0], w[1]), tc.args...)
+		if r.code != 0 || !containsAll(r.stderr, "keywarden: warning: could not", id, "tries again") {
+			t.Errorf("%s: exit %d, want the unsettled record named\n%s", tc.args[0], r.code, r.stderr)
+		}
+	}
+	if rec := record(t, "dev", id); rec.State != keys.Pending {
+		t.Fatalf("the record was settled though TagUser was denied: %+v", rec)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -99,16 +100,22 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		}
 		return nil, usageErr(plans[0].Err)
 	}
-	for _, p := range plans {
-		for _, err := range p.Unsettled {
-			fmt.Fprintf(d.Stderr, "keywarden: warning: could not %v; the next apply tries again\n", err)
-		}
-	}
+	warnUnsettled(d.Stderr, plans, "apply")
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
 	return &jobEval{cfg: cfg, s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
+}
+
+// warnUnsettled names each pending record the run could not settle (the next run of what tries
+// again); the keys themselves are as IAM shows them.
+func warnUnsettled(w io.Writer, plans []jobs.Plan, what string) {
+	for _, p := range plans {
+		for _, err := range p.Unsettled {
+			fmt.Fprintf(w, "keywarden: warning: could not %v; the next %s tries again\n", err, what)
+		}
+	}
 }
 
 // readConfig is the one loader of keywarden.yaml: plan, apply, policy, template, deploy and

@@ -286,6 +286,7 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if !multi(accts) && runs[0].Err != nil {
 		return awsErr("run job "+o.Once, runs[0].Err)
 	}
+	warnUnsettled(o.Stderr, jobs.PlansOf(runs), "run")
 	results := jobs.Results(runs)
 	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
