@@ -376,3 +376,21 @@ func TestServiceRotateNewKeyThatNeverWorks(t *testing.T) {
 		t.Fatalf("rotation state left: %v", tg)
 	}
 }
+
+// No self-lockout: a service rotation never retires the key keywarden is signed with; that
+// key is rotated with rotate --profile, which switches to the new key first.
+func TestServiceRotateRefusesTheKeyItIsSignedWith(t *testing.T) {
+	svcSetup(t)
+	w := witness(t)
+	r := kw(t, admin(t), "rotate", "--user", emu.AdminUser, "--to", "ssm:/ci/admin", "--grace", "0")
+	if r.code != 4 || !containsAll(r.stderr, "the key "+w[0], "is the key keywarden is signed with", "rotate --profile") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	k := userKeys(t, emu.AdminUser)
+	if len(k) != 1 || k[w[0]] != "Active" {
+		t.Fatalf("the admin's keys changed: %v", k)
+	}
+	if tg := tagsByCLI(t, emu.AdminUser); tg[svcrotate.StateTag] != "" {
+		t.Fatalf("a rotation was recorded: %v", tg)
+	}
+}
