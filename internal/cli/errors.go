@@ -85,7 +85,7 @@ func reportError(w io.Writer, err error) int {
 	var ce *codedError
 	if !errors.As(err, &ce) {
 		if isCobraUsage(err) {
-			ce = &codedError{code: exitUsage, msg: err.Error()}
+			ce = &codedError{code: exitUsage, msg: oneLine(err.Error())}
 		} else {
 			ce = &codedError{code: exitError, msg: err.Error()}
 		}
@@ -97,6 +97,16 @@ func reportError(w io.Writer, err error) int {
 		fmt.Fprintln(w, ce.detail)
 	}
 	return ce.code
+}
+
+// oneLine folds cobra's "Did you mean this?" block into the sentence, so bad input stays one
+// line: unknown command "deactivat" for "keywarden"; did you mean deactivate?
+func oneLine(msg string) string {
+	head, sugg, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !ok {
+		return strings.TrimSpace(msg)
+	}
+	return head + "; did you mean " + strings.Join(strings.Fields(sugg), " or ") + "?"
 }
 
 func isCobraUsage(err error) bool {

@@ -98,6 +98,9 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 			if strings.Contains(errs, "goroutine") || strings.Contains(errs, "panic") {
 				t.Errorf("stderr has a Go panic: %s", errs)
 			}
+			if n := strings.Count(strings.TrimSuffix(errs, "\n"), "\n"); n != 0 {
+				t.Errorf("bad input is one sentence on one line; stderr has %d lines:\n%s", n+1, errs)
+			}
 		})
 	}
 }
