@@ -107,10 +107,7 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 	}
 	credsFile := o.CredentialsFile
 	if credsFile == "" {
-		credsFile = o.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-	}
-	if credsFile == "" {
-		credsFile = filepath.Join(o.home(), ".aws", "credentials")
+		credsFile = o.credentialsFile()
 	}
 	configFile := o.ConfigFile
 	if configFile == "" {
@@ -136,13 +133,7 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 		Progress: func(el time.Duration, msg string) {
 			fmt.Fprintf(o.Stderr, "keywarden: [%.1fs] %s\n", el.Seconds(), msg)
 		},
-		Failpoint: func(name string) {
-			// Crash tests only: end the process abruptly, as a kill would.
-			if o.Getenv("KEYWARDEN_FAILPOINT") == name {
-				fmt.Fprintf(o.Stderr, "keywarden: failpoint %s\n", name)
-				os.Exit(97)
-			}
-		},
+		Failpoint: o.failpoint,
 	}
 	if o.Probe != "" {
 		argv, _ := splitArgs(o.Probe)
@@ -171,14 +162,6 @@ func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Con
 		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
 	}
 	return cfg, nil
-}
-
-func (o *rotateOptions) home() string {
-	if h := o.Getenv("HOME"); h != "" {
-		return h
-	}
-	h, _ := os.UserHomeDir()
-	return h
 }
 
 // rotateErr picks the exit code of a rotation failure.

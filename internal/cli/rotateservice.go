@@ -4,19 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
@@ -80,7 +77,8 @@ func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Cont
 		return usageErr(err)
 	}
 	for _, to := range f.To {
-		if _, err := o.parseDest(nil, to, "USER"); err != nil {
+		// The syntax only, before any AWS call: the clients come with the session.
+		if _, err := sink.Parse(to, sink.Env{User: "USER", CredentialsFile: o.credentialsFile(), Split: splitArgs}); err != nil {
 			return usageErr(err)
 		}
 		if !strings.Contains(to, "{user}") && (len(f.Users) > 1 || inventory.IsGlob(f.Users[0])) {
@@ -93,18 +91,6 @@ func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Cont
 	return runServiceRotate(cmd.Context(), o)
 }
 
-func (o *rotateOptions) parseDest(s *session, spec, user string) (sink.Sink, error) {
-	credsFile := o.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-	if credsFile == "" {
-		credsFile = filepath.Join(o.home(), ".aws", "credentials")
-	}
-	e := sink.Env{User: user, KMSKeyID: o.service.KMSKeyID, CredentialsFile: credsFile, Split: splitArgs, ExecEnv: os.Environ(), Out: o.Stderr}
-	if s != nil {
-		e.SecretsManager, e.SSM = sm.NewFromConfig(s.cfg), ssm.NewFromConfig(s.cfg)
-	}
-	return sink.Parse(spec, e)
-}
-
 func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 	if err := o.check("table", "json"); err != nil {
 		return err
@@ -114,6 +100,7 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 		return err
 	}
 	self, _ := s.selfKeyID(ctx)
+	js := jobs.Session{Config: s.cfg, IAM: s.iam, SelfKeyID: self}
 	// Only the names: each rotation reads its user's keys and tags again before acting.
 	users, err := inventory.Users(ctx, s.iam, inventory.Options{Users: o.service.Users})
 	if err != nil {
@@ -125,7 +112,7 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 	var results []svcrotate.Result
 	code := exitOK
 	for _, u := range users {
-		res, err := o.rotateService(ctx, s, self, u)
+		res, err := o.rotateService(ctx, js, u)
 		if err != nil {
 			werr := serviceErr(u.Name, err)
 			c := reportError(o.Stderr, werr)
@@ -158,33 +145,17 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 	return nil
 }
 
-func (o *rotateOptions) rotateService(ctx context.Context, s *session, self string, u keys.User) (svcrotate.Result, error) {
-	user := u.Name
-	var sinks []sink.Sink
+// rotateService runs one user's rotation as a rotate rule runs it (jobs.Rotate), with the
+// flags for the spec and this run's --wait; progress lines are the user's own here.
+func (o *rotateOptions) rotateService(ctx context.Context, s jobs.Session, u keys.User) (svcrotate.Result, error) {
+	ro := ruleRotation(o.Deps)
+	ro.Wait = o.Wait
+	ro.Progress = func(_, msg string) { fmt.Fprintf(o.Stderr, "keywarden: %s\n", msg) }
+	spec := policy.RotateSpec{Grace: policy.Duration(o.service.Grace), KMSKeyID: o.service.KMSKeyID, MakeRoom: o.MakeRoom}
 	for _, to := range o.service.To {
-		d, err := o.parseDest(s, to, user)
-		if err != nil {
-			return svcrotate.Result{User: user}, usageErr(err)
-		}
-		sinks = append(sinks, d)
+		spec.To = append(spec.To, policy.ExpandUser(to, u.Name))
 	}
-	return svcrotate.Run(ctx, svcrotate.Options{
-		IAM: s.iam, User: user, UserARN: u.ARN, Sinks: sinks, Grace: o.service.Grace, MakeRoom: o.MakeRoom, Force: o.service.Force,
-		SelfKeyID: self,
-		Connect:   svcrotate.ConnectWith(s.cfg),
-		Wait:      rotate.WaitOptions{Wait: o.Wait, Sleep: sleepCtx},
-		Now:       o.Now,
-		Progress: func(msg string) {
-			fmt.Fprintf(o.Stderr, "keywarden: %s\n", msg)
-		},
-		Failpoint: func(name string) {
-			// Crash tests only: end the process abruptly, as a kill would.
-			if o.Getenv("KEYWARDEN_FAILPOINT") == name {
-				fmt.Fprintf(o.Stderr, "keywarden: failpoint %s\n", name)
-				os.Exit(97)
-			}
-		},
-	})
+	return jobs.Rotate(ctx, s, jobs.Rotation{User: u.Name, UserARN: u.ARN, Spec: spec, Force: o.service.Force}, o.Now, ro)
 }
 
 // serviceErr words one user's failure and picks its exit code.

@@ -90,36 +90,50 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 		r.Outcome, r.Reason = apply.Failed, "internal error: a rotation action without its destinations"
 		return r
 	}
-	env := sink.Env{User: a.User, SecretsManager: sm.NewFromConfig(s.Config), SSM: ssm.NewFromConfig(s.Config),
-		KMSKeyID: a.Rotation.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
-	var sinks []sink.Sink
-	for _, spec := range a.Rotation.To {
-		if strings.HasPrefix(spec, "exec:") && ro.Split == nil {
-			r.Outcome, r.Reason = apply.Refused, fmt.Sprintf("destination %s runs a local program, which this runner (the Lambda) cannot; run job %s with keywarden apply or serve instead", spec, a.Job)
-			return r
-		}
-		d, err := sink.Parse(spec, env)
-		if err != nil {
-			r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
-			return r
-		}
-		sinks = append(sinks, d)
-	}
 	origin := ao.Origin
 	if a.Job != "" {
 		origin = Origin(a.Job)
 	}
+	res, err := Rotate(ctx, s, Rotation{User: a.User, UserARN: arn, Spec: *a.Rotation, Origin: origin, Job: a.Job}, ao.Now, ro)
+	return rotationResult(r, res, err)
+}
+
+// Rotation is one user's service rotation: whose key, where it goes, and on whose behalf.
+type Rotation struct {
+	User, UserARN string // UserARN "" reads it
+	Spec          policy.RotateSpec
+	Force         bool   // retire the old key even if a consumer used it since delivery
+	Origin        string // provenance origin
+	Job           string // names the job in a refusal of what this runner cannot do
+}
+
+// Rotate runs one user's service rotation in s through internal/svcrotate, with the
+// destinations built from the spec (one Secrets Manager and one SSM client for them all) and
+// the local ones from ro. rotate --user and the rotate rules of keywarden.yaml both run it.
+func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro RotateOptions) (svcrotate.Result, error) {
+	env := sink.Env{User: r.User, SecretsManager: sm.NewFromConfig(s.Config), SSM: ssm.NewFromConfig(s.Config),
+		KMSKeyID: r.Spec.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
+	var sinks []sink.Sink
+	for _, spec := range r.Spec.To {
+		if strings.HasPrefix(spec, "exec:") && ro.Split == nil {
+			return svcrotate.Result{User: r.User}, &svcrotate.RefusedError{Msg: fmt.Sprintf("destination %s runs a local program, which this runner (the Lambda) cannot; run job %s with keywarden apply or serve instead", spec, r.Job)}
+		}
+		d, err := sink.Parse(spec, env)
+		if err != nil {
+			return svcrotate.Result{User: r.User}, &sink.InvalidError{Msg: err.Error()}
+		}
+		sinks = append(sinks, d)
+	}
 	progress := func(string) {}
 	if ro.Progress != nil {
-		progress = func(msg string) { ro.Progress(a.User, msg) }
+		progress = func(msg string) { ro.Progress(r.User, msg) }
 	}
-	res, err := svcrotate.Run(ctx, svcrotate.Options{
-		IAM: s.IAM, Connect: svcrotate.ConnectWith(s.Config), User: a.User, UserARN: arn, Sinks: sinks,
-		Grace: a.Rotation.Grace.Std(), MakeRoom: a.Rotation.MakeRoom, SelfKeyID: s.SelfKeyID,
-		Origin: origin,
-		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: ao.Now, Progress: progress, Failpoint: ro.Failpoint,
+	return svcrotate.Run(ctx, svcrotate.Options{
+		IAM: s.IAM, Connect: svcrotate.ConnectWith(s.Config), User: r.User, UserARN: r.UserARN, Sinks: sinks,
+		Grace: r.Spec.Grace.Std(), MakeRoom: r.Spec.MakeRoom, Force: r.Force, SelfKeyID: s.SelfKeyID,
+		Origin: r.Origin,
+		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: now, Progress: progress, Failpoint: ro.Failpoint,
 	})
-	return rotationResult(r, res, err)
 }
 
 // rotationResult words what svcrotate did as one result line.
