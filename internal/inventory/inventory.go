@@ -296,7 +296,7 @@ func sortUsers(us []keys.User) {
 }
 
 // IsGlob reports whether a user selector is a pattern rather than a name.
-func IsGlob(s string) bool { return strings.ContainsAny(s, `*?[\`) }
+func IsGlob(s string) bool { return keys.IsGlob(s) }
 
 // AllLiteral reports whether every pattern is an exact name (each can be read with GetUser).
 func AllLiteral(ps []string) bool {
@@ -315,7 +315,7 @@ func MatchAny(patterns []string, name string) bool {
 		return true
 	}
 	for _, p := range patterns {
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(name)); ok {
+		if keys.MatchUser(p, name) {
 			return true
 		}
 	}

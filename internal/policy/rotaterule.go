@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/keywarden/keywarden/internal/keys"
 )
 
 // DefaultRotateGrace is how long a rotate rule keeps the old key active after delivery when
@@ -120,7 +122,7 @@ func DestinationProblem(spec string) string {
 func ExpandUser(spec, user string) string { return strings.ReplaceAll(spec, "{user}", user) }
 
 // oneUser reports whether a selection can pick at most one user: one exact name.
-func oneUser(s Selector) bool { return len(s.Users) == 1 && !hasMeta(s.Users[0]) }
+func oneUser(s Selector) bool { return len(s.Users) == 1 && !keys.IsGlob(s.Users[0]) }
 
 func withUser(spec string) string {
 	kind, rest, _ := strings.Cut(spec, ":")

@@ -14,6 +14,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/keywarden/keywarden/internal/keys"
+
 	"github.com/keywarden/keywarden/internal/schedule"
 )
 
@@ -221,7 +223,7 @@ func allExcluded(users, excl []string) bool {
 	for _, u := range users {
 		out := false
 		for _, x := range excl {
-			if x == u || !hasMeta(u) && globMatch(x, u) {
+			if x == u || !keys.IsGlob(u) && keys.MatchUser(x, u) {
 				out = true
 				break
 			}
@@ -232,8 +234,6 @@ func allExcluded(users, excl []string) bool {
 	}
 	return true
 }
-
-func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
 func (l *loader) globs(f field, pats []string) {
 	for i, p := range pats {

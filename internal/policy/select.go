@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"path"
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/keys"
@@ -40,19 +39,11 @@ func (s Selector) Match(u keys.User) bool {
 
 func anyGlob(pats []string, name string) bool {
 	for _, p := range pats {
-		if globMatch(p, name) {
+		if keys.MatchUser(p, name) {
 			return true
 		}
 	}
 	return false
-}
-
-// globMatch is path.Match with malformed patterns matching nothing (Load refuses them). IAM
-// user names are unique regardless of case (GetUser finds "alice" when asked for "Alice"), so
-// names match case-insensitively: a config naming Alice must not silently select nobody.
-func globMatch(pat, name string) bool {
-	ok, err := path.Match(strings.ToLower(pat), strings.ToLower(name))
-	return ok && err == nil
 }
 
 func anyPrefix(prefixes []string, p string) bool {
