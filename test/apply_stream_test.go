@@ -26,7 +26,7 @@ func TestApplyPrintsEachKeyAsItIsDone(t *testing.T) {
 	}
 	var out, errb lockedBuffer
 	var seen []string // stdout as it was when each UpdateAccessKey reached IAM
-	p := emu.NewProxy(t, moto(t).URL)
+	p := moto(t).Proxy(t)
 	p.FailWhen(func(c emu.Call) bool {
 		if c.Action == "UpdateAccessKey" {
 			seen = append(seen, out.String())

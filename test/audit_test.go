@@ -66,7 +66,7 @@ func mkUsers(t *testing.T, c *iam.Client, prefix string, n int) {
 func TestAuditReadsEveryPageOfUsers(t *testing.T) {
 	c := fresh(t)
 	mkUsers(t, c, "user", 150)
-	p := emu.NewProxy(t, moto(t).URL) // pages ListUsers 100 at a time, as IAM does
+	p := moto(t).Proxy(t) // pages ListUsers 100 at a time, as IAM does
 	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "audit", "--source", "api", "-o", "json")
 	rows := auditRows(t, r)
 	if r.code != 0 || len(rows) != 150 {
@@ -166,7 +166,7 @@ func TestAuditCSVAndTable(t *testing.T) {
 func TestThrottlingIsRetried(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "alice", 1)[0]
-	p := emu.NewProxy(t, moto(t).URL)
+	p := moto(t).Proxy(t)
 	p.FailNext("UpdateAccessKey", 1, emu.Throttle)
 	r := kw(t, p.Config(witness(t)[0], witness(t)[1]), "deactivate", "--key", id)
 	if r.code != 0 || statusByCLI(t, "alice", id) != "Inactive" || p.Count("UpdateAccessKey") != 2 {
@@ -178,7 +178,7 @@ func TestNetworkFailureMidJobReportsWhatWasDone(t *testing.T) {
 	c := fresh(t)
 	mkUser(t, c, "a-ok", 1)
 	broken := mkUser(t, c, "b-broken", 1)[0]
-	p := emu.NewProxy(t, moto(t).URL)
+	p := moto(t).Proxy(t)
 	// Every attempt to change b-broken's key has its connection reset before it reaches IAM.
 	p.FailWhen(func(call emu.Call) bool {
 		return call.Action == "UpdateAccessKey" && call.Params.Get("UserName") == "b-broken"

@@ -20,7 +20,7 @@ func TestTwoAppliesRacingReportWhatEachDid(t *testing.T) {
 	c := fresh(t)
 	id := mkUser(t, c, "dev", 1)[0]
 	w := witness(t)
-	pa, pb := emu.NewProxy(t, moto(t).URL), emu.NewProxy(t, moto(t).URL)
+	pa, pb := moto(t).Proxy(t), moto(t).Proxy(t)
 	bChecked, aDone := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	// b reads the key (active), then waits at its next call until a has finished.

@@ -22,7 +22,7 @@ import (
 
 func failing(t *testing.T, f emu.Fault, actions ...string) aws.Config {
 	t.Helper()
-	p := emu.NewProxy(t, moto(t).URL)
+	p := moto(t).Proxy(t)
 	p.FailWhen(func(c emu.Call) bool {
 		for _, a := range actions {
 			if c.Action == a {
