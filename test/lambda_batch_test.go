@@ -23,7 +23,7 @@ func TestLambdaBatchOfAccounts(t *testing.T) {
 	unchanged := func(when string) {
 		t.Helper()
 		for _, id := range g.members {
-			if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
+			if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
 				t.Fatalf("%s: account %s: dev's key is %s, want Active", when, id, st)
 			}
 		}
@@ -74,7 +74,7 @@ func TestLambdaBatchOfAccounts(t *testing.T) {
 		}
 	}
 	for id, st := range map[string]string{m0: "Inactive", m1: "Inactive", m2: "Active"} {
-		if got := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); got != st {
+		if got := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); got != st {
 			t.Errorf("account %s: dev's key is %s, want %s", id, got, st)
 		}
 	}

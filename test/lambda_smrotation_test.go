@@ -3,6 +3,7 @@ package test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func TestLambdaSecretsManagerRotationFunction(t *testing.T) {
 	step("finishSecret")
 	cur := secretByCLI(t, "ci/svc", "AWSCURRENT")
 	signsAsUser(t, cur)
-	if cur.AccessKeyId != newID || !contains(stagesByCLI(t, "ci/svc")[token], "AWSCURRENT") {
+	if cur.AccessKeyId != newID || !slices.Contains(stagesByCLI(t, "ci/svc")[token], "AWSCURRENT") {
 		t.Fatalf("AWSCURRENT holds %s, stages %v; want the token's version with %s", cur.AccessKeyId, stagesByCLI(t, "ci/svc"), newID)
 	}
 	if prev := secretByCLI(t, "ci/svc", "AWSPREVIOUS"); prev.AccessKeyId != oldID {
@@ -74,13 +75,4 @@ func TestLambdaSecretsManagerRotationFunction(t *testing.T) {
 	}
 	noSecretIn(t, []string{cur.SecretAccessKey, oldSecret}, stderr.String())
 	_ = c
-}
-
-func contains(xs []string, x string) bool {
-	for _, s := range xs {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -72,21 +72,6 @@ func memberEnv(t *testing.T, id string) []string {
 		"AWS_SECRET_ACCESS_KEY="+v.Credentials.SecretAccessKey, "AWS_SESSION_TOKEN="+v.Credentials.SessionToken)
 }
 
-// statusInAccount is a key's status in a member account, as the AWS CLI reports it.
-func statusInAccount(t *testing.T, env []string, user, keyID string) string {
-	t.Helper()
-	var o struct {
-		AccessKeyMetadata []struct{ AccessKeyId, Status string }
-	}
-	mustJSON(t, string(awsCLIEnv(t, env, "iam", "list-access-keys", "--user-name", user)), &o)
-	for _, k := range o.AccessKeyMetadata {
-		if k.AccessKeyId == keyID {
-			return k.Status
-		}
-	}
-	return "absent"
-}
-
 // mkOrgUsers gives every account of g (the management one too) a user "dev" with one key
 // created now, and "stale" with one key; it returns each account's keys by user.
 func mkOrgUsers(t *testing.T, g org) map[string]map[string]string {

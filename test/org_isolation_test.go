@@ -38,7 +38,7 @@ func TestOrgAssumeRoleDeniedInOneAccount(t *testing.T) {
 		if id == bad {
 			want = "Active"
 		}
-		if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != want {
+		if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != want {
 			t.Errorf("account %s: dev's key is %s, want %s", id, st, want)
 		}
 	}
@@ -72,11 +72,11 @@ func TestOrgThrottlingInOneAccount(t *testing.T) {
 		t.Errorf("serve --once throttled past retries in %s: exit %d, want 1 naming it\n%s", slow, r.code, r.stderr)
 	}
 	for _, id := range g.members[1:] {
-		if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Inactive" {
+		if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Inactive" {
 			t.Errorf("account %s: dev's key is %s, want Inactive although %s was throttled", id, st, slow)
 		}
 	}
-	if st := statusInAccount(t, memberEnv(t, slow), "dev", ks[slow]["dev"]); st != "Active" {
+	if st := keyStatusByCLI(t, memberEnv(t, slow), "dev", ks[slow]["dev"]); st != "Active" {
 		t.Errorf("throttled account %s: dev's key is %s, want Active", slow, st)
 	}
 }

@@ -29,14 +29,14 @@ func TestOrgDeactivateActivateKeyInItsAccount(t *testing.T) {
 	if n := strings.Count(r.stdout, "\n"); n != 2 {
 		t.Errorf("want one line per key, got %d:\n%s", n, r.stdout)
 	}
-	if st := statusInAccount(t, memberEnv(t, m), "dev", ks[m]["dev"]); st != "Inactive" {
+	if st := keyStatusByCLI(t, memberEnv(t, m), "dev", ks[m]["dev"]); st != "Inactive" {
 		t.Errorf("account %s: dev's key is %s, want Inactive", m, st)
 	}
 	if st := statusByCLI(t, "stale", ks[g.mgmt]["stale"]); st != "Inactive" {
 		t.Errorf("management account: stale's key is %s, want Inactive", st)
 	}
 	other := g.members[0]
-	if st := statusInAccount(t, memberEnv(t, other), "dev", ks[other]["dev"]); st != "Active" {
+	if st := keyStatusByCLI(t, memberEnv(t, other), "dev", ks[other]["dev"]); st != "Active" {
 		t.Errorf("account %s: dev's key is %s, want Active (not named)", other, st)
 	}
 	if st := statusByCLI(t, "dev", ks[g.mgmt]["dev"]); st != "Active" {
@@ -52,7 +52,7 @@ func TestOrgDeactivateActivateKeyInItsAccount(t *testing.T) {
 	if r.code != 0 || len(res) != 1 || res[0].Account != m || res[0].Outcome != "activated" {
 		t.Fatalf("activate --accounts %s --key: exit %d, %+v\n%s", m, r.code, res, r.stderr)
 	}
-	if st := statusInAccount(t, memberEnv(t, m), "dev", ks[m]["dev"]); st != "Active" {
+	if st := keyStatusByCLI(t, memberEnv(t, m), "dev", ks[m]["dev"]); st != "Active" {
 		t.Errorf("account %s: dev's key is %s after activate, want Active", m, st)
 	}
 }
@@ -85,7 +85,7 @@ func TestOrgDeactivateKeyOutsideTheRunChangesNothing(t *testing.T) {
 				t.Errorf("want one sentence, got:\n%s", r.stderr)
 			}
 			for _, id := range g.members {
-				if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
+				if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
 					t.Fatalf("bad input changed account %s: dev's key is %s", id, st)
 				}
 			}
@@ -128,10 +128,10 @@ func TestOrgDeactivateUserAllInEachAccountOneDenied(t *testing.T) {
 		if id == bad {
 			want = "Active"
 		}
-		if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != want {
+		if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != want {
 			t.Errorf("account %s: dev's key is %s, want %s", id, st, want)
 		}
-		if st := statusInAccount(t, memberEnv(t, id), "stale", ks[id]["stale"]); st != "Active" {
+		if st := keyStatusByCLI(t, memberEnv(t, id), "stale", ks[id]["stale"]); st != "Active" {
 			t.Errorf("account %s: stale's key is %s, want Active (not selected)", id, st)
 		}
 	}
@@ -151,7 +151,7 @@ func TestOrgDeactivateUserAllInEachAccountOneDenied(t *testing.T) {
 		}
 	}
 	for _, id := range g.members {
-		if st := statusInAccount(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
+		if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
 			t.Errorf("account %s: dev's key is %s after activate, want Active", id, st)
 		}
 	}

@@ -94,10 +94,10 @@ func TestOrgAuditPlanApplyActInEveryAccount(t *testing.T) {
 	}
 	for _, id := range g.members {
 		env := memberEnv(t, id)
-		if st := statusInAccount(t, env, "dev", ks[id]["dev"]); st != "Inactive" {
+		if st := keyStatusByCLI(t, env, "dev", ks[id]["dev"]); st != "Inactive" {
 			t.Errorf("account %s: dev's key is %s, want Inactive", id, st)
 		}
-		if st := statusInAccount(t, env, "stale", ks[id]["stale"]); st != "Active" {
+		if st := keyStatusByCLI(t, env, "stale", ks[id]["stale"]); st != "Active" {
 			t.Errorf("account %s: stale's key is %s, want Active (not selected)", id, st)
 		}
 	}
