@@ -76,3 +76,49 @@ func TestLambdaSecretsManagerRotationFunction(t *testing.T) {
 	noSecretIn(t, []string{cur.SecretAccessKey, oldSecret}, stderr.String())
 	_ = c
 }
+
+// keywarden:grace on the secret keeps the old key active after finishSecret; the next
+// rotation's createSecret refuses while that grace lasts (no third key), and a grace that is
+// not a duration is refused before any key is made.
+func TestLambdaSecretsManagerRotationGrace(t *testing.T) {
+	_, oldID, oldSecret := svcSetup(t)
+	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old),
+		"--tags", "Key=keywarden:user,Value="+svcUser, "Key=keywarden:grace,Value=24h")
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/bad", "--secret-string", string(old),
+		"--tags", "Key=keywarden:user,Value="+svcUser, "Key=keywarden:grace,Value=soon")
+	rt := newRuntimeAPI(t)
+	stderr := startFunction(t, rt, witnessEnv(t)...)
+	invoke := func(step, secret, token string) reply {
+		t.Helper()
+		return rt.invoke(t, `{"Step":"`+step+`","SecretId":"`+secret+`","ClientRequestToken":"`+token+`"}`)
+	}
+
+	if r := invoke("createSecret", "ci/bad", fmt.Sprintf("%036x", 1)); r.kind != "error" || !strings.Contains(string(r.body), "want a duration like 24h") {
+		t.Fatalf("a malformed grace: %s %s", r.kind, r.body)
+	}
+	if k := userKeys(t, svcUser); len(k) != 1 {
+		t.Fatalf("a refused createSecret made a key: %v", k)
+	}
+
+	token := fmt.Sprintf("%036x", time.Now().UnixNano())
+	for _, step := range []string{"createSecret", "setSecret", "testSecret", "finishSecret"} {
+		if r := invoke(step, "ci/svc", token); r.kind != "response" {
+			t.Fatalf("%s: %s %s\nstderr:\n%s", step, r.kind, r.body, stderr)
+		}
+	}
+	cur := secretByCLI(t, "ci/svc", "AWSCURRENT")
+	signsAsUser(t, cur)
+	if st := statusByCLI(t, svcUser, oldID); st != "Active" {
+		t.Fatalf("within keywarden:grace=24h the old key must stay active, is %s", st)
+	}
+	if r := invoke("createSecret", "ci/svc", fmt.Sprintf("%036x", time.Now().UnixNano())); r.kind != "error" || !strings.Contains(string(r.body), "is not finished") {
+		t.Fatalf("the next rotation within the grace: %s %s", r.kind, r.body)
+	}
+	if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Active" || k[cur.AccessKeyId] != "Active" {
+		t.Fatalf("keys %v: want the old key (in its grace) and the current one, no third", k)
+	}
+	if got := secretByCLI(t, "ci/svc", "AWSCURRENT"); got != cur {
+		t.Fatalf("the refused createSecret moved AWSCURRENT to %s", got.AccessKeyId)
+	}
+}
