@@ -121,6 +121,3 @@ func PlansOf(runs []Run) []Plan {
 	}
 	return out
 }
-
-// Caller is the accounts of a run that covers only the caller's account.
-func Caller(a accounts.Account) []accounts.Account { return []accounts.Account{a} }
