@@ -15,7 +15,7 @@ func ruleRotation(d *Deps) jobs.RotateOptions {
 	return jobs.RotateOptions{
 		Wait: 2 * time.Minute, Sleep: sleepCtx, CredentialsFile: d.credentialsFile(),
 		Split: splitArgs, ExecEnv: os.Environ(), Out: d.Stderr,
-		Progress: func(user, msg string) { fmt.Fprintf(d.Stderr, "keywarden: user %s: %s\n", user, msg) },
+		Progress:  func(user, msg string) { fmt.Fprintf(d.Stderr, "keywarden: user %s: %s\n", user, msg) },
 		Failpoint: d.failpoint,
 	}
 }
