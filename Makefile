@@ -1,8 +1,11 @@
 # keywarden: the two commands a fresh machine needs are `make demo` and `make test`.
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS  := -s -w -X github.com/keywarden/keywarden/internal/cli.version=$(VERSION) -X github.com/keywarden/keywarden/internal/cli.commit=$(COMMIT)
+# The version is the git tag without its v (v0.4.0 -> 0.4.0), as goreleaser stamps a release.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null | sed 's/^v\([0-9]\)/\1/' || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILT    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+PKG      := github.com/keywarden/keywarden/internal/cli
+LDFLAGS  := -s -w -X $(PKG).version=$(VERSION) -X $(PKG).commit=$(COMMIT) -X $(PKG).built=$(BUILT)
 
 .PHONY: build test test-shifted demo bench lint clean
 

@@ -123,7 +123,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
 
 	root.AddCommand(
-		newCmdVersion(d, nil),
+		newCmdVersion(d, g, nil),
 		newCmdWhoami(d, g, nil),
 		newCmdDeactivate(d, g, nil),
 		newCmdActivate(d, g, nil),
