@@ -26,23 +26,26 @@ type deployOptions struct {
 	StackName string
 	Bucket    string
 	Binary    string
+	Package   string
 	DryRun    bool
 }
 
 func newCmdDeploy(d *Deps, g *globalOptions, runF func(context.Context, *deployOptions) error) *cobra.Command {
 	o := &deployOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "deploy [-c FILE] [--stack-name NAME] [--arch arm64|amd64] [--bucket B] [--binary PATH] [--dry-run]",
+		Use:   "deploy [-c FILE] [--stack-name NAME] [--arch arm64|amd64] [--bucket B] [--package FILE.zip | --binary PATH] [--dry-run]",
 		Short: "Run the jobs of a policy file in AWS Lambda, each on its schedule in its own time zone",
 		Long: `Build the function package, upload it, and create or update the CloudFormation stack
 that 'keywarden template' prints. Stack events are shown on stderr as they arrive; at the
 end the function's ARN and each schedule's next run (in the job's zone) go to stdout.
 
 The package is a zip holding bootstrap, a static linux binary of keywarden for --arch. It
-comes from, in order: --binary PATH; the running keywarden, if it already is a static
-linux binary of that architecture; else 'go build' (CGO_ENABLED=0 -trimpath -ldflags=-s -w)
-of the keywarden source in the working directory, or of this keywarden's own version from
-the Go module proxy. The zip is reproducible and stored under a key named by its content,
+comes from, in order: --package FILE.zip (the release's keywarden_VERSION_lambda_ARCH.zip)
+or --binary PATH; the running keywarden, if it already is a static linux binary of that
+architecture (a released linux binary deploys itself, no Go needed); else, for developers,
+'go build' (CGO_ENABLED=0 -trimpath -ldflags=-s -w) of the keywarden source in the working
+directory, or of this keywarden's own version from the Go module proxy. On macOS, Windows or
+for the other architecture, pass --package. The zip is reproducible and stored under a key named by its content,
 so deploying the same binary and config again changes nothing ("no changes").
 
 The bucket defaults to keywarden-deploy-ACCOUNT-REGION and is created (private) if missing.
@@ -57,6 +60,7 @@ resources (see the README's "Deploy to AWS Lambda" section).
 		Example: `  keywarden deploy -c keywarden.yaml
   keywarden deploy -c keywarden.yaml --dry-run
   keywarden deploy -c keywarden.yaml --arch amd64 --stack-name keywarden-prod --bucket my-artifacts
+  keywarden deploy -c keywarden.yaml --package keywarden_0.4.0_lambda_arm64.zip   # from macOS or Windows
   GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o bootstrap ./cmd/keywarden && keywarden deploy --binary bootstrap`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,6 +75,7 @@ resources (see the README's "Deploy to AWS Lambda" section).
 	f.StringVar(&o.StackName, "stack-name", defaultStack, "CloudFormation stack name")
 	f.StringVar(&o.Bucket, "bucket", "", "S3 bucket for the package (default keywarden-deploy-ACCOUNT-REGION, created if missing)")
 	f.StringVar(&o.Binary, "binary", "", "use this prebuilt linux keywarden binary as bootstrap")
+	f.StringVar(&o.Package, "package", "", "use the bootstrap in this Lambda zip of a release (keywarden_VERSION_lambda_ARCH.zip)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print the template and the change set; change nothing")
 	return cmd
 }
@@ -107,7 +112,8 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 	}
 	self, _ := os.Executable()
 	cwd, _ := os.Getwd()
-	bin, from, err := deploy.Bootstrap(ctx, deploy.BinaryOptions{GOARCH: o.Arch, Path: o.Binary, Self: self, Dir: cwd,
+	bin, from, err := deploy.Bootstrap(ctx, deploy.BinaryOptions{GOARCH: o.Arch, Path: o.Binary, Package: o.Package,
+		Version: currentVersion().Version, Self: self, Dir: cwd,
 		Log: func(f string, a ...any) { fmt.Fprintf(o.Stderr, "keywarden: "+f+"\n", a...) }})
 	if err != nil {
 		return usageErr(err)

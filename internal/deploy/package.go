@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +55,11 @@ type BinaryOptions struct {
 	GOARCH string
 	// Path, if set, is a prebuilt linux binary to use as is (checked for its architecture).
 	Path string
+	// Package, if set, is a release's Lambda zip (keywarden_VERSION_lambda_ARCH.zip); its
+	// bootstrap is used as is (checked for its architecture).
+	Package string
+	// Version names the release zip in the error that asks for one.
+	Version string
 	// Self is the running executable (os.Executable), reused when it is already a static
 	// linux binary of GOARCH.
 	Self string
@@ -64,15 +70,29 @@ type BinaryOptions struct {
 }
 
 // Bootstrap returns the function's binary and says where it came from. In order:
-//  1. --binary PATH, if given;
-//  2. the running keywarden, if it is a static linux binary of the target architecture;
-//  3. `go build` of cmd/keywarden for linux/GOARCH (CGO_ENABLED=0, -trimpath, -ldflags=-s -w):
-//     from the working directory if it is inside keywarden's module, else from the module
-//     proxy at the running binary's own version, in a temporary module.
+//  1. --binary PATH or --package FILE.zip, if given;
+//  2. the running keywarden, if it is a static linux binary of the target architecture (a
+//     released binary deploys itself: no checkout, no Go);
+//  3. for developers, `go build` of cmd/keywarden for linux/GOARCH (CGO_ENABLED=0,
+//     -trimpath, -ldflags=-s -w): from the working directory if it is inside keywarden's
+//     module, else from the module proxy at the running binary's own version.
+//
+// Anything else (macOS, Windows, the other architecture, no Go) is told to pass the
+// release's Lambda zip with --package.
 func Bootstrap(ctx context.Context, o BinaryOptions) ([]byte, string, error) {
 	machine, err := elfMachine(o.GOARCH)
 	if err != nil {
 		return nil, "", err
+	}
+	if o.Path != "" && o.Package != "" {
+		return nil, "", errors.New("--binary and --package both name the function's code; pass one")
+	}
+	if o.Package != "" {
+		b, err := fromPackage(o.Package, machine)
+		if err != nil {
+			return nil, "", fmt.Errorf("--package %s: %w", o.Package, err)
+		}
+		return b, o.Package, nil
 	}
 	if o.Path != "" {
 		b, err := os.ReadFile(o.Path)
@@ -132,10 +152,63 @@ func isStatic(b []byte) bool {
 
 const mainPkg = "github.com/keywarden/keywarden/cmd/keywarden"
 
+// fromPackage reads bootstrap out of a Lambda zip and checks it is a linux binary of the
+// architecture; it is zipped again by Zip, so the same binary is the same package however
+// it was given.
+func fromPackage(path string, machine elf.Machine) ([]byte, error) {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errors.New("no such file")
+		}
+		return nil, errors.New("not a zip file; want the release's keywarden_VERSION_lambda_ARCH.zip")
+	}
+	defer r.Close()
+	for _, f := range r.File {
+		if f.Name != "bootstrap" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("read bootstrap: %w", err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, maxBootstrap+1))
+		if err != nil {
+			return nil, fmt.Errorf("read bootstrap: %w", err)
+		}
+		if len(b) > maxBootstrap {
+			return nil, fmt.Errorf("bootstrap is larger than Lambda's %d MB limit", maxBootstrap>>20)
+		}
+		if err := checkELF(b, machine); err != nil {
+			return nil, fmt.Errorf("bootstrap: %w", err)
+		}
+		return b, nil
+	}
+	return nil, errors.New("holds no bootstrap; want the release's keywarden_VERSION_lambda_ARCH.zip")
+}
+
+// maxBootstrap is Lambda's limit on unzipped code.
+const maxBootstrap = 250 << 20
+
+// cannotPackage says why this keywarden cannot be the function and what to pass instead.
+func cannotPackage(o BinaryOptions, why string) error {
+	v := o.Version
+	if v == "" || v == "dev" {
+		v = "VERSION"
+	}
+	msg := fmt.Sprintf("this keywarden is a %s/%s binary and %s, so it cannot make the linux/%s function: pass --package keywarden_%s_lambda_%s.zip (the release's Lambda zip)",
+		runtime.GOOS, runtime.GOARCH, why, o.GOARCH, v, o.GOARCH)
+	if runtime.GOOS == "linux" && runtime.GOARCH != o.GOARCH {
+		msg += fmt.Sprintf(", or --arch %s to deploy this binary as it is", runtime.GOARCH)
+	}
+	return errors.New(msg)
+}
+
 func goBuild(ctx context.Context, o BinaryOptions) ([]byte, string, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		return nil, "", fmt.Errorf("the running keywarden is not a linux/%s binary and there is no go toolchain to build one; pass --binary PATH (a keywarden built with GOOS=linux GOARCH=%s CGO_ENABLED=0)", o.GOARCH, o.GOARCH)
+		return nil, "", cannotPackage(o, "there is no Go toolchain to build one")
 	}
 	tmp, err := os.MkdirTemp("", "keywarden-build-")
 	if err != nil {
@@ -147,7 +220,7 @@ func goBuild(ctx context.Context, o BinaryOptions) ([]byte, string, error) {
 	if !inModule(ctx, gobin, o.Dir) {
 		v := moduleVersion()
 		if v == "" {
-			return nil, "", errors.New("the working directory is not keywarden's source and this keywarden has no module version to fetch; run deploy from a checkout, or pass --binary PATH")
+			return nil, "", cannotPackage(o, "the working directory is not keywarden's source to build one from")
 		}
 		dir, from = filepath.Join(tmp, "mod"), "github.com/keywarden/keywarden@"+v
 		os.Mkdir(dir, 0o700)

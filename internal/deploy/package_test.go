@@ -105,3 +105,69 @@ func TestBootstrapBuildsFromSource(t *testing.T) {
 	}
 	t.Logf("arm64 package: %d bytes (binary %d)", len(z1), len(b))
 }
+
+func zipWith(t *testing.T, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "lambda.zip")
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	f, _ := w.Create(name)
+	f.Write(content)
+	w.Close()
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func otherArch() string {
+	if runtime.GOARCH == "arm64" {
+		return "amd64"
+	}
+	return "arm64"
+}
+
+func TestBootstrapFromReleaseZip(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, _ := os.ReadFile(self)
+	good := zipWith(t, "bootstrap", bin)
+	got, from, err := Bootstrap(context.Background(), BinaryOptions{GOARCH: runtime.GOARCH, Package: good})
+	if err != nil || from != good || !bytes.Equal(got, bin) {
+		t.Fatalf("the release zip's bootstrap: from %q, %d bytes, %v", from, len(got), err)
+	}
+	notZip := filepath.Join(t.TempDir(), "x.zip")
+	os.WriteFile(notZip, []byte("not a zip"), 0o644)
+	for _, tt := range []struct{ name, pkg, arch, bin, want string }{
+		{"wrong architecture", good, otherArch(), "", "bootstrap: built for EM_"},
+		{"no bootstrap", zipWith(t, "keywarden", bin), runtime.GOARCH, "", "holds no bootstrap"},
+		{"bootstrap not an executable", zipWith(t, "bootstrap", []byte("#!/bin/sh\n")), runtime.GOARCH, "", "not a linux (ELF) executable"},
+		{"not a zip", notZip, runtime.GOARCH, "", "not a zip file"},
+		{"missing", filepath.Join(t.TempDir(), "nope.zip"), runtime.GOARCH, "", "no such file"},
+		{"both given", good, runtime.GOARCH, self, "--binary and --package both"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Bootstrap(context.Background(), BinaryOptions{GOARCH: tt.arch, Package: tt.pkg, Path: tt.bin})
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %v, want one line with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A released binary of the other architecture, without Go, is told exactly what to pass.
+func TestBootstrapWithoutGoNamesTheReleaseZip(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	self, _ := os.Executable()
+	arch := otherArch()
+	_, _, err := Bootstrap(context.Background(), BinaryOptions{GOARCH: arch, Self: self, Dir: t.TempDir(), Version: "0.4.0"})
+	want := "pass --package keywarden_0.4.0_lambda_" + arch + ".zip (the release's Lambda zip)"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "no Go toolchain") {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if runtime.GOOS == "linux" && !strings.Contains(err.Error(), "or --arch "+runtime.GOARCH+" to deploy this binary") {
+		t.Fatalf("err = %v, want the --arch alternative", err)
+	}
+}
