@@ -7,7 +7,7 @@ BUILT    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 PKG      := github.com/keywarden/keywarden/internal/cli
 LDFLAGS  := -s -w -X $(PKG).version=$(VERSION) -X $(PKG).commit=$(COMMIT) -X $(PKG).built=$(BUILT)
 
-.PHONY: build test test-shifted demo bench lint clean
+.PHONY: build test test-shifted demo bench lint clean release-check release-snapshot release-snapshot-one image
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o keywarden ./cmd/keywarden
@@ -30,5 +30,32 @@ demo:
 bench:
 	./bench/run.sh
 
+# Releases (docs/install.md). Nothing is published from here: a snapshot writes dist/ only.
+# goreleaser v2 and cyclonedx-gomod (the SBOMs):
+#   go install github.com/goreleaser/goreleaser/v2@v2.15.1
+#   go install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.9.0
+GORELEASER ?= goreleaser
+
+release-check:
+	$(GORELEASER) check
+
+# Every platform, package, SBOM and Lambda zip, then the image, then the checks on all of it.
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean
+	$(MAKE) image
+	KEYWARDEN_RELEASE_DIST=$(CURDIR)/dist KEYWARDEN_RELEASE_ALL=1 $(GO) test -count=1 -run TestReleaseArtifacts ./tools/release/
+
+# CI's cut of the same: linux/amd64 only (archive, packages, SBOM, Lambda zip), checked the same way.
+release-snapshot-one:
+	GOOS=linux GOARCH=amd64 $(GORELEASER) release --snapshot --clean --single-target
+	KEYWARDEN_RELEASE_DIST=$(CURDIR)/dist $(GO) test -count=1 -run TestReleaseArtifacts ./tools/release/
+
+# The OCI image of dist/'s two linux binaries, as a layout in dist/keywarden_VERSION_oci.
+image:
+	$(GO) run ./tools/image -out dist/keywarden_$$(jq -r .version dist/metadata.json)_oci \
+	  -version $$(jq -r .version dist/metadata.json) -revision $$(jq -r .commit dist/metadata.json) \
+	  -created $$(git log -1 --format=%cI) \
+	  $$(jq -r '.[] | select(.type=="Binary" and .extra.ID=="keywarden" and .goos=="linux") | "-binary linux/\(.goarch)=\(.path)"' dist/artifacts.json)
+
 clean:
-	rm -f keywarden
+	rm -rf keywarden dist build/gen
