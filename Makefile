@@ -33,7 +33,7 @@ bench:
 # Releases (docs/install.md). Nothing is published from here: a snapshot writes dist/ only.
 # goreleaser v2 and cyclonedx-gomod (the SBOMs):
 #   go install github.com/goreleaser/goreleaser/v2@v2.15.1
-#   go install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.9.0
+#   go install github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0
 GORELEASER ?= goreleaser
 
 release-check:
@@ -47,7 +47,7 @@ release-snapshot:
 
 # CI's cut of the same: linux/amd64 only (archive, packages, SBOM, Lambda zip), checked the same way.
 release-snapshot-one:
-	GOOS=linux GOARCH=amd64 $(GORELEASER) release --snapshot --clean --single-target
+	GORELEASER=$(GORELEASER) ./scripts/release-one.sh
 	KEYWARDEN_RELEASE_DIST=$(CURDIR)/dist $(GO) test -count=1 -run TestReleaseArtifacts ./tools/release/
 
 # The OCI image of dist/'s two linux binaries, as a layout in dist/keywarden_VERSION_oci.
