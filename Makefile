@@ -41,13 +41,13 @@ release-check:
 
 # Every platform, package, SBOM and Lambda zip, then the image, then the checks on all of it.
 release-snapshot:
-	$(GORELEASER) release --snapshot --clean
+	GORELEASER=$(GORELEASER) ./scripts/release-snapshot.sh
 	$(MAKE) image
 	KEYWARDEN_RELEASE_DIST=$(CURDIR)/dist KEYWARDEN_RELEASE_ALL=1 $(GO) test -count=1 -run TestReleaseArtifacts ./tools/release/
 
 # CI's cut of the same: linux/amd64 only (archive, packages, SBOM, Lambda zip), checked the same way.
 release-snapshot-one:
-	GORELEASER=$(GORELEASER) ./scripts/release-one.sh
+	GORELEASER=$(GORELEASER) ./scripts/release-snapshot.sh --one
 	KEYWARDEN_RELEASE_DIST=$(CURDIR)/dist $(GO) test -count=1 -run TestReleaseArtifacts ./tools/release/
 
 # The OCI image of dist/'s two linux binaries, as a layout in dist/keywarden_VERSION_oci.
