@@ -44,9 +44,10 @@ comes from, in order: --package FILE.zip (the release's keywarden_VERSION_lambda
 or --binary PATH; the running keywarden, if it already is a static linux binary of that
 architecture (a released linux binary deploys itself, no Go needed); else, for developers,
 'go build' (CGO_ENABLED=0 -trimpath -ldflags=-s -w) of the keywarden source in the working
-directory, or of this keywarden's own version from the Go module proxy. On macOS, Windows or
-for the other architecture, pass --package. The zip is reproducible and stored under a key named by its content,
-so deploying the same binary and config again changes nothing ("no changes").
+directory, or of this keywarden's own version from the Go module proxy. On macOS, Windows
+or for the other architecture, pass --package. The zip is reproducible and stored under a
+key named by its content, so deploying the same binary and config again changes nothing
+("no changes").
 
 The bucket defaults to keywarden-deploy-ACCOUNT-REGION and is created (private) if missing.
 --dry-run uploads nothing: it prints the template, then the change set CloudFormation
@@ -54,7 +55,7 @@ would execute (made, read and deleted again).
 
 Needs cloudformation:* on the stack, s3 on the bucket, iam:CreateRole/PutRolePolicy/
 PassRole and friends for the two roles, lambda, scheduler, sqs and logs on the stack's
-resources (see the README's "Deploy to AWS Lambda" section).
+resources (see docs/lambda-deploy.md).
 
 ` + exitCodesHelp,
 		Example: `  keywarden deploy -c keywarden.yaml
