@@ -100,7 +100,7 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		}
 		return nil, usageErr(plans[0].Err)
 	}
-	warnUnsettled(d.Stderr, plans, "apply")
+	warnUnsettled(d.Stderr, jobs.Finish("", jobs.RunsOf(plans)).Unsettled, "apply")
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
@@ -110,11 +110,9 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 
 // warnUnsettled names each pending record the run could not settle (the next run of what tries
 // again); the keys themselves are as IAM shows them.
-func warnUnsettled(w io.Writer, plans []jobs.Plan, what string) {
-	for _, p := range plans {
-		for _, err := range p.Unsettled {
-			fmt.Fprintf(w, "keywarden: warning: could not %v; the next %s tries again\n", err, what)
-		}
+func warnUnsettled(w io.Writer, us []jobs.Unsettled, what string) {
+	for _, u := range us {
+		fmt.Fprintf(w, "keywarden: warning: could not %v; the next %s tries again\n", u.Err, what)
 	}
 }
 

@@ -286,13 +286,14 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if !multi(accts) && runs[0].Err != nil {
 		return awsErr("run job "+o.Once, runs[0].Err)
 	}
-	warnUnsettled(o.Stderr, jobs.PlansOf(runs), "run")
-	results := jobs.Results(runs)
+	end := jobs.Finish(o.Once, runs)
+	warnUnsettled(o.Stderr, end.Unsettled, "run")
+	results := end.Results
 	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
 	err = p.finish(results)
-	if ferr := accountFailures(o.Stderr, jobs.Failures(jobs.PlansOf(runs)), len(runs)); ferr != nil && err == nil {
+	if ferr := accountFailures(o.Stderr, end.Failed, end.Accounts); ferr != nil && err == nil {
 		err = ferr
 	}
 	// A dry run tells nobody: its warnings would be remembered as sent.

@@ -156,46 +156,38 @@ func (s *server) run(ctx context.Context, name string) error {
 	}
 	now := s.o.Now()
 	opts.Apply = s.o.applyOptions(name)
-	opts.OnResult = s.logResult
+	opts.OnResult = func(r jobs.Result) { jobs.LogKey(s.log, r) }
 	opts.Rotate.Progress = func(user, msg string) { s.log.Info("rotation", "job", name, "user", user, "step", msg) }
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
-	var failed []jobs.Failure
+	end := jobs.Finish(name, runs)
+	end.Log(s.log)
 	active, inactive := 0, 0
 	for _, run := range runs {
+		labels := map[string]string{"job": name, "account": run.Account.ID}
 		if run.Err != nil {
-			failed = append(failed, jobs.Failure{Account: run.Account.ID, Reason: run.Err.Error()})
-			s.log.Error("account failed", "job", name, "account", run.Account.ID, "reason", run.Err.Error())
-			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 1)
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, labels, 1)
 			continue
 		}
-		for _, e := range run.Unsettled {
-			s.log.Warn("could not settle a pending record", "job", name, "account", run.Account.ID, "error", e.Error())
-		}
 		if run.Account.ID != "" {
-			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 0)
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, labels, 0)
 		}
 		a, i := s.recordKeys(job, run, now)
 		active, inactive = active+a, inactive+i
 	}
-	if !multi(accts) && len(failed) > 0 {
+	if !multi(accts) && len(end.Failed) > 0 {
 		return awsErr("run job "+name, runs[0].Err)
-	}
-	results := jobs.Results(runs)
-	outcomes := map[string]int{}
-	for _, r := range results {
-		outcomes[r.Outcome]++
 	}
 	scheduled, _ := daemon.ScheduledTime(ctx)
 	attrs := []any{"job", name, "scheduled", scheduled, "dry_run", s.o.DryRun,
-		"active_keys", active, "inactive_keys", inactive, "actions", len(results), "outcomes", outcomes}
+		"active_keys", active, "inactive_keys", inactive, "actions", len(end.Results), "outcomes", end.Outcomes}
 	if multi(accts) {
-		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(failed))
+		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(end.Failed))
 	}
 	s.log.Info("job summary", attrs...)
 	nerr := s.tell(ctx, cfg, name, runs)
-	err = resultsErr(plainResults(results))
-	if len(failed) > 0 && err == nil {
-		err = fmt.Errorf("%d of %d accounts failed", len(failed), len(accts))
+	err = resultsErr(plainResults(end.Results))
+	if len(end.Failed) > 0 && err == nil {
+		err = fmt.Errorf("%d of %d accounts failed", len(end.Failed), len(accts))
 	}
 	if err == nil {
 		err = nerr
@@ -209,24 +201,7 @@ func (s *server) tell(ctx context.Context, cfg *policy.Config, job string, runs 
 	if cfg.Notify == nil || s.o.NoNotify || s.o.DryRun {
 		return nil
 	}
-	t := jobs.Tell(ctx, runs, cfg.Notify, newSender(s.sess.cfg, cfg.Notify), "job "+job)
-	failed := 0
-	for _, r := range t.Results {
-		attrs := []any{"job", job, "channel", r.Channel, "sent", r.Sent}
-		if !r.OK() {
-			failed++
-			s.log.Error("notify failed", append(attrs, "errors", r.Failed)...)
-			continue
-		}
-		s.log.Info("notified", attrs...)
-	}
-	for _, f := range t.Failed {
-		s.log.Error("notify: warnings not remembered", "job", job, "error", f)
-	}
-	if failed > 0 || len(t.Failed) > 0 {
-		return fmt.Errorf("job %s: some notices were not delivered; the key changes stand", job)
-	}
-	return nil
+	return jobs.TellLogged(ctx, s.log, runs, cfg.Notify, newSender(s.sess.cfg, cfg.Notify), job)
 }
 
 func plainResults(rs []jobs.Result) []apply.Result {
@@ -235,26 +210,6 @@ func plainResults(rs []jobs.Result) []apply.Result {
 		out[i] = r.Result
 	}
 	return out
-}
-
-// logResult is one line per key acted on. Results carry ids, names and reasons, never a secret.
-func (s *server) logResult(r jobs.Result) {
-	level := slog.LevelInfo
-	switch r.Outcome {
-	case apply.Failed:
-		level = slog.LevelError
-	case apply.Refused, apply.Skipped:
-		level = slog.LevelWarn
-	}
-	var attrs []any
-	if r.Account != "" {
-		attrs = append(attrs, "account", r.Account)
-	}
-	attrs = append(attrs, "job", r.Job, "user", r.User, "access_key_id", r.AccessKeyID, "action", string(r.Action), "outcome", r.Outcome)
-	if r.Reason != "" {
-		attrs = append(attrs, "reason", r.Reason)
-	}
-	s.log.Log(context.Background(), level, "key", attrs...)
 }
 
 const (

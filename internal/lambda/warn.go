@@ -22,20 +22,19 @@ func (h *Handler) warn(ctx context.Context, r Result, cfg *policy.Config, ev Eve
 	}
 	due := j.Cron.NextSkippingGaps(now)
 	runs := jobs.WarnAhead(ctx, accts, cfg, ev.Job, now, due, jo)
-	r.FailedAccounts = jobs.Failures(jobs.PlansOf(runs))
-	for _, f := range r.FailedAccounts {
-		log.Error("account failed", "account", f.Account, "job", ev.Job, "reason", f.Reason)
-	}
+	end := jobs.Finish(ev.Job, runs)
+	end.Log(log)
+	r.FailedAccounts = end.Failed
 	for _, run := range runs {
 		r.Warnings = append(r.Warnings, run.Plan.Plan.Warnings...)
 	}
 	log.Info("curfew warning", "job", ev.Job, "due", due.UTC().Format(time.RFC3339), "warnings", len(r.Warnings))
 	var err error
 	if !ev.DryRun {
-		err = h.tell(ctx, cfg, ev, runs)
+		err = h.tell(ctx, cfg, ev, runs, log)
 	}
-	if n := len(r.FailedAccounts); n > 0 {
-		err = errors.Join(fmt.Errorf("job %s: the warning could not be read in %d of %d accounts: %s", ev.Job, n, len(accts), failureList(r.FailedAccounts)), err)
+	if aerr := end.AccountsErr(); aerr != nil {
+		err = errors.Join(fmt.Errorf("the warning could not be read: %w", aerr), err)
 	}
 	return r, err
 }
