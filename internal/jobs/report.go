@@ -143,3 +143,40 @@ func RunsOf(plans []Plan) []Run {
 	}
 	return out
 }
+
+// KeysErr is the run's error when keys failed or were refused, in one sentence naming the
+// first failure; the per-key lines already said the rest. A change whose record could not be
+// written counts as failed: provenance is part of the change (invariant 4).
+func (e End) KeysErr() error {
+	var failed, refused int
+	var first Result
+	for _, r := range e.Results {
+		switch {
+		case r.Outcome == apply.Failed, r.Record != "":
+			if failed == 0 {
+				first = r
+			}
+			failed++
+		case r.Outcome == apply.Refused:
+			refused++
+		}
+	}
+	if failed > 0 {
+		why := first.Reason
+		if first.Outcome != apply.Failed {
+			why = fmt.Sprintf("%s of %s %s, but %s", first.AccessKeyID, first.User, first.Outcome, first.Record)
+		}
+		return fmt.Errorf("%d of %s failed; first: %s", failed, keyCount(len(e.Results)), why)
+	}
+	if refused > 0 {
+		return fmt.Errorf("%d of %s refused (see above)", refused, keyCount(len(e.Results)))
+	}
+	return nil
+}
+
+func keyCount(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
+}

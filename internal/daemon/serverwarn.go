@@ -1,4 +1,4 @@
-package cli
+package daemon
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func (s *server) warnRun(ctx context.Context, name string, due time.Time) error 
 	if _, ok := cfg.Job(name); !ok {
 		return fmt.Errorf("job %s was removed from the config by a reload", name)
 	}
-	accts, opts, err := s.o.accountsFor(ctx, s.sess, cfg)
+	accts, opts, err := s.o.Accounts(ctx, cfg)
 	if err != nil {
 		return err
 	}
