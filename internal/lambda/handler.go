@@ -20,6 +20,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/svcrotate"
@@ -167,7 +168,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 
 // tell sends the run's notices (never in a dry run, whose warnings would be remembered as
 // sent); a channel that failed fails the invocation, but the key changes stand.
-func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs []jobs.Run, log *slog.Logger) error {
+func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev contract.Event, runs []jobs.Run, log *slog.Logger) error {
 	if cfg.Notify == nil || ev.DryRun {
 		return nil
 	}
@@ -183,7 +184,7 @@ func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs [
 func (h *Handler) seed(ctx context.Context, r Result, t SeedTarget, opts apply.Options) (Result, error) {
 	opts.Origin = SeedOrigin
 	a := policy.Action{Kind: policy.Deactivate, User: t.User, AccessKeyID: t.AccessKeyID,
-		Reason: EnvSeedKey + " of the function"}
+		Reason: contract.EnvSeedKey + " of the function"}
 	var rs []jobs.Result
 	for _, x := range apply.Apply(ctx, jobs.NewIAM(h.AWS), []policy.Action{a}, opts) {
 		rs = append(rs, jobs.Result{Result: x})
