@@ -21,9 +21,6 @@ import (
 	"github.com/keywarden/keywarden/internal/rotate"
 )
 
-// Origin is how provenance records name a job: "job:curfew" (keys.JobOrigin, which apply uses too).
-func Origin(job string) string { return keys.JobOrigin(job) }
-
 // Session is an account opened for work: its config, its IAM client and the key keywarden is
 // signed with there (the self-lockout guard's key; an assumed role's session key is no user's).
 type Session struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -135,7 +136,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if _, ok := src.Config.Job(ev.Job); !ok {
 		return r, fmt.Errorf("unknown job %q in %s; jobs: %s", ev.Job, src.From, strings.Join(src.Config.JobNames(), ", "))
 	}
-	opts.Origin = jobs.Origin(ev.Job)
+	opts.Origin = keys.JobOrigin(ev.Job)
 	accts, err := accounts.For(ctx, h.AWS, src.Config.Accounts)
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
