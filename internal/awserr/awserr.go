@@ -57,7 +57,7 @@ func Classify(err error) Class {
 		return AccessDenied
 	case "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken", "InvalidAccessKeyId", "ExpiredTokenException":
 		return BadCredentials
-	case "NoSuchEntity", "NoSuchEntityException":
+	case "NoSuchEntity", "NoSuchEntityException", "NoSuchBucket", "NotFound":
 		return NotFound
 	case "LimitExceeded", "LimitExceededException":
 		return LimitExceeded

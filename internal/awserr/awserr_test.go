@@ -34,6 +34,8 @@ func TestClassify(t *testing.T) {
 		{"unknown key", opErr("STS", "GetCallerIdentity", apiErr("InvalidClientTokenId", "no")), BadCredentials},
 		{"bad secret", opErr("IAM", "ListUsers", apiErr("SignatureDoesNotMatch", "no")), BadCredentials},
 		{"no such entity", opErr("IAM", "GetUser", apiErr("NoSuchEntity", "no")), NotFound},
+		{"S3 HeadBucket 404", opErr("S3", "HeadBucket", apiErr("NotFound", "Not Found")), NotFound},
+		{"S3 no such bucket", opErr("S3", "CreateBucket", apiErr("NoSuchBucket", "no")), NotFound},
 		{"two-key limit", opErr("IAM", "CreateAccessKey", apiErr("LimitExceeded", "no")), LimitExceeded},
 		{"throttled", opErr("IAM", "ListUsers", apiErr("Throttling", "slow down")), Throttled},
 		{"other API error", opErr("IAM", "ListUsers", apiErr("ServiceFailure", "oops")), Other},
