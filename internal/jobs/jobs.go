@@ -14,6 +14,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -39,10 +40,9 @@ func Open(ctx context.Context, a accounts.Account) (Session, error) {
 		return Session{}, err
 	}
 	s := Session{Config: cfg, IAM: NewIAM(cfg)}
-	if a.Role == "" && cfg.Credentials != nil {
-		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
-			s.SelfKeyID = c.AccessKeyID
-		}
+	if a.Role == "" {
+		// An assumed role's session key is no user's; a key that cannot be read guards nothing.
+		s.SelfKeyID, _ = awsconfig.SignedWith(ctx, cfg)
 	}
 	return s, nil
 }

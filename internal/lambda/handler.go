@@ -19,6 +19,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
@@ -120,11 +121,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	opts := apply.Options{DryRun: ev.DryRun, Now: h.Now}
 	if src.Seed != nil {
 		r.Mode = "seed"
-		if h.AWS.Credentials != nil {
-			if c, err := h.AWS.Credentials.Retrieve(ctx); err == nil {
-				opts.SelfKeyID = c.AccessKeyID
-			}
-		}
+		opts.SelfKeyID, _ = awsconfig.SignedWith(ctx, h.AWS)
 		opts.OnResult = func(a apply.Result) { jobs.LogKey(log, jobs.Result{Result: a}) }
 		return h.seed(ctx, r, *src.Seed, opts)
 	}
