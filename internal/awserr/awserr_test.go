@@ -162,3 +162,15 @@ func TestDeniedBuildsUserARNFromIAMWords(t *testing.T) {
 		})
 	}
 }
+
+// A worded failure keeps its cause: the exit code and the retry decision read it with errors.As.
+func TestWrapKeepsTheChain(t *testing.T) {
+	cause := opErr("IAM", "TagUser", apiErr("AccessDenied", "no"))
+	err := Wrap("remember the warnings sent about alice (iam:TagUser)", cause)
+	if err.Error() != Message("remember the warnings sent about alice (iam:TagUser)", cause) {
+		t.Errorf("Error() = %q, want Message's wording", err.Error())
+	}
+	if Classify(err) != AccessDenied {
+		t.Errorf("Classify = %v, want AccessDenied through the chain", Classify(err))
+	}
+}
