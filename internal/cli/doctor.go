@@ -111,5 +111,5 @@ func readErr(action string, err error) error {
 	if awserr.Classify(err) == awserr.AccessDenied {
 		return fmt.Errorf("%s is denied; add it to the member role's policy ('keywarden policy -c FILE' prints it)", action)
 	}
-	return errors.New(awserr.Message("try "+action, err))
+	return awserr.Wrap("try "+action, err)
 }
