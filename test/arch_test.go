@@ -60,3 +60,46 @@ func TestImportLayering(t *testing.T) {
 		}
 	}
 }
+
+// The arrows ARCHITECTURE.md draws, each one a package that must never import another:
+// deploy writes the Lambda's template without the runtime it deploys (the names both need are
+// in lambda/contract), the contract itself depends on nothing of keywarden's, and the serve
+// loop runs jobs without climbing back into the commands.
+func TestForbiddenArrows(t *testing.T) {
+	const mod = "github.com/keywarden/keywarden/internal/"
+	never := map[string][]string{
+		"deploy":          {"lambda", "cli", "daemon", "jobs", "apply", "rotate", "svcrotate"},
+		"lambda/contract": {"*"},
+		"daemon":          {"cli", "lambda", "deploy"},
+		"jobs":            {"cli", "daemon", "lambda", "deploy"},
+		"lambda":          {"cli", "daemon", "deploy"},
+		"policy":          {"inventory", "apply", "jobs", "notify"},
+	}
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", mod+"...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ": ")
+		bans, ok := never[strings.TrimPrefix(pkg, mod)]
+		if !ok {
+			continue
+		}
+		seen++
+		for _, imp := range strings.Fields(imports) {
+			name, internal := strings.CutPrefix(imp, mod)
+			if !internal {
+				continue
+			}
+			for _, b := range bans {
+				if b == "*" || name == b {
+					t.Errorf("%s imports %s; ARCHITECTURE.md says it never does", strings.TrimPrefix(pkg, mod), name)
+				}
+			}
+		}
+	}
+	if seen != len(never) {
+		t.Fatalf("checked %d of the %d packages named; a package was renamed", seen, len(never))
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/lambda"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/notify"
 )
 
@@ -86,7 +86,7 @@ func TestLambdaCurfewWarningEvent(t *testing.T) {
 	id := mkUser(t, c, "owl", 1)[0]
 	yaml := "notify: {fallback: \"@night-owls\", webhook: {url: \"https://hooks.example.com/x\"}}\n" +
 		"jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    timezone: Asia/Tokyo\n    select: {users: [owl]}\n    do: [{deactivate: {warn: 1h}}]\n"
-	h, _ := lambdaHandler(t, map[string]string{lambda.EnvConfig: yaml})
+	h, _ := lambdaHandler(t, map[string]string{contract.EnvConfig: yaml})
 	s := &recSender{}
 	h.Sender = s
 	h.Now = func() time.Time { return fixedNow.Add(-time.Hour) } // 23:00 in Tokyo

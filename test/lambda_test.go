@@ -16,6 +16,7 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 )
 
 const lambdaYAML = `jobs:
@@ -62,7 +63,7 @@ func TestLambdaRunsNamedJobAndIsIdempotent(t *testing.T) {
 	c := fresh(t)
 	id, secret := mkKey(t, c, mustUser(t, c, "access-key-user"))
 	other := mkUser(t, c, "other", 1)[0]
-	h, log := lambdaHandler(t, map[string]string{lambda.EnvConfig: lambdaYAML})
+	h, log := lambdaHandler(t, map[string]string{contract.EnvConfig: lambdaYAML})
 
 	r, err := h.Handle(context.Background(), []byte(`{"job":"curfew"}`))
 	if err != nil {
@@ -109,13 +110,13 @@ func TestLambdaRefusesBadInvocationsAndChangesNothing(t *testing.T) {
 		payload string
 		wantErr string
 	}{
-		{"missing job", map[string]string{lambda.EnvConfig: lambdaYAML}, `{}`, "the event names no job; want {\"job\":\"curfew\"} with one of: curfew, report-only"},
-		{"unknown job", map[string]string{lambda.EnvConfig: lambdaYAML}, `{"job":"curfue"}`, `unknown job "curfue" in KEYWARDEN_CONFIG; jobs: curfew, report-only`},
-		{"typo in event", map[string]string{lambda.EnvConfig: lambdaYAML}, `{"jbo":"curfew"}`, `bad event: unknown field "jbo"`},
-		{"event not an object", map[string]string{lambda.EnvConfig: lambdaYAML}, `"curfew"`, "bad event: want a JSON object"},
-		{"bad config", map[string]string{lambda.EnvConfig: "jobs: [\n"}, `{"job":"curfew"}`, "bad config in KEYWARDEN_CONFIG"},
+		{"missing job", map[string]string{contract.EnvConfig: lambdaYAML}, `{}`, "the event names no job; want {\"job\":\"curfew\"} with one of: curfew, report-only"},
+		{"unknown job", map[string]string{contract.EnvConfig: lambdaYAML}, `{"job":"curfue"}`, `unknown job "curfue" in KEYWARDEN_CONFIG; jobs: curfew, report-only`},
+		{"typo in event", map[string]string{contract.EnvConfig: lambdaYAML}, `{"jbo":"curfew"}`, `bad event: unknown field "jbo"`},
+		{"event not an object", map[string]string{contract.EnvConfig: lambdaYAML}, `"curfew"`, "bad event: want a JSON object"},
+		{"bad config", map[string]string{contract.EnvConfig: "jobs: [\n"}, `{"job":"curfew"}`, "bad config in KEYWARDEN_CONFIG"},
 		{"no config at all", map[string]string{}, `{"job":"curfew"}`, "no configuration"},
-		{"seed mode event not an object", map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: "SEEDKEY"}, `[]`, "bad event"},
+		{"seed mode event not an object", map[string]string{contract.EnvSeedUser: "access-key-user", contract.EnvSeedKey: "SEEDKEY"}, `[]`, "bad event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestLambdaSeedModeDeactivatesTheOneKey(t *testing.T) {
 	user := mustUser(t, c, "access-key-user")
 	id, _ := mkKey(t, c, user)
 	keep, _ := mkKey(t, c, user)
-	env := map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: id}
+	env := map[string]string{contract.EnvSeedUser: "access-key-user", contract.EnvSeedKey: id}
 	h, _ := lambdaHandler(t, env)
 
 	// The seed's CloudWatch Events rule sends a scheduled event; seed mode takes any object.
@@ -173,7 +174,7 @@ func TestLambdaSeedModeDeactivatesTheOneKey(t *testing.T) {
 		t.Fatalf("second run: %+v, %v", r, err)
 	}
 
-	h, _ = lambdaHandler(t, map[string]string{lambda.EnvSeedUser: "access-key-user", lambda.EnvSeedKey: "AKIANOSUCHKEY0000000"})
+	h, _ = lambdaHandler(t, map[string]string{contract.EnvSeedUser: "access-key-user", contract.EnvSeedKey: "AKIANOSUCHKEY0000000"})
 	if _, err := h.Handle(context.Background(), []byte(`{}`)); err == nil || !strings.Contains(err.Error(), "AKIANOSUCHKEY0000000 of access-key-user: key no longer exists") {
 		t.Fatalf("missing seed key: err = %v", err)
 	}
@@ -183,7 +184,7 @@ func TestLambdaReadsConfigFromSSM(t *testing.T) {
 	c := fresh(t)
 	id, _ := mkKey(t, c, mustUser(t, c, "access-key-user"))
 	awsCLI(t, "ssm", "put-parameter", "--name", "/keywarden/config", "--type", "SecureString", "--value", lambdaYAML)
-	h, _ := lambdaHandler(t, map[string]string{lambda.EnvConfigSSM: "/keywarden/config"})
+	h, _ := lambdaHandler(t, map[string]string{contract.EnvConfigSSM: "/keywarden/config"})
 	r, err := h.Handle(context.Background(), []byte(`{"job":"curfew","dry_run":true}`))
 	if err != nil || !r.DryRun || r.Keys[0].Outcome != "would deactivate" {
 		t.Fatalf("dry run: %+v, %v", r, err)
@@ -197,7 +198,7 @@ func TestLambdaReadsConfigFromSSM(t *testing.T) {
 	if s := statusByCLI(t, "access-key-user", id); s != "Inactive" {
 		t.Fatalf("key is %s, want Inactive", s)
 	}
-	h, _ = lambdaHandler(t, map[string]string{lambda.EnvConfigSSM: "/keywarden/missing"})
+	h, _ = lambdaHandler(t, map[string]string{contract.EnvConfigSSM: "/keywarden/missing"})
 	if _, err := h.Handle(context.Background(), []byte(`{"job":"curfew"}`)); err == nil || !strings.Contains(err.Error(), "read config from SSM parameter /keywarden/missing") {
 		t.Fatalf("missing parameter: err = %v", err)
 	}

@@ -30,6 +30,10 @@ type Account struct {
 // Caller is the run that covers only the caller's account, as keywarden did before accounts.
 func Caller(cfg aws.Config) Account { return Account{base: cfg} }
 
+// Multi reports whether a run's output names accounts: only a run over accounts: does, so a
+// single-account run says what it always said.
+func Multi(as []Account) bool { return len(as) > 1 || len(as) == 1 && as[0].ID != "" }
+
 // Open returns the config that acts in the account. For an assumed role it calls AssumeRole
 // now, inside the account's own turn of the fan-out, so a role that cannot be assumed is this
 // account's failure, said in one sentence, and never the run's.

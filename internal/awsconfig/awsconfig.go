@@ -98,3 +98,18 @@ func credentialsFile() string {
 	}
 	return "~/.aws/credentials"
 }
+
+// SignedWith is the access key id cfg's requests are signed with: the key the self-lockout
+// guard protects (DESIGN.md, invariant 3). It is "" when cfg has no credentials. The SDK
+// caches credentials, so asking again (serve does, every run, in case they were refreshed)
+// costs no call.
+func SignedWith(ctx context.Context, cfg aws.Config) (string, error) {
+	if cfg.Credentials == nil {
+		return "", nil
+	}
+	c, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return c.AccessKeyID, nil
+}

@@ -57,7 +57,7 @@ func Classify(err error) Class {
 		return AccessDenied
 	case "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken", "InvalidAccessKeyId", "ExpiredTokenException":
 		return BadCredentials
-	case "NoSuchEntity", "NoSuchEntityException":
+	case "NoSuchEntity", "NoSuchEntityException", "NoSuchBucket", "NotFound":
 		return NotFound
 	case "LimitExceeded", "LimitExceededException":
 		return LimitExceeded
@@ -247,3 +247,15 @@ func PolicyFor(action, resource string) string {
 	b, _ := json.MarshalIndent(doc, "", "  ")
 	return string(b)
 }
+
+// Wrap is err worded by Message as one sentence about what failed, with err kept in the chain
+// for errors.As (where fmt.Errorf("%s", Message(…)) would drop it).
+func Wrap(what string, err error) error { return &wrapped{what: what, err: err} }
+
+type wrapped struct {
+	what string
+	err  error
+}
+
+func (w *wrapped) Error() string { return Message(w.what, w.err) }
+func (w *wrapped) Unwrap() error { return w.err }

@@ -34,6 +34,8 @@ func TestClassify(t *testing.T) {
 		{"unknown key", opErr("STS", "GetCallerIdentity", apiErr("InvalidClientTokenId", "no")), BadCredentials},
 		{"bad secret", opErr("IAM", "ListUsers", apiErr("SignatureDoesNotMatch", "no")), BadCredentials},
 		{"no such entity", opErr("IAM", "GetUser", apiErr("NoSuchEntity", "no")), NotFound},
+		{"S3 HeadBucket 404", opErr("S3", "HeadBucket", apiErr("NotFound", "Not Found")), NotFound},
+		{"S3 no such bucket", opErr("S3", "CreateBucket", apiErr("NoSuchBucket", "no")), NotFound},
 		{"two-key limit", opErr("IAM", "CreateAccessKey", apiErr("LimitExceeded", "no")), LimitExceeded},
 		{"throttled", opErr("IAM", "ListUsers", apiErr("Throttling", "slow down")), Throttled},
 		{"other API error", opErr("IAM", "ListUsers", apiErr("ServiceFailure", "oops")), Other},
@@ -158,5 +160,17 @@ func TestDeniedBuildsUserARNFromIAMWords(t *testing.T) {
 				t.Errorf("policy does not grant %s:\n%s", c.resource, PolicyFor(a, r))
 			}
 		})
+	}
+}
+
+// A worded failure keeps its cause: the exit code and the retry decision read it with errors.As.
+func TestWrapKeepsTheChain(t *testing.T) {
+	cause := opErr("IAM", "TagUser", apiErr("AccessDenied", "no"))
+	err := Wrap("remember the warnings sent about alice (iam:TagUser)", cause)
+	if err.Error() != Message("remember the warnings sent about alice (iam:TagUser)", cause) {
+		t.Errorf("Error() = %q, want Message's wording", err.Error())
+	}
+	if Classify(err) != AccessDenied {
+		t.Errorf("Classify = %v, want AccessDenied through the chain", Classify(err))
 	}
 }

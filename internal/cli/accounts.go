@@ -74,10 +74,6 @@ func (s *session) accounts(ctx context.Context, spec *policy.Accounts) ([]accoun
 	return as, nil
 }
 
-// multi reports whether output names accounts: only a run over accounts: does, so a
-// single-account run prints what it always printed.
-func multi(as []accounts.Account) bool { return len(as) > 1 || len(as) == 1 && as[0].ID != "" }
-
 // accountFailures prints one line per failed account and returns the run's error: exit 1,
 // since the run was not whole, after every other account was done (invariant 10).
 func accountFailures(w io.Writer, fs []jobs.Failure, total int) error {

@@ -97,10 +97,11 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
 	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)
-	err = p.finish(jobs.Results(runs))
+	end := jobs.Finish("", runs)
+	err = p.finish(end.Results)
 	// A failed account is named after the keys of the others; its exit code (1) is the run's
 	// unless a key's own failure already said more.
-	if ferr := accountFailures(o.Stderr, jobs.Failures(e.plans), len(e.plans)); ferr != nil && err == nil {
+	if ferr := accountFailures(o.Stderr, end.Failed, end.Accounts); ferr != nil && err == nil {
 		err = ferr
 	}
 	// Owners hear last: a notice never blocks or undoes a change, and says what was done.

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
 )
 
 // session is the AWS side of one command: the config, its clients and who keywarden is.
@@ -34,15 +36,13 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 	return s, nil
 }
 
-// selfKeyID is the access key the requests are signed with: the key the self-lockout guard
-// protects. The SDK caches the credentials, so asking again (serve does, every run, in case
-// they were refreshed) costs no call.
+// selfKeyID is the access key the requests are signed with (awsconfig.SignedWith).
 func (s *session) selfKeyID(ctx context.Context) (string, error) {
-	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	id, err := awsconfig.SignedWith(ctx, s.cfg)
 	if err != nil {
 		return "", awsErr("load credentials", err)
 	}
-	return creds.AccessKeyID, nil
+	return id, nil
 }
 
 // identity is who the credentials in use belong to.

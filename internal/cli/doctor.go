@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -76,7 +75,7 @@ func runDoctor(ctx context.Context, o *doctorOptions, explicitConfig bool) error
 		n = spec.Concurrency
 	}
 	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (struct{}, error) {
-		return struct{}{}, tryReads(ctx, iam.NewFromConfig(s.Config))
+		return struct{}{}, tryReads(ctx, s.IAM)
 	})
 	bad := 0
 	for _, out := range outs {
@@ -97,28 +96,13 @@ func runDoctor(ctx context.Context, o *doctorOptions, explicitConfig bool) error
 	return nil
 }
 
-// tryReads makes each read call keywarden makes in an account, once, and says the first that
-// is denied, naming the action and how to grant it.
-func tryReads(ctx context.Context, c *iam.Client) error {
-	users, err := c.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
-	if err != nil {
-		return readErr("iam:ListUsers", err)
-	}
-	if len(users.Users) == 0 {
-		return nil // nothing to read keys of: the other reads cannot be tried, nor needed yet
-	}
-	u := users.Users[0].UserName
-	ks, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: u})
-	if err != nil {
-		return readErr("iam:ListAccessKeys", err)
-	}
-	if len(ks.AccessKeyMetadata) > 0 {
-		if _, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: ks.AccessKeyMetadata[0].AccessKeyId}); err != nil {
-			return readErr("iam:GetAccessKeyLastUsed", err)
-		}
-	}
-	if _, err := c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: u}); err != nil {
-		return readErr("iam:ListUserTags", err)
+// tryReads is inventory.Probe, its failure said as doctor says it.
+func tryReads(ctx context.Context, c inventory.IAM) error {
+	var pe *inventory.ProbeError
+	if err := inventory.Probe(ctx, c); errors.As(err, &pe) {
+		return readErr(pe.Action, pe.Err)
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
@@ -127,5 +111,5 @@ func readErr(action string, err error) error {
 	if awserr.Classify(err) == awserr.AccessDenied {
 		return fmt.Errorf("%s is denied; add it to the member role's policy ('keywarden policy -c FILE' prints it)", action)
 	}
-	return errors.New(awserr.Message("try "+action, err))
+	return awserr.Wrap("try "+action, err)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
@@ -84,11 +86,7 @@ func reportError(w io.Writer, err error) int {
 	}
 	var ce *codedError
 	if !errors.As(err, &ce) {
-		if isCobraUsage(err) {
-			ce = &codedError{code: exitUsage, msg: oneLine(err.Error())}
-		} else {
-			ce = &codedError{code: exitError, msg: err.Error()}
-		}
+		ce = &codedError{code: exitError, msg: err.Error()}
 	}
 	if ce.msg != "" {
 		fmt.Fprintf(w, "keywarden: %s\n", ce.msg)
@@ -109,9 +107,22 @@ func oneLine(msg string) string {
 	return head + "; did you mean " + strings.Join(strings.Fields(sugg), " or ") + "?"
 }
 
-func isCobraUsage(err error) bool {
-	s := err.Error()
-	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
-		strings.Contains(s, "accepts ") || strings.Contains(s, "requires at least") ||
-		strings.HasPrefix(s, "required flag")
+// cobraUsage is one of cobra's own errors (an unknown command, a wrong number of arguments),
+// typed as bad input where cobra makes it, since cobra gives it no type of its own.
+func cobraUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codedError{code: exitUsage, msg: oneLine(err.Error()), cause: err}
+}
+
+// typeCobraErrors wraps every command's argument check so that its errors are cobraUsage.
+// (Flag errors are typed by the root's FlagErrorFunc; an unknown command by Run's Find.)
+func typeCobraErrors(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error { return cobraUsage(check(cmd, args)) }
+	}
+	for _, sub := range c.Commands() {
+		typeCobraErrors(sub)
+	}
 }

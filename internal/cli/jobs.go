@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -92,7 +93,7 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		opts.Accounts = spec.Concurrency
 	}
 	plans := jobs.Decide(ctx, accts, cfg, f.Jobs, at, opts)
-	if !multi(accts) && plans[0].Err != nil {
+	if !accounts.Multi(accts) && plans[0].Err != nil {
 		// One account: its failure is the command's, worded and coded as before.
 		var se *jobs.StepError
 		if errors.As(plans[0].Err, &se) {
@@ -100,21 +101,19 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		}
 		return nil, usageErr(plans[0].Err)
 	}
-	warnUnsettled(d.Stderr, plans, "apply")
+	warnUnsettled(d.Stderr, jobs.Finish("", jobs.RunsOf(plans)).Unsettled, "apply")
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
 	}
-	return &jobEval{cfg: cfg, s: s, plans: plans, at: at, opts: opts, multi: multi(accts), njobs: n}, nil
+	return &jobEval{cfg: cfg, s: s, plans: plans, at: at, opts: opts, multi: accounts.Multi(accts), njobs: n}, nil
 }
 
 // warnUnsettled names each pending record the run could not settle (the next run of what tries
 // again); the keys themselves are as IAM shows them.
-func warnUnsettled(w io.Writer, plans []jobs.Plan, what string) {
-	for _, p := range plans {
-		for _, err := range p.Unsettled {
-			fmt.Fprintf(w, "keywarden: warning: could not %v; the next %s tries again\n", err, what)
-		}
+func warnUnsettled(w io.Writer, us []jobs.Unsettled, what string) {
+	for _, u := range us {
+		fmt.Fprintf(w, "keywarden: warning: could not %v; the next %s tries again\n", u.Err, what)
 	}
 }
 

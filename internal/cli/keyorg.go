@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
@@ -74,43 +69,16 @@ func keyChangeAccounts(ctx context.Context, d *Deps, g *globalOptions, sel *keyS
 	return err
 }
 
-// keyInfo is the STS call that says which account an access key id belongs to. It needs no
-// access to that account, so a key is placed with one call, not one search per account.
-type keyInfo interface {
-	GetAccessKeyInfo(context.Context, *sts.GetAccessKeyInfoInput, ...func(*sts.Options)) (*sts.GetAccessKeyInfoOutput, error)
-}
-
-// locateKeys places each key in its account and keeps only the accounts that hold one, in
-// their order. A key of an account the run does not cover is bad input: nothing is changed.
-func locateKeys(ctx context.Context, c keyInfo, ids []string, accts []accounts.Account) ([]accounts.Account, map[string][]string, error) {
-	covered := map[string]bool{}
-	for _, a := range accts {
-		covered[a.ID] = true
+// locateKeys is accounts.Locate with its errors worded and coded for the command.
+func locateKeys(ctx context.Context, c accounts.KeyInfo, ids []string, accts []accounts.Account) ([]accounts.Account, map[string][]string, error) {
+	out, in, err := accounts.Locate(ctx, c, ids, accts)
+	var outside *accounts.OutsideError
+	var lookup *accounts.LookupError
+	switch {
+	case errors.As(err, &outside):
+		return nil, nil, usageErr(outside)
+	case errors.As(err, &lookup):
+		return nil, nil, awsErr("find the account of access key "+lookup.KeyID+" (sts:GetAccessKeyInfo)", lookup.Err)
 	}
-	in := map[string][]string{}
-	var outside []string
-	for _, id := range ids {
-		o, err := c.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(id)})
-		if err != nil {
-			return nil, nil, awsErr("find the account of access key "+id+" (sts:GetAccessKeyInfo)", err)
-		}
-		acct := aws.ToString(o.Account)
-		if !covered[acct] {
-			outside = append(outside, id+" is in account "+acct)
-			continue
-		}
-		in[acct] = append(in[acct], id)
-	}
-	if len(outside) > 0 {
-		sort.Strings(outside)
-		return nil, nil, usagef("access key %s, which this run does not cover; add the account to --accounts (or drop it from exclude:) and run again",
-			strings.Join(outside, ", "))
-	}
-	var out []accounts.Account
-	for _, a := range accts {
-		if len(in[a.ID]) > 0 {
-			out = append(out, a)
-		}
-	}
-	return out, in, nil
+	return out, in, err
 }

@@ -2,14 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
@@ -118,10 +114,8 @@ func runOrgBootstrap(ctx context.Context, o *orgBootstrapOptions) error {
 	return o.deployStackSet(ctx, s, cfg, region)
 }
 
-// deployStackSet creates the StackSet with the member role's template and deploys it to the
-// target OUs; CloudFormation then adds every account that joins them.
+// deployStackSet deploys the member role's StackSet (deploy.DeployStackSet) and says where.
 func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, cfg *policy.Config, region string) error {
-	ous := slices.Clone(cfg.Accounts.OUs)
 	inner, err := deploy.MemberRole(cfg, o.RunnerAccount)
 	if err != nil {
 		return usageErr(err)
@@ -130,35 +124,13 @@ func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, cf
 	if err != nil {
 		return err
 	}
-	if len(ous) == 0 {
-		roots, err := organizations.NewFromConfig(s.cfg).ListRoots(ctx, &organizations.ListRootsInput{})
-		if err != nil {
-			return awsErr("find the organization's root (organizations:ListRoots)", err)
-		}
-		for _, r := range roots.Roots {
-			ous = append(ous, aws.ToString(r.Id))
-		}
-	}
-	c := cfn.NewFromConfig(s.cfg)
-	_, err = c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
-		StackSetName: &o.StackSetName, TemplateBody: aws.String(string(body)),
-		PermissionModel: cfntypes.PermissionModelsServiceManaged,
-		AutoDeployment:  &cfntypes.AutoDeployment{Enabled: aws.Bool(true), RetainStacksOnAccountRemoval: aws.Bool(false)},
-		Capabilities:    []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
-		Description:     aws.String("keywarden member role"),
-	})
-	if err != nil {
-		return awsErr("create StackSet "+o.StackSetName+" (cloudformation:CreateStackSet)", err)
-	}
-	op, err := c.CreateStackInstances(ctx, &cfn.CreateStackInstancesInput{
-		StackSetName:      &o.StackSetName,
-		DeploymentTargets: &cfntypes.DeploymentTargets{OrganizationalUnitIds: ous},
-		Regions:           []string{region},
-	})
-	if err != nil {
-		return awsErr("deploy StackSet "+o.StackSetName+" to "+strings.Join(ous, ", ")+" (cloudformation:CreateStackInstances)", err)
+	d, err := deploy.DeployStackSet(ctx, s.cfg, o.StackSetName, body, cfg.Accounts.OUs, region)
+	if step := (*deploy.StepError)(nil); errors.As(err, &step) {
+		return awsErr(step.What, step.Err)
+	} else if err != nil {
+		return err
 	}
 	fmt.Fprintf(o.Stderr, "keywarden: StackSet %s deploying the member role to %s (operation %s); run 'keywarden doctor -c %s' when it is done\n",
-		o.StackSetName, strings.Join(ous, ", "), aws.ToString(op.OperationId), o.Config)
+		o.StackSetName, strings.Join(d.OUs, ", "), d.OperationID, o.Config)
 	return nil
 }

@@ -65,6 +65,12 @@ func Main(args []string) int {
 // Run executes one command line with the given dependencies and returns its exit code.
 func Run(ctx context.Context, d *Deps, args []string) int {
 	root := newRootCmd(d)
+	// An unknown command is found before anything runs; cobra's Find reports it untyped.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	if _, _, err := root.Find(args); err != nil {
+		return reportError(d.Stderr, cobraUsage(err))
+	}
 	root.SetArgs(args)
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
@@ -140,6 +146,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdDeploy(d, g, nil),
 		newCmdUndeploy(d, g, nil),
 	)
+	typeCobraErrors(root)
 	return root
 }
 

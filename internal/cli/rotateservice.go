@@ -81,7 +81,7 @@ func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Cont
 		if _, err := sink.Parse(to, sink.Env{User: "USER", CredentialsFile: o.credentialsFile(), Split: splitArgs}); err != nil {
 			return usageErr(err)
 		}
-		if !strings.Contains(to, "{user}") && (len(f.Users) > 1 || inventory.IsGlob(f.Users[0])) {
+		if !strings.Contains(to, "{user}") && (len(f.Users) > 1 || keys.IsGlob(f.Users[0])) {
 			return usagef("destination %q would get the keys of several users; put {user} in it", to)
 		}
 	}

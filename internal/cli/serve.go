@@ -2,14 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	// Embedded zone data: a job's time zone must load in a distroless container too.
@@ -21,6 +18,7 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/daemon"
 	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -123,12 +121,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.Once != "" {
 		return runOnce(ctx, o, cfg)
 	}
-	jobs, unscheduled, err := scheduledJobs(o.Config, cfg)
-	if err != nil {
+	if err := daemon.Check(o.Config, cfg); err != nil {
 		return usageErr(err)
-	}
-	if len(jobs) == 0 {
-		return usagef("no job in %s has a schedule, so serve would never run one; run a job with --once JOB", o.Config)
 	}
 	sess, err := o.session(ctx)
 	if err != nil {
@@ -138,129 +132,24 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.Deps.ServeHooks != nil {
 		hooks = *o.Deps.ServeHooks
 	}
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return usagef("listen on %s: %v", o.Listen, err)
-	}
-
-	log := slog.New(slog.NewJSONHandler(o.Stderr, nil))
-	s := &server{o: o, sess: sess, log: log, cfg: cfg}
 	clock := hooks.Clock
 	if clock == nil {
 		clock = systemClock{}
 	}
-	d := daemon.New(daemon.Options{
-		Jobs: jobs, Run: s.run, Clock: clock, Logger: log,
-		Metrics: daemon.NewMetrics(), ShutdownGrace: o.Grace,
+	err = daemon.Serve(ctx, daemon.ServeOptions{
+		Path: o.Config, Config: cfg, Load: readConfig,
+		Accounts: func(ctx context.Context, cfg *policy.Config) ([]accounts.Account, jobs.Options, error) {
+			return o.accountsFor(ctx, sess, cfg)
+		},
+		Sender: func(n *policy.Notify) jobs.Sender { return newSender(sess.cfg, n) },
+		DryRun: o.DryRun, NoNotify: o.NoNotify, Listen: o.Listen, ShutdownGrace: o.Grace,
+		Now: o.Now, Clock: clock, Log: slog.New(slog.NewJSONHandler(o.Stderr, nil)),
+		Signals: hooks.Signals, Listening: hooks.Listening,
 	})
-	s.d = d
-	s.clock = clock
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sigs := hooks.Signals
-	if sigs == nil {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-		defer signal.Stop(ch)
-		sigs = ch
+	if bad := (*daemon.BadInputError)(nil); errors.As(err, &bad) {
+		return usageErr(bad)
 	}
-	go s.handleSignals(ctx, sigs, cancel)
-
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	httpDone := make(chan error, 1)
-	go func() { httpDone <- srv.Serve(ln) }()
-	served := make(chan struct{})
-	go func() {
-		_ = d.Serve(ctx) // returns once running jobs have finished
-		close(served)
-	}()
-	addr := ln.Addr().String()
-	if awaitServing(d.Handler(), served) {
-		log.Info("keywarden serve started", "config", o.Config, "listen", addr, "dry_run", o.DryRun)
-		s.logSchedule(cfg, jobs, unscheduled)
-		if hooks.Listening != nil {
-			hooks.Listening(addr)
-		}
-	}
-
-	var httpErr error
-	select {
-	case <-served:
-	case httpErr = <-httpDone:
-		// /metrics and /healthz are part of the service: if they die, stop rather than run blind.
-		log.Error("http server failed", "listen", addr, "error", httpErr.Error())
-		cancel()
-		<-served
-	}
-	shut, cancelShut := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancelShut()
-	_ = srv.Shutdown(shut)
-	if httpErr != nil {
-		return fmt.Errorf("serve /metrics on %s: %w", addr, httpErr)
-	}
-	return nil
-}
-
-// awaitServing waits until the daemon's own /healthz says its loop runs, so that "started"
-// is never logged (nor a readiness probe pointed at us) while /healthz still answers 503. It
-// reports false if Serve returned first.
-func awaitServing(h http.Handler, served <-chan struct{}) bool {
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var rec statusRecorder
-		req, _ := http.NewRequest(http.MethodGet, "/healthz", nil)
-		h.ServeHTTP(&rec, req)
-		if rec.code == http.StatusOK {
-			return true
-		}
-		select {
-		case <-served:
-			return false
-		case <-tick.C:
-		}
-	}
-}
-
-// statusRecorder keeps only the status of a response (httptest is for tests).
-type statusRecorder struct {
-	code int
-	h    http.Header
-}
-
-func (r *statusRecorder) Header() http.Header {
-	if r.h == nil {
-		r.h = http.Header{}
-	}
-	return r.h
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
-	}
-}
-
-func (r *statusRecorder) Write(p []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return len(p), nil
-}
-
-func (s *server) handleSignals(ctx context.Context, sigs <-chan os.Signal, stop context.CancelFunc) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case sig := <-sigs:
-			if sig == syscall.SIGHUP {
-				s.reload()
-				continue
-			}
-			s.log.Info("shutting down", "signal", sig.String())
-			stop()
-		}
-	}
+	return err
 }
 
 // runOnce runs one job now and reports like apply: results on stdout, the exit code from them.
@@ -279,20 +168,21 @@ func runOnce(ctx context.Context, o *serveOptions, cfg *policy.Config) error {
 	if o.DryRun {
 		fmt.Fprintln(o.Stderr, "keywarden: dry run: nothing will change")
 	}
-	opts.Apply = o.applyOptions(o.Once)
-	p := newResultPrinter(o.globalOptions, o.Deps, multi(accts))
+	opts.Apply = apply.Options{Origin: keys.JobOrigin(o.Once), DryRun: o.DryRun, Now: o.Now, Concurrency: o.Concurrency}
+	p := newResultPrinter(o.globalOptions, o.Deps, accounts.Multi(accts))
 	opts.OnResult = p.add
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{o.Once}, o.Now(), opts)
-	if !multi(accts) && runs[0].Err != nil {
+	if !accounts.Multi(accts) && runs[0].Err != nil {
 		return awsErr("run job "+o.Once, runs[0].Err)
 	}
-	warnUnsettled(o.Stderr, jobs.PlansOf(runs), "run")
-	results := jobs.Results(runs)
+	end := jobs.Finish(o.Once, runs)
+	warnUnsettled(o.Stderr, end.Unsettled, "run")
+	results := end.Results
 	if len(results) == 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: job %s: no key to act on, nothing changed\n", o.Once)
 	}
 	err = p.finish(results)
-	if ferr := accountFailures(o.Stderr, jobs.Failures(jobs.PlansOf(runs)), len(runs)); ferr != nil && err == nil {
+	if ferr := accountFailures(o.Stderr, end.Failed, end.Accounts); ferr != nil && err == nil {
 		err = ferr
 	}
 	// A dry run tells nobody: its warnings would be remembered as sent.
@@ -315,8 +205,4 @@ func (o *serveOptions) accountsFor(ctx context.Context, sess *session, cfg *poli
 	}
 	accts, err := sess.accounts(ctx, spec)
 	return accts, opts, err
-}
-
-func (o *serveOptions) applyOptions(job string) apply.Options {
-	return apply.Options{Origin: jobs.Origin(job), DryRun: o.DryRun, Now: o.Now, Concurrency: o.Concurrency}
 }

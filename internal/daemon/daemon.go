@@ -77,6 +77,8 @@ type Daemon struct {
 
 	reload chan struct{}
 	wg     sync.WaitGroup
+	// started is closed once the loop runs (/healthz answers 200 from then on).
+	started chan struct{}
 
 	mu      sync.Mutex
 	jobs    []Job
@@ -100,6 +102,7 @@ func New(opts Options) *Daemon {
 		grace:   opts.ShutdownGrace,
 		maxWait: maxWait,
 		reload:  make(chan struct{}, 1),
+		started: make(chan struct{}),
 		running: map[string]time.Time{},
 	}
 	if d.log == nil {
@@ -187,6 +190,7 @@ func (d *Daemon) Serve(ctx context.Context) error {
 	d.state = stateServing
 	jobs := d.jobs
 	d.mu.Unlock()
+	close(d.started)
 
 	// Runs outlive ctx for the grace period, but keep its values.
 	jobsCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))

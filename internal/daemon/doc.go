@@ -1,5 +1,8 @@
-// Package daemon is the scheduler loop of keywarden serve. It knows nothing
-// of AWS: at each job's cron time it calls a Runner with the job's name.
+// Package daemon is keywarden serve: the scheduler loop (daemon.go, which knows nothing of
+// AWS: at each job's cron time it calls a Runner with the job's name) and the server that
+// loop runs (server.go, serverjobs.go: each run is jobs.RunJobs, reported with jobs.Finish,
+// recorded as metrics; SIGHUP reloads the config). internal/cli only turns flags into
+// ServeOptions; this package never imports cli.
 //
 // Policies:
 //   - A job is never run twice at once. If its previous run is still going

@@ -3,15 +3,15 @@ package deploy
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/keywarden/keywarden/internal/awserr"
 )
 
 // S3 is the part of the S3 API deploy uses.
@@ -71,17 +71,8 @@ func Upload(ctx context.Context, c S3, bucket, key string, zipped []byte) (bool,
 	return true, nil
 }
 
-func forbidden(err error) bool {
-	var re *awshttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden
-}
+// forbidden is HeadBucket's 403, which comes without a body and so without a code.
+func forbidden(err error) bool { return awserr.Status(err) == http.StatusForbidden }
 
-func notFound(err error) bool {
-	var nf *s3types.NotFound
-	var nb *s3types.NoSuchBucket
-	if errors.As(err, &nf) || errors.As(err, &nb) {
-		return true
-	}
-	var ae smithy.APIError
-	return errors.As(err, &ae) && (ae.ErrorCode() == "NotFound" || ae.ErrorCode() == "NoSuchBucket")
-}
+// notFound is HeadBucket's 404 (code NotFound, no body) or NoSuchBucket.
+func notFound(err error) bool { return awserr.Classify(err) == awserr.NotFound }

@@ -11,9 +11,9 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
-	"github.com/keywarden/keywarden/internal/lambda"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/permissions"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -194,15 +194,15 @@ func Build(o Options) (*Template, error) {
 
 func (o Options) environment() (map[string]string, error) {
 	if o.ConfigSSM != "" {
-		return map[string]string{lambda.EnvConfigSSM: o.ConfigSSM}, nil
+		return map[string]string{contract.EnvConfigSSM: o.ConfigSSM}, nil
 	}
 	if len(o.ConfigYAML) == 0 {
 		return nil, fmt.Errorf("no config text to pass to the function")
 	}
-	if n := len(lambda.EnvConfig) + len(o.ConfigYAML); n > maxEnvBytes {
+	if n := len(contract.EnvConfig) + len(o.ConfigYAML); n > maxEnvBytes {
 		return nil, fmt.Errorf("the config is %d bytes; Lambda's environment holds at most %d: store it in an SSM parameter and pass --config-ssm NAME", len(o.ConfigYAML), maxEnvBytes)
 	}
-	return map[string]string{lambda.EnvConfig: string(o.ConfigYAML)}, nil
+	return map[string]string{contract.EnvConfig: string(o.ConfigYAML)}, nil
 }
 
 // ScheduleID is the logical id of the n-th schedule of a job (n > 0 only when cron's
@@ -245,7 +245,7 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}
-		input, _ := json.Marshal(lambda.Event{Job: j.Name})
+		input, _ := json.Marshal(contract.Event{Job: j.Name})
 		tz := j.TZName
 		if tz == "" {
 			tz = "UTC"
@@ -260,7 +260,7 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 			if err != nil {
 				return nil, fmt.Errorf("job %s: %w", j.Name, err)
 			}
-			winput, _ := json.Marshal(lambda.Event{Job: j.Name, Warn: true})
+			winput, _ := json.Marshal(contract.Event{Job: j.Name, Warn: true})
 			for n, e := range wexprs {
 				all = append(all, scheduleSpec{ScheduleID(j.Name+"-warn", n), e, string(winput), fmt.Sprintf("keywarden job %s: warn %s before %q in %s", j.Name, w, j.Schedule, tz)})
 			}

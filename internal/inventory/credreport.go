@@ -152,7 +152,7 @@ func filterReportUsers(users []keys.User, opts ReportOptions) ([]keys.User, erro
 		}
 	}
 	for _, name := range opts.Users {
-		if !IsGlob(name) && !slices.ContainsFunc(users, func(u keys.User) bool { return MatchAny([]string{name}, u.Name) }) {
+		if !keys.IsGlob(name) && !slices.ContainsFunc(users, func(u keys.User) bool { return MatchAny([]string{name}, u.Name) }) {
 			return nil, &UnknownUserError{Name: name}
 		}
 	}

@@ -295,13 +295,10 @@ func sortUsers(us []keys.User) {
 	sort.Slice(us, func(i, j int) bool { return us[i].Name < us[j].Name })
 }
 
-// IsGlob reports whether a user selector is a pattern rather than a name.
-func IsGlob(s string) bool { return keys.IsGlob(s) }
-
 // AllLiteral reports whether every pattern is an exact name (each can be read with GetUser).
 func AllLiteral(ps []string) bool {
 	for _, p := range ps {
-		if IsGlob(p) {
+		if keys.IsGlob(p) {
 			return false
 		}
 	}

@@ -14,15 +14,13 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/provenance"
 	"github.com/keywarden/keywarden/internal/rotate"
 )
-
-// Origin is how provenance records name a job: "job:curfew" (keys.JobOrigin, which apply uses too).
-func Origin(job string) string { return keys.JobOrigin(job) }
 
 // Session is an account opened for work: its config, its IAM client and the key keywarden is
 // signed with there (the self-lockout guard's key; an assumed role's session key is no user's).
@@ -42,10 +40,9 @@ func Open(ctx context.Context, a accounts.Account) (Session, error) {
 		return Session{}, err
 	}
 	s := Session{Config: cfg, IAM: NewIAM(cfg)}
-	if a.Role == "" && cfg.Credentials != nil {
-		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
-			s.SelfKeyID = c.AccessKeyID
-		}
+	if a.Role == "" {
+		// An assumed role's session key is no user's; a key that cannot be read guards nothing.
+		s.SelfKeyID, _ = awsconfig.SignedWith(ctx, cfg)
 	}
 	return s, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
@@ -92,7 +93,7 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 	}
 	origin := ao.Origin
 	if a.Job != "" {
-		origin = Origin(a.Job)
+		origin = keys.JobOrigin(a.Job)
 	}
 	res, err := Rotate(ctx, s, Rotation{User: a.User, UserARN: arn, Spec: *a.Rotation, Origin: origin, Job: a.Job}, ao.Now, ro)
 	return rotationResult(r, res, err)

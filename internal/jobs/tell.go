@@ -127,7 +127,7 @@ func remember(ctx context.Context, p Plan) error {
 		// its record stays one run longer, never the other way round.)
 		tags, err := inventory.ListTags(ctx, p.Session.IAM, u.Name)
 		if err != nil {
-			return fmt.Errorf("%s", awserr.Message("remember the warnings sent about "+u.Name+" (iam:ListUserTags)", err))
+			return awserr.Wrap("remember the warnings sent about "+u.Name+" (iam:ListUserTags)", err)
 		}
 		ks := u.Keys
 		told := keys.ParseWarned(tags[keys.WarnedTag])
@@ -149,7 +149,7 @@ func remember(ctx context.Context, p Plan) error {
 		_, err = p.Session.IAM.TagUser(ctx, &iam.TagUserInput{UserName: aws.String(u.Name),
 			Tags: []iamtypes.Tag{{Key: aws.String(keys.WarnedTag), Value: aws.String(told.String(live))}}})
 		if err != nil {
-			return fmt.Errorf("%s", awserr.Message("remember the warnings sent about "+u.Name+" (iam:TagUser)", err))
+			return awserr.Wrap("remember the warnings sent about "+u.Name+" (iam:TagUser)", err)
 		}
 	}
 	return nil

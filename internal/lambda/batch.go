@@ -5,11 +5,12 @@ import (
 	"log/slog"
 
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 )
 
 // batch narrows the run to the event's batch of accounts, before anything changes: one
 // invocation of a run fanned out over many (README: runs beyond 15 minutes).
-func (h *Handler) batch(accts []accounts.Account, src Source, ev Event, r *Result, log *slog.Logger) ([]accounts.Account, error) {
+func (h *Handler) batch(accts []accounts.Account, src Source, ev contract.Event, r *Result, log *slog.Logger) ([]accounts.Account, error) {
 	if src.Config.Accounts == nil {
 		return nil, fmt.Errorf("job %s: the event names a batch of accounts but %s has no accounts: section; add one, or drop \"accounts\" from the event", ev.Job, src.From)
 	}

@@ -7,22 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/policy"
 )
-
-// Event is what an invocation asks for. The template's schedules send {"job":"NAME"}, and
-// {"job":"NAME","warn":true} a curfew's warn: before each run; a person testing from the
-// console may add "dry_run": true. Accounts, if set, is one batch of the accounts
-// keywarden.yaml covers: a run too large for one invocation's 15 minutes is fanned out by
-// EventBridge Scheduler or a Step Functions Map, one batch per invocation (README).
-type Event struct {
-	Job    string `json:"job"`
-	DryRun bool   `json:"dry_run,omitempty"`
-	// Warn asks for the curfew's warning-only run: tell the owners of the keys the job's next
-	// run will deactivate, and change nothing.
-	Warn     bool     `json:"warn,omitempty"`
-	Accounts []string `json:"accounts,omitempty"`
-}
 
 // ExampleEvent is shown in errors about events.
 const ExampleEvent = `{"job":"curfew"}`
@@ -30,17 +17,17 @@ const ExampleEvent = `{"job":"curfew"}`
 // ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run, warn and accounts, so a
 // typo such as {"jobs":"curfew"} is an error instead of a run of nothing; seed mode is lenient,
 // because the seed's schedule sends CloudWatch's scheduled-event object.
-func ParseEvent(payload []byte, strict bool) (Event, error) {
+func ParseEvent(payload []byte, strict bool) (contract.Event, error) {
 	p := bytes.TrimSpace(payload)
 	if len(p) == 0 || p[0] != '{' {
-		return Event{}, fmt.Errorf("bad event: want a JSON object like %s, got %s", ExampleEvent, describe(p))
+		return contract.Event{}, fmt.Errorf("bad event: want a JSON object like %s, got %s", ExampleEvent, describe(p))
 	}
-	var ev Event
+	var ev contract.Event
 	if !strict {
 		// Only the shape matters here; unknown fields and a non-string job are ignored.
 		var any map[string]json.RawMessage
 		if err := json.Unmarshal(p, &any); err != nil {
-			return Event{}, fmt.Errorf("bad event: %v; want a JSON object like %s", err, ExampleEvent)
+			return contract.Event{}, fmt.Errorf("bad event: %v; want a JSON object like %s", err, ExampleEvent)
 		}
 		_ = json.Unmarshal(any["job"], &ev.Job)
 		_ = json.Unmarshal(any["dry_run"], &ev.DryRun)
@@ -49,13 +36,13 @@ func ParseEvent(payload []byte, strict bool) (Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(p))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil {
-		return Event{}, fmt.Errorf("bad event: %s; want a JSON object like %s", jsonProblem(err), ExampleEvent)
+		return contract.Event{}, fmt.Errorf("bad event: %s; want a JSON object like %s", jsonProblem(err), ExampleEvent)
 	}
 	if dec.More() {
-		return Event{}, fmt.Errorf("bad event: more than one JSON value; want a JSON object like %s", ExampleEvent)
+		return contract.Event{}, fmt.Errorf("bad event: more than one JSON value; want a JSON object like %s", ExampleEvent)
 	}
 	if err := checkBatch(ev.Accounts); err != nil {
-		return Event{}, err
+		return contract.Event{}, err
 	}
 	return ev, nil
 }

@@ -19,7 +19,10 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/jobs"
+	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/svcrotate"
@@ -118,12 +121,8 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	opts := apply.Options{DryRun: ev.DryRun, Now: h.Now}
 	if src.Seed != nil {
 		r.Mode = "seed"
-		if h.AWS.Credentials != nil {
-			if c, err := h.AWS.Credentials.Retrieve(ctx); err == nil {
-				opts.SelfKeyID = c.AccessKeyID
-			}
-		}
-		opts.OnResult = func(a apply.Result) { logResult(log, jobs.Result{Result: a}) }
+		opts.SelfKeyID, _ = awsconfig.SignedWith(ctx, h.AWS)
+		opts.OnResult = func(a apply.Result) { jobs.LogKey(log, jobs.Result{Result: a}) }
 		return h.seed(ctx, r, *src.Seed, opts)
 	}
 	r.Mode = "config"
@@ -134,7 +133,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if _, ok := src.Config.Job(ev.Job); !ok {
 		return r, fmt.Errorf("unknown job %q in %s; jobs: %s", ev.Job, src.From, strings.Join(src.Config.JobNames(), ", "))
 	}
-	opts.Origin = jobs.Origin(ev.Job)
+	opts.Origin = keys.JobOrigin(ev.Job)
 	accts, err := accounts.For(ctx, h.AWS, src.Config.Accounts)
 	if err != nil {
 		return r, fmt.Errorf("job %s: %w", ev.Job, err)
@@ -144,7 +143,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 			return r, err
 		}
 	}
-	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { logResult(log, a) }, Rotate: h.rotateOptions(log)}
+	jo := jobs.Options{Apply: opts, OnResult: func(a jobs.Result) { jobs.LogKey(log, a) }, Rotate: h.rotateOptions(log)}
 	if a := src.Config.Accounts; a != nil {
 		jo.Accounts = a.Concurrency
 	}
@@ -152,29 +151,22 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 		return h.warn(ctx, r, src.Config, ev, accts, now, jo, log)
 	}
 	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
-	for _, run := range runs {
-		for _, e := range run.Unsettled {
-			log.Warn("could not settle a pending record", "job", ev.Job, "account", run.Account.ID, "error", e.Error())
-		}
-	}
-	r.FailedAccounts = jobs.Failures(jobs.PlansOf(runs))
-	for _, f := range r.FailedAccounts {
-		log.Error("account failed", "account", f.Account, "job", ev.Job, "reason", f.Reason)
-	}
-	r, err = finish(r, jobs.Results(runs), false)
-	if nerr := h.tell(ctx, src.Config, ev, runs); nerr != nil {
+	end := jobs.Finish(ev.Job, runs)
+	end.Log(log)
+	r.FailedAccounts = end.Failed
+	r, err = finish(r, end.Results, false)
+	if nerr := h.tell(ctx, src.Config, ev, runs, log); nerr != nil {
 		err = errors.Join(err, nerr)
 	}
-	if n := len(r.FailedAccounts); n > 0 {
-		// Every other account was done; the invocation still fails so alarms see the gap.
-		err = errors.Join(fmt.Errorf("job %s: %d of %d accounts failed: %s", ev.Job, n, len(accts), failureList(r.FailedAccounts)), err)
+	if aerr := end.AccountsErr(); aerr != nil {
+		err = errors.Join(aerr, err)
 	}
 	return r, err
 }
 
 // tell sends the run's notices (never in a dry run, whose warnings would be remembered as
 // sent); a channel that failed fails the invocation, but the key changes stand.
-func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs []jobs.Run) error {
+func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev contract.Event, runs []jobs.Run, log *slog.Logger) error {
 	if cfg.Notify == nil || ev.DryRun {
 		return nil
 	}
@@ -182,30 +174,7 @@ func (h *Handler) tell(ctx context.Context, cfg *policy.Config, ev Event, runs [
 	if s == nil {
 		s = notify.New(h.AWS, cfg.Notify, h.Sleep)
 	}
-	t := jobs.Tell(ctx, runs, cfg.Notify, s, "job "+ev.Job)
-	var bad []string
-	for _, r := range t.Results {
-		if r.OK() {
-			h.Log.Info("notified", "job", ev.Job, "channel", r.Channel, "sent", r.Sent)
-			continue
-		}
-		h.Log.Error("notify failed", "job", ev.Job, "channel", r.Channel, "errors", r.Failed)
-		bad = append(bad, r.Channel)
-	}
-	bad = append(bad, t.Failed...)
-	if len(bad) > 0 {
-		return fmt.Errorf("job %s: some notices were not delivered (%s); the key changes stand", ev.Job, strings.Join(bad, ", "))
-	}
-	return nil
-}
-
-// failureList names each failed account with its reason: "111122223333: assume …; 4444…: …".
-func failureList(fs []jobs.Failure) string {
-	parts := make([]string, len(fs))
-	for i, f := range fs {
-		parts[i] = f.Account + ": " + f.Reason
-	}
-	return strings.Join(parts, "; ")
+	return jobs.TellLogged(ctx, log, runs, cfg.Notify, s, ev.Job)
 }
 
 // seed does what the seed's handler does, iam.AccessKey(user, id).deactivate(), through apply:
@@ -213,7 +182,7 @@ func failureList(fs []jobs.Failure) string {
 func (h *Handler) seed(ctx context.Context, r Result, t SeedTarget, opts apply.Options) (Result, error) {
 	opts.Origin = SeedOrigin
 	a := policy.Action{Kind: policy.Deactivate, User: t.User, AccessKeyID: t.AccessKeyID,
-		Reason: EnvSeedKey + " of the function"}
+		Reason: contract.EnvSeedKey + " of the function"}
 	var rs []jobs.Result
 	for _, x := range apply.Apply(ctx, jobs.NewIAM(h.AWS), []policy.Action{a}, opts) {
 		rs = append(rs, jobs.Result{Result: x})
@@ -228,7 +197,7 @@ func finish(r Result, rs []jobs.Result, seed bool) (Result, error) {
 	var bad []string
 	for _, k := range rs {
 		switch {
-		case k.Outcome == apply.Failed || k.Outcome == apply.Refused || seed && k.Outcome == apply.Skipped:
+		case jobs.Bad(k) || seed && k.Outcome == apply.Skipped:
 			r.Failed++
 			where := ""
 			if k.Account != "" {
@@ -245,27 +214,6 @@ func finish(r Result, rs []jobs.Result, seed bool) (Result, error) {
 		return r, fmt.Errorf("%d of %d actions failed: %s", len(bad), len(rs), strings.Join(bad, "; "))
 	}
 	return r, nil
-}
-
-// logResult writes one line per action. Results hold ids and reasons, never secrets.
-func logResult(log *slog.Logger, a jobs.Result) {
-	var attrs []any
-	if a.Account != "" {
-		attrs = append(attrs, "account", a.Account)
-	}
-	attrs = append(attrs, "user", a.User, "access_key_id", a.AccessKeyID, "action", string(a.Action), "outcome", a.Outcome)
-	if a.Job != "" {
-		attrs = append(attrs, "job", a.Job)
-	}
-	if a.Reason != "" {
-		attrs = append(attrs, "reason", a.Reason)
-	}
-	if a.Err != nil {
-		attrs = append(attrs, "error", a.Err.Error())
-		log.Warn("key", attrs...)
-		return
-	}
-	log.Info("key", attrs...)
 }
 
 // rotateOptions are what rotate rules need here: the sleeper for STS checks and the log for

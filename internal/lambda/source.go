@@ -7,16 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/policy"
-)
-
-// Environment variables the function reads.
-const (
-	EnvConfig    = "KEYWARDEN_CONFIG"     // keywarden.yaml inline
-	EnvConfigSSM = "KEYWARDEN_CONFIG_SSM" // name of an SSM parameter holding keywarden.yaml
-	// The seed's variables: with no config, the function deactivates this one key.
-	EnvSeedUser = "TARGET_ACCESS_KEY_USER_NAME"
-	EnvSeedKey  = "TARGET_ACCESS_KEY_ID"
 )
 
 // SSM is the part of the SSM API the function uses.
@@ -41,19 +33,19 @@ type SeedTarget struct {
 // LoadSource reads the function's environment. It is called on every invocation, so a changed
 // SSM parameter takes effect at the next run without a redeploy.
 func LoadSource(ctx context.Context, getenv func(string) string, c SSM) (Source, error) {
-	inline, param := getenv(EnvConfig), getenv(EnvConfigSSM)
+	inline, param := getenv(contract.EnvConfig), getenv(contract.EnvConfigSSM)
 	switch {
 	case inline != "" && param != "":
-		return Source{}, fmt.Errorf("both %s and %s are set; set one", EnvConfig, EnvConfigSSM)
+		return Source{}, fmt.Errorf("both %s and %s are set; set one", contract.EnvConfig, contract.EnvConfigSSM)
 	case inline != "":
-		cfg, err := policy.Load(EnvConfig, []byte(inline))
+		cfg, err := policy.Load(contract.EnvConfig, []byte(inline))
 		if err != nil {
-			return Source{}, fmt.Errorf("bad config in %s:\n%w", EnvConfig, err)
+			return Source{}, fmt.Errorf("bad config in %s:\n%w", contract.EnvConfig, err)
 		}
-		return Source{Config: cfg, From: EnvConfig}, nil
+		return Source{Config: cfg, From: contract.EnvConfig}, nil
 	case param != "":
 		if c == nil {
-			return Source{}, fmt.Errorf("%s is set but no SSM client is configured", EnvConfigSSM)
+			return Source{}, fmt.Errorf("%s is set but no SSM client is configured", contract.EnvConfigSSM)
 		}
 		o, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(param), WithDecryption: aws.Bool(true)})
 		if err != nil {
@@ -68,15 +60,15 @@ func LoadSource(ctx context.Context, getenv func(string) string, c SSM) (Source,
 		}
 		return Source{Config: cfg, From: "ssm:" + param}, nil
 	}
-	user, key := getenv(EnvSeedUser), getenv(EnvSeedKey)
+	user, key := getenv(contract.EnvSeedUser), getenv(contract.EnvSeedKey)
 	switch {
 	case user != "" && key != "":
 		return Source{Seed: &SeedTarget{User: user, AccessKeyID: key}, From: "seed"}, nil
 	case user != "":
-		return Source{}, fmt.Errorf("%s is set but %s is not; set both to deactivate one key", EnvSeedUser, EnvSeedKey)
+		return Source{}, fmt.Errorf("%s is set but %s is not; set both to deactivate one key", contract.EnvSeedUser, contract.EnvSeedKey)
 	case key != "":
-		return Source{}, fmt.Errorf("%s is set but %s is not; set both to deactivate one key", EnvSeedKey, EnvSeedUser)
+		return Source{}, fmt.Errorf("%s is set but %s is not; set both to deactivate one key", contract.EnvSeedKey, contract.EnvSeedUser)
 	}
 	return Source{}, fmt.Errorf("no configuration: set %s (keywarden.yaml inline), %s (an SSM parameter name), or %s and %s",
-		EnvConfig, EnvConfigSSM, EnvSeedUser, EnvSeedKey)
+		contract.EnvConfig, contract.EnvConfigSSM, contract.EnvSeedUser, contract.EnvSeedKey)
 }

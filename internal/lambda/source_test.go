@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 )
 
 const sampleYAML = `jobs:
@@ -22,16 +24,16 @@ func TestLoadSource(t *testing.T) {
 		wantSeed *SeedTarget
 		wantErr  string
 	}{
-		{"inline config", map[string]string{EnvConfig: sampleYAML}, "KEYWARDEN_CONFIG", nil, ""},
-		{"inline config wins over seed vars", map[string]string{EnvConfig: sampleYAML, EnvSeedUser: "u", EnvSeedKey: "K"}, "KEYWARDEN_CONFIG", nil, ""},
-		{"seed vars", map[string]string{EnvSeedUser: "access-key-user", EnvSeedKey: "AKIAIOSFODNN7EXAMPLE"}, "seed",
+		{"inline config", map[string]string{contract.EnvConfig: sampleYAML}, "KEYWARDEN_CONFIG", nil, ""},
+		{"inline config wins over seed vars", map[string]string{contract.EnvConfig: sampleYAML, contract.EnvSeedUser: "u", contract.EnvSeedKey: "K"}, "KEYWARDEN_CONFIG", nil, ""},
+		{"seed vars", map[string]string{contract.EnvSeedUser: "access-key-user", contract.EnvSeedKey: "AKIAIOSFODNN7EXAMPLE"}, "seed",
 			&SeedTarget{User: "access-key-user", AccessKeyID: "AKIAIOSFODNN7EXAMPLE"}, ""},
-		{"seed user only", map[string]string{EnvSeedUser: "u"}, "", nil, "TARGET_ACCESS_KEY_USER_NAME is set but TARGET_ACCESS_KEY_ID is not"},
-		{"seed key only", map[string]string{EnvSeedKey: "K"}, "", nil, "TARGET_ACCESS_KEY_ID is set but TARGET_ACCESS_KEY_USER_NAME is not"},
+		{"seed user only", map[string]string{contract.EnvSeedUser: "u"}, "", nil, "TARGET_ACCESS_KEY_USER_NAME is set but TARGET_ACCESS_KEY_ID is not"},
+		{"seed key only", map[string]string{contract.EnvSeedKey: "K"}, "", nil, "TARGET_ACCESS_KEY_ID is set but TARGET_ACCESS_KEY_USER_NAME is not"},
 		{"nothing", map[string]string{}, "", nil, "no configuration: set KEYWARDEN_CONFIG"},
-		{"both config sources", map[string]string{EnvConfig: sampleYAML, EnvConfigSSM: "/kw"}, "", nil, "both KEYWARDEN_CONFIG and KEYWARDEN_CONFIG_SSM are set"},
-		{"bad inline config names the line", map[string]string{EnvConfig: "jobs:\n  x:\n    schedule: \"61 * * * *\"\n    do: [{deactivate: {}}]\n"}, "", nil, "KEYWARDEN_CONFIG:3:"},
-		{"ssm without client", map[string]string{EnvConfigSSM: "/kw"}, "", nil, "no SSM client"},
+		{"both config sources", map[string]string{contract.EnvConfig: sampleYAML, contract.EnvConfigSSM: "/kw"}, "", nil, "both KEYWARDEN_CONFIG and KEYWARDEN_CONFIG_SSM are set"},
+		{"bad inline config names the line", map[string]string{contract.EnvConfig: "jobs:\n  x:\n    schedule: \"61 * * * *\"\n    do: [{deactivate: {}}]\n"}, "", nil, "KEYWARDEN_CONFIG:3:"},
+		{"ssm without client", map[string]string{contract.EnvConfigSSM: "/kw"}, "", nil, "no SSM client"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

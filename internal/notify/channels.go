@@ -73,7 +73,7 @@ func (e *Email) Messages(r Run) []Message {
 				},
 			})
 			if err != nil {
-				return fmt.Errorf("%s", awserr.Message("ses:SendEmail to "+d.Owner, err))
+				return awserr.Wrap("ses:SendEmail to "+d.Owner, err)
 			}
 			return nil
 		}})
@@ -96,7 +96,7 @@ func (t *Topic) Messages(r Run) []Message {
 			TopicArn: aws.String(t.TopicARN), Subject: aws.String("keywarden run"), Message: aws.String(string(body)),
 		})
 		if err != nil {
-			return fmt.Errorf("%s", awserr.Message("sns:Publish to "+t.TopicARN, err))
+			return awserr.Wrap("sns:Publish to "+t.TopicARN, err)
 		}
 		return nil
 	}}}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -111,17 +112,13 @@ func pick(cfg *policy.Config, names []string) ([]policy.Job, error) {
 	return out, nil
 }
 
-// isExact mirrors apply.ReadFor: only literal names and no paths are read with GetUser.
+// isExact mirrors jobs.ReadFor: only literal names (keys.IsGlob, the one matcher's test) and
+// no paths are read with GetUser.
 func isExact(s policy.Selector) bool {
 	if len(s.Users) == 0 || len(s.Paths) > 0 {
 		return false
 	}
-	for _, u := range s.Users {
-		if strings.ContainsAny(u, `*?[\`) {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(s.Users, keys.IsGlob)
 }
 
 // scope is the user ARNs a selector can reach.

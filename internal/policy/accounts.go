@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Accounts is which accounts of an AWS Organization a run covers, as keywarden.yaml's

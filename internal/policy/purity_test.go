@@ -24,7 +24,7 @@ func TestImportsNoAWSOrNetwork(t *testing.T) {
 		t.Fatalf("go list -deps: %v\n%s", err, out)
 	}
 	deps := strings.Fields(string(out))
-	if len(deps) < 10 || !slices.Contains(deps, "gopkg.in/yaml.v3") {
+	if len(deps) < 10 || !slices.Contains(deps, "go.yaml.in/yaml/v3") {
 		t.Fatalf("go list -deps gave an implausible list: %v", deps)
 	}
 	for _, d := range deps {

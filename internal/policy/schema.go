@@ -12,7 +12,7 @@ import (
 	// distroless container that has no /usr/share/zoneinfo.
 	_ "time/tzdata"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/keywarden/keywarden/internal/keys"
 

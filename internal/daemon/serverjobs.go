@@ -1,39 +1,24 @@
-package cli
+package daemon
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
-	"github.com/keywarden/keywarden/internal/daemon"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/schedule"
 )
 
-// server is what serve's runs share: the session, the log and the config, which a reload
-// replaces while runs of the old one may still be going.
-type server struct {
-	o     *serveOptions
-	sess  *session
-	log   *slog.Logger
-	d     *daemon.Daemon
-	clock daemon.Clock
-
-	mu  sync.Mutex
-	cfg *policy.Config
-}
-
 // scheduledJobs turns the config's jobs that have a schedule into daemon jobs, and returns
 // the others apart so serve can say it will not run them.
-func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job, error) {
-	var jobs []daemon.Job
+func scheduledJobs(path string, cfg *policy.Config) ([]Job, []policy.Job, error) {
+	var jobs []Job
 	var unscheduled []policy.Job
 	var errs []error
 	for _, j := range cfg.Jobs {
@@ -50,53 +35,26 @@ func scheduledJobs(path string, cfg *policy.Config) ([]daemon.Job, []policy.Job,
 				continue
 			}
 		}
-		jobs = append(jobs, daemon.Job{Name: j.Name, Schedule: s})
+		jobs = append(jobs, Job{Name: j.Name, Schedule: s})
 		if w := j.CurfewWarn(); w > 0 {
-			jobs = append(jobs, daemon.Job{Name: j.Name + warnSuffix, Schedule: s, Ahead: w})
+			jobs = append(jobs, Job{Name: j.Name + warnSuffix, Schedule: s, Ahead: w})
 		}
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
 	}
-	if err := daemon.ValidateJobs(jobs); err != nil {
+	if err := ValidateJobs(jobs); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return jobs, unscheduled, nil
 }
 
-// problems lists a config error one problem a line, as the log's "problems" array.
-func problems(err error) []string {
-	var ve *policy.ValidationError
-	if errors.As(err, &ve) {
-		out := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			out[i] = p.String()
-		}
-		return out
-	}
-	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) {
-		var out []string
-		for _, e := range joined.Unwrap() {
-			out = append(out, e.Error())
-		}
-		return out
-	}
-	return []string{err.Error()}
-}
-
-func (s *server) config() *policy.Config {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cfg
-}
-
 // reload reads the config again. A config that would not start serve is rejected whole and
 // the jobs already scheduled carry on, so a typo in production costs a log line, not the curfew.
 func (s *server) reload() {
-	path := s.o.Config
-	cfg, err := readConfig(path)
-	var jobs []daemon.Job
+	path := s.o.Path
+	cfg, err := s.o.Load(path)
+	var jobs []Job
 	var unscheduled []policy.Job
 	if err == nil {
 		jobs, unscheduled, err = scheduledJobs(path, cfg)
@@ -118,8 +76,8 @@ func (s *server) reload() {
 
 // logSchedule says when each job fires next, in its own zone and in UTC, so a curfew set for
 // the wrong zone is caught when the service starts rather than the morning after.
-func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled []policy.Job) {
-	now := s.clock.Now()
+func (s *server) logSchedule(cfg *policy.Config, jobs []Job, unscheduled []policy.Job) {
+	now := s.o.Clock.Now()
 	for _, j := range jobs {
 		if j.Ahead > 0 {
 			continue // said with its job
@@ -142,7 +100,7 @@ func (s *server) logSchedule(cfg *policy.Config, jobs []daemon.Job, unscheduled 
 // apply (jobs.RunJobs), then log and record what it saw. The accounts are resolved each run,
 // so an account that joins the organization is covered from its next run on.
 func (s *server) run(ctx context.Context, name string) error {
-	if due, ok := daemon.Due(ctx); ok {
+	if due, ok := Due(ctx); ok {
 		return s.warnRun(ctx, strings.TrimSuffix(name, warnSuffix), due)
 	}
 	cfg := s.config()
@@ -150,52 +108,44 @@ func (s *server) run(ctx context.Context, name string) error {
 	if !ok {
 		return fmt.Errorf("job %s was removed from the config by a reload", name)
 	}
-	accts, opts, err := s.o.accountsFor(ctx, s.sess, cfg)
+	accts, opts, err := s.o.Accounts(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	now := s.o.Now()
-	opts.Apply = s.o.applyOptions(name)
-	opts.OnResult = s.logResult
+	opts.Apply = apply.Options{Origin: keys.JobOrigin(name), DryRun: s.o.DryRun, Now: s.o.Now, Concurrency: opts.Concurrency}
+	opts.OnResult = func(r jobs.Result) { jobs.LogKey(s.log, r) }
 	opts.Rotate.Progress = func(user, msg string) { s.log.Info("rotation", "job", name, "user", user, "step", msg) }
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
-	var failed []jobs.Failure
+	end := jobs.Finish(name, runs)
+	end.Log(s.log)
 	active, inactive := 0, 0
 	for _, run := range runs {
+		labels := map[string]string{"job": name, "account": run.Account.ID}
 		if run.Err != nil {
-			failed = append(failed, jobs.Failure{Account: run.Account.ID, Reason: run.Err.Error()})
-			s.log.Error("account failed", "job", name, "account", run.Account.ID, "reason", run.Err.Error())
-			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 1)
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, labels, 1)
 			continue
 		}
-		for _, e := range run.Unsettled {
-			s.log.Warn("could not settle a pending record", "job", name, "account", run.Account.ID, "error", e.Error())
-		}
 		if run.Account.ID != "" {
-			s.d.Metrics().SetGauge(failedMetric, failedHelp, map[string]string{"job": name, "account": run.Account.ID}, 0)
+			s.d.Metrics().SetGauge(failedMetric, failedHelp, labels, 0)
 		}
 		a, i := s.recordKeys(job, run, now)
 		active, inactive = active+a, inactive+i
 	}
-	if !multi(accts) && len(failed) > 0 {
-		return awsErr("run job "+name, runs[0].Err)
+	if !accounts.Multi(accts) && len(end.Failed) > 0 {
+		return &jobs.StepError{What: "run job " + name, Err: runs[0].Err}
 	}
-	results := jobs.Results(runs)
-	outcomes := map[string]int{}
-	for _, r := range results {
-		outcomes[r.Outcome]++
-	}
-	scheduled, _ := daemon.ScheduledTime(ctx)
+	scheduled, _ := ScheduledTime(ctx)
 	attrs := []any{"job", name, "scheduled", scheduled, "dry_run", s.o.DryRun,
-		"active_keys", active, "inactive_keys", inactive, "actions", len(results), "outcomes", outcomes}
-	if multi(accts) {
-		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(failed))
+		"active_keys", active, "inactive_keys", inactive, "actions", len(end.Results), "outcomes", end.Outcomes}
+	if accounts.Multi(accts) {
+		attrs = append(attrs, "accounts", len(accts), "failed_accounts", len(end.Failed))
 	}
 	s.log.Info("job summary", attrs...)
 	nerr := s.tell(ctx, cfg, name, runs)
-	err = resultsErr(plainResults(results))
-	if len(failed) > 0 && err == nil {
-		err = fmt.Errorf("%d of %d accounts failed", len(failed), len(accts))
+	err = end.KeysErr()
+	if len(end.Failed) > 0 && err == nil {
+		err = fmt.Errorf("%d of %d accounts failed", len(end.Failed), len(accts))
 	}
 	if err == nil {
 		err = nerr
@@ -209,52 +159,7 @@ func (s *server) tell(ctx context.Context, cfg *policy.Config, job string, runs 
 	if cfg.Notify == nil || s.o.NoNotify || s.o.DryRun {
 		return nil
 	}
-	t := jobs.Tell(ctx, runs, cfg.Notify, newSender(s.sess.cfg, cfg.Notify), "job "+job)
-	failed := 0
-	for _, r := range t.Results {
-		attrs := []any{"job", job, "channel", r.Channel, "sent", r.Sent}
-		if !r.OK() {
-			failed++
-			s.log.Error("notify failed", append(attrs, "errors", r.Failed)...)
-			continue
-		}
-		s.log.Info("notified", attrs...)
-	}
-	for _, f := range t.Failed {
-		s.log.Error("notify: warnings not remembered", "job", job, "error", f)
-	}
-	if failed > 0 || len(t.Failed) > 0 {
-		return fmt.Errorf("job %s: some notices were not delivered; the key changes stand", job)
-	}
-	return nil
-}
-
-func plainResults(rs []jobs.Result) []apply.Result {
-	out := make([]apply.Result, len(rs))
-	for i, r := range rs {
-		out[i] = r.Result
-	}
-	return out
-}
-
-// logResult is one line per key acted on. Results carry ids, names and reasons, never a secret.
-func (s *server) logResult(r jobs.Result) {
-	level := slog.LevelInfo
-	switch r.Outcome {
-	case apply.Failed:
-		level = slog.LevelError
-	case apply.Refused, apply.Skipped:
-		level = slog.LevelWarn
-	}
-	var attrs []any
-	if r.Account != "" {
-		attrs = append(attrs, "account", r.Account)
-	}
-	attrs = append(attrs, "job", r.Job, "user", r.User, "access_key_id", r.AccessKeyID, "action", string(r.Action), "outcome", r.Outcome)
-	if r.Reason != "" {
-		attrs = append(attrs, "reason", r.Reason)
-	}
-	s.log.Log(context.Background(), level, "key", attrs...)
+	return jobs.TellLogged(ctx, s.log, runs, cfg.Notify, s.o.Sender(cfg.Notify), job)
 }
 
 const (

@@ -1,4 +1,4 @@
-package cli
+package daemon
 
 import (
 	"context"
@@ -19,18 +19,15 @@ func (s *server) warnRun(ctx context.Context, name string, due time.Time) error 
 	if _, ok := cfg.Job(name); !ok {
 		return fmt.Errorf("job %s was removed from the config by a reload", name)
 	}
-	accts, opts, err := s.o.accountsFor(ctx, s.sess, cfg)
+	accts, opts, err := s.o.Accounts(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	runs := jobs.WarnAhead(ctx, accts, cfg, name, s.o.Now(), due, opts)
-	warnings, failed := 0, 0
+	end := jobs.Finish(name, runs)
+	end.Log(s.log)
+	warnings, failed := 0, len(end.Failed)
 	for _, r := range runs {
-		if r.Err != nil {
-			failed++
-			s.log.Error("account failed", "job", name, "account", r.Account.ID, "reason", r.Err.Error())
-			continue
-		}
 		warnings += len(r.Plan.Plan.Warnings)
 	}
 	s.log.Info("curfew warning", "job", name, "due", due.UTC().Format(time.RFC3339), "warnings", warnings, "failed_accounts", failed)
