@@ -85,7 +85,9 @@ func fanOutDefinition() map[string]any {
 				"Default": "Done",
 			},
 			"NotWhole": map[string]any{"Type": "Fail", "Error": "keywarden.BatchFailed", "Cause": "a batch of accounts failed; its invocation's error and log name the accounts"},
-			"Done":     map[string]any{"Type": "Succeed"},
+			// The output names the run, not the last page (whose accounts carry timestamps and
+			// would only make the execution's output larger).
+			"Done": map[string]any{"Type": "Pass", "Parameters": map[string]any{"job.$": "$.job", "warn.$": "$.warn"}, "End": true},
 		},
 	}
 }
