@@ -231,3 +231,13 @@ func waitExecution(t *testing.T, arn string) string {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// --fan-out without an organization to walk is bad input: one line, exit 2, no template.
+func TestTemplateFanOutRefusesAConfigWithoutOrganization(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
+	os.WriteFile(cfg, []byte("jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    select: {users: [dev]}\n    do: [{deactivate: {}}]\n"), 0o600)
+	r := kw(t, admin(t), "template", "--fan-out", "-c", cfg)
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "no accounts: section") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+		t.Fatalf("exit %d, stdout %d bytes, stderr %q; want exit 2 and one line naming the missing accounts: section", r.code, len(r.stdout), r.stderr)
+	}
+}
