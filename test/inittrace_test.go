@@ -17,9 +17,11 @@ import (
 // regexps once took 5.4 MB; they are compiled on first use now).
 func TestInitAllocationsStayUnderBudget(t *testing.T) {
 	const (
-		// The whole binary: 3.9 MB when this test was written, most of it the AWS SDK's
-		// service schemas (ssm's alone 1.4 MB), which register at init in every release served.
-		wholeBudget = 4_500_000
+		// The whole binary: 2.0 MB since ssm, secretsmanager and organizations are pinned to
+		// the last releases before the SDK's service/*/schemas packages, which build every
+		// shape at init (ssm's alone 1.4 MB, 3.9 MB in all with them). A bump past those
+		// releases fails here: measure the start-up before raising the budget.
+		wholeBudget = 2_500_000
 		// One keywarden package: deploy's and report's tables are ~60 KB today.
 		ownBudget = 128 << 10
 	)
