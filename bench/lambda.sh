@@ -20,8 +20,9 @@ cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
 
-CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -buildvcs=false -o "$out/bootstrap" ./cmd/keywarden
-CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -ldflags='-s -w' -buildvcs=false -o "$out/bootstrap-arm64" ./cmd/keywarden
+# lambda.norpc: provided.al2023 speaks only the Runtime API; the go1.x RPC is dead weight.
+CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -buildvcs=false -o "$out/bootstrap" ./cmd/keywarden
+CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -buildvcs=false -o "$out/bootstrap-arm64" ./cmd/keywarden
 go build -o "$out/lambdabench" ./bench/cmd/lambdabench
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -41,6 +42,8 @@ event='{"version":"0","detail-type":"Scheduled Event","source":"aws.events","det
 
 "$out/lambdabench" -runs "$RUNS" -warm "$WARM" -event "$event" -before "$reactivate" -- "$out/bootstrap" >"$out/lambda-keywarden.json"
 "$out/lambdabench" -runs "$RUNS" -warm "$WARM" -event "$event" -before "$reactivate" -- python3 bench/seed_runtime.py >"$out/lambda-seed.json"
+# BASELINE=path/to/an/older/bootstrap: the same cold starts for that build, in the same run.
+[[ -z ${BASELINE:-} ]] || "$out/lambdabench" -runs "$RUNS" -warm "$WARM" -event "$event" -before "$reactivate" -- "$BASELINE" >"$out/lambda-baseline.json"
 [[ $(aws iam list-access-keys --user-name access-key-user --query 'AccessKeyMetadata[0].Status' --output text) == Inactive ]] ||
 	{ echo "lambda.sh: the key is not inactive after the runs" >&2; exit 1; }
 
@@ -51,7 +54,14 @@ boto_mb=$(python3 -c 'import os,boto3,botocore,s3transfer,jmespath
 def du(p): return sum(os.path.getsize(os.path.join(d,f)) for d,_,fs in os.walk(p) for f in fs)
 print(sum(du(os.path.dirname(m.__file__)) for m in (boto3,botocore,s3transfer,jmespath)))')
 
-python3 - "$out/lambda-keywarden.json" "$out/lambda-seed.json" "$pkg_amd64" "$pkg_arm64" "$seed_zip" "$boto_mb" "$RUNS" "$WARM" <<'PY'
+# Package initialisation, paid before the first Runtime API request (the same packages init
+# whatever the command): summed over packages, median of 5 runs.
+init_kw=$(for _ in 1 2 3 4 5; do
+	GODEBUG=inittrace=1 "$out/bootstrap" version 2>&1 >/dev/null | awk 'NF==11 && $9=="bytes," {ms+=$5; b+=$8} END {printf "%.1f ms clock, %.1f MB allocated\n", ms, b/1e6}'
+done | sort -n | sed -n 3p)
+echo "keywarden package init (GODEBUG=inittrace=1, summed): $init_kw"
+
+python3 - "$out/lambda-keywarden.json" "$out/lambda-seed.json" "$pkg_amd64" "$pkg_arm64" "$seed_zip" "$boto_mb" "$RUNS" "$WARM" "${BASELINE:+$out/lambda-baseline.json}" "${BASELINE:-}" <<'PY'
 import json, sys
 kw, seed = (json.load(open(f)) for f in sys.argv[1:3])
 pkg_amd64, pkg_arm64, seed_zip, boto = map(int, sys.argv[3:7])
@@ -66,6 +76,10 @@ def row(label, a, b, unit):
 row("cold start (ms)", kw["cold_ms_median"], seed["cold_ms_median"], "")
 row("warm invocation (ms)", kw["warm_ms_median"], seed["warm_ms_median"], "")
 row("peak RSS (MiB)", kw["max_rss_kb_median"]/1024, seed["max_rss_kb_median"]/1024, "")
+if len(sys.argv) > 9 and sys.argv[9]:
+    b = json.load(open(sys.argv[9]))
+    print(f"baseline ({sys.argv[10]}): cold start {b['cold_ms_median']:.1f} ms, peak RSS {b['max_rss_kb_median']/1024:.1f} MiB;"
+          f" keywarden / baseline: cold {kw['cold_ms_median']/b['cold_ms_median']:.3f}x, RSS {kw['max_rss_kb_median']/b['max_rss_kb_median']:.3f}x")
 print(f"package: keywarden zip {pkg_arm64/1e6:.1f} MB arm64, {pkg_amd64/1e6:.1f} MB amd64 (everything it needs);")
 print(f"         seed handler.py zip {seed_zip} B, plus boto3+botocore+s3transfer+jmespath {boto/1e6:.1f} MB in the managed runtime")
 PY

@@ -19,6 +19,7 @@ type functionFlags struct {
 	ConfigSSM    string
 	// RotationUsers make the function Secrets Manager's rotation function for these users.
 	RotationUsers []string
+	FanOut        bool
 }
 
 func (f *functionFlags) addFlags(cmd *cobra.Command) {
@@ -28,6 +29,7 @@ func (f *functionFlags) addFlags(cmd *cobra.Command) {
 	fl.StringVar(&f.FunctionName, "function-name", deploy.DefaultFunctionName, "the Lambda function's name")
 	fl.StringVar(&f.ConfigSSM, "config-ssm", "", "have the function read keywarden.yaml from this SSM parameter instead of its environment")
 	fl.StringArrayVar(&f.RotationUsers, "secrets-manager-rotation", nil, "let Secrets Manager invoke the function to rotate the secrets tagged keywarden:user=USER (repeatable; globs)")
+	fl.BoolVar(&f.FanOut, "fan-out", false, fmt.Sprintf("with accounts: {organization: true}, schedule a Step Functions state machine that invokes the function once per %d accounts, for an organization one 15-minute invocation cannot cover", deploy.FanOutBatch))
 }
 
 // options loads and checks the config and turns the flags into template options.
@@ -36,7 +38,7 @@ func (f *functionFlags) options() (deploy.Options, error) {
 	if err != nil {
 		return deploy.Options{}, err
 	}
-	o := deploy.Options{Config: cfg, Arch: f.Arch, FunctionName: f.FunctionName, ConfigSSM: f.ConfigSSM, RotationUsers: f.RotationUsers}
+	o := deploy.Options{Config: cfg, Arch: f.Arch, FunctionName: f.FunctionName, ConfigSSM: f.ConfigSSM, RotationUsers: f.RotationUsers, FanOut: f.FanOut}
 	for _, u := range f.RotationUsers {
 		if strings.ContainsAny(u, `[\`) {
 			return deploy.Options{}, usagef("--secrets-manager-rotation %q: use names or * and ? globs, which an IAM Resource can say", u)

@@ -59,6 +59,10 @@ type Options struct {
 	// secrets tagged keywarden:user with one of these users (names or globs): Secrets Manager
 	// may invoke it, and its role may rotate those users' keys and stage those secrets.
 	RotationUsers []string
+	// FanOut makes the schedules start a Step Functions state machine that invokes the
+	// function once per page of the organization's accounts (fanout.go), instead of invoking
+	// it once for the whole organization.
+	FanOut bool
 }
 
 // LambdaArch maps Go's architecture names to Lambda's.
@@ -157,9 +161,24 @@ func Build(o Options) (*Template, error) {
 			Principal: "secretsmanager.amazonaws.com", SourceAccount: ref("AWS::AccountId"),
 		}}
 	}
-	scheds, err := schedules(o.Config)
+	if o.FanOut {
+		if err := checkFanOut(o); err != nil {
+			return nil, err
+		}
+	}
+	scheds, err := schedules(o.Config, o.FanOut)
 	if err != nil {
 		return nil, err
+	}
+	outputs := map[string]Output{
+		FunctionArnOut:   {Description: "the function's ARN", Value: getAtt(FunctionID, "Arn")},
+		FunctionNameOut:  {Description: "the function's name", Value: ref(FunctionID)},
+		DeadLetterURLOut: {Description: "where invocations EventBridge Scheduler could not deliver end up", Value: ref(DeadLetterID)},
+	}
+	invoke := statement{Sid: "InvokeKeywarden", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []any{getAtt(FunctionID, "Arn")}}
+	if o.FanOut {
+		_, invoke = addFanOut(o, res)
+		outputs[StateMachineArnOut] = Output{Description: "the fan-out state machine the schedules start", Value: ref(StateMachineID)}
 	}
 	if len(scheds) > 0 {
 		res[SchedulerRoleID] = Resource{Type: "AWS::IAM::Role", Properties: role{
@@ -168,7 +187,7 @@ func Build(o Options) (*Template, error) {
 				"StringEquals": map[string]any{"aws:SourceAccount": ref("AWS::AccountId")},
 			}),
 			Policies: []inlinePolicy{{PolicyName: "invoke", PolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{
-				{Sid: "InvokeKeywarden", Effect: "Allow", Action: []string{"lambda:InvokeFunction"}, Resource: []any{getAtt(FunctionID, "Arn")}},
+				invoke,
 				{Sid: "DeadLetter", Effect: "Allow", Action: []string{"sqs:SendMessage"}, Resource: []any{getAtt(DeadLetterID, "Arn")}},
 			}}}},
 		}}
@@ -184,11 +203,7 @@ func Build(o Options) (*Template, error) {
 			CodeKeyParam:    {Type: "String", Description: "S3 key of the function package (a zip holding bootstrap)", Default: o.CodeKey},
 		},
 		Resources: res,
-		Outputs: map[string]Output{
-			FunctionArnOut:   {Description: "the function's ARN", Value: getAtt(FunctionID, "Arn")},
-			FunctionNameOut:  {Description: "the function's name", Value: ref(FunctionID)},
-			DeadLetterURLOut: {Description: "where invocations EventBridge Scheduler could not deliver end up", Value: ref(DeadLetterID)},
-		},
+		Outputs:   outputs,
 	}, nil
 }
 
@@ -231,7 +246,17 @@ func ScheduleID(job string, n int) string {
 // scheduleSpec is one EventBridge schedule to write: its id, expression, event and description.
 type scheduleSpec struct{ id, expr, input, desc string }
 
-func schedules(cfg *policy.Config) (map[string]schedule, error) {
+// schedules are the jobs' schedules; with fanOut they start the state machine, whose input
+// names the job, instead of invoking the function.
+func schedules(cfg *policy.Config, fanOut bool) (map[string]schedule, error) {
+	target := any(getAtt(FunctionID, "Arn"))
+	inputOf := func(job string, warn bool) string {
+		b, _ := json.Marshal(contract.Event{Job: job, Warn: warn})
+		return string(b)
+	}
+	if fanOut {
+		target, inputOf = ref(StateMachineID), FanOutInput
+	}
 	out := map[string]schedule{}
 	for _, j := range cfg.Jobs {
 		sched, _, err := jobSchedule(j)
@@ -245,14 +270,14 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("job %s: %w", j.Name, err)
 		}
-		input, _ := json.Marshal(contract.Event{Job: j.Name})
+		input := inputOf(j.Name, false)
 		tz := j.TZName
 		if tz == "" {
 			tz = "UTC"
 		}
 		all := []scheduleSpec{}
 		for n, e := range exprs {
-			all = append(all, scheduleSpec{ScheduleID(j.Name, n), e, string(input), fmt.Sprintf("keywarden job %s: %q in %s", j.Name, j.Schedule, tz)})
+			all = append(all, scheduleSpec{ScheduleID(j.Name, n), e, input, fmt.Sprintf("keywarden job %s: %q in %s", j.Name, j.Schedule, tz)})
 		}
 		if w := j.CurfewWarn(); w > 0 {
 			// The curfew's warning run, warn: before each of its runs (policy.CurfewWarnings).
@@ -260,9 +285,9 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 			if err != nil {
 				return nil, fmt.Errorf("job %s: %w", j.Name, err)
 			}
-			winput, _ := json.Marshal(contract.Event{Job: j.Name, Warn: true})
+			winput := inputOf(j.Name, true)
 			for n, e := range wexprs {
-				all = append(all, scheduleSpec{ScheduleID(j.Name+"-warn", n), e, string(winput), fmt.Sprintf("keywarden job %s: warn %s before %q in %s", j.Name, w, j.Schedule, tz)})
+				all = append(all, scheduleSpec{ScheduleID(j.Name+"-warn", n), e, winput, fmt.Sprintf("keywarden job %s: warn %s before %q in %s", j.Name, w, j.Schedule, tz)})
 			}
 		}
 		for _, sp := range all {
@@ -277,7 +302,7 @@ func schedules(cfg *policy.Config) (map[string]schedule, error) {
 				FlexibleTimeWindow:         flexibleTimeWindow{Mode: "OFF"},
 				State:                      "ENABLED",
 				Target: scheduleTarget{
-					Arn: getAtt(FunctionID, "Arn"), RoleArn: getAtt(SchedulerRoleID, "Arn"),
+					Arn: target, RoleArn: getAtt(SchedulerRoleID, "Arn"),
 					Input:            sp.input,
 					RetryPolicy:      retryPolicy{MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600},
 					DeadLetterConfig: deadLetterConfig{Arn: getAtt(DeadLetterID, "Arn")},

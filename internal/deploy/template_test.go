@@ -187,7 +187,9 @@ func TestTemplatePassesCfnLint(t *testing.T) {
     do: [{deactivate: {unused_for: 45d}}, {delete: {inactive_for: 30d}}]
 `)
 	cfg3, data3 := mustLoad(t, curfewWarnYAML)
+	cfg4, data4 := mustLoad(t, orgCurfewWarn)
 	cases := map[string]Options{
+		"fan-out":        {Config: cfg4, ConfigYAML: data4, FanOut: true},
 		"curfew warn":    {Config: cfg3, ConfigYAML: data3},
 		"sample":         {Config: cfg, ConfigYAML: data},
 		"amd64 with ssm": {Config: cfg, ConfigSSM: "/keywarden/config", Arch: "amd64", FunctionName: "kw_2"},

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
@@ -33,10 +32,10 @@ const DefaultMemberRole = "KeywardenMember"
 const DefaultAccountConcurrency = 8
 
 var (
-	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
-	ouID       = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
-	roleName   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	externalID = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 long: validExternalID
+	accountID  = lazyRegexp(`^[0-9]{12}$`)
+	ouID       = lazyRegexp(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+	roleName   = lazyRegexp(`^[\w+=,.@-]{1,64}$`)
+	externalID = lazyRegexp(`^[\w+=,.@:/-]+$`) // 2 to 1224 long: validExternalID
 )
 
 // IsAccountID reports whether id is a 12-digit AWS account id, as the accounts: section and a
@@ -125,7 +124,7 @@ func (l *loader) accounts(f field) *Accounts {
 }
 
 // matching reads a non-empty list whose every item matches re.
-func (l *loader) matching(f field, what string, re *regexp.Regexp) []string {
+func (l *loader) matching(f field, what string, re lazyRE) []string {
 	v := deref(f.val)
 	if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 		l.errf(v, "%s: an empty list; list %s, or leave %s out", f.key.Value, what, f.key.Value)

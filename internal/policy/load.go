@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -62,7 +61,7 @@ func (l *loader) errf(n *yaml.Node, format string, args ...any) {
 	l.at(n.Line, n.Column, fmt.Sprintf(format, args...))
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLine = lazyRegexp(`^yaml: line (\d+): (.*)$`)
 
 // syntax turns a YAML parser error into a problem. The parser gives a line but no column.
 func (l *loader) syntax(err error) {

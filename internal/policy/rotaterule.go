@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -77,8 +76,8 @@ func (l *loader) rotateRule(k, v *yaml.Node, sel Selector) (Rule, bool) {
 // Destination names as AWS allows them (Secrets Manager: letters, digits and /_+=.@-; SSM:
 // letters, digits and _.-/), with {user} standing in for a user name.
 var (
-	secretName = regexp.MustCompile(`^([A-Za-z0-9/_+=.@-]|\{user\})+$`)
-	paramName  = regexp.MustCompile(`^([A-Za-z0-9_./-]|\{user\})+$`)
+	secretName = lazyRegexp(`^([A-Za-z0-9/_+=.@-]|\{user\})+$`)
+	paramName  = lazyRegexp(`^([A-Za-z0-9_./-]|\{user\})+$`)
 )
 
 // DestinationProblem says what is wrong with a destination spec, or "" when internal/sink can

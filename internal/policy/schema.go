@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 )
 
 // jobName limits names to what can travel into provenance tags and scheduler resource names.
-var jobName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+var jobName = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 func (l *loader) config(doc *yaml.Node) *Config {
 	root := doc

@@ -114,7 +114,9 @@ func launch(bin string, o options) (*Server, error) {
 		w = io.MultiWriter(out, o.log)
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Env = motoEnv()
+	// MOTO_PORT is where moto's Step Functions sends the calls of the state machines it
+	// executes (Lambda invocations, aws-sdk tasks): to this server itself.
+	cmd.Env = append(motoEnv(), "MOTO_PORT="+strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = w, w
 	// A group of its own, so stop can kill the pyenv shim and python together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
