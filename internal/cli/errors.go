@@ -18,6 +18,9 @@ const (
 	exitFindings = 3 // audit --fail-on-findings found something
 	exitRefused  = 4 // an unsafe act was refused (self-lockout, a key of another user)
 	exitAuth     = 5 // no credentials, rejected credentials, or access denied
+	// exitChanges is plan --detailed-exitcode's "changes pending" (Terraform's 2); without
+	// that flag no command returns it for anything but bad input.
+	exitChanges = 2
 )
 
 const exitCodesHelp = `Exit codes:
