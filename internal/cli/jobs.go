@@ -125,7 +125,10 @@ func readConfig(path string) (*policy.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usagef("config %s not found; pass -c FILE (see the README's keywarden.yaml section)", path)
+			return nil, usagef("config %s not found; pass -c FILE, set KEYWARDEN_CONFIG, or put it in ~/.config/keywarden/", path)
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, usagef("config %s is not readable by this user; fix its permissions or pass -c FILE", path)
 		}
 		return nil, usagef("read config %s: %v", path, errors.Unwrap(err))
 	}

@@ -108,6 +108,9 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 			if g.Output == "" {
 				g.Output = "table"
 			}
+			if err := discoverConfig(cmd, d); err != nil {
+				return err
+			}
 			if g.Debug {
 				slog.SetDefault(slog.New(slog.NewTextHandler(d.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 			}
