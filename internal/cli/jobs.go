@@ -101,6 +101,11 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		return nil, usageErr(plans[0].Err)
 	}
 	warnUnsettled(d.Stderr, plans, "apply")
+	for _, p := range plans {
+		if len(p.Absent) > 0 {
+			fmt.Fprintf(d.Stderr, "keywarden: account %s: no user %s here\n", p.Account.ID, strings.Join(p.Absent, ", "))
+		}
+	}
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
