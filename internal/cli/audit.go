@@ -147,8 +147,11 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 	if err != nil {
 		return policy.Thresholds{}, usagef("--max-unused %q: %v", o.MaxUnused, err)
 	}
-	if age.Std() <= 0 || unused.Std() <= 0 {
-		return policy.Thresholds{}, usagef("--max-age and --max-unused must be more than zero")
+	if age.Std() <= 0 {
+		return policy.Thresholds{}, usagef("--max-age %s: want more than zero, like 90d", age)
+	}
+	if unused.Std() <= 0 {
+		return policy.Thresholds{}, usagef("--max-unused %s: want more than zero, like 45d", unused)
 	}
 	grace, err := policy.ParseDuration(o.GraceNew)
 	if err != nil {

@@ -88,7 +88,7 @@ func reportError(w io.Writer, err error) int {
 	var ce *codedError
 	if !errors.As(err, &ce) {
 		if isCobraUsage(err) {
-			ce = &codedError{code: exitUsage, msg: oneLine(err.Error())}
+			ce = &codedError{code: exitUsage, msg: flagValueMessage(oneLine(err.Error()))}
 		} else {
 			ce = &codedError{code: exitError, msg: err.Error()}
 		}
@@ -116,5 +116,5 @@ func isCobraUsage(err error) bool {
 	s := err.Error()
 	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
 		strings.Contains(s, "accepts ") || strings.Contains(s, "requires at least") ||
-		strings.HasPrefix(s, "required flag")
+		strings.HasPrefix(s, "required flag") || strings.HasPrefix(s, "invalid argument")
 }

@@ -89,7 +89,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
 	f.StringVar(&o.Once, "once", "", "run this job now, print its results and exit")
 	f.BoolVar(&o.DryRun, "dry-run", false, "make every run a dry run: log what would change, change nothing")
 	f.BoolVar(&o.NoNotify, "no-notify", false, "tell no owner (the config's notify: block is not used)")
-	f.DurationVar(&o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled")
+	durationFlag(cmd, &o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled, like 30s or 5m")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "users acted on at once within a run")
 	o.accountFlags.addFlags(cmd)
 	return cmd
@@ -102,7 +102,7 @@ func (o *serveOptions) validate() error {
 	case o.Once == "" && o.Listen == "":
 		return usagef("--listen is empty: want an address like 127.0.0.1:9102")
 	case o.Grace <= 0:
-		return usagef("--shutdown-grace %s: want a positive duration like 30s", o.Grace)
+		return usagef("--shutdown-grace %s: want more than zero, like 30s", flagDur(o.Grace))
 	case o.Concurrency < 1:
 		return usagef("--concurrency %d: want 1 or more", o.Concurrency)
 	}

@@ -38,7 +38,8 @@ func TestNewCmdServe(t *testing.T) {
 		}, ""},
 		{"empty config", []string{"-c", ""}, nil, "--config is empty"},
 		{"empty listen", []string{"--listen", ""}, nil, "--listen is empty"},
-		{"zero grace", []string{"--shutdown-grace", "0s"}, nil, "--shutdown-grace 0s"},
+		{"zero grace", []string{"--shutdown-grace", "0s"}, nil, "--shutdown-grace 0s: want more than zero"},
+		{"grace in days", []string{"--shutdown-grace", "1d"}, func(o *serveOptions) bool { return o.Grace == 24*time.Hour }, ""},
 		{"zero concurrency", []string{"--concurrency", "0"}, nil, "--concurrency 0"},
 	}
 	for _, c := range cases {

@@ -173,10 +173,10 @@ func TestLoadErrors(t *testing.T) {
 			{4, 34, `unused_for: negative duration "-5d"`},
 		}},
 		{"duration without unit", "jobs:\n  a:\n    do:\n      - delete: {inactive_for: 30}\n", []problem{
-			{4, 32, `inactive_for: malformed duration "30": want a duration like 45d`},
+			{4, 32, `inactive_for: malformed duration "30": want a duration like 30s, 5m, 24h, 7d, 2w`},
 		}},
-		{"duration wrong unit", "jobs:\n  a:\n    do:\n      - report: {older_than: 3w}\n", []problem{
-			{4, 30, `older_than: malformed duration "3w"`},
+		{"duration wrong unit", "jobs:\n  a:\n    do:\n      - report: {older_than: 3y}\n", []problem{
+			{4, 30, `older_than: malformed duration "3y"`},
 		}},
 		{"zero unused_for", "jobs:\n  a:\n    do:\n      - deactivate: {unused_for: 0d}\n", []problem{
 			{4, 34, `unused_for: 0d would match every key; want a positive duration like 45d (for every active key, write deactivate: {})`},
@@ -279,7 +279,7 @@ keywarden.yaml:4:15: unknown time zone "Asia/Tokio" (did you mean Asia/Tokyo?)
 keywarden.yaml:6:9: delete needs inactive_for, like delete: {inactive_for: 30d}: keys are deleted a grace period after keywarden deactivated them
 keywarden.yaml:7:3: duplicate job name "a" (first at line 2)
 keywarden.yaml:10:21: users: an empty list selects no users; list user names or globs, or leave users out to select every user
-keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 45d, 12h, 30m or 1d12h`
+keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 30s, 5m, 24h, 7d, 2w or 1d12h`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error =\n%v\nwant\n%s", err, want)
 	}
