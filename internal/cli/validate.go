@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/deploy"
 )
 
 type validateOptions struct {
@@ -45,5 +47,9 @@ func runValidate(_ context.Context, o *validateOptions) error {
 	}
 	n := len(cfg.Jobs)
 	fmt.Fprintf(o.Stderr, "keywarden: config %s is valid: %s (%s)\n", o.Config, count(n, "job"), strings.Join(cfg.JobNames(), ", "))
+	// Valid for apply and serve, but template and deploy will refuse these: say so now.
+	for _, p := range deploy.LambdaProblems(cfg) {
+		fmt.Fprintf(o.Stderr, "keywarden: warning: not deployable as a Lambda: %v\n", p)
+	}
 	return nil
 }
