@@ -34,3 +34,31 @@ func TestTemplateRefusesWhatTheLambdaCannotDeliver(t *testing.T) {
 		})
 	}
 }
+
+// A literal webhook URL with a token is warned about before template writes it in plain text;
+// the same hook by reference is not, and its name (not its value) is what the template holds.
+func TestTemplateWarnsOfAWebhookToken(t *testing.T) {
+	jobs := "jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    select: {users: [dev]}\n    do:\n      - deactivate: {}\n"
+	for url, warn := range map[string]bool{
+		"https://hooks.slack.com/services/T0/B0/SECRETPATH": true,
+		"ssm:/keywarden/webhook":                            false,
+	} {
+		p := filepath.Join(t.TempDir(), "keywarden.yaml")
+		if err := os.WriteFile(p, []byte("notify: {webhook: {url: \""+url+"\"}}\n"+jobs), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runRoot(t, "template", "-c", p)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", url, code, errs)
+		}
+		if got := strings.Contains(errs, "warning: notify.webhook.url carries a token"); got != warn {
+			t.Errorf("%s: warned %v, want %v\n%s", url, got, warn, errs)
+		}
+		if strings.Contains(errs, "SECRETPATH") {
+			t.Errorf("the warning echoes the token: %s", errs)
+		}
+		if !warn && !strings.Contains(out, "ssm:GetParameter") {
+			t.Errorf("%s: the function's role cannot read the URL:\n%s", url, out)
+		}
+	}
+}
