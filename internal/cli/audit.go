@@ -72,7 +72,7 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
   keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls
   keywarden audit --output sarif > keywarden.sarif   # for GitHub code scanning
   keywarden audit --to securityhub --region eu-west-1`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

@@ -45,7 +45,7 @@ iam:TagUser, iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
   # one user's keys in two member accounts
   keywarden deactivate --accounts 111122223333,444455556666 --user ci --all`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err

@@ -58,7 +58,7 @@ resources (see the README's "Deploy to AWS Lambda" section).
   keywarden deploy -c keywarden.yaml --dry-run
   keywarden deploy -c keywarden.yaml --arch amd64 --stack-name keywarden-prod --bucket my-artifacts
   GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o bootstrap ./cmd/keywarden && keywarden deploy --binary bootstrap`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

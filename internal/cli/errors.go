@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
@@ -117,4 +119,13 @@ func isCobraUsage(err error) bool {
 	return strings.HasPrefix(s, "unknown command") || strings.HasPrefix(s, "unknown flag") ||
 		strings.Contains(s, "accepts ") || strings.Contains(s, "requires at least") ||
 		strings.HasPrefix(s, "required flag") || strings.HasPrefix(s, "invalid argument")
+}
+
+// noArgs is cobra.NoArgs in keywarden's words: cobra's "unknown command "x" for "keywarden
+// whoami"" reads as if whoami had subcommands.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return usagef("%s takes no arguments, got %q; see '%s --help'", cmd.CommandPath(), args[0], cmd.CommandPath())
 }

@@ -42,7 +42,7 @@ Exit codes:
   keywarden plan --detailed-exitcode   # in CI: 0 no changes, 2 changes pending, 1 error
   keywarden plan -c /etc/keywarden.yaml --job curfew
   keywarden plan --at +30d --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

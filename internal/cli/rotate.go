@@ -63,7 +63,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 		Example: `  keywarden rotate --profile dev
   keywarden rotate --profile ci --retire deactivate --wait 5m --output json
   keywarden rotate --profile dev --probe 'aws s3 ls'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.service.active(cmd) {
 				return o.runServiceOrF(cmd, runF)

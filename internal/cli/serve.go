@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -72,7 +73,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
   keywarden serve -c keywarden.yaml --listen 0.0.0.0:9102 --dry-run
   keywarden serve -c keywarden.yaml --once curfew --output json
   systemctl reload keywarden      # SIGHUP: reload the config`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err
@@ -101,6 +102,8 @@ func (o *serveOptions) validate() error {
 		return usagef("--config is empty: name the keywarden.yaml to run")
 	case o.Once == "" && o.Listen == "":
 		return usagef("--listen is empty: want an address like 127.0.0.1:9102")
+	case o.Once == "" && !validListen(o.Listen):
+		return usagef("--listen %q: want host:port, like 127.0.0.1:9102 (or :9102 for every interface)", o.Listen)
 	case o.Grace <= 0:
 		return usagef("--shutdown-grace %s: want more than zero, like 30s", flagDur(o.Grace))
 	case o.Concurrency < 1:
@@ -319,4 +322,15 @@ func (o *serveOptions) accountsFor(ctx context.Context, sess *session, cfg *poli
 
 func (o *serveOptions) applyOptions(job string) apply.Options {
 	return apply.Options{Origin: jobs.Origin(job), DryRun: o.DryRun, Now: o.Now, Concurrency: o.Concurrency}
+}
+
+// validListen checks --listen's shape before anything starts, so that net.Listen's sentence
+// ("listen tcp: address x: missing port in address") is never the user's.
+func validListen(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -119,7 +119,7 @@ Nothing is read from AWS.
   cfn-lint keywarden.cfn.yaml
   aws cloudformation deploy --template-file keywarden.cfn.yaml --stack-name keywarden \
       --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=my-bucket CodeKey=keywarden.zip`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (o.CodeBucket == "") != (o.CodeKey == "") {
 				return usagef("--code-bucket and --code-key go together")

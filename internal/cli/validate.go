@@ -28,7 +28,7 @@ from AWS and no credentials are needed, so it fits a pre-commit hook or a CI ste
 ` + exitCodesHelp,
 		Example: `  keywarden validate
   keywarden validate -c deploy/keywarden.yaml`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

@@ -131,7 +131,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"bad job name", "jobs:\n  \"my job\":\n    do: [deactivate: {}]\n", []problem{{2, 3, `job name "my job": use up to 64 letters`}}},
 		{"cron out of range", "jobs:\n  a:\n    schedule: \"61 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
-			{3, 15, `schedule "61 0 * * *": minute field "61": end of range (61) above maximum (59)`},
+			{3, 15, `schedule "61 0 * * *": minute field "61": want 0-59, or a list`},
 		}},
 		{"cron with seconds", "jobs:\n  a:\n    schedule: \"0 0 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
 			{3, 15, `schedule "0 0 0 * * *" has 6 fields (a seconds field?); want 5 fields`},
@@ -235,6 +235,10 @@ func TestLoadErrors(t *testing.T) {
 		// yaml.v3 gives only a line, and for an unclosed bracket the line before the
 		// bracket's; the problem says so honestly with no column.
 		{"yaml syntax", "jobs:\n  a:\n    do: [deactivate: {}\n", []problem{{2, 0, "invalid YAML: did not find expected ',' or ']'"}}},
+		// yaml.v3 names the start of the enclosing block; keywarden names the line to fix.
+		{"a tab", "jobs:\n  a:\n\tdo: []\n", []problem{{3, 1, "invalid YAML: a tab in the indentation: tabs are not allowed in YAML; indent with spaces"}}},
+		{"an unclosed quote", "jobs:\n  a:\n    schedule: \"0 0 * * *\n    do:\n      - deactivate: {}\n", []problem{{3, 15, "invalid YAML: a quoted string opened here is never closed"}}},
+		{"a key on no level", "jobs:\n  a:\n    do:\n      - deactivate: {}\n   select: {users: [a]}\n", []problem{{5, 4, "invalid YAML: this line's indentation lines up with no key above"}}},
 		{"two documents", "jobs:\n  a: {do: [deactivate: {}]}\n---\njobs: {}\n", []problem{{3, 1, "a second YAML document"}}},
 	}
 	for _, c := range cases {
