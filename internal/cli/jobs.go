@@ -141,6 +141,10 @@ func readConfig(path string) (*policy.Config, error) {
 	var ve *policy.ValidationError
 	if errors.As(err, &ve) {
 		n := len(ve.Problems)
+		if n == 1 {
+			// One problem is one sentence: FILE:LINE:COL: what is wrong.
+			return nil, &codedError{code: exitUsage, msg: ve.Problems[0].String(), cause: ve}
+		}
 		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
 	}
 	if err != nil {

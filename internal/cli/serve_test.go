@@ -86,7 +86,7 @@ func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: config " + bad + " has 1 problem\n" + bad + ":4:15: "},
+		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: " + bad + ":4:15: "},
 		{"missing file, in plan's words", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "keywarden: config " + filepath.Join(dir, "none.yaml") + " not found; pass -c FILE, set KEYWARDEN_CONFIG, or put it in ~/.config/keywarden/\n"},
 		{"nothing scheduled", []string{"serve", "-c", unscheduled}, "no job in " + unscheduled + " has a schedule"},
 		{"unknown once job", []string{"serve", "-c", good, "--once", "curfw"}, `--once "curfw": ` + good + " has no such job; it has curfew"},
