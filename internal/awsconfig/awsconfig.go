@@ -74,7 +74,17 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
 		if errors.As(err, &pe) {
+			if ferr := diagnoseFiles(pe.Profile); ferr != nil {
+				return aws.Config{}, ferr
+			}
 			return aws.Config{}, fmt.Errorf("profile %q not found in %s or %s; list profiles with 'aws configure list-profiles'", pe.Profile, configFile(), credentialsFile())
+		}
+		profile := opts.Profile
+		if profile == "" {
+			profile = "default"
+		}
+		if ferr := diagnoseFiles(profile); ferr != nil {
+			return aws.Config{}, ferr
 		}
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}

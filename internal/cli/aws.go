@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keywarden/keywarden/internal/awsconfig"
 )
 
 // session is the AWS side of one command: the config, its clients and who keywarden is.
@@ -19,6 +22,10 @@ type session struct {
 func (g *globalOptions) session(ctx context.Context) (*session, error) {
 	cfg, err := g.load(ctx, g.awsOptions(g.Profile))
 	if err != nil {
+		var fe *awsconfig.FileError
+		if errors.As(err, &fe) {
+			return nil, usageErr(err)
+		}
 		return nil, &codedError{code: exitAuth, msg: err.Error()}
 	}
 	// Resolve credentials now so a missing or broken chain is one sentence before any call,
