@@ -29,6 +29,8 @@ type auditOptions struct {
 	ReportThreshold int
 	To              string
 	accountFlags
+	// account and alias head a one-account HTML page (read only for html).
+	account, alias string
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -215,6 +217,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		return err
 	}
 	rows := auditRows(inv, th, at)
+	if o.Output == "html" {
+		o.account, o.alias = s.accountName(ctx)
+	}
 	if err := o.render(rows, at); err != nil {
 		return err
 	}
