@@ -130,7 +130,7 @@ func TestOutputHelpListsEveryFormat(t *testing.T) {
 		t.Fatal("no --output in help")
 	}
 	line, _, _ := strings.Cut(out[i:], "\n")
-	for _, f := range []string{"table", "json", "csv", "html"} {
+	for _, f := range []string{"table", "json", "csv", "html", "sarif"} {
 		if !strings.Contains(line, f) {
 			t.Errorf("--output help %q lacks %s", line, f)
 		}
