@@ -70,6 +70,9 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if opts.Region != "" {
 		lo = append(lo, config.WithRegion(opts.Region))
 	}
+	// The fallback must be known while loading, not set after: a role_arn profile's AssumeRole
+	// client is built during the load, and without a region it fails before it reaches STS.
+	lo = append(lo, config.WithDefaultRegion(DefaultRegion))
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError

@@ -46,6 +46,9 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 // they were refreshed) costs no call.
 func (s *session) selfKeyID(ctx context.Context) (string, error) {
 	creds, err := s.cfg.Credentials.Retrieve(ctx)
+	if msg, ok := awsconfig.AssumeRoleFailure(err); ok {
+		return "", &codedError{code: exitAuth, msg: msg}
+	}
 	if err != nil {
 		return "", awsErr("load credentials", err)
 	}
