@@ -25,7 +25,8 @@ func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
 	for _, r := range rows {
 		lu := "never"
 		if r.LastUsed != nil {
-			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
+			// A date people read; the page is for them, the JSON and CSV keep RFC 3339.
+			lu = strings.TrimSpace(strings.Join([]string{report.HumanDate(r.LastUsed.Date), r.LastUsed.Service, r.LastUsed.Region}, " "))
 		}
 		k := report.AuditKey{
 			Account: r.Account, User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status,

@@ -123,7 +123,7 @@ func TestAuditHTMLAnswersWhichAccountAndWhatToDo(t *testing.T) {
 		`<code class="fix">keywarden deactivate --key AKIABOB0000000000002</code>`,
 		`MEDIUM · IAM.3</a>`,
 		`<time datetime="2026-07-26T15:00:00Z">26 Jul 2026</time>`,
-		`td.date, .sev, code.fix { white-space: nowrap; }`,
+		`td.date, .sev, code.fix, #findings code { white-space: nowrap; }`,
 		`age of active keys, in days</text>`,
 		`class="tick"`,
 	} {

@@ -39,7 +39,9 @@ func genericFix(id string) string {
 	return fixFor(id, AuditKey{User: "USER", AccessKeyID: "KEY_ID"})
 }
 
-// humanDate is a date people read ("3 Dec 2026"), in UTC so every reader sees the same day.
+// HumanDate is a date people read ("3 Dec 2026"), in UTC so every reader sees the same day.
+func HumanDate(t time.Time) string { return humanDate(t) }
+
 func humanDate(t time.Time) string {
 	if t.IsZero() {
 		return "unknown"

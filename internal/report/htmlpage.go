@@ -25,7 +25,7 @@ tr.finding td { background: #fff8f5; }
 .sev-low { background: #b7950b; } .sev-informational { background: #5d6d7e; }
 svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over { fill: #d35400; }
 #filter { padding: 4px 8px; width: 20em; }
-td.date, .sev, code.fix { white-space: nowrap; } code.fix { display: block; font-size: 12px; }
+td.date, .sev, code.fix, #findings code { white-space: nowrap; } code.fix { display: block; font-size: 12px; }
 .verdict.fail { color: #c0392b; font-weight: 600; } .verdict.pass { color: #1e8449; }
 </style>
 </head>
