@@ -137,6 +137,8 @@ func TestBadTargetsChangeNothing(t *testing.T) {
 		{"unknown key", []string{"deactivate", "--key", "AKIAIOSFODNN7EXAMPLE"}, 2, "keywarden: access key AKIAIOSFODNN7EXAMPLE not found in this account"},
 		{"key of another user", []string{"deactivate", "--user", "bob", "--key", alice}, 2, "keywarden: access key " + alice + " belongs to user alice, not bob"},
 		{"activate unknown user", []string{"activate", "--user", "nobody", "--all"}, 2, `user "nobody" not found`},
+		{"a glob that matches no user", []string{"deactivate", "--user", "nobody-*", "--all"}, 2, "keywarden: no user matches nobody-*; list users with 'aws iam list-users'"},
+		{"one of two globs matches no user", []string{"deactivate", "--user", "a*", "--user", "nobody-*", "--all"}, 2, "keywarden: no user matches nobody-*"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -256,5 +258,46 @@ func TestRememberingAWarningCountsTheRecordsTheRunWrote(t *testing.T) {
 	}
 	if _, ok := got[keys.TagKey("AKIAGONEGONEGONEGONE")]; ok {
 		t.Error("the stale record of a deleted key was kept and the warned tag would have been refused")
+	}
+}
+
+// notify.webhook.url by reference: the URL is kept in an SSM SecureString or a Secrets Manager
+// secret (put there with the AWS CLI) and read when there is something to send; a reference
+// to nothing fails the notice, naming the reference, never a URL, and the change stands.
+func TestWebhookURLByReference(t *testing.T) {
+	c := fresh(t)
+	h := newHook(t)
+	// The AWS CLI (v1) would fetch an http:// argument as its value: hand it a file instead.
+	asFile := func(v string) string {
+		p := filepath.Join(t.TempDir(), "v")
+		if err := os.WriteFile(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return "file://" + p
+	}
+	awsCLI(t, "ssm", "put-parameter", "--name", "/keywarden/hook", "--type", "SecureString", "--value", asFile(h.srv.URL+"/services/T0/B0/SECRETPATH"))
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "keywarden/hook", "--secret-string", asFile(h.srv.URL+"/services/T0/B1/SECRETPATH"))
+	for i, ref := range []string{"ssm:/keywarden/hook", "secretsmanager:keywarden/hook"} {
+		user := []string{"alice", "bob"}[i]
+		mkUser(t, c, user, 0)
+		id, _ := mkKey(t, c, user)
+		cfg := writeConfig(t, "", "notify:\n  fallback: \"@ops\"\n  webhook: {url: \""+ref+"\"}\njobs:\n  curfew:\n    select: {users: ["+user+"]}\n    do: [{deactivate: {}}]\n")
+		r := kw(t, admin(t), "apply", "-c", cfg, "--yes")
+		if r.code != 0 || len(h.got()) != i+1 || !strings.Contains(h.got()[i], id) {
+			t.Fatalf("%s: exit %d, hook got %q\n%s", ref, r.code, h.got(), r.stderr)
+		}
+		if strings.Contains(r.stderr, "SECRETPATH") {
+			t.Errorf("%s: stderr shows the URL:\n%s", ref, r.stderr)
+		}
+	}
+	mkUser(t, c, "carol", 0)
+	id, _ := mkKey(t, c, "carol")
+	cfg := writeConfig(t, "", "notify:\n  fallback: \"@ops\"\n  webhook: {url: \"ssm:/keywarden/none\"}\njobs:\n  curfew:\n    select: {users: [carol]}\n    do: [{deactivate: {}}]\n")
+	r := kw(t, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "read the webhook URL from ssm:/keywarden/none") {
+		t.Fatalf("a reference to nothing: exit %d, want 1 naming it\n%s", r.code, r.stderr)
+	}
+	if st := statusByCLI(t, "carol", id); st != "Inactive" {
+		t.Fatalf("carol's key is %s: a failed notice must not undo the change", st)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -154,5 +156,44 @@ func TestOrgDeactivateUserAllInEachAccountOneDenied(t *testing.T) {
 		if st := keyStatusByCLI(t, memberEnv(t, id), "dev", ks[id]["dev"]); st != "Active" {
 			t.Errorf("account %s: dev's key is %s after activate, want Active", id, st)
 		}
+	}
+}
+
+// Across accounts an exact name means "this user wherever it exists": --user dev --all acts
+// in each account that has dev, says in one line each account that has not, and is bad input
+// (nothing changed anywhere) only when no account has the user.
+func TestOrgExactUserActsWhereItExists(t *testing.T) {
+	fresh(t)
+	g := mkOrg(t, admin(t), 2)
+	a, b := g.members[0], g.members[1]
+	devA := mkUser(t, iam.NewFromConfig(memberConfig(t, admin(t), a)), "dev", 1)[0]
+	lone := mkUser(t, iam.NewFromConfig(memberConfig(t, admin(t), b)), "lone", 1)[0]
+
+	r := kw(t, admin(t), "deactivate", "--accounts", a+","+b, "--user", "nobody", "--user", "nobody-*", "--all")
+	if r.code != 2 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 ||
+		!strings.Contains(r.stderr, "no user matches nobody, nobody-* in any of 2 accounts") {
+		t.Fatalf("a name in no account: exit %d, want 2 and one line\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	r = kw(t, admin(t), "deactivate", "--accounts", a+","+b, "--user", "dev", "--all")
+	if r.code != 0 {
+		t.Fatalf("dev in one of two accounts: exit %d\n%s", r.code, r.stderr)
+	}
+	if want := a + " " + devA + " dev deactivated\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	if want := "keywarden: account " + b + ": no user dev here\n"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr %q lacks %q", r.stderr, want)
+	}
+	if st := keyStatusByCLI(t, memberEnv(t, a), "dev", devA); st != "Inactive" {
+		t.Errorf("account %s: dev's key is %s, want Inactive", a, st)
+	}
+	if st := keyStatusByCLI(t, memberEnv(t, b), "lone", lone); st != "Active" {
+		t.Errorf("account %s: lone's key is %s, want Active (not selected)", b, st)
+	}
+
+	r = kw(t, admin(t), "activate", "--accounts", a+","+b, "--user", "dev", "--all")
+	if r.code != 0 || !strings.Contains(r.stdout, a+" "+devA+" dev activated") {
+		t.Fatalf("activate dev in one of two accounts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

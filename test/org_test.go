@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 const orgCurfew = `accounts:
@@ -103,5 +105,36 @@ func TestOrgAuditPlanApplyActInEveryAccount(t *testing.T) {
 	}
 	if st := statusByCLI(t, "dev", ks[g.mgmt]["dev"]); st != "Inactive" {
 		t.Errorf("management account: dev's key is %s, want Inactive", st)
+	}
+}
+
+// A job with users: [dev] runs where dev exists and says, one line an account, where it does
+// not; only a name that no account has fails the run.
+func TestOrgJobExactUserInSomeAccounts(t *testing.T) {
+	fresh(t)
+	g := mkOrg(t, admin(t), 2)
+	a, b := g.members[0], g.members[1]
+	devA := mkUser(t, iam.NewFromConfig(memberConfig(t, admin(t), a)), "dev", 1)[0]
+	cfg := writeConfig(t, "", orgCurfew)
+
+	r := kw(t, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 {
+		t.Fatalf("apply with dev in one account of three: exit %d\n%s", r.code, r.stderr)
+	}
+	if want := a + " " + devA + " dev deactivated"; !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+	}
+	for _, id := range []string{g.mgmt, b} {
+		if want := "keywarden: account " + id + ": no user dev here\n"; !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if st := keyStatusByCLI(t, memberEnv(t, a), "dev", devA); st != "Inactive" {
+		t.Errorf("account %s: dev's key is %s, want Inactive", a, st)
+	}
+
+	r = kw(t, admin(t), "plan", "-c", writeConfig(t, "", strings.Replace(orgCurfew, "[dev]", "[nobody]", 1)))
+	if r.code == 0 || !strings.Contains(r.stderr, `user "nobody" not found`) {
+		t.Fatalf("a user in no account: exit %d, want non-zero naming it\n%s", r.code, r.stderr)
 	}
 }

@@ -137,3 +137,31 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// Terraform's contract for CI: with --detailed-exitcode, 2 means changes are pending, 0 that
+// none are, and every error is 1 so that bad input is never read as "changes".
+func TestPlanDetailedExitcode(t *testing.T) {
+	c := fresh(t)
+	mkJobsWorld(t, c)
+
+	r := kw(t, admin(t), "plan", "-c", sampleConfig, "--detailed-exitcode")
+	if r.code != 2 || !strings.Contains(r.stdout, "deactivate") {
+		t.Fatalf("changes pending: exit %d, want 2\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = kw(t, admin(t), "plan", "-c", sampleConfig, "--job", "nosuchjob", "--detailed-exitcode")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("bad input under --detailed-exitcode: exit %d, want 1, one line\n%s", r.code, r.stderr)
+	}
+	r = kw(t, admin(t), "plan", "-c", sampleConfig, "--job", "nosuchjob")
+	if r.code != 2 {
+		t.Fatalf("bad input without --detailed-exitcode: exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	// Once apply has done the curfew and the delete, nothing is pending.
+	if r := kw(t, admin(t), "apply", "-c", sampleConfig, "--yes"); r.code != 0 {
+		t.Fatalf("apply: exit %d\n%s", r.code, r.stderr)
+	}
+	r = kw(t, admin(t), "plan", "-c", sampleConfig, "--detailed-exitcode")
+	if r.code != 0 || !strings.Contains(r.stderr, "no changes") {
+		t.Fatalf("after apply: exit %d, want 0\n%s", r.code, r.stderr)
+	}
+}

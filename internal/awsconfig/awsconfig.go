@@ -70,11 +70,24 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if opts.Region != "" {
 		lo = append(lo, config.WithRegion(opts.Region))
 	}
+	// The fallback must be known while loading, not set after: a role_arn profile's AssumeRole
+	// client is built during the load, and without a region it fails before it reaches STS.
+	lo = append(lo, config.WithDefaultRegion(DefaultRegion))
 	cfg, err := config.LoadDefaultConfig(ctx, lo...)
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
 		if errors.As(err, &pe) {
+			if ferr := diagnoseFiles(pe.Profile); ferr != nil {
+				return aws.Config{}, ferr
+			}
 			return aws.Config{}, fmt.Errorf("profile %q not found in %s or %s; list profiles with 'aws configure list-profiles'", pe.Profile, configFile(), credentialsFile())
+		}
+		profile := opts.Profile
+		if profile == "" {
+			profile = "default"
+		}
+		if ferr := diagnoseFiles(profile); ferr != nil {
+			return aws.Config{}, ferr
 		}
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}

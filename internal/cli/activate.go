@@ -34,7 +34,7 @@ iam:UntagUser and iam:UpdateAccessKey on the users concerned.
   keywarden activate --user access-key-user --all
   keywarden activate --key AKIAIOSFODNN7EXAMPLE --force   # a key someone else disabled
   keywarden activate --org --user dev --all              # the morning after an org-wide curfew`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err

@@ -46,7 +46,7 @@ Needs what 'keywarden policy -c FILE' prints.
 		Example: `  keywarden apply                          # asks before changing anything
   keywarden apply -c keywarden.yaml --job curfew --yes
   keywarden apply --dry-run --output json  # the plan, as 'keywarden plan' prints it`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

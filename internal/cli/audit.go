@@ -29,6 +29,8 @@ type auditOptions struct {
 	ReportThreshold int
 	To              string
 	accountFlags
+	// account and alias head a one-account HTML page (read only for html).
+	account, alias string
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -72,7 +74,7 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
   keywarden audit --source report --user 'ci-*'     # 5,000 users in a few calls
   keywarden audit --output sarif > keywarden.sarif   # for GitHub code scanning
   keywarden audit --to securityhub --region eu-west-1`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -147,8 +149,11 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 	if err != nil {
 		return policy.Thresholds{}, usagef("--max-unused %q: %v", o.MaxUnused, err)
 	}
-	if age.Std() <= 0 || unused.Std() <= 0 {
-		return policy.Thresholds{}, usagef("--max-age and --max-unused must be more than zero")
+	if age.Std() <= 0 {
+		return policy.Thresholds{}, usagef("--max-age %s: want more than zero, like 90d", age)
+	}
+	if unused.Std() <= 0 {
+		return policy.Thresholds{}, usagef("--max-unused %s: want more than zero, like 45d", unused)
 	}
 	grace, err := policy.ParseDuration(o.GraceNew)
 	if err != nil {
@@ -212,6 +217,9 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		return err
 	}
 	rows := auditRows(inv, th, at)
+	if o.Output == "html" {
+		o.account, o.alias = s.accountName(ctx)
+	}
 	if err := o.render(rows, at); err != nil {
 		return err
 	}

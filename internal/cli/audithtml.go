@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
@@ -20,7 +25,8 @@ func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
 	for _, r := range rows {
 		lu := "never"
 		if r.LastUsed != nil {
-			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region}, " "))
+			// A date people read; the page is for them, the JSON and CSV keep RFC 3339.
+			lu = strings.TrimSpace(strings.Join([]string{report.HumanDate(r.LastUsed.Date), r.LastUsed.Service, r.LastUsed.Region}, " "))
 		}
 		k := report.AuditKey{
 			Account: r.Account, User: r.User, AccessKeyID: r.AccessKeyID, Status: r.Status,
@@ -32,6 +38,18 @@ func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
 		ks = append(ks, k)
 	}
 	return report.AuditHTML(o.Stdout, report.AuditPage{
-		Title: "keywarden audit", At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},
+		Title: "keywarden audit", Account: o.account, Alias: o.alias, At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},
 	})
+}
+
+// accountName is the account id and its alias for a page's heading. Either may be "": the
+// page is still worth having when sts or iam:ListAccountAliases says no.
+func (s *session) accountName(ctx context.Context) (id, alias string) {
+	if o, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+		id = aws.ToString(o.Account)
+	}
+	if o, err := s.iam.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(o.AccountAliases) > 0 {
+		alias = o.AccountAliases[0]
+	}
+	return id, alias
 }

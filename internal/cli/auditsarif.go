@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -64,11 +66,54 @@ func writeSARIF(w io.Writer, rows []auditRow, now time.Time) error {
 	}
 	log := sarif.NewReport()
 	log.AddRun(run)
-	if err := log.PrettyWrite(w); err != nil {
+	var buf bytes.Buffer
+	if err := log.Write(&buf); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	var doc any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(pruneSARIF(doc))
+}
+
+// pruneSARIF drops what the library writes for "not given": empty arrays and objects, and
+// rank and index of -1, which are the schema's own defaults. A reader (and a diff of two
+// runs) then sees only what keywarden said.
+func pruneSARIF(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			x = pruneSARIF(x)
+			if n, ok := x.(float64); ok && n == -1 && (k == "rank" || k == "index") {
+				delete(t, k)
+				continue
+			}
+			if isEmpty(x) {
+				delete(t, k)
+				continue
+			}
+			t[k] = x
+		}
+	case []any:
+		for i, x := range t {
+			t[i] = pruneSARIF(x)
+		}
+	}
+	return v
+}
+
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
 }
 
 func keyName(r auditRow) string {

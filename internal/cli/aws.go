@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +22,10 @@ type session struct {
 func (g *globalOptions) session(ctx context.Context) (*session, error) {
 	cfg, err := g.load(ctx, g.awsOptions(g.Profile))
 	if err != nil {
+		var fe *awsconfig.FileError
+		if errors.As(err, &fe) {
+			return nil, usageErr(err)
+		}
 		return nil, &codedError{code: exitAuth, msg: err.Error()}
 	}
 	// Resolve credentials now so a missing or broken chain is one sentence before any call,
@@ -39,6 +44,9 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 // selfKeyID is the access key the requests are signed with (awsconfig.SignedWith).
 func (s *session) selfKeyID(ctx context.Context) (string, error) {
 	id, err := awsconfig.SignedWith(ctx, s.cfg)
+	if msg, ok := awsconfig.AssumeRoleFailure(err); ok {
+		return "", &codedError{code: exitAuth, msg: msg}
+	}
 	if err != nil {
 		return "", awsErr("load credentials", err)
 	}

@@ -45,7 +45,7 @@ iam:TagUser, iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
   # one user's keys in two member accounts
   keywarden deactivate --accounts 111122223333,444455556666 --user ci --all`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err
@@ -85,12 +85,19 @@ func runKeyChange(ctx context.Context, d *Deps, g *globalOptions, sel *keySelect
 	if err != nil {
 		return err
 	}
-	acts, err := sel.actions(ctx, s.iam, kind, "requested")
+	acts, unmatched, err := sel.actions(ctx, s.iam, kind, "requested")
 	if err != nil {
 		return err
 	}
+	if len(unmatched) > 0 {
+		return noUserErr(unmatched, "")
+	}
 	if len(acts) == 0 {
-		fmt.Fprintf(d.Stderr, "keywarden: no key of the selected users to %s\n", kind)
+		what := "an active"
+		if kind == policy.Activate {
+			what = "an inactive"
+		}
+		fmt.Fprintf(d.Stderr, "keywarden: no %s key to %s: the selected users have none\n", what, kind)
 		return newResultPrinter(g, d, false).finish(nil)
 	}
 	ao.Origin = string(kind)

@@ -63,7 +63,7 @@ resources (see docs/lambda-deploy.md).
   keywarden deploy -c keywarden.yaml --arch amd64 --stack-name keywarden-prod --bucket my-artifacts
   keywarden deploy -c keywarden.yaml --package keywarden_0.4.0_lambda_arm64.zip   # from macOS or Windows
   GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -o bootstrap ./cmd/keywarden && keywarden deploy --binary bootstrap`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

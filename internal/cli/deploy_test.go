@@ -64,7 +64,7 @@ func TestTemplateBadInputExit2(t *testing.T) {
 		want string
 	}{
 		{"half a code location", []string{"template", "--code-key", "k"}, "keywarden: --code-bucket and --code-key go together\n"},
-		{"missing config", []string{"template", "-c", "/nonexistent/k.yaml"}, "keywarden: config /nonexistent/k.yaml not found; pass -c FILE (see the README's keywarden.yaml section)\n"},
+		{"missing config", []string{"template", "-c", "/nonexistent/k.yaml"}, "keywarden: config /nonexistent/k.yaml not found; pass -c FILE, set KEYWARDEN_CONFIG, or put it in ~/.config/keywarden/\n"},
 		{"bad arch", []string{"template", "-c", "../policy/testdata/keywarden.yaml", "--arch", "386"}, "keywarden: architecture \"386\": want arm64 or amd64\n"},
 		{"deploy bad arch before any AWS call", []string{"deploy", "-c", "../policy/testdata/keywarden.yaml", "--arch", "x"}, "keywarden: architecture \"x\": want arm64 or amd64\n"},
 	}

@@ -36,7 +36,7 @@ tried (their permissions come from the same 'keywarden policy -c FILE' as the re
 		Example: `  keywarden doctor --org
   keywarden doctor -c keywarden.yaml
   keywarden doctor --accounts 111122223333,444455556666 --role KeywardenMember`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

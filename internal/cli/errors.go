@@ -20,6 +20,9 @@ const (
 	exitFindings = 3 // audit --fail-on-findings found something
 	exitRefused  = 4 // an unsafe act was refused (self-lockout, a key of another user)
 	exitAuth     = 5 // no credentials, rejected credentials, or access denied
+	// exitChanges is plan --detailed-exitcode's "changes pending" (Terraform's 2); without
+	// that flag no command returns it for anything but bad input.
+	exitChanges = 2
 )
 
 const exitCodesHelp = `Exit codes:
@@ -125,4 +128,13 @@ func typeCobraErrors(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		typeCobraErrors(sub)
 	}
+}
+
+// noArgs is cobra.NoArgs in keywarden's words: cobra's "unknown command "x" for "keywarden
+// whoami"" reads as if whoami had subcommands.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return usagef("%s takes no arguments, got %q; see '%s --help'", cmd.CommandPath(), args[0], cmd.CommandPath())
 }

@@ -81,6 +81,12 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 		{"audit negative concurrency", []string{"audit", "--concurrency", "-2"}, "--concurrency -2: want at least 1"},
 		{"audit in the past", []string{"audit", "--at", "2020-01-01"}, "--at 2020-01-01 is in the past; audit reads keys as they are now, so --at looks ahead only, like --at +30d"},
 		{"audit a day ago", []string{"audit", "--at", "-1d"}, "--at -1d is in the past"},
+		{"a Go-only duration", []string{"rotate", "--wait", "5"}, `--wait "5": malformed duration "5": want a duration like 30s, 5m, 24h, 7d, 2w or 1d12h`},
+		{"a negative grace names that flag", []string{"rotate", "--user", "svc", "--to", "ssm:/x", "--grace", "-1h"}, `--grace "-1h": negative duration "-1h": want zero or more`},
+		{"no wait names that flag", []string{"rotate", "--user", "svc", "--to", "ssm:/x", "--wait", "0s"}, `--wait 0s: want more than zero, like 2m`},
+		{"serve grace", []string{"serve", "--shutdown-grace", "soon"}, `--shutdown-grace "soon": malformed duration "soon"`},
+		{"max-unused zero names that flag", []string{"audit", "--max-unused", "0d"}, "--max-unused 0d: want more than zero, like 45d"},
+		{"max-age zero names that flag", []string{"audit", "--max-age", "0d"}, "--max-age 0d: want more than zero, like 90d"},
 		{"security hub across accounts", []string{"audit", "--accounts", "111122223333", "--to", "securityhub"}, "--to securityhub imports one account's findings for now"},
 	}
 	for _, c := range cases {
@@ -124,7 +130,7 @@ func TestOutputHelpListsEveryFormat(t *testing.T) {
 		t.Fatal("no --output in help")
 	}
 	line, _, _ := strings.Cut(out[i:], "\n")
-	for _, f := range []string{"table", "json", "csv", "html"} {
+	for _, f := range []string{"table", "json", "csv", "html", "sarif"} {
 		if !strings.Contains(line, f) {
 			t.Errorf("--output help %q lacks %s", line, f)
 		}

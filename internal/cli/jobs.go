@@ -102,6 +102,11 @@ func evaluateJobs(ctx context.Context, d *Deps, g *globalOptions, f *jobFlags, s
 		return nil, usageErr(plans[0].Err)
 	}
 	warnUnsettled(d.Stderr, jobs.Finish("", jobs.RunsOf(plans)).Unsettled, "apply")
+	for _, p := range plans {
+		if len(p.Absent) > 0 {
+			fmt.Fprintf(d.Stderr, "keywarden: account %s: no user %s here\n", p.Account.ID, strings.Join(p.Absent, ", "))
+		}
+	}
 	n := len(f.Jobs)
 	if n == 0 {
 		n = len(cfg.Jobs)
@@ -124,7 +129,10 @@ func readConfig(path string) (*policy.Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usagef("config %s not found; pass -c FILE (see the README's keywarden.yaml section)", path)
+			return nil, usagef("config %s not found; pass -c FILE, set KEYWARDEN_CONFIG, or put it in ~/.config/keywarden/", path)
+		}
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, usagef("config %s is not readable by this user; fix its permissions or pass -c FILE", path)
 		}
 		return nil, usagef("read config %s: %v", path, errors.Unwrap(err))
 	}
@@ -132,6 +140,10 @@ func readConfig(path string) (*policy.Config, error) {
 	var ve *policy.ValidationError
 	if errors.As(err, &ve) {
 		n := len(ve.Problems)
+		if n == 1 {
+			// One problem is one sentence: FILE:LINE:COL: what is wrong.
+			return nil, &codedError{code: exitUsage, msg: ve.Problems[0].String(), cause: ve}
+		}
 		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
 	}
 	if err != nil {

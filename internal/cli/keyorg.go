@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
@@ -35,13 +37,19 @@ func keyChangeAccounts(ctx context.Context, d *Deps, g *globalOptions, sel *keyS
 			return err
 		}
 	}
+	var mu sync.Mutex
+	unmatched := map[string][]string{}
 	outs := jobs.Each(ctx, accts, spec.Concurrency, func(ctx context.Context, a accounts.Account, ss jobs.Session) (jobs.Plan, error) {
 		sub := *sel
 		sub.Keys = keysIn[a.ID]
-		acts, err := sub.actions(ctx, ss.IAM, kind, "requested")
+		acts, um, err := sub.actions(ctx, ss.IAM, kind, "requested")
+		mu.Lock()
+		unmatched[a.ID] = um
+		mu.Unlock()
 		return jobs.Plan{Account: a, Session: ss, Plan: policy.Plan{Actions: acts}}, err
 	})
 	plans := make([]jobs.Plan, len(outs))
+	var searched []string
 	n := 0
 	for i, o := range outs {
 		plans[i] = o.Value
@@ -50,7 +58,23 @@ func keyChangeAccounts(ctx context.Context, d *Deps, g *globalOptions, sel *keyS
 		if errors.As(o.Err, &ce) && ce.code == exitUsage {
 			return usagef("in account %s: %s", o.Account.ID, ce.msg)
 		}
+		if o.Err == nil {
+			searched = append(searched, o.Account.ID)
+		}
 		n += len(plans[i].Plan.Actions)
+	}
+	if sel.All {
+		// Across accounts a name is "this user wherever it exists": act where it is, say
+		// where it is not, and refuse (changing nothing) only a name that is nowhere.
+		absent := accounts.FindAbsent(sel.Users, searched, unmatched)
+		if len(absent.Nowhere) > 0 {
+			return noUserErr(absent.Nowhere, " in any of "+count(len(searched), "account"))
+		}
+		for _, id := range searched {
+			if l := absent.Lacking[id]; len(l) > 0 {
+				fmt.Fprintf(d.Stderr, "keywarden: account %s: no user %s here\n", id, strings.Join(l, ", "))
+			}
+		}
 	}
 	if n == 0 {
 		fmt.Fprintf(d.Stderr, "keywarden: no key of the selected users to %s in %s\n", kind, count(len(accts), "account"))

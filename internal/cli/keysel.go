@@ -64,12 +64,13 @@ func (s *keySelector) validate() error {
 
 // actions resolves the selection to one action per key. Only keys whose status the action
 // would change are taken by --all; named keys are always taken, so they report "unchanged".
-func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) ([]policy.Action, error) {
-	var out []policy.Action
+// unmatched are the --user names and globs that matched no user in this account: the caller
+// decides whether that is bad input (one account) or a line of news (one of many).
+func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) (out []policy.Action, unmatched []string, err error) {
 	if s.All {
-		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true, SkipTags: true})
+		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true, SkipTags: true, SkipUnknown: true})
 		if err != nil {
-			return nil, awsErr("read users", err)
+			return nil, nil, awsErr("read users", err)
 		}
 		want := keys.Active
 		if kind == policy.Activate {
@@ -80,19 +81,28 @@ func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.
 				out = append(out, policy.Action{Kind: kind, User: k.User, AccessKeyID: k.AccessKeyID, Reason: reason})
 			}
 		}
-		return out, nil
+		return out, inventory.Unmatched(s.Users, inv.Users), nil
 	}
 	for _, id := range s.Keys {
 		owner, err := inventory.Owner(ctx, c, id)
 		if err != nil {
-			return nil, awsErr("find the owner of "+id, err)
+			return nil, nil, awsErr("find the owner of "+id, err)
 		}
 		if len(s.Users) > 0 && !inventory.MatchAny(s.Users, owner) {
-			return nil, usagef("access key %s belongs to user %s, not %s", id, owner, strings.Join(s.Users, ", "))
+			return nil, nil, usagef("access key %s belongs to user %s, not %s", id, owner, strings.Join(s.Users, ", "))
 		}
 		out = append(out, policy.Action{Kind: kind, User: owner, AccessKeyID: id, Reason: reason})
 	}
-	return out, nil
+	return out, nil, nil
+}
+
+// noUserErr is a selection with names or globs that match no user: bad input, so that a typo
+// in a CI step or a curfew is seen instead of passing as "nothing to do".
+func noUserErr(unmatched []string, where string) error {
+	if len(unmatched) == 1 && !keys.IsGlob(unmatched[0]) {
+		return usagef("user %q not found%s; list users with 'aws iam list-users'", unmatched[0], where)
+	}
+	return usagef("no user matches %s%s; list users with 'aws iam list-users'", strings.Join(unmatched, ", "), where)
 }
 
 // resultPrinter writes each key's line as it is decided and done, so a run killed half-way has

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,8 @@ type planOptions struct {
 	*Deps
 	*globalOptions
 	jobFlags
+	// DetailedExitcode is Terraform's contract for CI: 0 no changes, 2 changes, 1 error.
+	DetailedExitcode bool
 }
 
 func newCmdPlan(d *Deps, g *globalOptions, runF func(context.Context, *planOptions) error) *cobra.Command {
@@ -30,11 +33,16 @@ nothing to do.
 
 Needs what 'keywarden policy -c FILE' prints, minus the statements that change keys.
 
-` + exitCodesHelp,
+Exit codes:
+  0  success: the plan was printed (with --detailed-exitcode: and there is nothing to change)
+  1  AWS or network failure (with --detailed-exitcode: any error, bad input included)
+  2  bad input: flags, config, unknown user (with --detailed-exitcode: changes are pending)
+  5  no credentials, rejected credentials, or access denied (1 with --detailed-exitcode)`,
 		Example: `  keywarden plan
+  keywarden plan --detailed-exitcode   # in CI: 0 no changes, 2 changes pending, 1 error
   keywarden plan -c /etc/keywarden.yaml --job curfew
   keywarden plan --at +30d --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -43,15 +51,45 @@ Needs what 'keywarden policy -c FILE' prints, minus the statements that change k
 		},
 	}
 	o.jobFlags.addFlags(cmd, true)
+	cmd.Flags().BoolVar(&o.DetailedExitcode, "detailed-exitcode", false, "exit 0 when nothing would change, 2 when something would, 1 on any error (Terraform's contract, for CI)")
 	return cmd
 }
 
 func runPlan(ctx context.Context, o *planOptions) error {
+	err := planAndPrint(ctx, o)
+	if !o.DetailedExitcode {
+		return err
+	}
+	return detailedExit(err)
+}
+
+func planAndPrint(ctx context.Context, o *planOptions) error {
 	e, err := evaluateJobs(ctx, o.Deps, o.globalOptions, &o.jobFlags, false)
 	if err != nil {
 		return err
 	}
-	return printPlan(o.Deps, o.globalOptions, &o.jobFlags, e)
+	if err := printPlan(o.Deps, o.globalOptions, &o.jobFlags, e); err != nil {
+		return err
+	}
+	if o.DetailedExitcode && e.changes() > 0 {
+		return silentExit(exitChanges)
+	}
+	return nil
+}
+
+// detailedExit folds every error into exit 1, so that under --detailed-exitcode 2 can only
+// mean "changes pending" and a CI step cannot mistake bad input for a plan to apply.
+func detailedExit(err error) error {
+	var ce *codedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce) && ce.msg == "" && ce.code == exitChanges:
+		return err
+	case errors.As(err, &ce):
+		return &codedError{code: exitError, msg: ce.msg, detail: ce.detail, cause: ce.cause}
+	}
+	return &codedError{code: exitError, msg: err.Error(), cause: err}
 }
 
 // printPlan writes the plan to stdout and the summary and warnings to stderr.

@@ -42,7 +42,7 @@ rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin
       --policy-document file://keywarden-policy.json
   keywarden policy -c keywarden.yaml --job curfew --account 123456789012
   keywarden policy --self-rotate`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.SelfRotate && (cmd.Flags().Changed("config") || len(o.Jobs) > 0 || cmd.Flags().Changed("account")) {
 				return usagef("--self-rotate takes no -c, --job or --account: it is one policy for any user")

@@ -114,6 +114,9 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 			if g.Output == "" {
 				g.Output = "table"
 			}
+			if err := discoverConfig(cmd, d); err != nil {
+				return err
+			}
 			if g.Debug {
 				slog.SetDefault(slog.New(slog.NewTextHandler(d.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 			}
@@ -123,10 +126,10 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "use a named profile from the shared AWS config files")
 	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
-	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv; audit also takes html, deploy and rotate take table or json")
+	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv; audit also takes html and sarif; deploy and rotate take table or json")
 	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr(err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%s", flagValueMessage(err.Error())) })
 
 	root.AddCommand(
 		newCmdVersion(d, g, nil),

@@ -63,7 +63,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 		Example: `  keywarden rotate --profile dev
   keywarden rotate --profile ci --retire deactivate --wait 5m --output json
   keywarden rotate --profile dev --probe 'aws s3 ls'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.service.active(cmd) {
 				return o.runServiceOrF(cmd, runF)
@@ -72,7 +72,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 				return usagef("--retire must be delete or deactivate, not %q", o.Retire)
 			}
 			if o.Wait <= 0 {
-				return usagef("--wait must be positive")
+				return usagef("--wait %s: want more than zero, like 2m", flagDur(o.Wait))
 			}
 			if _, err := splitArgs(o.Probe); err != nil {
 				return usagef("--probe: %v", err)
@@ -88,7 +88,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 	f.StringVar(&o.ConfigFile, "config-file", "", "shared config file, read only to tell what kind of profile it is (default $AWS_CONFIG_FILE, else ~/.aws/config)")
 	f.StringVar(&o.Retire, "retire", "delete", "what to do with the old key: delete or deactivate")
 	f.BoolVar(&o.MakeRoom, "make-room", false, "delete the user's inactive second key if the two-key limit is reached")
-	f.DurationVar(&o.Wait, "wait", 2*time.Minute, "how long to wait for the new key to work (and the old one to die)")
+	durationFlag(cmd, &o.Wait, "wait", 2*time.Minute, "how long to wait for the new key to work (and the old one to die), like 90s or 5m")
 	f.StringVar(&o.Probe, "probe", "", "a command to run with the new key before the old one is retired (no shell: write sh -c '...' for one)")
 	o.service.addFlags(cmd)
 	return cmd

@@ -48,7 +48,7 @@ func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.Users, "user", "u", nil, "rotate this IAM user's key, signed as an admin (repeatable; globs as in deactivate)")
 	fl.StringArrayVar(&f.To, "to", nil, "where to deliver the new key (repeatable): secretsmanager:ID, ssm:NAME, profile:NAME[@FILE], exec:COMMAND")
-	fl.DurationVar(&f.Grace, "grace", 24*time.Hour, "how long the old key stays active after delivery (0: deactivate at once)")
+	durationFlag(cmd, &f.Grace, "grace", 24*time.Hour, "how long the old key stays active after delivery, like 24h or 7d (0s: deactivate at once)")
 	fl.BoolVar(&f.Force, "force", false, "deactivate the old key after the grace even if a consumer used it since delivery")
 	fl.StringVar(&f.KMSKeyID, "kms-key-id", "", "KMS key for a secret keywarden creates and for ssm: parameters")
 	cmd.Use = "rotate [--profile NAME | --user NAME --to DEST...]"
@@ -70,8 +70,10 @@ func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Cont
 		return usagef("a service rotation needs both --user NAME and --to DEST")
 	case cmd.Flags().Changed("profile") || cmd.Flags().Changed("retire") || cmd.Flags().Changed("probe"):
 		return usagef("--profile, --retire and --probe are for rotating your own key; with --user the old key is deactivated after --grace")
-	case f.Grace < 0 || o.Wait <= 0:
-		return usagef("--grace must not be negative and --wait must be positive")
+	case f.Grace < 0:
+		return usagef("--grace %s: want zero or more, like 24h", flagDur(f.Grace))
+	case o.Wait <= 0:
+		return usagef("--wait %s: want more than zero, like 2m", flagDur(o.Wait))
 	}
 	if err := inventory.ValidatePatterns(f.Users); err != nil {
 		return usageErr(err)

@@ -16,8 +16,10 @@ func TestServiceRotateFlags(t *testing.T) {
 	}{
 		{"defaults", []string{"--user", "svc-ci", "--to", "secretsmanager:ci/svc"}, 0,
 			&serviceRotateFlags{Users: []string{"svc-ci"}, To: []string{"secretsmanager:ci/svc"}, Grace: 24 * time.Hour}},
-		{"all flags", []string{"-u", "svc-*", "--to", "ssm:/ci/{user}", "--to", "exec:push {user}", "--grace", "0", "--force", "--kms-key-id", "alias/ci"}, 0,
+		{"all flags", []string{"-u", "svc-*", "--to", "ssm:/ci/{user}", "--to", "exec:push {user}", "--grace", "0s", "--force", "--kms-key-id", "alias/ci"}, 0,
 			&serviceRotateFlags{Users: []string{"svc-*"}, To: []string{"ssm:/ci/{user}", "exec:push {user}"}, Force: true, KMSKeyID: "alias/ci"}},
+		{"grace in keywarden.yaml's syntax", []string{"--user", "svc-ci", "--to", "ssm:/x", "--grace", "1w2d"}, 0,
+			&serviceRotateFlags{Users: []string{"svc-ci"}, To: []string{"ssm:/x"}, Grace: 9 * 24 * time.Hour}},
 		{"no destination", []string{"--user", "svc-ci"}, 2, nil},
 		{"no user", []string{"--to", "ssm:/x"}, 2, nil},
 		{"unknown destination", []string{"--user", "svc-ci", "--to", "vault:x"}, 2, nil},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,7 +72,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
   keywarden serve -c keywarden.yaml --listen 0.0.0.0:9102 --dry-run
   keywarden serve -c keywarden.yaml --once curfew --output json
   systemctl reload keywarden      # SIGHUP: reload the config`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(); err != nil {
 				return err
@@ -87,7 +89,7 @@ timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
 	f.StringVar(&o.Once, "once", "", "run this job now, print its results and exit")
 	f.BoolVar(&o.DryRun, "dry-run", false, "make every run a dry run: log what would change, change nothing")
 	f.BoolVar(&o.NoNotify, "no-notify", false, "tell no owner (the config's notify: block is not used)")
-	f.DurationVar(&o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled")
+	durationFlag(cmd, &o.Grace, "shutdown-grace", daemon.DefaultShutdownGrace, "how long running jobs may finish after SIGTERM before they are cancelled, like 30s or 5m")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "users acted on at once within a run")
 	o.accountFlags.addFlags(cmd)
 	return cmd
@@ -99,8 +101,10 @@ func (o *serveOptions) validate() error {
 		return usagef("--config is empty: name the keywarden.yaml to run")
 	case o.Once == "" && o.Listen == "":
 		return usagef("--listen is empty: want an address like 127.0.0.1:9102")
+	case o.Once == "" && !validListen(o.Listen):
+		return usagef("--listen %q: want host:port, like 127.0.0.1:9102 (or :9102 for every interface)", o.Listen)
 	case o.Grace <= 0:
-		return usagef("--shutdown-grace %s: want a positive duration like 30s", o.Grace)
+		return usagef("--shutdown-grace %s: want more than zero, like 30s", flagDur(o.Grace))
 	case o.Concurrency < 1:
 		return usagef("--concurrency %d: want 1 or more", o.Concurrency)
 	}
@@ -205,4 +209,15 @@ func (o *serveOptions) accountsFor(ctx context.Context, sess *session, cfg *poli
 	}
 	accts, err := sess.accounts(ctx, spec)
 	return accts, opts, err
+}
+
+// validListen checks --listen's shape before anything starts, so that net.Listen's sentence
+// ("listen tcp: address x: missing port in address") is never the user's.
+func validListen(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -32,7 +32,8 @@ func TestNewCmdServe(t *testing.T) {
 		}, ""},
 		{"empty config", []string{"-c", ""}, nil, "--config is empty"},
 		{"empty listen", []string{"--listen", ""}, nil, "--listen is empty"},
-		{"zero grace", []string{"--shutdown-grace", "0s"}, nil, "--shutdown-grace 0s"},
+		{"zero grace", []string{"--shutdown-grace", "0s"}, nil, "--shutdown-grace 0s: want more than zero"},
+		{"grace in days", []string{"--shutdown-grace", "1d"}, func(o *serveOptions) bool { return o.Grace == 24*time.Hour }, ""},
 		{"zero concurrency", []string{"--concurrency", "0"}, nil, "--concurrency 0"},
 	}
 	for _, c := range cases {
@@ -79,8 +80,8 @@ func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: config " + bad + " has 1 problem\n" + bad + ":4:15: "},
-		{"missing file, in plan's words", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "keywarden: config " + filepath.Join(dir, "none.yaml") + " not found; pass -c FILE (see the README's keywarden.yaml section)\n"},
+		{"line and column of a bad zone", []string{"serve", "-c", bad}, "keywarden: " + bad + ":4:15: "},
+		{"missing file, in plan's words", []string{"serve", "-c", filepath.Join(dir, "none.yaml")}, "keywarden: config " + filepath.Join(dir, "none.yaml") + " not found; pass -c FILE, set KEYWARDEN_CONFIG, or put it in ~/.config/keywarden/\n"},
 		{"nothing scheduled", []string{"serve", "-c", unscheduled}, "no job in " + unscheduled + " has a schedule"},
 		{"unknown once job", []string{"serve", "-c", good, "--once", "curfw"}, `--once "curfw": ` + good + " has no such job; it has curfew"},
 		{"bad output", []string{"serve", "-c", good, "--once", "curfew", "-o", "yaml"}, `--output "yaml"`},

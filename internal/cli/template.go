@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // functionFlags say what function template and deploy build.
@@ -67,7 +68,23 @@ func warnDST(d *Deps, o deploy.Options) error {
 	for _, w := range warns {
 		fmt.Fprintf(d.Stderr, "keywarden: warning: %s\n", w)
 	}
+	warnWebhookSecret(d, o)
 	return nil
+}
+
+// warnWebhookSecret says, before a template or a deploy carries it, that a webhook URL with a
+// token is about to be written in plain text where anyone who can read the stack or the
+// function's configuration reads it. It warns rather than refuses: the URL may be harmless.
+func warnWebhookSecret(d *Deps, o deploy.Options) {
+	n := o.Config.Notify
+	if n == nil || !policy.WebhookHasToken(n.WebhookURL) {
+		return
+	}
+	where := "the template and the function's environment"
+	if o.ConfigSSM != "" {
+		where = "the SSM parameter " + o.ConfigSSM
+	}
+	fmt.Fprintf(d.Stderr, "keywarden: warning: notify.webhook.url carries a token and goes in plain text into %s; keep it in SSM or Secrets Manager and write url: ssm:/keywarden/webhook (or secretsmanager:ID) instead\n", where)
 }
 
 type templateOptions struct {
@@ -104,7 +121,7 @@ Nothing is read from AWS.
   cfn-lint keywarden.cfn.yaml
   aws cloudformation deploy --template-file keywarden.cfn.yaml --stack-name keywarden \
       --capabilities CAPABILITY_IAM --parameter-overrides CodeBucket=my-bucket CodeKey=keywarden.zip`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (o.CodeBucket == "") != (o.CodeKey == "") {
 				return usagef("--code-bucket and --code-key go together")

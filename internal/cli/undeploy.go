@@ -29,7 +29,7 @@ Keys the function deactivated stay as they are; 'keywarden activate' re-enables 
 ` + exitCodesHelp,
 		Example: `  keywarden undeploy
   keywarden undeploy --stack-name keywarden-prod`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

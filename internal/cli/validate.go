@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keywarden/keywarden/internal/deploy"
 )
 
 type validateOptions struct {
@@ -26,7 +28,7 @@ from AWS and no credentials are needed, so it fits a pre-commit hook or a CI ste
 ` + exitCodesHelp,
 		Example: `  keywarden validate
   keywarden validate -c deploy/keywarden.yaml`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -45,5 +47,9 @@ func runValidate(_ context.Context, o *validateOptions) error {
 	}
 	n := len(cfg.Jobs)
 	fmt.Fprintf(o.Stderr, "keywarden: config %s is valid: %s (%s)\n", o.Config, count(n, "job"), strings.Join(cfg.JobNames(), ", "))
+	// Valid for apply and serve, but template and deploy will refuse these: say so now.
+	for _, p := range deploy.LambdaProblems(cfg) {
+		fmt.Fprintf(o.Stderr, "keywarden: warning: not deployable as a Lambda: %v\n", p)
+	}
 	return nil
 }

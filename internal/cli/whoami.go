@@ -25,7 +25,7 @@ keywarden refuses to deactivate or delete unless told --allow-self.
 ` + exitCodesHelp,
 		Example: `  keywarden whoami
   keywarden whoami --profile dev --output json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), o)

@@ -97,6 +97,10 @@ func Build(o Options) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ps := LambdaProblems(o.Config); len(ps) > 0 {
+		// Deployed, the rule would fail every scheduled run; say it before, in the same words.
+		return nil, ps[0]
+	}
 	env, err := o.environment()
 	if err != nil {
 		return nil, err

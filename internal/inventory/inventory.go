@@ -48,6 +48,10 @@ type Options struct {
 	// TagsIfInactive reads the tags only of users with an inactive key (only a delete rule,
 	// which reads keywarden's records of inactive keys, needs them); others' Tags stay nil.
 	TagsIfInactive bool
+	// SkipUnknown leaves out an exactly named user that does not exist instead of failing
+	// with UnknownUserError: across accounts a name means "this user wherever it exists", and
+	// the caller says where it does not (Unmatched).
+	SkipUnknown bool
 	// Progress, if set, is called after each user is read.
 	Progress func(done, total int)
 }
@@ -125,6 +129,9 @@ func selectUsers(ctx context.Context, c IAM, opts Options) ([]keys.User, error) 
 			o, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
 			if err != nil {
 				if awserr.Classify(err) == awserr.NotFound {
+					if opts.SkipUnknown {
+						continue
+					}
 					return nil, &UnknownUserError{Name: name}
 				}
 				return nil, fmt.Errorf("get user %s: %w", name, err)
@@ -317,6 +324,24 @@ func MatchAny(patterns []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// Unmatched returns the patterns (names or globs) that match none of users, in their order.
+func Unmatched(patterns []string, users []keys.User) []string {
+	var out []string
+	for _, p := range patterns {
+		found := false
+		for _, u := range users {
+			if keys.MatchUser(p, u.Name) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // ValidatePatterns rejects malformed globs before any call is made.

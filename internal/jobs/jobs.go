@@ -16,6 +16,7 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/provenance"
@@ -56,6 +57,9 @@ type Plan struct {
 	Err       error // the account could not be opened, read or evaluated
 	// Unsettled are the pending records that could not be settled this time, one sentence each.
 	Unsettled []error
+	// Absent are users the jobs name exactly that this account lacks but another has: news,
+	// not a failure (a name nowhere fails every account instead).
+	Absent []string
 }
 
 // Options say how to read and act.
@@ -104,9 +108,28 @@ func decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, n
 		return p, err
 	})
 	plans := make([]Plan, len(outs))
+	var searched []string
+	unmatched := map[string][]string{}
 	for i, o := range outs {
 		plans[i] = o.Value
 		plans[i].Account, plans[i].Err = o.Account, o.Err
+		if o.Err == nil {
+			searched = append(searched, o.Account.ID)
+			unmatched[o.Account.ID] = Missing(cfg, names, o.Value.Inventory)
+		}
+	}
+	absent := accounts.FindAbsent(readUsers(cfg, names), searched, unmatched)
+	for i := range plans {
+		if plans[i].Err != nil {
+			continue
+		}
+		if len(absent.Nowhere) > 0 {
+			// A name no account has is a typo or a deleted user: every account says so.
+			plans[i].Err = &StepError{What: "read the users the jobs select", Err: &inventory.UnknownUserError{Name: absent.Nowhere[0]}}
+			plans[i].Plan = policy.Plan{}
+			continue
+		}
+		plans[i].Absent = absent.Lacking[plans[i].Account.ID]
 	}
 	return plans
 }

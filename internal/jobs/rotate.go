@@ -116,8 +116,9 @@ func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro
 		KMSKeyID: r.Spec.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
 	var sinks []sink.Sink
 	for _, spec := range r.Spec.To {
-		if strings.HasPrefix(spec, "exec:") && ro.Split == nil {
-			return svcrotate.Result{User: r.User}, &svcrotate.RefusedError{Msg: fmt.Sprintf("destination %s runs a local program, which this runner (the Lambda) cannot; run job %s with keywarden apply or serve instead", spec, r.Job)}
+		if ro.Split == nil && !sink.RunsInLambda(spec) {
+			// ro.Split is nil only in the Lambda; template and deploy refuse the same rule.
+			return svcrotate.Result{User: r.User}, &svcrotate.RefusedError{Msg: (&sink.NotInLambdaError{Job: r.Job, Spec: spec}).Error()}
 		}
 		d, err := sink.Parse(spec, env)
 		if err != nil {

@@ -23,7 +23,11 @@ func New(cfg aws.Config, n *policy.Notify, sleep func(context.Context, time.Dura
 		s.Channels = append(s.Channels, &Topic{SNS: sns.NewFromConfig(cfg), TopicARN: n.SNSTopicARN})
 	}
 	if n.WebhookURL != "" {
-		s.Channels = append(s.Channels, &Webhook{URL: n.WebhookURL, Client: &http.Client{Timeout: 10 * time.Second}})
+		w := &Webhook{URL: n.WebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}
+		if _, ok := policy.WebhookRef(n.WebhookURL); ok {
+			w.ref = newURLRef(cfg, n.WebhookURL)
+		}
+		s.Channels = append(s.Channels, w)
 	}
 	return s
 }

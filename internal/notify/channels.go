@@ -106,6 +106,8 @@ func (t *Topic) Messages(r Run) []Message {
 type Webhook struct {
 	URL    string
 	Client *http.Client
+	// ref, when URL is an ssm: or secretsmanager: reference, reads the real URL at send time.
+	ref *urlRef
 }
 
 func (w *Webhook) Name() string { return "webhook" }
@@ -116,7 +118,14 @@ func (w *Webhook) Messages(r Run) []Message {
 		d := d
 		out = append(out, Message{To: d.Owner, Send: func(ctx context.Context) error {
 			body, _ := json.Marshal(map[string]string{"text": "For " + d.Owner + ": " + d.Text()})
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+			url := w.URL
+			if w.ref != nil {
+				var err error
+				if url, err = w.ref.get(ctx); err != nil {
+					return fmt.Errorf("webhook: %w", err)
+				}
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 			if err != nil {
 				return fmt.Errorf("webhook: %w", err)
 			}
@@ -127,12 +136,12 @@ func (w *Webhook) Messages(r Run) []Message {
 			}
 			resp, err := c.Do(req)
 			if err != nil {
-				return fmt.Errorf("webhook %s: %w", redact(w.URL), unwrapURL(err))
+				return fmt.Errorf("webhook %s: %w", redact(url), unwrapURL(err))
 			}
 			defer resp.Body.Close()
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 			if resp.StatusCode/100 != 2 {
-				return fmt.Errorf("webhook %s answered HTTP %d", redact(w.URL), resp.StatusCode)
+				return fmt.Errorf("webhook %s answered HTTP %d", redact(url), resp.StatusCode)
 			}
 			return nil
 		}})

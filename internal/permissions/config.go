@@ -18,6 +18,7 @@ const (
 	SidDeactivate = "DeactivateKeys"
 	SidDelete     = "DeleteKeys"
 	SidProvenance = "RecordProvenance"
+	SidWebhookURL = "ReadWebhookURL"
 )
 
 var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
@@ -91,6 +92,9 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 		ss = append(ss, allow(SidDelete, del, "iam:DeleteAccessKey"))
 	}
 	ss = append(ss, rot.statements()...)
+	if s, ok := webhookURL(cfg, account); ok {
+		ss = append(ss, s)
+	}
 	if changed := append(append(slices.Clone(deact), del...), rot.users...); len(changed) > 0 {
 		ss = append(ss, allow(SidProvenance, changed, "iam:TagUser", "iam:UntagUser"))
 	}
@@ -170,4 +174,22 @@ func allow(sid string, resources []string, actions ...string) Statement {
 	a := slices.Clone(actions)
 	slices.Sort(a)
 	return Statement{Sid: sid, Effect: "Allow", Action: a, Resource: rs}
+}
+
+// webhookURL grants reading the webhook URL that notify.webhook.url keeps by reference, and
+// nothing when the file holds the URL itself.
+func webhookURL(cfg *policy.Config, account string) (Statement, bool) {
+	if cfg.Notify == nil {
+		return Statement{}, false
+	}
+	kind, ok := policy.WebhookRef(cfg.Notify.WebhookURL)
+	if !ok {
+		return Statement{}, false
+	}
+	_, name, _ := strings.Cut(cfg.Notify.WebhookURL, ":")
+	if kind == "ssm" {
+		return allow(SidWebhookURL, []string{"arn:aws:ssm:*:" + account + ":parameter/" + strings.TrimPrefix(name, "/")}, "ssm:GetParameter"), true
+	}
+	// Secrets Manager appends "-" and six random characters to a secret's ARN.
+	return allow(SidWebhookURL, []string{"arn:aws:secretsmanager:*:" + account + ":secret:" + name + "-??????"}, "secretsmanager:GetSecretValue"), true
 }

@@ -169,3 +169,35 @@ func TestSelfRotateReachesOnlyTheCaller(t *testing.T) {
 		}
 	}
 }
+
+// A webhook URL kept by reference is readable by the jobs' policy (and so by the Lambda's
+// role), exactly that parameter or secret; a literal URL adds nothing.
+func TestForJobsReadsTheWebhookURLByReference(t *testing.T) {
+	jobs := "jobs: {a: {select: {users: [dev]}, do: [deactivate: {}]}}\n"
+	cases := []struct {
+		url, action, arn, other string
+	}{
+		{"ssm:/keywarden/webhook", "ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/keywarden/webhook",
+			"arn:aws:ssm:us-east-1:123456789012:parameter/keywarden/other"},
+		{"secretsmanager:keywarden/webhook", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:keywarden/webhook-AbCdEf",
+			"arn:aws:secretsmanager:us-east-1:123456789012:secret:keywarden/other-AbCdEf"},
+	}
+	for _, c := range cases {
+		d, err := ForJobs(load(t, "notify: {webhook: {url: \""+c.url+"\"}}\n"+jobs), nil, "123456789012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !allows(d, c.action, c.arn) || allows(d, c.action, c.other) {
+			t.Errorf("%s: policy %+v; want %s on %s only", c.url, d, c.action, c.arn)
+		}
+	}
+	d, err := ForJobs(load(t, "notify: {webhook: {url: \"https://hooks.example.com/x\"}}\n"+jobs), nil, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Statement {
+		if s.Sid == SidWebhookURL {
+			t.Errorf("a literal URL got %+v", s)
+		}
+	}
+}

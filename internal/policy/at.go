@@ -26,6 +26,14 @@ func ParseAt(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
+	var y, m, d int
+	if n, _ := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &m, &d); n == 3 && len(s) == 10 {
+		// Shaped like a date, but not one: say which part, not Go's "day out of range".
+		if m < 1 || m > 12 {
+			return time.Time{}, fmt.Errorf("--at %s: there is no month %d; want a date like 2027-03-01", s, m)
+		}
+		return time.Time{}, fmt.Errorf("--at %s: %s %d has no day %d; want a date like 2027-03-01", s, time.Month(m), y, d)
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}

@@ -36,7 +36,7 @@ func TestParseAt(t *testing.T) {
 
 func TestParseAtRejects(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	for _, in := range []string{"", "30d", "tomorrow", "2027-3-1", "2027-02-30", "+", "+30x", "--7d", "2027-03-01 10:00"} {
+	for _, in := range []string{"", "30d", "tomorrow", "2027-3-1", "+", "+30x", "--7d", "2027-03-01 10:00"} {
 		t.Run(in, func(t *testing.T) {
 			got, err := ParseAt(in, now)
 			if err == nil {
@@ -46,5 +46,14 @@ func TestParseAtRejects(t *testing.T) {
 				t.Fatalf("error %q does not say what --at wants", err)
 			}
 		})
+	}
+	for in, want := range map[string]string{
+		"2027-02-30": "--at 2027-02-30: February 2027 has no day 30",
+		"2027-02-29": "--at 2027-02-29: February 2027 has no day 29",
+		"2027-13-01": "--at 2027-13-01: there is no month 13",
+	} {
+		if _, err := ParseAt(in, now); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("ParseAt(%q) = %v, want %q", in, err, want)
+		}
 	}
 }

@@ -19,18 +19,23 @@ const Day = 24 * time.Hour
 var durationUnits = []struct {
 	name string
 	size time.Duration
-}{{"d", Day}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
+}{{"w", 7 * Day}, {"d", Day}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
 
-const durationWant = "want a duration like 45d, 12h, 30m or 1d12h"
+const durationWant = "want a duration like 30s, 5m, 24h, 7d, 2w or 1d12h"
 
-// ParseDuration reads a non-negative duration made of whole numbers with the units d, h, m
-// and s, largest unit first, each at most once: "45d", "12h", "1d12h", "0d".
+// ParseDuration reads a non-negative duration made of whole numbers with the units w, d, h, m
+// and s, largest unit first, each at most once: "45d", "12h", "1d12h", "2w", "0d". Every
+// duration keywarden takes, in keywarden.yaml or on a flag, is read here.
 func ParseDuration(s string) (Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration: " + durationWant)
 	}
+	if s == "0" {
+		// Zero needs no unit, as in Go's syntax; "--grace 0" reads as it is meant.
+		return 0, nil
+	}
 	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("negative duration %q: a limit must be zero or more", s)
+		return 0, fmt.Errorf("negative duration %q: want zero or more, like 0s or 24h", s)
 	}
 	var total time.Duration
 	rest, next := s, 0 // next: index of the smallest unit still allowed
@@ -81,7 +86,7 @@ func (d Duration) String() string {
 		b.WriteByte('-')
 		v = -v
 	}
-	for _, u := range durationUnits {
+	for _, u := range durationUnits[1:] { // never weeks: "30d" stays 30d, not 4w2d
 		if n := v / u.size; n > 0 {
 			fmt.Fprintf(&b, "%d%s", n, u.name)
 			v -= n * u.size

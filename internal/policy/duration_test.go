@@ -20,6 +20,9 @@ func TestParseDuration(t *testing.T) {
 		{"1d12h", 36 * time.Hour, ""},
 		{"2d3h4m5s", 2*Day + 3*time.Hour + 4*time.Minute + 5*time.Second, ""},
 		{"0d", 0, ""},
+		{"2w", 14 * Day, "14d"},
+		{"0", 0, "0d"},
+		{"1w2d", 9 * Day, "9d"},
 		{"0h", 0, "0d"},
 		{"36h", 36 * time.Hour, "1d12h"},
 		{"90m", 90 * time.Minute, "1h30m"},
@@ -55,7 +58,8 @@ func TestParseDurationRejects(t *testing.T) {
 		{"-5d", `negative duration "-5d"`},
 		{"45", `malformed duration "45"`},
 		{"d", `malformed duration "d"`},
-		{"3w", `malformed duration "3w"`},
+		{"3y", `malformed duration "3y"`},
+		{"1d2w", `malformed duration "1d2w"`},
 		{"1.5d", `malformed duration "1.5d"`},
 		{"12h1d", `malformed duration "12h1d"`}, // largest unit first
 		{"1d1d", `malformed duration "1d1d"`},   // each unit once
@@ -106,7 +110,7 @@ func TestDurationJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &out); err != nil || out != in {
 		t.Fatalf("Unmarshal = %+v, %v", out, err)
 	}
-	if err := json.Unmarshal([]byte(`{"Limit":"3w"}`), &out); err == nil {
-		t.Fatal("Unmarshal accepted 3w")
+	if err := json.Unmarshal([]byte(`{"Limit":"3y"}`), &out); err == nil {
+		t.Fatal("Unmarshal accepted 3y")
 	}
 }

@@ -16,7 +16,7 @@ import (
 // Load parses and validates a keywarden.yaml. name is only used in messages. On any problem
 // it returns a *ValidationError listing all of them, each with its line and column.
 func Load(name string, data []byte) (*Config, error) {
-	l := &loader{file: name}
+	l := &loader{file: name, data: data}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	err := dec.Decode(&doc)
@@ -50,6 +50,7 @@ func Load(name string, data []byte) (*Config, error) {
 // loader walks the YAML tree, collecting problems instead of stopping at the first.
 type loader struct {
 	file  string
+	data  []byte // for yamlHint, which looks past the parser's line
 	probs []Problem
 }
 
@@ -66,6 +67,10 @@ var yamlLine = lazyRegexp(`^yaml: line (\d+): (.*)$`)
 // syntax turns a YAML parser error into a problem. The parser gives a line but no column.
 func (l *loader) syntax(err error) {
 	msg := err.Error()
+	if line, col, what := yamlHint(l.data, msg); line > 0 {
+		l.at(line, col, "invalid YAML: "+what)
+		return
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		l.at(n, 0, "invalid YAML: "+m[2])

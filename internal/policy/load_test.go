@@ -131,7 +131,7 @@ func TestLoadErrors(t *testing.T) {
 		}},
 		{"bad job name", "jobs:\n  \"my job\":\n    do: [deactivate: {}]\n", []problem{{2, 3, `job name "my job": use up to 64 letters`}}},
 		{"cron out of range", "jobs:\n  a:\n    schedule: \"61 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
-			{3, 15, `schedule "61 0 * * *": minute field "61": end of range (61) above maximum (59)`},
+			{3, 15, `schedule "61 0 * * *": minute field "61": want 0-59, or a list`},
 		}},
 		{"cron with seconds", "jobs:\n  a:\n    schedule: \"0 0 0 * * *\"\n    do: [deactivate: {}]\n", []problem{
 			{3, 15, `schedule "0 0 0 * * *" has 6 fields (a seconds field?); want 5 fields`},
@@ -173,10 +173,10 @@ func TestLoadErrors(t *testing.T) {
 			{4, 34, `unused_for: negative duration "-5d"`},
 		}},
 		{"duration without unit", "jobs:\n  a:\n    do:\n      - delete: {inactive_for: 30}\n", []problem{
-			{4, 32, `inactive_for: malformed duration "30": want a duration like 45d`},
+			{4, 32, `inactive_for: malformed duration "30": want a duration like 30s, 5m, 24h, 7d, 2w`},
 		}},
-		{"duration wrong unit", "jobs:\n  a:\n    do:\n      - report: {older_than: 3w}\n", []problem{
-			{4, 30, `older_than: malformed duration "3w"`},
+		{"duration wrong unit", "jobs:\n  a:\n    do:\n      - report: {older_than: 3y}\n", []problem{
+			{4, 30, `older_than: malformed duration "3y"`},
 		}},
 		{"zero unused_for", "jobs:\n  a:\n    do:\n      - deactivate: {unused_for: 0d}\n", []problem{
 			{4, 34, `unused_for: 0d would match every key; want a positive duration like 45d (for every active key, write deactivate: {})`},
@@ -235,6 +235,10 @@ func TestLoadErrors(t *testing.T) {
 		// yaml.v3 gives only a line, and for an unclosed bracket the line before the
 		// bracket's; the problem says so honestly with no column.
 		{"yaml syntax", "jobs:\n  a:\n    do: [deactivate: {}\n", []problem{{2, 0, "invalid YAML: did not find expected ',' or ']'"}}},
+		// yaml.v3 names the start of the enclosing block; keywarden names the line to fix.
+		{"a tab", "jobs:\n  a:\n\tdo: []\n", []problem{{3, 1, "invalid YAML: a tab in the indentation: tabs are not allowed in YAML; indent with spaces"}}},
+		{"an unclosed quote", "jobs:\n  a:\n    schedule: \"0 0 * * *\n    do:\n      - deactivate: {}\n", []problem{{3, 15, "invalid YAML: a quoted string opened here is never closed"}}},
+		{"a key on no level", "jobs:\n  a:\n    do:\n      - deactivate: {}\n   select: {users: [a]}\n", []problem{{5, 4, "invalid YAML: this line's indentation lines up with no key above"}}},
 		{"two documents", "jobs:\n  a: {do: [deactivate: {}]}\n---\njobs: {}\n", []problem{{3, 1, "a second YAML document"}}},
 	}
 	for _, c := range cases {
@@ -279,7 +283,7 @@ keywarden.yaml:4:15: unknown time zone "Asia/Tokio" (did you mean Asia/Tokyo?)
 keywarden.yaml:6:9: delete needs inactive_for, like delete: {inactive_for: 30d}: keys are deleted a grace period after keywarden deactivated them
 keywarden.yaml:7:3: duplicate job name "a" (first at line 2)
 keywarden.yaml:10:21: users: an empty list selects no users; list user names or globs, or leave users out to select every user
-keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 45d, 12h, 30m or 1d12h`
+keywarden.yaml:11:31: older_than: malformed duration "9x": want a duration like 30s, 5m, 24h, 7d, 2w or 1d12h`
 	if err == nil || err.Error() != want {
 		t.Fatalf("error =\n%v\nwant\n%s", err, want)
 	}

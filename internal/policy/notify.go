@@ -63,8 +63,11 @@ func (l *loader) notify(f field) *Notify {
 			return ""
 		})
 	n.WebhookURL = l.channel(fs, "webhook", "url", "a URL",
-		"notify.webhook needs url, like webhook: {url: \"https://hooks.slack.com/services/…\"}",
+		"notify.webhook needs url, like webhook: {url: \"ssm:/keywarden/webhook\"}",
 		func(s string) string {
+			if kind, ok := WebhookRef(s); ok {
+				return refProblem(kind, s)
+			}
 			// The URL is often a secret (Slack's are): never echo it in an error.
 			rest, isHTTP := strings.CutPrefix(s, "https://")
 			if !isHTTP {
@@ -151,4 +154,39 @@ func warnings(j Job, u keys.User, k keys.Key, now time.Time, acted map[Kind]bool
 		acted[r.Kind] = true
 	}
 	return out
+}
+
+// WebhookRef reports whether a notify.webhook.url names where the URL is kept, "ssm:NAME" (a
+// SecureString parameter) or "secretsmanager:ID", instead of being the URL: for Slack the URL is
+// the secret, and a reference keeps it out of the file, the template and the function's
+// environment. internal/notify reads it when it sends.
+func WebhookRef(url string) (kind string, ok bool) {
+	kind, _, found := strings.Cut(url, ":")
+	if found && (kind == "ssm" || kind == "secretsmanager") {
+		return kind, true
+	}
+	return "", false
+}
+
+// WebhookHasToken reports whether a literal webhook URL carries a secret: a path or a query
+// past the host, as Slack's, Teams' and most others' do.
+func WebhookHasToken(url string) bool {
+	if _, ok := WebhookRef(url); ok {
+		return false
+	}
+	_, rest, _ := strings.Cut(url, "://")
+	_, tail, _ := strings.Cut(rest, "/")
+	return strings.Trim(tail, "/") != "" || strings.Contains(rest, "?")
+}
+
+func refProblem(kind, s string) string {
+	_, name, _ := strings.Cut(s, ":")
+	re := secretName
+	if kind == "ssm" {
+		re = paramName
+	}
+	if name == "" || strings.Contains(name, "{user}") || !re.MatchString(name) {
+		return "notify.webhook.url " + quote(s) + ": want ssm:NAME, secretsmanager:SECRET_ID or an http(s) URL"
+	}
+	return ""
 }

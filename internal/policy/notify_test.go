@@ -45,6 +45,8 @@ func TestLoadNotifyErrors(t *testing.T) {
 		{"from is no address", "notify: {email: {from: keywarden}}\n" + jobs, `notify.email.from "keywarden": want an email address`},
 		{"bad topic", "notify: {sns: {topic_arn: keywarden}}\n" + jobs, "want an SNS topic ARN"},
 		{"webhook not http", "notify: {webhook: {url: \"ftp://x/SECRETPATH\"}}\n" + jobs, "notify.webhook.url: want an http(s) URL"},
+		{"webhook ref without a name", "notify: {webhook: {url: \"ssm:\"}}\n" + jobs, "want ssm:NAME, secretsmanager:SECRET_ID or an http(s) URL"},
+		{"webhook ref with a bad name", "notify: {webhook: {url: \"secretsmanager:a b\"}}\n" + jobs, "want ssm:NAME"},
 		{"unknown channel", "notify: {slack: {url: x}}\n" + jobs, `unknown key "slack" in notify`},
 		{"warn on a report", "jobs: {a: {do: [report: {older_than: 90d, warn: 7d}]}}\n", "report: warn does not apply"},
 		{"curfew warn without a schedule", "jobs: {a: {do: [deactivate: {warn: 1h}]}}\n", "job \"a\" has no schedule"},
@@ -116,6 +118,29 @@ func TestEvaluateDoesNotWarnTwice(t *testing.T) {
 		p, _ := Evaluate(keys.Inventory{Users: []keys.User{c.u}}, cfg, nil, now)
 		if len(p.Warnings) != c.want {
 			t.Errorf("tag %q: %d warnings, want %d", c.u.Tags[keys.WarnedTag], len(p.Warnings), c.want)
+		}
+	}
+}
+
+func TestWebhookByReference(t *testing.T) {
+	jobs := "jobs: {a: {do: [deactivate: {older_than: 90d}]}}\n"
+	for _, url := range []string{"ssm:/keywarden/webhook", "secretsmanager:keywarden/webhook"} {
+		cfg, err := Load("k.yaml", []byte("notify: {webhook: {url: \""+url+"\"}}\n"+jobs))
+		if err != nil || cfg.Notify.WebhookURL != url {
+			t.Fatalf("%s: %v, %+v", url, err, cfg)
+		}
+		if WebhookHasToken(url) {
+			t.Errorf("WebhookHasToken(%q): a reference holds no token", url)
+		}
+	}
+	for url, want := range map[string]bool{
+		"https://hooks.slack.com/services/T0/B0/xyz": true,
+		"https://example.com/hook?token=abc":         true,
+		"https://example.com":                        false,
+		"https://example.com/":                       false,
+	} {
+		if got := WebhookHasToken(url); got != want {
+			t.Errorf("WebhookHasToken(%q) = %v, want %v", url, got, want)
 		}
 	}
 }

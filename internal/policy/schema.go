@@ -148,9 +148,10 @@ func (l *loader) cron(n *yaml.Node, s string, loc *time.Location) (*schedule.Sch
 		var se *schedule.Error
 		switch {
 		case errors.As(err, &se):
-			l.errf(n, "schedule %q: %s; %s", s, se.Reason, cronWant)
+			// It has 5 fields: the reason names the one that is wrong, no hint about counting.
+			l.errf(n, "schedule %q: %s", s, se.Reason)
 		case err != nil:
-			l.errf(n, "schedule %q: %v; %s", s, err, cronWant)
+			l.errf(n, "schedule %q: %v", s, err)
 		default:
 			return c, true
 		}

@@ -24,10 +24,13 @@ type AuditKey struct {
 // AuditPage is what the audit page shows. Limits are the policy's age limits (max-unused,
 // max-age): the histogram's buckets end at them, so a bar says which limit its keys are past.
 type AuditPage struct {
-	Title  string
-	At     time.Time
-	Keys   []AuditKey
-	Limits []time.Duration
+	Title string
+	// Account and Alias name the account a one-account audit read; an org audit names each
+	// key's account instead.
+	Account, Alias string
+	At             time.Time
+	Keys           []AuditKey
+	Limits         []time.Duration
 }
 
 // AuditHTML writes the audit as one self-contained page: summary, age histogram (inline SVG),
@@ -40,6 +43,9 @@ func AuditHTML(w io.Writer, p AuditPage) error {
 
 type pageData struct {
 	Title, At          string
+	TakenAt            string // "2 Dec 2026 15:00 UTC", for people; At stays RFC 3339
+	Account, Alias     string
+	Verdicts           []verdict
 	Keys, Active       int
 	Users, Accounts    int
 	Findings           []findingCount
@@ -68,7 +74,8 @@ type header struct {
 }
 
 func build(p AuditPage) pageData {
-	d := pageData{Title: p.Title, At: p.At.UTC().Format(time.RFC3339), Keys: len(p.Keys), Checks: map[string]policy.Check{}}
+	d := pageData{Title: p.Title, At: p.At.UTC().Format(time.RFC3339), Keys: len(p.Keys), Checks: map[string]policy.Check{},
+		TakenAt: p.At.UTC().Format("2 Jan 2006 15:04 MST"), Account: p.Account, Alias: p.Alias}
 	users, accounts := map[string]bool{}, map[string]bool{}
 	counts := map[string]int{}
 	byAccount := map[string][]AuditKey{}
@@ -98,6 +105,7 @@ func build(p AuditPage) pageData {
 		if n := counts[c.ID]; n > 0 {
 			d.Findings = append(d.Findings, findingCount{c, n})
 		}
+		d.Verdicts = append(d.Verdicts, verdict{c, counts[c.ID], genericFix(c.ID)})
 	}
 	names := make([]string, 0, len(byAccount))
 	for a := range byAccount {
@@ -110,7 +118,7 @@ func build(p AuditPage) pageData {
 	d.ShowAccountHeading = d.Accounts > 0
 	d.Histogram = makeHistogram(p.Keys, p.Limits, p.At)
 	d.Headers = []header{{"User", false}, {"Access key id", false}, {"Status", false}, {"Created", false},
-		{"Age (days)", true}, {"Last used", false}, {"Findings", false}}
+		{"Age (days)", true}, {"Last used", false}, {"Findings", false}, {"Fix", false}}
 	return d
 }
 
@@ -128,6 +136,14 @@ type histogram struct {
 	Bars          []bar
 	Width, Height int
 	Base          int
+	// Axis is the y axis's x; Ticks are its labelled counts (0, half, the peak).
+	Axis, Top int
+	Ticks     []tick
+}
+
+type tick struct {
+	Y     int
+	Label int
 }
 
 // makeHistogram counts active keys by age, in buckets that end at the policy limits (and at
@@ -154,8 +170,17 @@ func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogr
 		counts[i]++
 	}
 	peak := slices.Max(counts)
-	const barW, gap, plot, top = 90, 20, 120, 20
-	h := histogram{Width: len(counts)*(barW+gap) + gap, Height: top + plot + 40, Base: top + plot}
+	const barW, gap, plot, top, axis = 90, 20, 120, 20, 40
+	h := histogram{Width: axis + len(counts)*(barW+gap) + gap, Height: top + plot + 56, Base: top + plot, Axis: axis, Top: top}
+	for _, v := range []int{0, (peak + 1) / 2, peak} {
+		if v == 0 || peak > 0 && (len(h.Ticks) == 0 || h.Ticks[len(h.Ticks)-1].Label != v) {
+			y := h.Base
+			if peak > 0 {
+				y = h.Base - v*plot/peak
+			}
+			h.Ticks = append(h.Ticks, tick{Y: y, Label: v})
+		}
+	}
 	lo := 0
 	for i, n := range counts {
 		label := ""
@@ -169,7 +194,7 @@ func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogr
 			bh = n * plot / peak
 		}
 		h.Bars = append(h.Bars, bar{
-			Label: label, Count: n, X: gap + i*(barW+gap), Y: h.Base - bh, H: bh, LabelY: h.Base + 18,
+			Label: label, Count: n, X: axis + gap + i*(barW+gap), Y: h.Base - bh, H: bh, LabelY: h.Base + 18,
 			CountY: h.Base - bh - 4, Over: i > 0, Description: fmt.Sprintf("%d active keys aged %s", n, label),
 		})
 		if i < len(edges) {
@@ -187,7 +212,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format(time.RFC3339)
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":   func(a, b int) int { return a + b },
+	"human": humanDate,
+	"fix":   fixFor,
 }
 
 var auditPage = template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))

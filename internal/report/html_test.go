@@ -106,3 +106,41 @@ func TestAuditHTMLGroupsByAccount(t *testing.T) {
 		t.Errorf("%d key tables, want one per account", n)
 	}
 }
+
+// The page answers a reader's "which account, when, and what do we do?": the account and its
+// alias, when it was taken in words, a verdict for every check (passed ones too), the command
+// that fixes each finding, severity in the badge's text, dates people read, and an axis.
+func TestAuditHTMLAnswersWhichAccountAndWhatToDo(t *testing.T) {
+	p := samplePage()
+	p.Account, p.Alias = "123456789012", "prod"
+	page := render(t, p)
+	for _, want := range []string{
+		`account <b id="account">123456789012</b> (prod)`,
+		`taken <time id="taken" datetime="2026-11-23T15:00:00Z">23 Nov 2026 15:00 UTC</time>`,
+		`data-verdict="IAM.3">fail</td>`,
+		`<code>keywarden rotate --user USER --to DEST</code>`,
+		`<code class="fix">keywarden rotate --user alice --to DEST</code>`,
+		`<code class="fix">keywarden deactivate --key AKIABOB0000000000002</code>`,
+		`MEDIUM · IAM.3</a>`,
+		`<time datetime="2026-07-26T15:00:00Z">26 Jul 2026</time>`,
+		`td.date, .sev, code.fix, #findings code { white-space: nowrap; }`,
+		`age of active keys, in days</text>`,
+		`class="tick"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	// With no findings every check passes, and the page says so per check.
+	clean := render(t, AuditPage{Title: "t", At: pageNow})
+	for _, id := range []string{"IAM.3", "IAM.22", "CIS.1.13"} {
+		if !strings.Contains(clean, `data-verdict="`+id+`">pass</td>`) {
+			t.Errorf("no pass verdict for %s", id)
+		}
+	}
+	// In an org report the fix names the key's account.
+	org := render(t, samplePage("111111111111", "222222222222"))
+	if !strings.Contains(org, "keywarden rotate --user alice --accounts 111111111111 --to DEST") {
+		t.Error("an org page's fix does not name the account")
+	}
+}

@@ -25,11 +25,13 @@ tr.finding td { background: #fff8f5; }
 .sev-low { background: #b7950b; } .sev-informational { background: #5d6d7e; }
 svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over { fill: #d35400; }
 #filter { padding: 4px 8px; width: 20em; }
+td.date, .sev, code.fix, #findings code { white-space: nowrap; } code.fix { display: block; font-size: 12px; }
+.verdict.fail { color: #c0392b; font-weight: 600; } .verdict.pass { color: #1e8449; }
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<p class="at">evaluated as of {{.At}}</p>
+<p class="at">{{if .Account}}account <b id="account">{{.Account}}</b>{{with .Alias}} ({{.}}){{end}} · {{end}}taken <time id="taken" datetime="{{.At}}">{{.TakenAt}}</time></p>
 
 <section class="summary" id="summary">
 <div><div class="stat" id="n-keys">{{.Keys}}<small>keys ({{.Active}} active)</small></div></div>
@@ -38,26 +40,30 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 <div><div class="stat" id="n-findings">{{.TotalFindings}}<small>findings</small></div></div>
 <div>
 <h2>Findings by id</h2>
-{{if .Findings}}<table id="findings">
-<thead><tr><th>Id</th><th>Keys</th><th>What it means</th></tr></thead>
+<table id="findings">
+<thead><tr><th>Check</th><th>Verdict</th><th>Keys</th><th>What it means</th><th>Fix</th></tr></thead>
 <tbody>
-{{range .Findings}}<tr><td><a class="sev sev-{{lower .Severity}}" href="{{.HelpURI}}" title="{{.Severity}}">{{.ID}}</a></td><td data-id="{{.ID}}">{{.Count}}</td><td>{{.Title}} (CIS {{.CIS}})</td></tr>
+{{range .Verdicts}}<tr><td><a class="sev sev-{{lower .Severity}}" href="{{.HelpURI}}">{{.Severity}} · {{.ID}}</a></td><td class="verdict {{if .Count}}fail{{else}}pass{{end}}" data-verdict="{{.ID}}">{{if .Count}}fail{{else}}pass{{end}}</td>{{if .Count}}<td data-id="{{.ID}}">{{.Count}}</td>{{else}}<td>0</td>{{end}}<td>{{.Title}} (CIS {{.CIS}})</td><td>{{if .Count}}<code>{{.Fix}}</code>{{end}}</td></tr>
 {{end}}</tbody>
-</table>{{else}}<p>No findings.</p>{{end}}
+</table>
 </div>
 <div>
 <h2>Oldest active key</h2>
-{{with .Oldest}}<p id="oldest">{{.AccessKeyID}} of {{.User}}{{if .Account}} in {{.Account}}{{end}}: {{with .AgeDays}}{{.}}{{end}} days, created {{iso .Created}}</p>{{else}}<p id="oldest">No active keys.</p>{{end}}
+{{with .Oldest}}<p id="oldest">{{.AccessKeyID}} of {{.User}}{{if .Account}} in {{.Account}}{{end}}: {{with .AgeDays}}{{.}}{{end}} days, created <time datetime="{{iso .Created}}">{{human .Created}}</time></p>{{else}}<p id="oldest">No active keys.</p>{{end}}
 </div>
 </section>
 
 <h2>Active keys by age</h2>
 <svg id="histogram" width="{{.Histogram.Width}}" height="{{.Histogram.Height}}" role="img" aria-label="active keys by age, in buckets ending at the policy limits">
+<line x1="{{.Histogram.Axis}}" x2="{{.Histogram.Axis}}" y1="{{.Histogram.Top}}" y2="{{.Histogram.Base}}" stroke="#999"></line>
+{{$ax := .Histogram.Axis}}{{range .Histogram.Ticks}}<line x1="{{add $ax -4}}" x2="{{$ax}}" y1="{{.Y}}" y2="{{.Y}}" stroke="#999"></line><text class="tick" x="{{add $ax -7}}" y="{{add .Y 4}}" text-anchor="end">{{.Label}}</text>
+{{end}}<text x="12" y="{{.Histogram.Top}}" transform="rotate(-90 12 {{.Histogram.Top}})" text-anchor="end">keys</text>
+<text x="{{.Histogram.Axis}}" y="{{add .Histogram.Base 40}}">age of active keys, in days</text>
 {{range .Histogram.Bars}}<g><title>{{.Description}}</title>
 <rect class="bar{{if .Over}} over{{end}}" x="{{.X}}" y="{{.Y}}" width="90" height="{{.H}}"></rect>
 <text x="{{add .X 45}}" y="{{.CountY}}" text-anchor="middle">{{.Count}}</text>
 <text x="{{add .X 45}}" y="{{.LabelY}}" text-anchor="middle">{{.Label}}</text></g>
-{{end}}<line x1="0" x2="{{.Histogram.Width}}" y1="{{.Histogram.Base}}" y2="{{.Histogram.Base}}" stroke="#999"></line>
+{{end}}<line x1="{{.Histogram.Axis}}" x2="{{.Histogram.Width}}" y1="{{.Histogram.Base}}" y2="{{.Histogram.Base}}" stroke="#999"></line>
 </svg>
 
 <h2>Keys</h2>
@@ -68,7 +74,7 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 <table class="keys">
 <thead><tr>{{range $h}}<th{{if .Num}} data-num{{end}}><button type="button">{{.Name}}</button></th>{{end}}</tr></thead>
 <tbody>
-{{range .Keys}}<tr{{if .Findings}} class="finding"{{end}}><td>{{.User}}</td><td>{{if .AccessKeyID}}{{.AccessKeyID}}{{else}}-{{end}}</td><td>{{.Status}}</td><td>{{iso .Created}}</td><td>{{with .AgeDays}}{{.}}{{else}}unknown{{end}}</td><td>{{.LastUsed}}</td><td>{{range .Findings}}{{$c := index $checks .ID}}<a class="sev sev-{{lower $c.Severity}}" href="{{$c.HelpURI}}" title="{{.Title}}">{{.ID}}</a>{{end}}</td></tr>
+{{range .Keys}}<tr{{if .Findings}} class="finding"{{end}}><td>{{.User}}</td><td>{{if .AccessKeyID}}{{.AccessKeyID}}{{else}}-{{end}}</td><td>{{.Status}}</td><td class="date"><time datetime="{{iso .Created}}">{{human .Created}}</time></td><td>{{with .AgeDays}}{{.}}{{else}}unknown{{end}}</td><td>{{.LastUsed}}</td><td>{{range .Findings}}{{$c := index $checks .ID}}<a class="sev sev-{{lower $c.Severity}}" href="{{$c.HelpURI}}" title="{{.Title}}">{{$c.Severity}} · {{.ID}}</a>{{end}}</td><td>{{$k := .}}{{range .Findings}}{{with fix .ID $k}}<code class="fix">{{.}}</code>{{end}}{{end}}</td></tr>
 {{end}}</tbody>
 </table>
 </section>

@@ -40,6 +40,8 @@ var descriptors = map[string]string{
 
 var fieldNames = [5]string{"minute", "hour", "day-of-month", "month", "day-of-week"}
 
+var fieldRanges = [5]string{"0-59", "0-23", "1-31", "1-12 or JAN-DEC", "0-7 or SUN-SAT (0 and 7 are Sunday)"}
+
 // fieldParser parses one field at a time so that an error can name the field.
 var fieldParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 
@@ -81,7 +83,9 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 			b, err = parseDowWith7(f, err)
 		}
 		if err != nil {
-			return nil, parseErr(expr, "%s field %q: %v", fieldNames[i], f, err)
+			// robfig/cron's sentence ("end of range (25) above maximum (23): 25") is a
+			// library's; say which values the field takes.
+			return nil, parseErr(expr, "%s field %q: want %s, or a list, range or step of them (like 1,15 or 9-17 or */5)", fieldNames[i], f, fieldRanges[i])
 		}
 		bits[i] = b &^ starBit
 	}

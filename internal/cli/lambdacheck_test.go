@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A rotate rule the Lambda cannot deliver passes neither template nor deploy --dry-run (one
+// sentence naming job and destination, exit 2, no template), and validate, for which the file
+// is valid (apply and serve run it), warns in the same words.
+func TestTemplateRefusesWhatTheLambdaCannotDeliver(t *testing.T) {
+	for _, dest := range []string{"exec:./push {user}", "profile:ci-{user}"} {
+		t.Run(dest, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "keywarden.yaml")
+			yaml := "jobs:\n  rotate-ci:\n    schedule: \"0 3 * * 1\"\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/{user}\", \"" + dest + "\"]}\n"
+			if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			want := "job rotate-ci: destination " + dest + " "
+			for _, args := range [][]string{{"template", "-c", p}, {"deploy", "-c", p, "--dry-run"}} {
+				code, out, errs := runRoot(t, args...)
+				if code != exitUsage || out != "" || !strings.HasPrefix(errs, "keywarden: "+want) || strings.Count(errs, "\n") != 1 {
+					t.Errorf("%s: exit %d, want 2 and one sentence starting %q\nstdout %q\nstderr %q", args[0], code, want, out, errs)
+				}
+			}
+			d, _, errb := testDeps()
+			if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 ||
+				!strings.Contains(errb.String(), "keywarden: warning: not deployable as a Lambda: "+want) {
+				t.Errorf("validate: exit %d, want 0 and a warning\n%s", code, errb)
+			}
+		})
+	}
+}
+
+// A literal webhook URL with a token is warned about before template writes it in plain text;
+// the same hook by reference is not, and its name (not its value) is what the template holds.
+func TestTemplateWarnsOfAWebhookToken(t *testing.T) {
+	jobs := "jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    select: {users: [dev]}\n    do:\n      - deactivate: {}\n"
+	for url, warn := range map[string]bool{
+		"https://hooks.slack.com/services/T0/B0/SECRETPATH": true,
+		"ssm:/keywarden/webhook":                            false,
+	} {
+		p := filepath.Join(t.TempDir(), "keywarden.yaml")
+		if err := os.WriteFile(p, []byte("notify: {webhook: {url: \""+url+"\"}}\n"+jobs), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runRoot(t, "template", "-c", p)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", url, code, errs)
+		}
+		if got := strings.Contains(errs, "warning: notify.webhook.url carries a token"); got != warn {
+			t.Errorf("%s: warned %v, want %v\n%s", url, got, warn, errs)
+		}
+		if strings.Contains(errs, "SECRETPATH") {
+			t.Errorf("the warning echoes the token: %s", errs)
+		}
+		if !warn && !strings.Contains(out, "ssm:GetParameter") {
+			t.Errorf("%s: the function's role cannot read the URL:\n%s", url, out)
+		}
+	}
+}
