@@ -394,3 +394,23 @@ func TestServiceRotateRefusesTheKeyItIsSignedWith(t *testing.T) {
 		t.Fatalf("a rotation was recorded: %v", tg)
 	}
 }
+
+// A throttled CreateAccessKey was not done: it is tried again with backoff, not a failed run.
+func TestServiceRotateRetriesAThrottledCreate(t *testing.T) {
+	_, oldID, _ := svcSetup(t)
+	p := moto(t).Proxy(t)
+	p.FailNext("CreateAccessKey", 3, emu.Throttle)
+	w := witness(t)
+	r := kw(t, p.Config(w[0], w[1]), "rotate", "--user", svcUser, "--to", "ssm:/ci/svc", "--grace", "0", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	sec := paramByCLI(t, "/ci/svc")
+	signsAsUser(t, sec)
+	if n := p.Count("CreateAccessKey"); n != 4 {
+		t.Fatalf("CreateAccessKey calls: %d, want 4 (three throttled, one made)", n)
+	}
+	if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
+		t.Fatalf("keys %v", k)
+	}
+}

@@ -29,7 +29,7 @@ func (r *run) fresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames())}
+	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames()), Run: runID()}
 	r.res.OldKeyID = old
 	if err := r.save(ctx, PhaseCreating); err != nil {
 		return err

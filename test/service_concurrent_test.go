@@ -1,0 +1,60 @@
+package test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/keywarden/keywarden/internal/svcrotate"
+)
+
+// Two rotations of one user at once, the one that wins CreateAccessKey killed after staging
+// its key: the one that lost (LimitExceeded) must not remove the winner's record, or the user
+// is stranded with two active keys, the new one only in AWSPENDING, and every rerun refused.
+func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
+	_, oldID, oldSecret := svcSetup(t)
+	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old))
+	to := []string{"--to", "secretsmanager:ci/svc"}
+	w := witness(t)
+	p := moto(t).Proxy(t)
+	held, release := p.HoldNext(t, "CreateAccessKey")
+	loser := make(chan result, 1)
+	go func() {
+		loser <- runBinary(t, p.Env(w[0], w[1]), append([]string{"rotate", "--user", svcUser, "--grace", "0", "--output", "json"}, to...)...)
+	}()
+	<-held // the loser has written its record and is about to create
+
+	r := svcBin(t, []string{"KEYWARDEN_FAILPOINT=after-stage"}, to...)
+	if r.code != 97 {
+		t.Fatalf("winner: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
+	}
+	record := tagsByCLI(t, svcUser)[svcrotate.StateTag]
+	if record == "" {
+		t.Fatal("the winner left no record")
+	}
+	release()
+	l := <-loser
+	if l.code == 0 {
+		t.Fatalf("the loser claims a rotation:\n%s", l.stderr)
+	}
+	if got := tagsByCLI(t, svcUser)[svcrotate.StateTag]; got != record {
+		t.Fatalf("the loser changed the winner's record %q to %q\n%s", record, got, l.stderr)
+	}
+
+	r = svcBin(t, nil, to...)
+	if r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	sec := secretByCLI(t, "ci/svc", "AWSCURRENT")
+	signsAsUser(t, sec)
+	k := userKeys(t, svcUser)
+	if len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
+		t.Fatalf("keys %v: want the delivered key active and the old one inactive", k)
+	}
+	if v := tagsByCLI(t, svcUser)[svcrotate.StateTag]; v != "" {
+		t.Fatalf("rotation state left: %s", v)
+	}
+	if n := p.Count("CreateAccessKey"); n != 1 {
+		t.Fatalf("the loser tried CreateAccessKey %d times", n)
+	}
+}
