@@ -2,9 +2,13 @@ package test
 
 import (
 	"encoding/json"
+	"os/exec"
+	"strings"
 	"testing"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/svcrotate"
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 // Two rotations of one user at once, the one that wins CreateAccessKey killed after staging
@@ -56,5 +60,44 @@ func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
 	}
 	if n := p.Count("CreateAccessKey"); n != 1 {
 		t.Fatalf("the loser tried CreateAccessKey %d times", n)
+	}
+}
+
+// A run killed after its UpdateAccessKey landed but before the record of it was settled: the
+// rerun finds the old key inactive and must settle that record, or activate skips the key as
+// unsettled and the delete rule never counts it.
+func TestServiceRotateResumeSettlesTheRetiredKeysRecord(t *testing.T) {
+	_, oldID, _ := svcSetup(t)
+	w := witness(t)
+	p := moto(t).Proxy(t)
+	held, _ := p.HoldWhen(t, func(c emu.Call) bool {
+		return c.Action == "TagUser" && c.Params.Get("Tags.member.1.Key") == keys.TagKey(oldID) &&
+			!strings.HasPrefix(c.Params.Get("Tags.member.1.Value"), "pending:")
+	})
+	cmd := exec.Command(emu.Binary(t), "rotate", "--user", svcUser, "--grace", "0", "--to", "ssm:/ci/svc")
+	cmd.Env = p.Env(w[0], w[1])
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-held // deactivated, its record still pending
+	cmd.Process.Kill()
+	cmd.Wait()
+	if st := statusByCLI(t, svcUser, oldID); st != "Inactive" {
+		t.Fatalf("old key %s after the kill", st)
+	}
+	if v := tagsByCLI(t, svcUser)[keys.TagKey(oldID)]; !strings.HasPrefix(v, "pending:deactivated") {
+		t.Fatalf("record %q, want the pending intent the kill left", v)
+	}
+
+	r := svcBin(t, nil, "--to", "ssm:/ci/svc")
+	if r.code != 0 {
+		t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+	}
+	tags := tagsByCLI(t, svcUser)
+	if v := tags[keys.TagKey(oldID)]; !strings.HasPrefix(v, "deactivated ") {
+		t.Fatalf("the old key's record is %q, want it settled as deactivated", v)
+	}
+	if v := tags[svcrotate.StateTag]; v != "" {
+		t.Fatalf("rotation state left: %s", v)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // finish retires the old key once the new one is delivered everywhere: at once with no grace;
@@ -30,6 +31,12 @@ func (r *run) finish(ctx context.Context) error {
 		r.say("the old key %s of %s no longer exists", old, r.o.User)
 		return r.done(ctx)
 	case k.Status == keys.Inactive:
+		// Retired by an earlier run of this rotation that died before settling its record.
+		if ok, err := provenance.Confirm(ctx, r.o.IAM, r.o.User, old, keys.ActionDeactivated, r.tags, r.keys); err != nil {
+			r.warn("%v", err)
+		} else if ok {
+			r.say("settled the record of %s, which the interrupted run had deactivated", old)
+		}
 		r.res.OldKey = "inactive"
 		return r.done(ctx)
 	}

@@ -133,7 +133,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	delay := p.latency
 	f := p.takeFault(c)
 	refuse := f == nil && p.inWindow(c.AccessKeyID)
-	h := p.takeHold(c.Action)
+	h := p.takeHold(c)
 	p.mu.Unlock()
 
 	if h != nil {
