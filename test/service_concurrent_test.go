@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/svcrotate"
@@ -99,5 +100,22 @@ func TestServiceRotateResumeSettlesTheRetiredKeysRecord(t *testing.T) {
 	}
 	if v := tags[svcrotate.StateTag]; v != "" {
 		t.Fatalf("rotation state left: %s", v)
+	}
+}
+
+// A CI system reruns a job killed after its last write: the rotation is finished, and the
+// refusal says so (which keys, when) instead of advising --make-room, which would rotate again.
+func TestServiceRotateRerunOfAFinishedRotationNamesIt(t *testing.T) {
+	_, oldID, _ := svcSetup(t)
+	if r := svcKW(t, "--to", "ssm:/ci/svc", "--grace", "0"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	newID := paramByCLI(t, "/ci/svc").AccessKeyId
+	r := svcKW(t, "--to", "ssm:/ci/svc", "--grace", "0")
+	if r.code != 4 || strings.Contains(r.stderr, "make-room") || !containsAll(r.stderr, "finished", newID, oldID, fixedNow.Format(time.RFC3339)) {
+		t.Fatalf("rerun: exit %d, want a refusal naming the finished rotation and its time\n%s", r.code, r.stderr)
+	}
+	if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Inactive" || k[newID] != "Active" {
+		t.Fatalf("keys %v", k)
 	}
 }
