@@ -394,3 +394,43 @@ func TestServiceRotateRefusesTheKeyItIsSignedWith(t *testing.T) {
 		t.Fatalf("a rotation was recorded: %v", tg)
 	}
 }
+
+// A throttled CreateAccessKey was not done: it is tried again with backoff, not a failed run.
+func TestServiceRotateRetriesAThrottledCreate(t *testing.T) {
+	_, oldID, _ := svcSetup(t)
+	p := moto(t).Proxy(t)
+	p.FailNext("CreateAccessKey", 3, emu.Throttle)
+	w := witness(t)
+	r := kw(t, p.Config(w[0], w[1]), "rotate", "--user", svcUser, "--to", "ssm:/ci/svc", "--grace", "0", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	sec := paramByCLI(t, "/ci/svc")
+	signsAsUser(t, sec)
+	if n := p.Count("CreateAccessKey"); n != 4 {
+		t.Fatalf("CreateAccessKey calls: %d, want 4 (three throttled, one made)", n)
+	}
+	if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
+		t.Fatalf("keys %v", k)
+	}
+}
+
+// AWSCURRENT moved but the answer was lost: the SDK's retry is refused (the stage is no longer
+// on the version it names), yet the delivery happened. The stages are read again and judged.
+func TestServiceRotateLostAnswerOnMovingAWSCURRENT(t *testing.T) {
+	_, oldID, oldSecret := svcSetup(t)
+	old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old))
+	p := moto(t).Proxy(t)
+	p.FailNext("UpdateSecretVersionStage", 1, emu.ResetAfter)
+	w := witness(t)
+	r := kw(t, p.Config(w[0], w[1]), "rotate", "--user", svcUser, "--to", "secretsmanager:ci/svc", "--grace", "0", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	sec := secretByCLI(t, "ci/svc", "AWSCURRENT")
+	signsAsUser(t, sec)
+	if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
+		t.Fatalf("keys %v", k)
+	}
+}

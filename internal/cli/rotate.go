@@ -187,7 +187,7 @@ func rotateErr(err error) error {
 func (o *rotateOptions) runProbe(ctx context.Context, argv []string, c rotate.Credentials) error {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	// No profile either: the SDK in the probe must sign with the new key, not pick a profile.
-	env := sink.WithoutCredentials(os.Environ(), "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+	env := sink.WithoutCredentials(os.Environ())
 	cmd.Env = append(env, "AWS_ACCESS_KEY_ID="+c.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+c.SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = o.Stderr, o.Stderr
 	if err := cmd.Run(); err != nil {

@@ -37,6 +37,12 @@ type Rotation struct {
 	Delivered time.Time
 	Grace     time.Duration
 	Dests     string // digest of the destinations, so a rerun finishes with the same ones
+	// Run names the run that wrote the record, so a run clears only its own; Token is the
+	// digest of the request token the rotation was started with. Both may be empty.
+	Run, Token string
+	// Retiring: the old key's retirement was started and not known to have failed, so a rerun
+	// that finds the old key retired may take the change for this rotation's own.
+	Retiring bool
 }
 
 // String renders the state as a tag value IAM accepts: fields of letters, digits and
@@ -48,14 +54,24 @@ func (s Rotation) String() string {
 		}
 		return x.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("v1 p=%s o=%s n=%s b=%s t=%s d=%s g=%d h=%s", s.Phase, dash(s.OldKeyID), dash(s.NewKeyID),
+	v := fmt.Sprintf("v1 p=%s o=%s n=%s b=%s t=%s d=%s g=%d h=%s", s.Phase, dash(s.OldKeyID), dash(s.NewKeyID),
 		dash(strings.Join(s.Before, "+")), t(s.Started), t(s.Delivered), int64(s.Grace/time.Second), dash(s.Dests))
+	if s.Run != "" {
+		v += " r=" + s.Run
+	}
+	if s.Token != "" {
+		v += " q=" + s.Token
+	}
+	if s.Retiring {
+		v += " x=retiring"
+	}
+	return v
 }
 
 // ParseRotation reads a value written by Rotation.String.
 func ParseRotation(v string) (Rotation, error) {
 	f := strings.Fields(v)
-	if len(f) != 9 || f[0] != "v1" {
+	if len(f) < 9 || len(f) > 12 || f[0] != "v1" {
 		return Rotation{}, fmt.Errorf("%s %q is not a rotation state keywarden wrote", RotationTag, v)
 	}
 	m := map[string]string{}
@@ -66,7 +82,7 @@ func ParseRotation(v string) (Rotation, error) {
 		}
 		m[k] = val
 	}
-	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"]}
+	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"], Run: m["r"], Token: m["q"], Retiring: m["x"] == "retiring"}
 	if m["b"] != "" {
 		s.Before = strings.Split(m["b"], "+")
 	}

@@ -82,3 +82,22 @@ func SettleAll(ctx context.Context, c IAM, inv *keys.Inventory, now time.Time) [
 	}
 	return errs
 }
+
+// Confirm settles the pending record of a change the caller knows it made itself though the
+// run that made it died before settling it (a rotation whose state says it was retiring the
+// key finds the key retired): the record becomes settled, with the intent's time and origin.
+// A record that is not pending for action, or a key that does not show action, is left as it
+// is. tags is updated.
+func Confirm(ctx context.Context, c IAM, user, keyID, action string, tags map[string]string, ks []keys.Key) (bool, error) {
+	tk := keys.TagKey(keyID)
+	rec, err := keys.ParseRecord(tags[tk])
+	if err != nil || rec.State != keys.Pending || rec.Action != action || !Shows(ks, keyID, action) {
+		return false, nil
+	}
+	done := keys.Record{Action: rec.Action, Time: rec.Time, Origin: rec.Origin}.String()
+	if err := tag(ctx, c, user, tk, done); err != nil {
+		return false, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
+	}
+	tags[tk] = done
+	return true, nil
+}

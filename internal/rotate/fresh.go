@@ -109,73 +109,48 @@ func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 	return []string{r.old.AccessKeyID}, nil
 }
 
-// create calls CreateAccessKey once, never retried by the SDK: a retry after an answer lost in
-// transit would make a second key. An ambiguous failure is reconciled by listing the user's keys
-// and deleting the one whose secret was lost; then one fresh create is tried.
+// create makes the new key through the one create-and-reconcile (Create). A failure that left
+// nothing of this run in IAM ends the rotation and its journal; otherwise the journal stays.
 func (r *run) create(ctx context.Context, c Clients) error {
-	noRetry := func(o *iam.Options) { o.Retryer = aws.NopRetryer{} }
-	for attempt := 1; ; attempt++ {
-		out, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &r.user}, noRetry)
-		if err == nil {
-			r.new = Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}
-			r.res.NewKeyID = r.new.AccessKeyID
-			r.say("created %s", r.new.AccessKeyID)
-			r.step("create")
-			return nil
-		}
-		what := "create a new access key for " + r.user
-		if ctx.Err() != nil {
-			// Interrupted mid-call: the key may exist. The journal stays so the next run reconciles.
-			return &StepError{What: what + " (interrupted; run keywarden rotate again to clean up)", Err: err}
-		}
-		if !ambiguous(err) {
-			// IAM answered: no key was made.
+	k, deleted, err := r.creator(c).Do(ctx)
+	r.res.Deleted = append(r.res.Deleted, deleted...)
+	if err != nil {
+		if ce, ok := err.(*CreateError); ok && ce.Clean {
 			if rerr := removeJournal(r.jpath); rerr != nil {
 				return rerr
 			}
-			if awserr.Classify(err) == awserr.Throttled {
-				what += ", which keywarden never retries (a retry after a lost answer could make a second key); nothing changed"
-			}
-			return &StepError{What: what, Err: err}
 		}
-		r.say("create failed without an answer that says whether a key was made (%s); checking the keys", awserr.Message("create", err))
-		n, rerr := r.deleteOrphans(ctx, c)
-		if rerr != nil {
-			return fmt.Errorf("%s: the call failed without an answer, and listing the keys to clean up failed too (%v); the journal is kept: run keywarden rotate again", awserr.Message(what, err), rerr)
-		}
-		if attempt == 2 {
-			if rerr := removeJournal(r.jpath); rerr != nil {
-				return rerr
-			}
-			return &StepError{What: fmt.Sprintf("%s (twice without an answer; %d key(s) whose secret was lost were deleted, nothing else changed)", what, n), Err: err}
-		}
+		return err
 	}
+	r.new = k
+	r.res.NewKeyID = r.new.AccessKeyID
+	r.say("created %s", r.new.AccessKeyID)
+	r.step("create")
+	return nil
 }
 
-// ambiguous reports whether a failed call may have taken effect: no answer came back from AWS,
-// or one (a 5xx) that does not say.
-func ambiguous(err error) bool { return !awserr.Answered(err) }
+// creator is the create-and-reconcile for the journal's user: keys not in keys_before nor the
+// old key are a lost create's, deleted directly (self-rotation keeps no record of them).
+func (r *run) creator(c Clients) Create {
+	return Create{
+		IAM: c.IAM, User: r.j.User, Known: append(slices.Clone(r.j.KeysBefore), r.j.OldKeyID),
+		Sleep: r.opts.Sleep, Backoff: r.opts.Interval, Say: r.say,
+		Delete: func(ctx context.Context, id string) error {
+			_, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &id})
+			if awserr.Classify(err) == awserr.NotFound {
+				return nil
+			}
+			return err
+		},
+	}
+}
 
 // deleteOrphans deletes every key of the user that is neither in the journal's keys_before nor
 // the old key: keywarden never stored its secret, so nobody can use it.
 func (r *run) deleteOrphans(ctx context.Context, c Clients) (int, error) {
-	ks, err := inventory.ListKeys(ctx, c.IAM, r.j.User)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, k := range ks {
-		if k.AccessKeyID == r.j.OldKeyID || slices.Contains(r.j.KeysBefore, k.AccessKeyID) {
-			continue
-		}
-		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.j.User, AccessKeyId: &k.AccessKeyID}); err != nil && awserr.Classify(err) != awserr.NotFound {
-			return n, fmt.Errorf("delete %s: %w", k.AccessKeyID, err)
-		}
-		n++
-		r.res.Deleted = append(r.res.Deleted, k.AccessKeyID)
-		r.say("deleted %s: a key created by an interrupted call, whose secret was never stored", k.AccessKeyID)
-	}
-	return n, nil
+	ids, err := r.creator(c).deleteLost(ctx)
+	r.res.Deleted = append(r.res.Deleted, ids...)
+	return len(ids), err
 }
 
 // store delivers the new key to the profile before anything depends on it. If that fails, the

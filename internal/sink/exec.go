@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -65,22 +66,45 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// WithoutCredentials is env without keywarden's own AWS credentials (and its crash-test
-// failpoint), and without the variables named in also: what a program keywarden starts gets.
-// An exec: destination gets the new key on stdin only; a probe gets it added back by its caller.
+// WithoutCredentials is env as a program keywarden starts gets it: nothing through which the
+// SDK's or the AWS CLI's default credential chain could find keywarden's own credentials (no key,
+// no profile name, no shared file, no web identity or container endpoint, no instance
+// metadata), no crash-test failpoint, and none of the variables named in also. The shared files
+// point at the null device rather than being unset, since unset means ~/.aws. An exec:
+// destination gets the new key on stdin only; a probe gets it added back by its caller.
+//
+// What a child running as the same OS user can still reach is outside the environment: files
+// it can read (~/.aws itself, by its path) and an instance role's metadata endpoint, which a
+// program can call without the SDK.
 func WithoutCredentials(env []string, also ...string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-			"AWS_CREDENTIAL_EXPIRATION", "KEYWARDEN_FAILPOINT":
-			continue
-		}
-		if slices.Contains(also, k) {
+		if locatesCredentials(k) || k == "KEYWARDEN_FAILPOINT" || slices.Contains(also, k) {
 			continue
 		}
 		out = append(out, kv)
 	}
-	return out
+	return append(out,
+		"AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+		"AWS_CONFIG_FILE="+os.DevNull,
+		"AWS_EC2_METADATA_DISABLED=true")
+}
+
+// locatesCredentials reports whether an environment variable holds AWS credentials or tells
+// the SDK or the CLI where to find them.
+func locatesCredentials(k string) bool {
+	switch k {
+	case "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+		"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_EC2_METADATA_DISABLED",
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE":
+		return true
+	}
+	for _, p := range []string{"AWS_ACCESS_KEY", "AWS_SECRET_", "AWS_CREDENTIAL_", "AWS_CONTAINER_", "AWS_SSO_"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }

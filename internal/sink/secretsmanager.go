@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -117,6 +118,11 @@ func (d *SecretsManager) Deliver(ctx context.Context, s Secret) error {
 		in.RemoveFromVersionId = &current
 	}
 	if _, err := d.C.UpdateSecretVersionStage(ctx, in); err != nil {
+		// A move whose answer was lost makes the SDK's retry fail (the stage is no longer on
+		// the version it names to remove it from): the stages say whether it happened.
+		if again, derr := d.C.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &d.SecretID}); derr == nil && slices.Contains(again.VersionIdsToStages[vid], stageCurrent) {
+			return nil
+		}
 		return &Error{d.String(), "move AWSCURRENT to the new key's version", err}
 	}
 	return nil

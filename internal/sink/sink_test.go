@@ -148,3 +148,26 @@ func TestCheckRefusesLocalDestinationsThatCannotWork(t *testing.T) {
 		})
 	}
 }
+
+func TestWithoutCredentialsLeavesNothingThatLocatesCredentials(t *testing.T) {
+	env := []string{"PATH=/bin", "AWS_REGION=eu-west-1", "AWS_ENDPOINT_URL=http://x", "AWS_PROFILE=admin",
+		"AWS_DEFAULT_PROFILE=admin", "AWS_SHARED_CREDENTIALS_FILE=/h/.aws/credentials", "AWS_CONFIG_FILE=/h/.aws/config",
+		"AWS_WEB_IDENTITY_TOKEN_FILE=/t", "AWS_ROLE_ARN=arn:aws:iam::1:role/r", "AWS_ROLE_SESSION_NAME=s",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1", "AWS_CONTAINER_AUTHORIZATION_TOKEN=x",
+		"AWS_SESSION_TOKEN=x", "AWS_SECURITY_TOKEN=x", "AWS_ACCESS_KEY_ID=AKIA", "AWS_ACCESS_KEY=AKIA",
+		"AWS_SECRET_ACCESS_KEY=s", "AWS_SECRET_KEY=s", "AWS_CREDENTIAL_EXPIRATION=x", "AWS_EC2_METADATA_DISABLED=false",
+		"KEYWARDEN_FAILPOINT=after-create", "EXTRA=1"}
+	got := map[string]string{}
+	for _, kv := range WithoutCredentials(env, "EXTRA") {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, dup := got[k]; dup {
+			t.Fatalf("%s twice", k)
+		}
+		got[k] = v
+	}
+	want := map[string]string{"PATH": "/bin", "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL": "http://x",
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_CONFIG_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+}

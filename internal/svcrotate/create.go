@@ -4,51 +4,44 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-
-	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
-// create calls CreateAccessKey without the SDK's retries: a retry after a lost answer would
-// make a second key. After an ambiguous failure the user's keys are listed, any key not there
-// before is deleted (its secret was lost), and one more create is tried.
+// create makes the new key through the one create-and-reconcile (rotate.Create). A failure
+// that left nothing of this run in IAM ends the rotation: its record goes, if it is still ours.
 func (r *run) create(ctx context.Context) error {
-	noRetry := func(o *iam.Options) { o.Retryer = aws.NopRetryer{} }
-	what := "create a new access key for " + r.o.User
-	for attempt := 1; ; attempt++ {
-		out, err := r.o.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &r.o.User}, noRetry)
-		if err == nil {
-			r.secret = sink.Secret{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}
-			r.res.NewKeyID = r.secret.AccessKeyID
-			// Listed as the user's from now on, so no pruning takes its record for a stale one.
-			r.keys = append(r.keys, keys.Key{AccessKeyID: r.secret.AccessKeyID, Status: keys.Active})
-			r.say("created %s for %s", r.secret.AccessKeyID, r.o.User)
-			r.step("create")
-			return nil
-		}
-		if answered := awserr.Answered(err); answered || ctx.Err() != nil {
-			// IAM answered (no key was made), or we were stopped: the next run reconciles.
-			if answered {
-				_ = r.clear(ctx)
-			}
-			return &StepError{What: what, Err: err}
-		}
-		r.say("create failed without an answer that says whether a key was made (%s); checking the keys", awserr.Message("create", err))
-		if err := r.list(ctx); err != nil {
-			return fmt.Errorf("%s: the call failed without an answer, and listing the keys failed too; run keywarden rotate again to clean up", what)
-		}
-		if err := r.deleteOrphans(ctx, nil); err != nil {
-			return err
-		}
-		if attempt == 2 {
-			_ = r.clear(ctx)
-			return &StepError{What: what + " (twice without an answer; every key made meanwhile was deleted, nothing else changed)", Err: err}
-		}
+	c := rotate.Create{
+		IAM: r.o.IAM, User: r.o.User, Known: append(slices.Clone(r.st.Before), r.st.OldKeyID),
+		Sleep: r.o.Wait.Sleep, Backoff: r.o.Wait.Interval, Say: r.say,
+		Delete: r.deleteKey,
 	}
+	k, deleted, err := c.Do(ctx)
+	r.res.Deleted = append(r.res.Deleted, deleted...)
+	if err != nil {
+		if ce, ok := err.(*rotate.CreateError); ok && ce.Clean {
+			// A key this run did not make, made since it began, is a concurrent run's: the
+			// record on the user (whichever run's it is) stays, so that run or a rerun finishes
+			// that rotation. Otherwise nothing of this rotation is left, and its record goes.
+			if lerr := r.list(ctx); lerr == nil {
+				if c := r.candidates(); len(c) > 0 {
+					return &RefusedError{Msg: fmt.Sprintf("another rotation of %s is in progress (it made the key %s); its record stays: run keywarden rotate again once it is over, to finish it if it was stopped", r.o.User, strings.Join(c, ", "))}
+				}
+			}
+			_ = r.clear(ctx)
+		}
+		return err
+	}
+	r.secret = k
+	r.res.NewKeyID = r.secret.AccessKeyID
+	// Listed as the user's from now on, so no pruning takes its record for a stale one.
+	r.keys = append(r.keys, keys.Key{AccessKeyID: r.secret.AccessKeyID, Status: keys.Active})
+	r.say("created %s for %s", r.secret.AccessKeyID, r.o.User)
+	r.step("create")
+	return nil
 }
 
 // candidates are the user's keys made since the rotation began: neither old nor there before.

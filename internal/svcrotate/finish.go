@@ -11,6 +11,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/provenance"
 )
 
 // finish retires the old key once the new one is delivered everywhere: at once with no grace;
@@ -30,6 +31,18 @@ func (r *run) finish(ctx context.Context) error {
 		r.say("the old key %s of %s no longer exists", old, r.o.User)
 		return r.done(ctx)
 	case k.Status == keys.Inactive:
+		// Retired by an earlier run of this rotation that died before settling its record
+		// (the state says a retirement was under way and not known to have failed). Otherwise
+		// whoever deactivated it is unknown, and the record is settled as the protocol says.
+		if r.st.Retiring {
+			if ok, err := provenance.Confirm(ctx, r.o.IAM, r.o.User, old, keys.ActionDeactivated, r.tags, r.keys); err != nil {
+				r.warn("%v", err)
+			} else if ok {
+				r.say("settled the record of %s, which the interrupted run had deactivated", old)
+			}
+		} else if _, _, err := provenance.Settle(ctx, r.o.IAM, r.o.User, old, r.tags, r.keys, r.o.Now()); err != nil {
+			r.warn("%v", err)
+		}
 		r.res.OldKey = "inactive"
 		return r.done(ctx)
 	}
@@ -55,11 +68,19 @@ func (r *run) finish(ctx context.Context) error {
 			r.warn("the old key %s of %s was used at %s after delivery; deactivating it anyway (--force)", old, r.o.User, lu.Date.Format(time.RFC3339))
 		}
 	}
+	r.st.Retiring = true
+	if err := r.save(ctx, PhaseDelivered); err != nil {
+		return err
+	}
 	err := r.change(ctx, old, keys.ActionDeactivated, func(ctx context.Context) error {
 		_, err := r.o.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &r.o.User, AccessKeyId: &old, Status: iamtypes.StatusTypeInactive})
 		return err
 	})
 	if err != nil {
+		// Not made (as far as this run knows): a rerun must not take a later deactivation,
+		// by a person say, for this rotation's.
+		r.st.Retiring = false
+		_ = r.save(ctx, PhaseDelivered)
 		return &StepError{What: fmt.Sprintf("deactivate the old key %s of %s (the new key is delivered; run keywarden rotate again to finish)", old, r.o.User), Err: err}
 	}
 	r.say("deactivated the old key %s of %s; the delete: {inactive_for: …} rule deletes it later", old, r.o.User)

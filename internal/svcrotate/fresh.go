@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -29,7 +30,7 @@ func (r *run) fresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames())}
+	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames()), Run: runID()}
 	r.res.OldKeyID = old
 	if err := r.save(ctx, PhaseCreating); err != nil {
 		return err
@@ -74,6 +75,11 @@ func (r *run) makeRoom(ctx context.Context) (old string, before []string, err er
 		return old, before, nil
 	}
 	victim := inactive[0]
+	if !r.o.MakeRoom && old != "" {
+		if msg, ok := r.finished(old, victim.AccessKeyID); ok {
+			return "", nil, &RefusedError{Msg: msg}
+		}
+	}
 	if !r.o.MakeRoom {
 		return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); %s is inactive: pass --make-room to delete it", r.o.User, victim.AccessKeyID)}
 	}
@@ -145,4 +151,16 @@ func (r *run) deleteKey(ctx context.Context, id string) error {
 		}
 		return err
 	})
+}
+
+// finished words a refusal for a rotation that is over: the active key was created by a
+// keywarden rotation and the inactive one deactivated by it. A rerun (a CI system retrying a
+// job killed after its last write) must hear that, not advice that would rotate again.
+func (r *run) finished(active, inactive string) (string, bool) {
+	made, err1 := keys.ParseRecord(r.tags[keys.TagKey(active)])
+	gone, err2 := keys.ParseRecord(r.tags[keys.TagKey(inactive)])
+	if err1 != nil || err2 != nil || made.Action != keys.ActionCreated || gone.Action != keys.ActionDeactivated || made.State != keys.Settled {
+		return "", false
+	}
+	return fmt.Sprintf("the rotation of %s finished at %s (%s created by %s): %s is active and %s inactive, so a rerun has nothing to do; to start another rotation, delete %s first", r.o.User, gone.Time.UTC().Format(time.RFC3339), active, made.Origin, active, inactive, inactive), true
 }

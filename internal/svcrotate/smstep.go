@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -72,13 +73,18 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 	o := Options{IAM: s.IAM, Connect: s.Connect, User: user, Sinks: []sink.Sink{d}, Grace: grace,
 		SelfKeyID: s.SelfKeyID, Origin: "secretsmanager-rotation",
 		Wait: s.Wait, Now: s.Now, Progress: s.Progress}
-	current := slices.Contains(desc.VersionIdsToStages[s.Token], "AWSCURRENT")
+	stages, known := desc.VersionIdsToStages[s.Token]
+	current := slices.Contains(stages, "AWSCURRENT")
+	pending := slices.Contains(stages, "AWSPENDING")
 	switch s.Step {
 	case StepSet:
 		return Result{User: user, State: "set"}, nil
 	case StepCreate:
-		if current {
+		switch {
+		case current:
 			return Result{User: user, State: "done"}, nil // the token's rotation is over
+		case known && !pending:
+			return Result{}, &RefusedError{Msg: fmt.Sprintf("the token %s of the createSecret event for %s names a finished version (%s); start a rotation with a new token (aws secretsmanager rotate-secret)", s.Token, s.SecretID, strings.Join(stages, ", "))}
 		}
 		o.StopAfterStage = true
 		res, err := Run(ctx, o)
@@ -97,6 +103,11 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 			if tags, err := inventory.ListTags(ctx, s.IAM, user); err == nil && tags[StateTag] == "" {
 				return Result{User: user, State: "done"}, nil // a retry after the finish
 			}
+		}
+		if !current && !pending {
+			// Finishing is only ever of the token's own pending version: without one this
+			// would start a rotation, or finish (and retire the keys of) another token's.
+			return Result{}, &RefusedError{Msg: fmt.Sprintf("the token %s of the finishSecret event for %s has no AWSPENDING version (its stages: %s); nothing to finish: createSecret with this token first", s.Token, s.SecretID, orNone(strings.Join(stages, ", ")))}
 		}
 		return Run(ctx, o)
 	}
@@ -151,9 +162,6 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 	if err != nil || grace < 0 {
 		return "", 0, &RefusedError{Msg: fmt.Sprintf("the %s tag of %s is %q; want a duration like 24h, or remove it to deactivate the old key at finishSecret", GraceTag, s.SecretID, graceTag)}
 	}
-	if user != "" {
-		return user, grace, nil
-	}
 	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionStage: aws.String("AWSCURRENT")})
 	var nf *smtypes.ResourceNotFoundException
 	if err != nil && !errors.As(err, &nf) {
@@ -167,6 +175,14 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 		if lu, err := s.IAM.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: &v.AccessKeyId}); err == nil {
 			v.UserName = aws.ToString(lu.UserName)
 		}
+	}
+	if user != "" {
+		// The tag names whose key goes in; a secret holding another user's key would hand
+		// that user's consumers this user's key at finishSecret.
+		if v.UserName != "" && v.UserName != user {
+			return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s is tagged %s=%s but holds %s, a key of %s; fix the tag or the secret before rotating it", s.SecretID, sink.UserTag, user, v.AccessKeyId, v.UserName)}
+		}
+		return user, grace, nil
 	}
 	if v.UserName == "" {
 		return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s names no IAM user: tag it %s=USER (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=USER)", s.SecretID, sink.UserTag, s.SecretID, sink.UserTag)}

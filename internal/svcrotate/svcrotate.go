@@ -2,6 +2,8 @@ package svcrotate
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -189,10 +191,33 @@ func (r *run) save(ctx context.Context, p Phase) error {
 	return nil
 }
 
+// clear removes the rotation's record once it is over, if it is still the one this run wrote
+// or resumed: a concurrent run's record is never removed (IAM has no conditional untag, so the
+// value is read again just before).
 func (r *run) clear(ctx context.Context) error {
+	mine, ok := r.tags[StateTag]
+	if !ok {
+		return nil
+	}
+	now, err := inventory.ListTags(ctx, r.o.IAM, r.o.User)
+	if err != nil {
+		return &StepError{What: fmt.Sprintf("read the %s tag of %s before removing it (run again)", StateTag, r.o.User), Err: err}
+	}
+	if v, ok := now[StateTag]; ok && v != mine {
+		r.say("the rotation record on %s is another run's now; it stays for that run (or a rerun) to finish", r.o.User)
+		delete(r.tags, StateTag)
+		return nil
+	}
 	if _, err := r.o.IAM.UntagUser(ctx, &iam.UntagUserInput{UserName: &r.o.User, TagKeys: []string{StateTag}}); err != nil {
 		return &StepError{What: fmt.Sprintf("remove the finished rotation's %s tag from %s (run again)", StateTag, r.o.User), Err: err}
 	}
 	delete(r.tags, StateTag)
 	return nil
+}
+
+// runID names one run in the records it writes.
+func runID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -35,6 +35,7 @@ type Proxy struct {
 	faults   []*fault
 	window   Window
 	newKeys  map[string]*newKey
+	holds    []*hold
 }
 
 // Proxy starts a proxy in front of s for the length of the test.
@@ -132,7 +133,17 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	delay := p.latency
 	f := p.takeFault(c)
 	refuse := f == nil && p.inWindow(c.AccessKeyID)
+	h := p.takeHold(c)
 	p.mu.Unlock()
+
+	if h != nil {
+		close(h.held)
+		select {
+		case <-h.released:
+		case <-r.Context().Done():
+			return
+		}
+	}
 
 	if delay > 0 {
 		select {
