@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
 	"github.com/keywarden/keywarden/internal/credfile"
 )
@@ -21,9 +20,9 @@ func lock(path, target string) (unlock func(), err error) {
 		if err != nil {
 			return nil, fmt.Errorf("open lock file: %w", err)
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if err := tryLock(f); err != nil {
 			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
+			if errors.Is(err, errLocked) {
 				return nil, &RefusedError{Msg: fmt.Sprintf("another keywarden rotate is working on this credentials file (%s is locked); wait for it to finish", path)}
 			}
 			return nil, fmt.Errorf("lock %s: %w", path, err)
@@ -43,7 +42,7 @@ func lock(path, target string) (unlock func(), err error) {
 		}
 		return func() {
 			os.Remove(path)
-			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			unlockFile(f)
 			f.Close()
 		}, nil
 	}
