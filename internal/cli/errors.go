@@ -119,6 +119,10 @@ func cobraUsage(err error) error {
 	return &codedError{code: exitUsage, msg: oneLine(err.Error()), cause: err}
 }
 
+// flagError types pflag's errors (a bad value, an unknown flag) as bad input, in keywarden's
+// words for a flag's value.
+func flagError(_ *cobra.Command, err error) error { return usagef("%s", flagValueMessage(err.Error())) }
+
 // typeCobraErrors wraps every command's argument check so that its errors are cobraUsage.
 // (Flag errors are typed by the root's FlagErrorFunc; an unknown command by Run's Find.)
 func typeCobraErrors(c *cobra.Command) {

@@ -129,7 +129,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv; audit also takes html and sarif; deploy and rotate take table or json")
 	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usagef("%s", flagValueMessage(err.Error())) })
+	root.SetFlagErrorFunc(flagError)
 
 	root.AddCommand(
 		newCmdVersion(d, g, nil),

@@ -33,6 +33,7 @@ func TestServiceRotateFlags(t *testing.T) {
 			d, _, errb := testDeps()
 			var got *rotateOptions
 			cmd := newCmdRotate(d, &globalOptions{}, func(_ context.Context, o *rotateOptions) error { got = o; return nil })
+			cmd.SetFlagErrorFunc(flagError) // as the root sets it for every command
 			cmd.SetArgs(tc.args)
 			if code := reportError(errb, cmd.Execute()); code != tc.code {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, errb)
