@@ -197,30 +197,14 @@ func outcomeText(r apply.Result) string {
 // resultsErr turns failed and refused results into the command's exit code. The per-key lines
 // already said what was done; this adds one sentence (and, for a denial, the policy that grants it).
 func resultsErr(rs []apply.Result) error {
-	var failed, refused int
-	var first apply.Result
-	for _, r := range rs {
-		switch {
-		case r.Outcome == apply.Failed, r.Record != "":
-			if failed == 0 {
-				first = r
-			}
-			failed++
-		case r.Outcome == apply.Refused:
-			refused++
-		}
-	}
-	if failed > 0 {
-		e := awsErr("", first.Err).(*codedError)
-		why := first.Reason
-		if first.Outcome != apply.Failed {
-			why = fmt.Sprintf("%s of %s %s, but %s", first.AccessKeyID, first.User, first.Outcome, first.Record)
-		}
-		e.msg = fmt.Sprintf("%d of %s failed; first: %s", failed, count(len(rs), "key"), why)
+	t := apply.TallyOf(rs)
+	if t.Failed > 0 {
+		e := awsErr("", t.First.Err).(*codedError)
+		e.msg = fmt.Sprintf("%d of %s failed; first: %s", t.Failed, count(len(rs), "key"), t.Why())
 		return e
 	}
-	if refused > 0 {
-		return refusedf("%d of %s refused (see above)", refused, count(len(rs), "key"))
+	if t.Refused > 0 {
+		return refusedf("%d of %s refused (see above)", t.Refused, count(len(rs), "key"))
 	}
 	return nil
 }

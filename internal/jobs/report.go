@@ -148,28 +148,16 @@ func RunsOf(plans []Plan) []Run {
 // first failure; the per-key lines already said the rest. A change whose record could not be
 // written counts as failed: provenance is part of the change (invariant 4).
 func (e End) KeysErr() error {
-	var failed, refused int
-	var first Result
-	for _, r := range e.Results {
-		switch {
-		case r.Outcome == apply.Failed, r.Record != "":
-			if failed == 0 {
-				first = r
-			}
-			failed++
-		case r.Outcome == apply.Refused:
-			refused++
-		}
+	rs := make([]apply.Result, len(e.Results))
+	for i, r := range e.Results {
+		rs[i] = r.Result
 	}
-	if failed > 0 {
-		why := first.Reason
-		if first.Outcome != apply.Failed {
-			why = fmt.Sprintf("%s of %s %s, but %s", first.AccessKeyID, first.User, first.Outcome, first.Record)
-		}
-		return fmt.Errorf("%d of %s failed; first: %s", failed, keyCount(len(e.Results)), why)
+	t := apply.TallyOf(rs)
+	if t.Failed > 0 {
+		return fmt.Errorf("%d of %s failed; first: %s", t.Failed, keyCount(len(e.Results)), t.Why())
 	}
-	if refused > 0 {
-		return fmt.Errorf("%d of %s refused (see above)", refused, keyCount(len(e.Results)))
+	if t.Refused > 0 {
+		return fmt.Errorf("%d of %s refused (see above)", t.Refused, keyCount(len(e.Results)))
 	}
 	return nil
 }
