@@ -74,18 +74,8 @@ func testDeployFromCopy(t *testing.T, src string) {
 	os.WriteFile(cfg, []byte(lambdaYAML), 0o600)
 	env := withoutGo(t, witnessEnv(t))
 	run := func(args ...string) (int, string, string) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir, cmd.Env = dir, env
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, out.String(), errb.String()
+		r := runProgram(t, bin, dir, env, args...)
+		return r.code, r.stdout, r.stderr
 	}
 
 	// The other architecture cannot be this binary: refused before anything is made, naming

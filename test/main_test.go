@@ -157,8 +157,15 @@ type result struct {
 // a separate process shows (a kill at a failpoint, configuration by environment alone).
 func runBinary(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(emu.Binary(t), args...)
-	cmd.Env = env
+	return runProgram(t, emu.Binary(t), "", env, args...)
+}
+
+// runProgram runs bin in dir (the test's own when empty) with env as its whole environment and
+// returns its exit code and output; a program that cannot start fails the test.
+func runProgram(t *testing.T, bin, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, env
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
