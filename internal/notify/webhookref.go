@@ -56,7 +56,7 @@ func (r *urlRef) get(ctx context.Context) (string, error) {
 	if r.ssm != nil {
 		o, err := r.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
 		if err != nil {
-			return "", fmt.Errorf("%s", awserr.Message("read the webhook URL from "+r.ref+" (ssm:GetParameter)", err))
+			return "", awserr.Wrap("read the webhook URL from "+r.ref+" (ssm:GetParameter)", err)
 		}
 		if o.Parameter != nil {
 			v = aws.ToString(o.Parameter.Value)
@@ -65,7 +65,7 @@ func (r *urlRef) get(ctx context.Context) (string, error) {
 		// The stage is named: moto's unstaged read lags behind a moved AWSCURRENT (DESIGN.md).
 		o, err := r.sm.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String(name), VersionStage: aws.String("AWSCURRENT")})
 		if err != nil {
-			return "", fmt.Errorf("%s", awserr.Message("read the webhook URL from "+r.ref+" (secretsmanager:GetSecretValue)", err))
+			return "", awserr.Wrap("read the webhook URL from "+r.ref+" (secretsmanager:GetSecretValue)", err)
 		}
 		v = aws.ToString(o.SecretString)
 	}
