@@ -37,9 +37,9 @@ type Rotation struct {
 	Delivered time.Time
 	Grace     time.Duration
 	Dests     string // digest of the destinations, so a rerun finishes with the same ones
-	// Run names the run that wrote the record, so a run clears only its own; Token is the
-	// digest of the request token the rotation was started with. Both may be empty.
-	Run, Token string
+	// Run names the run that wrote the record, so a run clears only its own (empty in a
+	// record written before runs were named).
+	Run string
 	// Retiring: the old key's retirement was started and not known to have failed, so a rerun
 	// that finds the old key retired may take the change for this rotation's own.
 	Retiring bool
@@ -59,9 +59,6 @@ func (s Rotation) String() string {
 	if s.Run != "" {
 		v += " r=" + s.Run
 	}
-	if s.Token != "" {
-		v += " q=" + s.Token
-	}
 	if s.Retiring {
 		v += " x=retiring"
 	}
@@ -71,7 +68,7 @@ func (s Rotation) String() string {
 // ParseRotation reads a value written by Rotation.String.
 func ParseRotation(v string) (Rotation, error) {
 	f := strings.Fields(v)
-	if len(f) < 9 || len(f) > 12 || f[0] != "v1" {
+	if len(f) < 9 || len(f) > 11 || f[0] != "v1" {
 		return Rotation{}, fmt.Errorf("%s %q is not a rotation state keywarden wrote", RotationTag, v)
 	}
 	m := map[string]string{}
@@ -82,7 +79,7 @@ func ParseRotation(v string) (Rotation, error) {
 		}
 		m[k] = val
 	}
-	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"], Run: m["r"], Token: m["q"], Retiring: m["x"] == "retiring"}
+	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"], Run: m["r"], Retiring: m["x"] == "retiring"}
 	if m["b"] != "" {
 		s.Before = strings.Split(m["b"], "+")
 	}
