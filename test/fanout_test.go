@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 // The fan-out state machine keywarden template --fan-out writes, executed by moto's Step
@@ -185,7 +186,7 @@ jobs:
     select: {users: [dev]}
     do: [{deactivate: {}}]
 `), 0o600)
-	r := kw(t, admin(t), "template", "--fan-out", "-c", cfg)
+	r := kw(t, emu.OfflineConfig(), "template", "--fan-out", "-c", cfg)
 	if r.code != 0 {
 		t.Fatalf("template --fan-out: exit %d: %s", r.code, r.stderr)
 	}
@@ -234,9 +235,10 @@ func waitExecution(t *testing.T, arn string) string {
 
 // --fan-out without an organization to walk is bad input: one line, exit 2, no template.
 func TestTemplateFanOutRefusesAConfigWithoutOrganization(t *testing.T) {
+	parallel(t)
 	cfg := filepath.Join(t.TempDir(), "keywarden.yaml")
 	os.WriteFile(cfg, []byte("jobs:\n  curfew:\n    schedule: \"0 0 * * *\"\n    select: {users: [dev]}\n    do: [{deactivate: {}}]\n"), 0o600)
-	r := kw(t, admin(t), "template", "--fan-out", "-c", cfg)
+	r := kw(t, emu.OfflineConfig(), "template", "--fan-out", "-c", cfg)
 	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "no accounts: section") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
 		t.Fatalf("exit %d, stdout %d bytes, stderr %q; want exit 2 and one line naming the missing accounts: section", r.code, len(r.stdout), r.stderr)
 	}

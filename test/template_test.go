@@ -6,14 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 func TestTemplateCommandPassesCfnLint(t *testing.T) {
+	parallel(t)
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		t.Fatal("cfn-lint not found on PATH; install it with 'pip install cfn-lint'")
 	}
-	r := kw(t, admin(t), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--arch", "amd64",
+	r := kw(t, emu.OfflineConfig(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--arch", "amd64",
 		"--function-name", "kw-curfew", "--code-bucket", "my-bucket", "--code-key", "keywarden.zip")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -29,7 +32,7 @@ func TestTemplateCommandPassesCfnLint(t *testing.T) {
 		t.Fatalf("cfn-lint: %v\n%s", err, out)
 	}
 
-	r = kw(t, admin(t), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--code-bucket", "b")
+	r = kw(t, emu.OfflineConfig(), "template", "-c", "../internal/policy/testdata/keywarden.yaml", "--code-bucket", "b")
 	if r.code != 2 || !strings.Contains(r.stderr, "--code-bucket and --code-key go together") || r.stdout != "" {
 		t.Fatalf("half a code location: exit %d, %s", r.code, r.stderr)
 	}
@@ -38,12 +41,13 @@ func TestTemplateCommandPassesCfnLint(t *testing.T) {
 // A rotate rule and the rotation function in one template: the role grants the destinations
 // (with the account left to CloudFormation) and Secrets Manager may invoke the function.
 func TestTemplateWithRotationPassesCfnLint(t *testing.T) {
+	parallel(t)
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		t.Fatal("cfn-lint not found on PATH; install it with 'pip install cfn-lint'")
 	}
 	cfg := rotateRule(t, `{older_than: 80d, to: ["secretsmanager:ci/{user}", "ssm:/ci/{user}"], grace: 24h}`)
-	r := kw(t, admin(t), "template", "-c", cfg, "--secrets-manager-rotation", "svc-*", "--code-bucket", "my-bucket", "--code-key", "keywarden.zip")
+	r := kw(t, emu.OfflineConfig(), "template", "-c", cfg, "--secrets-manager-rotation", "svc-*", "--code-bucket", "my-bucket", "--code-key", "keywarden.zip")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

@@ -101,3 +101,10 @@ func newEnv(base, url, region, keyID, secret string) []string {
 func ConfigFor(url, keyID, secret string) aws.Config {
 	return newConfig(url, DefaultRegion, keyID, secret)
 }
+
+// OfflineConfig is a config whose every call is refused at once (a closed loopback port), for
+// commands that must not need AWS: such a test holds no moto, and a call it did not expect
+// fails it loudly instead of passing against an emulator.
+func OfflineConfig() aws.Config {
+	return newConfig("http://127.0.0.1:1", DefaultRegion, "AKIAOFFLINEOFFLINE00", "offline-secret")
+}

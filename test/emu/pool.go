@@ -2,8 +2,12 @@ package emu
 
 import (
 	"fmt"
+	"os"
+	"sort"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Pool hands out moto servers, one test at a time each, so that independent tests run in
@@ -15,6 +19,14 @@ type Pool struct {
 	all  []*Server
 	idle chan *Server
 	made int
+	log  []leaseTime // kept only when KEYWARDEN_TEST_LEASES names a file
+}
+
+// leaseTime is how long one test waited for its server and then held it. Elapsed times in
+// go test's output include the wait; the sum of holds over Size is what bounds the suite.
+type leaseTime struct {
+	test       string
+	wait, held time.Duration
 }
 
 // NewPool makes a pool of at most size servers; none is started yet.
@@ -74,11 +86,18 @@ func (p *Pool) Release(s *Server) error {
 // Lease acquires a server for t and releases it when t ends.
 func (p *Pool) Lease(t testing.TB) *Server {
 	t.Helper()
+	asked := time.Now()
 	s, err := p.Acquire()
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := time.Now()
 	t.Cleanup(func() {
+		if os.Getenv("KEYWARDEN_TEST_LEASES") != "" {
+			p.mu.Lock()
+			p.log = append(p.log, leaseTime{t.Name(), got.Sub(asked), time.Since(got)})
+			p.mu.Unlock()
+		}
 		if err := p.Release(s); err != nil {
 			t.Error(err)
 		}
@@ -92,5 +111,26 @@ func (p *Pool) Close() {
 	defer p.mu.Unlock()
 	for _, s := range p.all {
 		s.stop()
+	}
+	if f := os.Getenv("KEYWARDEN_TEST_LEASES"); f != "" {
+		p.writeLog(f)
+	}
+}
+
+// writeLog writes the leases, longest hold first, for finding the tests that bound the suite.
+func (p *Pool) writeLog(file string) {
+	sort.Slice(p.log, func(i, j int) bool { return p.log[i].held > p.log[j].held })
+	var b strings.Builder
+	var wait, held time.Duration
+	for _, l := range p.log {
+		wait += l.wait
+		held += l.held
+	}
+	fmt.Fprintf(&b, "# %d leases on %d servers: held %s in all, waited %s in all\n", len(p.log), p.size, held.Round(time.Second), wait.Round(time.Second))
+	for _, l := range p.log {
+		fmt.Fprintf(&b, "%8.2f %8.2f %s\n", l.held.Seconds(), l.wait.Seconds(), l.test)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "emu: write the lease log: %v\n", err)
 	}
 }
