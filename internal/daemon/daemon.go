@@ -109,7 +109,11 @@ func New(opts Options) *Daemon {
 		d.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if d.metrics == nil {
-		d.metrics = NewMetrics()
+		var start time.Time // a Daemon built without a clock reports no start time
+		if opts.Clock != nil {
+			start = opts.Clock.Now()
+		}
+		d.metrics = NewMetrics(start)
 	}
 	if d.grace == 0 {
 		d.grace = DefaultShutdownGrace

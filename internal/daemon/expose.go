@@ -107,7 +107,9 @@ func (m *Metrics) runtimeFamilies() []*family {
 		one("go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use.", false, float64(ms.HeapAlloc)),
 		one("go_memstats_sys_bytes", "Number of bytes obtained from system.", false, float64(ms.Sys)),
 		one("go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", false, float64(ms.HeapInuse)),
-		one("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", false, float64(m.start.UnixNano())/1e9),
+	}
+	if !m.start.IsZero() {
+		out = append(out, one("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", false, float64(m.start.UnixNano())/1e9))
 	}
 	info := one("go_info", "Information about the Go environment.", false, 1)
 	info.labels = []string{"version"}

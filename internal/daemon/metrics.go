@@ -46,9 +46,11 @@ type series struct {
 	v      float64
 }
 
-// NewMetrics returns metrics holding only the daemon's own families.
-func NewMetrics() *Metrics {
-	m := &Metrics{fams: map[string]*family{}, start: time.Now()}
+// NewMetrics returns metrics holding only the daemon's own families; start is
+// reported as process_start_time_seconds and comes from the daemon's clock, so
+// the package reads no clock of its own (invariant: time is an argument).
+func NewMetrics(start time.Time) *Metrics {
+	m := &Metrics{fams: map[string]*family{}, start: start}
 	m.fams[runsMetric] = &family{name: runsMetric, counter: true, labels: []string{"job", "outcome"},
 		help: "Scheduled job runs by outcome: success, failure, or skipped because the previous run was still going."}
 	m.fams[lastSuccessMetric] = &family{name: lastSuccessMetric, labels: []string{"job"},

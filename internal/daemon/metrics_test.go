@@ -87,7 +87,7 @@ func TestMetricsAfterRuns(t *testing.T) {
 
 // A scraper that asks for OpenMetrics gets it.
 func TestMetricsOpenMetrics(t *testing.T) {
-	m := NewMetrics()
+	m := NewMetrics(time.Unix(1700000000, 0))
 	m.addJobs([]string{"curfew"})
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
@@ -165,11 +165,11 @@ func TestSetGaugeRejectsBadNames(t *testing.T) {
 					t.Errorf("SetGauge(%q, %v) did not panic", tc.metric, tc.labels)
 				}
 			}()
-			NewMetrics().SetGauge(tc.metric, "h", tc.labels, 1)
+			NewMetrics(time.Unix(1700000000, 0)).SetGauge(tc.metric, "h", tc.labels, 1)
 		})
 	}
 	t.Run("other labels the second time", func(t *testing.T) {
-		m := NewMetrics()
+		m := NewMetrics(time.Unix(1700000000, 0))
 		m.SetGauge("x", "h", map[string]string{"job": "a"}, 1)
 		defer func() {
 			if recover() == nil {

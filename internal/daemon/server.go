@@ -90,7 +90,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	}
 	log := o.Log
 	s := &server{o: o, log: log, cfg: o.Config}
-	s.d = New(Options{Jobs: jobs, Run: s.run, Clock: o.Clock, Logger: log, Metrics: NewMetrics(), ShutdownGrace: o.ShutdownGrace})
+	s.d = New(Options{Jobs: jobs, Run: s.run, Clock: o.Clock, Logger: log, Metrics: NewMetrics(o.Clock.Now()), ShutdownGrace: o.ShutdownGrace})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
