@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/credfile"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -155,8 +156,17 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 // profile only the given --credentials-file knows falls back to the default settings.
 func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Config, error) {
 	cfg, err := o.load(ctx, o.awsOptions(profile))
+	// A file that cannot be read or parsed is bad input whichever profile is asked for, and
+	// its sentence names the profile the user meant, not the fallback's "default".
+	var fe *awsconfig.FileError
+	if errors.As(err, &fe) {
+		return aws.Config{}, usageErr(err)
+	}
 	if err != nil {
 		cfg, err = o.load(ctx, o.awsOptions(""))
+	}
+	if errors.As(err, &fe) {
+		return aws.Config{}, usageErr(err)
 	}
 	if err != nil {
 		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
