@@ -64,6 +64,9 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		lo = append(lo, config.WithLogger(logging.NewStandardLogger(os.Stderr)),
 			config.WithAPIOptions([]func(*middleware.Stack) error{DebugCalls(log, now)}))
 	}
+	if o, ok := assumeThroughEndpoint(os.Getenv); ok {
+		lo = append(lo, o)
+	}
 	if opts.Profile != "" {
 		lo = append(lo, config.WithSharedConfigProfile(opts.Profile))
 	}
