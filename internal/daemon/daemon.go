@@ -302,7 +302,7 @@ func (d *Daemon) execute(ctx context.Context, name string, scheduled time.Time) 
 	d.mu.Lock()
 	delete(d.running, name)
 	d.mu.Unlock()
-	attrs := []any{"job", name, "scheduled", scheduled, "start", start, "duration", end.Sub(start), "outcome", outcome}
+	attrs := []any{"job", name, "scheduled", scheduled, "start", start, "duration", readable(end.Sub(start)), "outcome", outcome}
 	if err != nil {
 		d.log.Error("job run", append(attrs, "error", err.Error())...)
 	} else {
@@ -329,7 +329,7 @@ func (d *Daemon) shutdown(cancelJobs context.CancelFunc) error {
 	d.state = stateStopping
 	names := d.runningNames()
 	d.mu.Unlock()
-	d.log.Info("scheduler stopping", "running", names, "grace", d.grace)
+	d.log.Info("scheduler stopping", "running", names, "grace", readable(d.grace))
 
 	done := make(chan struct{})
 	go func() { d.wg.Wait(); close(done) }()
@@ -344,7 +344,7 @@ func (d *Daemon) shutdown(cancelJobs context.CancelFunc) error {
 			d.mu.Lock()
 			names = d.runningNames()
 			d.mu.Unlock()
-			d.log.Warn("shutdown grace over, cancelling running jobs", "running", names, "grace", d.grace)
+			d.log.Warn("shutdown grace over, cancelling running jobs", "running", names, "grace", readable(d.grace))
 			cancelJobs()
 			<-done
 		}
@@ -386,4 +386,13 @@ type dueKey struct{}
 func Due(ctx context.Context) (time.Time, bool) {
 	t, ok := ctx.Value(dueKey{}).(time.Time)
 	return t, ok
+}
+
+// readable is a duration as people read it ("1.2s", "3m0s"): slog's JSON handler writes a
+// time.Duration as nanoseconds, which nobody reading serve's log can take in at a glance.
+func readable(d time.Duration) string {
+	if d > time.Second {
+		d = d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond).String()
 }

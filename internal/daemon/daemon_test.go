@@ -520,3 +520,23 @@ func metricValue(t *testing.T, d *Daemon, series string) string {
 	}
 	return "absent"
 }
+
+// serve's log gives durations as people read them, never slog's nanoseconds.
+func TestLoggedDurationsAreReadable(t *testing.T) {
+	var h *harness
+	h = start(t, utc("2026-11-23T00:00:00Z"), []Job{job(t, "slow", "0 * * * *", "UTC")}, 3*time.Minute,
+		func(ctx context.Context, name string) error {
+			h.clock.Set(h.clock.Now().Add(1234 * time.Millisecond))
+			return nil
+		})
+	h.clock.Set(h.nextWait())
+	h.awaitRun()
+	if err := h.stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"msg":"job run"`, `"duration":"1.2s"`, `"msg":"scheduler stopping"`, `"grace":"3m0s"`} {
+		if !strings.Contains(h.logs.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, h.logs)
+		}
+	}
+}
