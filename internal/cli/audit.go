@@ -163,7 +163,7 @@ func (o *auditOptions) thresholds() (policy.Thresholds, error) {
 }
 
 func runAudit(ctx context.Context, o *auditOptions) error {
-	if err := o.check("table", "json", "csv", "html", "sarif"); err != nil {
+	if err := o.check(outputFormats["audit"]...); err != nil {
 		return err
 	}
 	th, err := o.thresholds()

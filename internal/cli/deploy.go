@@ -93,7 +93,7 @@ type deployResult struct {
 }
 
 func runDeploy(ctx context.Context, o *deployOptions) error {
-	if err := o.check("table", "json"); err != nil {
+	if err := o.check(outputFormats["deploy"]...); err != nil {
 		return err
 	}
 	topts, err := o.options()

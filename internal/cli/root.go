@@ -68,7 +68,10 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 	// An unknown command is found before anything runs; cobra's Find reports it untyped.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
-	if _, _, err := root.Find(args); err != nil {
+	// The shells' completion scripts call the hidden __complete command, which cobra adds
+	// only when it executes; Find would call it unknown.
+	completing := len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+	if _, _, err := root.Find(args); err != nil && !completing {
 		return reportError(d.Stderr, cobraUsage(err))
 	}
 	root.SetArgs(args)
@@ -126,7 +129,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "use a named profile from the shared AWS config files")
 	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
-	pf.StringVarP(&g.Output, "output", "o", "", "output format: table, json or csv; audit also takes html and sarif; deploy and rotate take table or json")
+	pf.StringVarP(&g.Output, "output", "o", "", outputHelp())
 	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(flagError)
@@ -149,6 +152,8 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdDeploy(d, g, nil),
 		newCmdUndeploy(d, g, nil),
 	)
+	addFormatHelp(root)
+	addCompletions(root, d)
 	typeCobraErrors(root)
 	return root
 }

@@ -96,7 +96,7 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 }
 
 func runRotate(ctx context.Context, o *rotateOptions) error {
-	if err := o.check("table", "json"); err != nil {
+	if err := o.check(outputFormats["rotate"]...); err != nil {
 		return err
 	}
 	profile := o.globalOptions.Profile

@@ -94,7 +94,7 @@ func (o *rotateOptions) runServiceOrF(cmd *cobra.Command, runF func(context.Cont
 }
 
 func runServiceRotate(ctx context.Context, o *rotateOptions) error {
-	if err := o.check("table", "json"); err != nil {
+	if err := o.check(outputFormats["rotate"]...); err != nil {
 		return err
 	}
 	s, err := o.session(ctx)

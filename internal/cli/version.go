@@ -95,7 +95,7 @@ scripts and bug reports.`,
 }
 
 func runVersion(o *versionOptions) error {
-	if err := o.check("table", "json"); err != nil {
+	if err := o.check(outputFormats["version"]...); err != nil {
 		return err
 	}
 	v := currentVersion()
