@@ -34,6 +34,9 @@ type Options struct {
 	// durations are not measured, as a core package does not read the clock itself).
 	Log *slog.Logger
 	Now func() time.Time
+	// Throttled, when set, is told each throttled call the SDK is about to retry, with the
+	// wait before the retry and AWS's error code; the CLI prints it as progress.
+	Throttled func(wait time.Duration, code string)
 }
 
 // Load returns the config for opts. A named profile that does not exist is an error here,
@@ -46,11 +49,15 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	lo := []func(*config.LoadOptions) error{
 		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() aws.Retryer {
-			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			r := retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 					so.MaxAttempts = attempts
 				})
 			})
+			if opts.Throttled != nil {
+				return throttleTold{r, opts.Throttled}
+			}
+			return r
 		}),
 	}
 	if opts.Debug {

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -42,11 +43,13 @@ type globalOptions struct {
 	Debug   bool
 	load    func(context.Context, awsconfig.Options) (aws.Config, error)
 	now     func() time.Time // times the AWS calls --debug logs
+	// throttled is told each throttled AWS call about to be retried (awsconfig.Options).
+	throttled func(wait time.Duration, code string)
 }
 
 // awsOptions are the AWS config options of a command that acts as profile.
 func (g *globalOptions) awsOptions(profile string) awsconfig.Options {
-	return awsconfig.Options{Profile: profile, Region: g.Region, Debug: g.Debug, Now: g.now}
+	return awsconfig.Options{Profile: profile, Region: g.Region, Debug: g.Debug, Now: g.now, Throttled: g.throttled}
 }
 
 // Main runs keywarden with args and returns the process exit code.
@@ -94,7 +97,10 @@ func newRootCmd(d *Deps) *cobra.Command {
 			awsconfig.Normalize(&cfg)
 		}
 		return cfg, err
-	}, now: d.Now}
+	}, now: d.Now, throttled: func(wait time.Duration, code string) {
+		// Progress, not an error: a long job AWS slows down would otherwise be silent.
+		fmt.Fprintf(d.Stderr, "keywarden: throttled by AWS (%s), retrying in %.1fs…\n", code, wait.Seconds())
+	}}
 	root := &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",

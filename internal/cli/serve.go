@@ -128,6 +128,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if err := daemon.Check(o.Config, cfg); err != nil {
 		return usageErr(err)
 	}
+	log := slog.New(slog.NewJSONHandler(o.Stderr, nil))
+	// serve's stderr is its JSON log: a throttle is one more log line there, not a bare one.
+	o.throttled = func(wait time.Duration, code string) {
+		log.Warn("aws throttled, retrying", "code", code, "retry_in", wait.Round(time.Millisecond).String())
+	}
 	sess, err := o.session(ctx)
 	if err != nil {
 		return err
@@ -147,7 +152,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		},
 		Sender: func(n *policy.Notify) jobs.Sender { return newSender(sess.cfg, n) },
 		DryRun: o.DryRun, NoNotify: o.NoNotify, Listen: o.Listen, ShutdownGrace: o.Grace,
-		Now: o.Now, Clock: clock, Log: slog.New(slog.NewJSONHandler(o.Stderr, nil)),
+		Now: o.Now, Clock: clock, Log: log,
 		Signals: hooks.Signals, Listening: hooks.Listening,
 	})
 	if bad := (*daemon.BadInputError)(nil); errors.As(err, &bad) {
