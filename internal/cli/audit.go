@@ -29,8 +29,10 @@ type auditOptions struct {
 	ReportThreshold int
 	To              string
 	accountFlags
-	// account and alias head a one-account HTML page (read only for html).
+	// account and alias head a one-account HTML page, aliases each account's section of an
+	// org page (read only for html).
 	account, alias string
+	aliases        map[string]string
 }
 
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -64,7 +66,8 @@ archives those of keys since fixed. It needs key ids, so it reads keys with the 
 
 Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 --source report needs iam:GenerateCredentialReport and iam:GetCredentialReport instead;
---to securityhub needs securityhub:GetFindings and securityhub:BatchImportFindings.
+--to securityhub needs securityhub:GetFindings and securityhub:BatchImportFindings;
+--output html also asks iam:ListAccountAliases (in each account), and goes without the alias if denied.
 
 ` + exitCodesHelp,
 		Example: `  keywarden audit

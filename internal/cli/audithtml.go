@@ -38,8 +38,17 @@ func (o *auditOptions) renderHTML(rows []auditRow, now time.Time) error {
 		ks = append(ks, k)
 	}
 	return report.AuditHTML(o.Stdout, report.AuditPage{
-		Title: "keywarden audit", Account: o.account, Alias: o.alias, At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},
+		Title: "keywarden audit", Account: o.account, Alias: o.alias, Aliases: o.aliases, At: now, Keys: ks, Limits: []time.Duration{th.MaxUnused, th.MaxAge},
 	})
+}
+
+// accountAlias is the account's alias, or "" when it has none or iam:ListAccountAliases says
+// no: the page is still worth having without it.
+func accountAlias(ctx context.Context, c *iam.Client) string {
+	if o, err := c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(o.AccountAliases) > 0 {
+		return o.AccountAliases[0]
+	}
+	return ""
 }
 
 // accountName is the account id and its alias for a page's heading. Either may be "": the
@@ -48,8 +57,5 @@ func (s *session) accountName(ctx context.Context) (id, alias string) {
 	if o, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
 		id = aws.ToString(o.Account)
 	}
-	if o, err := s.iam.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); err == nil && len(o.AccountAliases) > 0 {
-		alias = o.AccountAliases[0]
-	}
-	return id, alias
+	return id, accountAlias(ctx, s.iam)
 }

@@ -20,9 +20,20 @@ import (
 // fan-out (jobs.Each), every row names its account, and an account that could not be read is
 // named on stderr with its reason while the others are reported; the exit code is then 1.
 func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Account, n int, th policy.Thresholds, at, start time.Time) error {
-	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (keys.Inventory, error) {
-		return o.readInventory(ctx, iam.NewFromConfig(s.Config), false)
+	type read struct {
+		inv   keys.Inventory
+		alias string
+	}
+	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (read, error) {
+		c := iam.NewFromConfig(s.Config)
+		inv, err := o.readInventory(ctx, c, false)
+		if err != nil || o.Output != "html" {
+			return read{inv: inv}, err
+		}
+		// Through the assumed role, as the keys were: a page a manager reads says which account.
+		return read{inv, accountAlias(ctx, c)}, nil
 	})
+	o.aliases = map[string]string{}
 	var rows []auditRow
 	var failed []jobs.Failure
 	sources := map[string]int{}
@@ -32,9 +43,13 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 			failed = append(failed, jobs.Failure{Account: out.Account.ID, Reason: out.Err.Error(), Err: out.Err})
 			continue
 		}
-		users += len(out.Value.Users)
-		sources[out.Value.Source]++
-		for _, r := range auditRows(out.Value, th, at) {
+		inv := out.Value.inv
+		if out.Value.alias != "" {
+			o.aliases[out.Account.ID] = out.Value.alias
+		}
+		users += len(inv.Users)
+		sources[inv.Source]++
+		for _, r := range auditRows(inv, th, at) {
 			r.Account = out.Account.ID
 			rows = append(rows, r)
 		}

@@ -26,8 +26,9 @@ type AuditKey struct {
 type AuditPage struct {
 	Title string
 	// Account and Alias name the account a one-account audit read; an org audit names each
-	// key's account instead.
+	// key's account instead, with its alias from Aliases (by account id) when one was read.
 	Account, Alias string
+	Aliases        map[string]string
 	At             time.Time
 	Keys           []AuditKey
 	Limits         []time.Duration
@@ -64,8 +65,8 @@ type findingCount struct {
 }
 
 type group struct {
-	Account string
-	Keys    []AuditKey
+	Account, Alias string
+	Keys           []AuditKey
 }
 
 type header struct {
@@ -113,7 +114,7 @@ func build(p AuditPage) pageData {
 	}
 	slices.Sort(names)
 	for _, a := range names {
-		d.Groups = append(d.Groups, group{a, byAccount[a]})
+		d.Groups = append(d.Groups, group{a, p.Aliases[a], byAccount[a]})
 	}
 	d.ShowAccountHeading = d.Accounts > 0
 	d.Histogram = makeHistogram(p.Keys, p.Limits, p.At)

@@ -70,7 +70,7 @@ td.date, .sev, code.fix, #findings code { white-space: nowrap; } code.fix { disp
 <p><input id="filter" type="search" placeholder="filter: user, key id, finding…" aria-label="filter keys"> <span id="shown"></span></p>
 {{$h := .Headers}}{{$checks := .Checks}}{{$heading := .ShowAccountHeading}}
 {{range .Groups}}<section class="account" data-account="{{.Account}}">
-{{if $heading}}<h3>Account {{if .Account}}{{.Account}}{{else}}(unknown){{end}}</h3>{{end}}
+{{if $heading}}<h3>Account {{if .Account}}{{.Account}}{{with .Alias}} <span class="alias">({{.}})</span>{{end}}{{else}}(unknown){{end}}</h3>{{end}}
 <table class="keys">
 <thead><tr>{{range $h}}<th{{if .Num}} data-num{{end}}><button type="button">{{.Name}}</button></th>{{end}}</tr></thead>
 <tbody>
