@@ -25,5 +25,5 @@ func AssumeRoleFailure(err error) (msg string, ok bool) {
 	case errors.As(oe.Err, &ne):
 		why = "STS did not answer (" + ne.Error() + "); check the network, or AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS"
 	}
-	return "assuming the profile's role (sts:" + oe.OperationName + ") failed: " + why + "; check its role_arn and source_profile", true
+	return "assuming the profile's role (sts:" + oe.OperationName + ") failed: " + why + "; check its role_arn and its source_profile or credential_source", true
 }

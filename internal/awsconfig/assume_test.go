@@ -20,7 +20,7 @@ func TestAssumeRoleFailure(t *testing.T) {
 		want string
 	}{
 		{"denied", wrap("STS", "AssumeRole", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}), true,
-			"assuming the profile's role (sts:AssumeRole) failed: AccessDenied: not authorized; check its role_arn and source_profile"},
+			"assuming the profile's role (sts:AssumeRole) failed: AccessDenied: not authorized; check its role_arn and its source_profile or credential_source"},
 		{"no answer", wrap("STS", "AssumeRole", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), true,
 			"STS did not answer (dial tcp: connection refused); check the network, or AWS_ENDPOINT_URL"},
 		{"another call", wrap("IAM", "ListUsers", errors.New("x")), false, ""},
