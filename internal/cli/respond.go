@@ -178,11 +178,15 @@ func printResponse(w io.Writer, r incident.Report) error {
 	}
 	fmt.Fprintf(&b, "respond to %s of %s\n", r.KeyID, where)
 	for _, s := range r.Steps {
-		fmt.Fprintf(&b, "  %-10s %-7s %s\n", s.Step, s.Outcome, s.Detail)
+		text := s.Outcome + ": " + s.Detail
+		if s.Outcome == incident.Would {
+			text = s.Detail // it says "would" itself
+		}
+		fmt.Fprintf(&b, "  %-10s %s\n", s.Step, text)
 	}
 	if r.Activity != nil {
 		for _, l := range r.Activity.Lines {
-			fmt.Fprintf(&b, "  %-10s %-7s %s\n", "activity", "", l)
+			fmt.Fprintf(&b, "  %-10s %s\n", "activity", l)
 		}
 	}
 	if r.DryRun {
