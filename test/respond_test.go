@@ -195,3 +195,21 @@ func TestRespondQuarantine(t *testing.T) {
 		t.Fatal("the leaked key is still active")
 	}
 }
+
+// respond --org finds the key's account as deactivate --org --key does and responds there only.
+func TestRespondOrgActsInTheKeysAccount(t *testing.T) {
+	fresh(t)
+	g := mkOrg(t, admin(t), 2)
+	ks := mkOrgUsers(t, g)
+	m, other := g.members[1], g.members[0]
+	r, rep := respondReport(t, "--org", "--key", ks[m]["dev"], "--reason", "exposed")
+	if r.code != 0 || rep.Account != m || stepOf(rep, "deactivate").Outcome != incident.Done {
+		t.Fatalf("respond --org: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if st := keyStatusByCLI(t, memberEnv(t, m), "dev", ks[m]["dev"]); st != "Inactive" {
+		t.Errorf("account %s: the leaked key is %s", m, st)
+	}
+	if st := keyStatusByCLI(t, memberEnv(t, other), "dev", ks[other]["dev"]); st != "Active" {
+		t.Errorf("account %s: dev's key is %s, want Active (not named)", other, st)
+	}
+}
