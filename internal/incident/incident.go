@@ -110,16 +110,22 @@ func Respond(ctx context.Context, d Deps, req Request) (Report, error) {
 	if req.KeyID == d.Session.SelfKeyID {
 		return rep, &RefusedError{Msg: fmt.Sprintf("keywarden is signed with %s, the key to respond to; run respond signed as another identity (--profile) so the leaked key can be deactivated", req.KeyID)}
 	}
+	ks, err := inventory.ListKeys(ctx, c, owner)
+	if err != nil {
+		return rep, fmt.Errorf("list the access keys of %s: %w", owner, err)
+	}
+	// The key goes off first, on the fewest calls; the user is read in full after.
+	deact := deactivate(ctx, c, owner, ks, req, &rep)
 	inv, err := inventory.Read(ctx, c, inventory.Options{Users: []string{owner}, SkipLastUsed: true})
-	if err != nil || len(inv.Users) != 1 {
-		if err == nil {
-			err = &inventory.UnknownUserError{Name: owner}
-		}
-		return rep, fmt.Errorf("read user %s: %w", owner, err)
+	if err == nil && len(inv.Users) != 1 {
+		err = &inventory.UnknownUserError{Name: owner}
+	}
+	if err != nil {
+		rep.Steps = append(rep.Steps, Step{Step: "read", Outcome: Failed, Err: err, Detail: awserr.Message("read user "+owner+" (no further step is taken)", err)})
+		return rep, nil
 	}
 	u := inv.Users[0]
 
-	deact := deactivate(ctx, c, u, req, &rep)
 	if req.Quarantine {
 		rep.Steps = append(rep.Steps, quarantine(ctx, c, u, req.DryRun))
 	}
@@ -138,13 +144,13 @@ func Respond(ctx context.Context, d Deps, req Request) (Report, error) {
 
 // deactivate is step 1: the key inactive, recorded as an incident. A key already inactive is
 // recorded all the same (UpdateAccessKey is idempotent): its record must say it leaked.
-func deactivate(ctx context.Context, c IAM, u keys.User, req Request, rep *Report) Step {
+func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, req Request, rep *Report) Step {
 	st := Step{Step: "deactivate"}
 	clean, cut := keys.CleanReason(req.Reason)
 	rec := keys.Record{Action: keys.ActionDeactivated, Time: req.Now(), Origin: keys.IncidentOrigin, Reason: clean}
 	rep.Record = rec.String()
 	var was string
-	for _, k := range u.Keys {
+	for _, k := range ks {
 		if k.AccessKeyID == req.KeyID && k.Status == keys.Inactive {
 			was = " (it was already inactive)"
 		}
@@ -154,13 +160,13 @@ func deactivate(ctx context.Context, c IAM, u keys.User, req Request, rep *Repor
 		note = fmt.Sprintf("; the reason is recorded as %q (IAM tags allow %d characters of letters, digits and _.:/=+-@)", clean, keys.MaxReasonLen)
 	}
 	if req.DryRun {
-		st.Outcome, st.Detail = Would, fmt.Sprintf("would deactivate %s of %s%s and record %q%s", req.KeyID, u.Name, was, rep.Record, note)
+		st.Outcome, st.Detail = Would, fmt.Sprintf("would deactivate %s of %s%s and record %q%s", req.KeyID, user, was, rep.Record, note)
 		rep.Steps = append(rep.Steps, st)
 		return st
 	}
-	user, id := u.Name, req.KeyID
+	id := req.KeyID
 	pr := provenance.Do(ctx, c, provenance.Change{User: user, KeyID: id, Action: keys.ActionDeactivated, Origin: keys.IncidentOrigin,
-		Reason: clean, Now: rec.Time, Keys: u.Keys}, func(ctx context.Context) error {
+		Reason: clean, Now: rec.Time, Keys: ks}, func(ctx context.Context) error {
 		_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &user, AccessKeyId: &id, Status: "Inactive"})
 		return err
 	})
