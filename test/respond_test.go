@@ -155,10 +155,19 @@ jobs:
 	}
 }
 
-// An unknown key is bad input: one sentence, exit 2, nothing read beyond the lookup.
-func TestRespondToAnUnknownKey(t *testing.T) {
+// An unknown key is bad input: one sentence, exit 2. The key respond is signed with is refused
+// (exit 4) and stays active: deactivating it would cut the response off after its first step.
+func TestRespondBadTargetsChangeNothing(t *testing.T) {
 	fresh(t)
 	enableAuth(t)
+	self := witness(t)[0]
+	r0 := kw(t, admin(t), "respond", "--key", self)
+	if r0.code != 4 || !strings.Contains(r0.stderr, "signed with "+self) {
+		t.Fatalf("respond to its own key: exit %d\n%s\n%s", r0.code, r0.stdout, r0.stderr)
+	}
+	if out := string(awsCLI(t, "sts", "get-caller-identity")); !strings.Contains(out, "Arn") {
+		t.Fatalf("the key respond is signed with no longer works: %s", out)
+	}
 	r := kw(t, admin(t), "respond", "--key", "AKIAIOSFODNN7EXAMPLE")
 	if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "AKIAIOSFODNN7EXAMPLE") {
 		t.Fatalf("unknown key: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)

@@ -311,11 +311,7 @@ func tell(ctx context.Context, d Deps, u keys.User, req Request, rep *Report) St
 	}
 	outcome := keyOutcome(rep.Steps)
 	e := notify.Event{Account: d.Account, User: u.Name, AccessKeyID: req.KeyID, Action: notify.ActionRespond, Outcome: outcome, Reason: reason, Details: details}
-	owner := u.Tags[n.OwnerTag]
-	ds := notify.Group([]notify.Event{e}, func(notify.Event) string { return owner }, n.Fallback)
-	if n.Security != "" && (len(ds) == 0 || ds[0].Owner != n.Security) {
-		ds = append(ds, notify.Digest{Owner: n.Security, Events: []notify.Event{e}})
-	}
+	ds := notices(e, u.Tags[n.OwnerTag], n)
 	rep.Notices = ds
 	var to []string
 	for _, dg := range ds {
@@ -343,6 +339,16 @@ func tell(ctx context.Context, d Deps, u keys.User, req Request, rep *Report) St
 		st.Err = errors.New(st.Detail)
 	}
 	return st
+}
+
+// notices are the incident's digests: one for the owner (the tag's value, else notify.fallback)
+// and one for notify.security, unless that is the same person.
+func notices(e notify.Event, owner string, n *policy.Notify) []notify.Digest {
+	ds := notify.Group([]notify.Event{e}, func(notify.Event) string { return owner }, n.Fallback)
+	if n.Security != "" && (len(ds) == 0 || ds[0].Owner != n.Security) {
+		ds = append(ds, notify.Digest{Owner: n.Security, Events: []notify.Event{e}})
+	}
+	return ds
 }
 
 // keyOutcome words the deactivation's outcome as a notice's: the key's state is the news.
