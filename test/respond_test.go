@@ -1,9 +1,16 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -80,6 +87,10 @@ jobs:
 	if r.code != 0 || statusByCLI(t, "dev", key) != "Inactive" || !strings.Contains(tagsByCLI(t, "dev")[keys.TagKey(key)], "by=incident") {
 		t.Fatalf("apply with the curfew touched the incident: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	r = kw(t, admin(t), "serve", "-c", cfg, "--once", "curfew", "--no-notify")
+	if r.code != 0 || statusByCLI(t, "dev", key) != "Inactive" || !strings.Contains(tagsByCLI(t, "dev")[keys.TagKey(key)], "by=incident") {
+		t.Fatalf("serve --once with the curfew touched the incident: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	r = kw(t, admin(t), "activate", "--key", key, "--force")
 	if r.code != 0 || statusByCLI(t, "dev", key) != "Active" {
 		t.Fatalf("activate --force: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -94,7 +105,42 @@ func TestRespondReplacesAServiceKey(t *testing.T) {
 	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/"+svcUser, "--secret-string", string(held))
 	cfg := rotateRule(t, `{older_than: 80d, to: ["secretsmanager:ci/{user}"], grace: 24h}`)
 
+	// A consumer reads the secret throughout: every key it is handed other than the leaked one
+	// must work the moment it reads it.
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var bad []string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c := sm.NewFromConfig(admin(t))
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			o, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("ci/" + svcUser)})
+			if err != nil {
+				continue
+			}
+			var got credJSON
+			json.Unmarshal([]byte(aws.ToString(o.SecretString)), &got)
+			if got.AccessKeyId == leaked {
+				continue
+			}
+			if _, err := sts.NewFromConfig(moto(t).Config(got.AccessKeyId, got.SecretAccessKey)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil && ctx.Err() == nil {
+				bad = append(bad, got.AccessKeyId+": "+err.Error())
+			}
+			return
+		}
+	}()
 	r, rep := respondReport(t, "--key", leaked, "--reason", "printed in a CI log", "-c", cfg)
+	stop()
+	wg.Wait()
+	if len(bad) > 0 {
+		t.Fatalf("the consumer was handed a key that does not work: %v", bad)
+	}
 	if r.code != 0 || rep.Steps[0].Step != "deactivate" || rep.Steps[0].Outcome != incident.Done || stepOf(rep, "replace").Outcome != incident.Done {
 		t.Fatalf("respond: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
