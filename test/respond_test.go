@@ -14,6 +14,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/permissions"
 )
 
 // respondReport runs respond with --output json and reads its report.
@@ -266,5 +267,21 @@ func TestRespondOrgActsInTheKeysAccount(t *testing.T) {
 	}
 	if st := keyStatusByCLI(t, memberEnv(t, other), "dev", ks[other]["dev"]); st != "Active" {
 		t.Errorf("account %s: dev's key is %s, want Active (not named)", other, st)
+	}
+}
+
+// What keywarden policy --respond --quarantine grants is enough for respond --quarantine.
+func TestRespondPolicyIsEnough(t *testing.T) {
+	doc := permissions.Document{Version: "2012-10-17", Statement: permissions.Respond("*", true)}
+	runner, _, w := authWorld(t, motoCanCheck(doc))
+	r := kw(t, runner, "respond", "--key", w.aliceKey, "--quarantine", "--output", "json")
+	var rep incident.Report
+	mustJSON(t, r.stdout, &rep)
+	if r.code != 0 || stepOf(rep, "deactivate").Outcome != incident.Done || stepOf(rep, "quarantine").Outcome != incident.Done {
+		t.Fatalf("respond signed with the respond policy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	moto(t).DisableAuth(t) // the AWS CLI witness signs as a user moto does not know
+	if s := statusByCLI(t, "alice", w.aliceKey); s != "Inactive" {
+		t.Fatalf("alice's key is %s", s)
 	}
 }
