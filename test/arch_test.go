@@ -71,7 +71,8 @@ func TestForbiddenArrows(t *testing.T) {
 		"deploy":          {"lambda", "cli", "daemon", "jobs", "apply", "rotate", "svcrotate"},
 		"lambda/contract": {"*"},
 		"daemon":          {"cli", "lambda", "deploy"},
-		"jobs":            {"cli", "daemon", "lambda", "deploy"},
+		"jobs":            {"cli", "daemon", "lambda", "deploy", "incident"},
+		"incident":        {"cli", "daemon", "lambda", "deploy"},
 		"lambda":          {"cli", "daemon", "deploy"},
 		"policy":          {"inventory", "apply", "jobs", "notify"},
 	}

@@ -243,11 +243,20 @@ func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string
 }
 
 // untrusted says why activate may not act on the key's record, or "" if it may: only a
-// settled record of keywarden's own deactivation is trusted.
+// settled record of keywarden's own deactivation is trusted, and never an incident's
+// (DESIGN.md invariant 14).
 func untrusted(rec keys.Record, ok bool, id string) string {
 	switch {
 	case !ok || rec.Action != keys.ActionDeactivated:
 		return "not deactivated by keywarden (use --force)"
+	case rec.Incident():
+		// Checked before the state: an incident stays off whether or not its record settled.
+		why := ""
+		if rec.Reason != "" {
+			why = " (" + rec.Reason + ")"
+		}
+		return fmt.Sprintf("deactivated as an incident on %s%s; it stays off until someone who knows the leak is dealt with re-enables it with --force",
+			rec.Time.UTC().Format(time.RFC3339), why)
 	case rec.State == keys.Pending:
 		return fmt.Sprintf("keywarden's deactivation of %s at %s (%s) is unsettled: a run may still be making it, or one failed before it learnt the outcome; a run after %s settles it from the key's state (check who disabled the key, then use --force)",
 			id, rec.Time.UTC().Format(time.RFC3339), rec.Origin, rec.Time.Add(provenance.InFlight).UTC().Format(time.RFC3339))

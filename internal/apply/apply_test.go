@@ -39,6 +39,8 @@ func TestActivateTrustsOnlyASettledDeactivation(t *testing.T) {
 		{"settled deactivation", keys.Record{Action: keys.ActionDeactivated, Time: at, Origin: "job:curfew"}, true, ""},
 		{"pending deactivation", keys.Record{Action: keys.ActionDeactivated, Time: at, Origin: "job:curfew", State: keys.Pending}, true, "is unsettled"},
 		{"unconfirmed deactivation", keys.Record{Action: keys.ActionDeactivated, Time: at, Origin: "apply", State: keys.Unconfirmed}, true, "never learnt whether it did"},
+		{"settled incident", keys.Record{Action: keys.ActionDeactivated, Time: at, Origin: keys.IncidentOrigin, Reason: "leaked_in_CI_log"}, true, "as an incident on 2027-01-02T03:04:05Z (leaked_in_CI_log)"},
+		{"pending incident", keys.Record{Action: keys.ActionDeactivated, Time: at, Origin: keys.IncidentOrigin, State: keys.Pending}, true, "as an incident"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

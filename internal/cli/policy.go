@@ -15,6 +15,9 @@ type policyOptions struct {
 	jobFlags
 	SelfRotate bool
 	Account    string
+	// Respond and Quarantine add what keywarden respond (--quarantine) needs.
+	Respond    bool
+	Quarantine bool
 }
 
 func newCmdPolicy(d *Deps, g *globalOptions, runF func(context.Context, *policyOptions) error) *cobra.Command {
@@ -33,6 +36,10 @@ the actions the jobs use, on the users they select where an ARN can say it.
   iam:DeleteAccessKey               a delete rule
   iam:TagUser, iam:UntagUser        the provenance record of each change
 
+--respond adds what keywarden respond needs (--respond --quarantine: and what containment
+needs: iam:PutUserPolicy, iam:AttachUserPolicy, iam:GetPolicy on AWS's quarantine policy);
+the replacement of a service key is the rotate rule's and is granted with the jobs.
+
 --self-rotate prints instead what a user needs to rotate their own key with 'keywarden
 rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin it).
 
@@ -41,9 +48,13 @@ rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin
   aws iam put-user-policy --user-name keywarden --policy-name keywarden \
       --policy-document file://keywarden-policy.json
   keywarden policy -c keywarden.yaml --job curfew --account 123456789012
+  keywarden policy -c keywarden.yaml --respond --quarantine
   keywarden policy --self-rotate`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Quarantine && !o.Respond {
+				return usagef("--quarantine goes with --respond: it adds what respond --quarantine needs")
+			}
 			if o.SelfRotate && (cmd.Flags().Changed("config") || len(o.Jobs) > 0 || cmd.Flags().Changed("account")) {
 				return usagef("--self-rotate takes no -c, --job or --account: it is one policy for any user")
 			}
@@ -57,6 +68,8 @@ rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin
 	f := cmd.Flags()
 	f.BoolVar(&o.SelfRotate, "self-rotate", false, "the policy for rotating one's own key instead")
 	f.StringVar(&o.Account, "account", "*", "AWS account id to put in resource ARNs")
+	f.BoolVar(&o.Respond, "respond", false, "also grant what keywarden respond needs")
+	f.BoolVar(&o.Quarantine, "quarantine", false, "with --respond: also what respond --quarantine needs")
 	return cmd
 }
 
@@ -72,6 +85,9 @@ func runPolicy(_ context.Context, o *policyOptions) error {
 	doc, err := permissions.ForJobs(cfg, o.Jobs, o.Account)
 	if err != nil {
 		return usageErr(err)
+	}
+	if o.Respond {
+		doc.Statement = append(doc.Statement, permissions.Respond(o.Account, o.Quarantine)...)
 	}
 	fmt.Fprintln(o.Stdout, doc.JSON())
 	return nil

@@ -48,8 +48,32 @@ type Record struct {
 	Action string
 	Time   time.Time
 	Origin string // the command or job name, e.g. "deactivate" or "job:curfew"
+	// Reason says why, for a change whose cause matters later (an incident's: the leak); ""
+	// for most. It is stored sanitized and cut (see CleanReason).
+	Reason string
 	// Was is, on a pending record, the record it replaced: put back if the change is not made.
 	Was *Record
+}
+
+// IncidentOrigin is the origin of a deactivation made because the key leaked (keywarden
+// respond): activate never undoes it without --force.
+const IncidentOrigin = "incident"
+
+// Incident reports whether the record is of a key deactivated as an incident, in whatever state.
+func (r Record) Incident() bool { return r.Action == ActionDeactivated && r.Origin == IncidentOrigin }
+
+// MaxReasonLen bounds a record's reason so that a pending record with its was= part still fits
+// IAM's 256 characters.
+const MaxReasonLen = 64
+
+// CleanReason is reason as a record stores it (IAM's tag characters, no spaces, at most
+// MaxReasonLen), and whether that changed it, so a caller can say so.
+func CleanReason(reason string) (string, bool) {
+	if reason == "" {
+		return "", false
+	}
+	c := cut(SanitizeTagValue(reason), MaxReasonLen)
+	return c, c != reason
 }
 
 // Trusted reports whether the record is a settled one of action: the only kind activate and
@@ -89,6 +113,9 @@ const maxNestedOrigin = 80
 //	deactivated 2026-11-23T15:00:00Z by=job:curfew
 //	pending:activated 2026-11-24T07:00:00Z by=activate was=deactivated/2026-11-23T15:00:00Z/job:curfew
 //	unconfirmed:deactivated 2026-11-23T15:00:00Z by=job:curfew
+//	deactivated 2026-11-23T15:00:00Z by=incident reason=pushed_to_a_public_repository
+//
+// A nested was= keeps the action, time and origin of the record it replaced, not its reason.
 func (r Record) String() string {
 	origin := SanitizeTagValue(r.Origin)
 	action := r.Action
@@ -101,7 +128,12 @@ func (r Record) String() string {
 		w := *r.Was
 		was = fmt.Sprintf(" was=%s/%s/%s", w.prefixedAction(), stamp(w.Time), cut(SanitizeTagValue(w.Origin), maxNestedOrigin))
 	}
-	v := fmt.Sprintf("%s %s by=%s%s", action, stamp(r.Time), origin, was)
+	var reason string
+	if r.Reason != "" {
+		c, _ := CleanReason(r.Reason)
+		reason = " reason=" + c
+	}
+	v := fmt.Sprintf("%s %s by=%s%s%s", action, stamp(r.Time), origin, reason, was)
 	return cut(v, MaxTagValueLen)
 }
 
@@ -124,15 +156,24 @@ func cut(s string, n int) string {
 // ParseRecord reads a tag value written by Record.String.
 func ParseRecord(v string) (Record, error) {
 	f := strings.Fields(v)
-	if (len(f) != 3 && len(f) != 4) || !strings.HasPrefix(f[2], "by=") {
+	if len(f) < 3 || len(f) > 5 || !strings.HasPrefix(f[2], "by=") {
 		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN\"", v)
 	}
 	r, err := parseParts(f[0], f[1], strings.TrimPrefix(f[2], "by="))
 	if err != nil {
 		return Record{}, fmt.Errorf("provenance %q: %w", v, err)
 	}
-	if len(f) == 4 {
-		w, ok := strings.CutPrefix(f[3], "was=")
+	rest := f[3:]
+	if len(rest) > 0 {
+		if reason, ok := strings.CutPrefix(rest[0], "reason="); ok {
+			r.Reason, rest = reason, rest[1:]
+		}
+	}
+	switch {
+	case len(rest) > 1:
+		return Record{}, fmt.Errorf("provenance %q: want at most reason= and was= after by=", v)
+	case len(rest) == 1:
+		w, ok := strings.CutPrefix(rest[0], "was=")
 		p := strings.SplitN(w, "/", 3)
 		if !ok || r.State != Pending || len(p) != 3 {
 			return Record{}, fmt.Errorf("provenance %q: want \"was=ACTION/TIME/ORIGIN\" last, on a pending record only", v)

@@ -131,3 +131,42 @@ func TestUnsettledRecordsRoundTripWithinIAMLimits(t *testing.T) {
 		}
 	}
 }
+
+// An incident's record carries its reason, cleaned to IAM's characters and cut, and still fits
+// IAM's limit as the pending intent that replaces the longest earlier record.
+func TestIncidentRecordKeepsItsReasonWithinIAMLimits(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	reason := "key pushed to github.com/acme/app (commit 1a2b3c), found by AWS Health; see INC-4711 " + strings.Repeat("!", 200)
+	clean, changed := CleanReason(reason)
+	if !changed || len(clean) != MaxReasonLen || strings.ContainsAny(clean, " (),;!") {
+		t.Fatalf("CleanReason = %q, %v", clean, changed)
+	}
+	if c, changed := CleanReason("leaked_in_CI_log"); changed || c != "leaked_in_CI_log" {
+		t.Fatalf("a clean reason was changed: %q", c)
+	}
+	was := &Record{State: Unconfirmed, Action: ActionDeactivated, Time: at, Origin: "job:" + strings.Repeat("x", 200)}
+	for _, r := range []Record{
+		{Action: ActionDeactivated, Time: at, Origin: IncidentOrigin, Reason: reason},
+		{State: Pending, Action: ActionDeactivated, Time: at, Origin: IncidentOrigin, Reason: reason, Was: was},
+	} {
+		v := r.String()
+		if len(v) > MaxTagValueLen {
+			t.Fatalf("%q is %d characters, IAM allows %d", v, len(v), MaxTagValueLen)
+		}
+		for _, ch := range v {
+			if !ValidTagChar(ch) {
+				t.Fatalf("value %q has %q, which IAM refuses", v, ch)
+			}
+		}
+		got, err := ParseRecord(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Incident() || got.Reason != clean || got.State != r.State || (r.Was != nil) != (got.Was != nil) {
+			t.Fatalf("round trip of %q = %+v", v, got)
+		}
+	}
+	if (Record{Action: ActionDeactivated, Time: at, Origin: "deactivate"}).Incident() {
+		t.Fatal("a plain deactivation was taken for an incident")
+	}
+}

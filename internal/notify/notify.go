@@ -23,7 +23,13 @@ type Event struct {
 	Outcome     string    `json:"outcome"` // deactivated, deleted, failed, unchanged, or "warning"
 	Reason      string    `json:"reason"`
 	Due         time.Time `json:"due,omitzero"` // warnings: when the rule will act
+	// Details are further lines an incident's notice carries: each step keywarden took and
+	// what the key did.
+	Details []string `json:"details,omitempty"`
 }
+
+// ActionRespond marks an incident's event (keywarden respond): the notice says it leaked.
+const ActionRespond = "respond"
 
 // Warning reports whether e announces a change to come rather than one made.
 func (e Event) Warning() bool { return e.Outcome == OutcomeWarning }
@@ -93,6 +99,12 @@ func (d Digest) Subject() string {
 		return 0
 	}
 	slices.SortStableFunc(order, func(a, b string) int { return rank(a) - rank(b) })
+	prefix := "keywarden: "
+	for _, e := range d.Events {
+		if e.Action == ActionRespond {
+			prefix = "keywarden: INCIDENT: "
+		}
+	}
 	var parts []string
 	for _, k := range order {
 		n := counts[k]
@@ -105,7 +117,7 @@ func (d Digest) Subject() string {
 			parts = append(parts, plural(n, "key")+" "+k)
 		}
 	}
-	return "keywarden: " + strings.Join(parts, ", ")
+	return prefix + strings.Join(parts, ", ")
 }
 
 // Text is the digest as plain text: one paragraph per key saying what happened, why, and what
@@ -119,6 +131,12 @@ func (d Digest) Text() string {
 			where = e.User + " in account " + e.Account
 		}
 		switch {
+		case e.Action == ActionRespond:
+			fmt.Fprintf(&b, "- %s of %s was %s by keywarden respond, as an incident: %s.\n", e.AccessKeyID, where, e.Outcome, e.Reason)
+			for _, l := range e.Details {
+				fmt.Fprintf(&b, "  %s\n", l)
+			}
+			fmt.Fprintf(&b, "  %s\n", advice(e))
 		case e.Warning() && e.Due.IsZero():
 			// Not a change to come but one held back: a consumer is still on a rotated key.
 			fmt.Fprintf(&b, "- %s of %s is still in use after job %s rotated it (%s): %s.\n  %s\n",
@@ -140,6 +158,8 @@ func (d Digest) Text() string {
 // advice is what the owner can do about an event.
 func advice(e Event) string {
 	switch {
+	case e.Action == ActionRespond:
+		return "Find and stop what used the key (the calls above say where to look); it stays inactive until re-enabled with keywarden activate --force, and is deleted by your delete rule, never by the response."
 	case e.Warning() && e.Action == "deactivate" && e.Rule == "deactivate":
 		// A curfew (no condition): rotating does not help, the next run takes the new key too.
 		return "Finish what needs the key before then; an admin can re-enable it afterwards with keywarden activate."

@@ -133,3 +133,24 @@ func TestDigestNamesAConsumerStillOnARotatedKey(t *testing.T) {
 		t.Errorf("a held-back key is worded as a change to come:\n%s", text)
 	}
 }
+
+// An incident's notice says it is one, names the key, and carries each step and the key's use.
+func TestDigestOfAnIncidentSaysWhatWasDoneAndWhatTheKeyDid(t *testing.T) {
+	e := Event{Account: "123456789012", User: "dev", AccessKeyID: "AKIALEAKED", Action: ActionRespond, Outcome: "deactivated",
+		Reason: "pushed_to_a_public_repository", Details: []string{"quarantine: attached inline policy keywarden-incident-quarantine", "last used 2026-11-20 by s3 in eu-west-1"}}
+	d := Digest{Owner: "dev@example.com", Events: []Event{e}}
+	if s := d.Subject(); s != "keywarden: INCIDENT: 1 key deactivated" {
+		t.Errorf("subject %q", s)
+	}
+	text := d.Text()
+	for _, want := range []string{
+		"AKIALEAKED of dev in account 123456789012 was deactivated by keywarden respond, as an incident: pushed_to_a_public_repository.",
+		"  quarantine: attached inline policy keywarden-incident-quarantine\n",
+		"  last used 2026-11-20 by s3 in eu-west-1\n",
+		"activate --force",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}

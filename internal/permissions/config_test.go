@@ -201,3 +201,18 @@ func TestForJobsReadsTheWebhookURLByReference(t *testing.T) {
 		}
 	}
 }
+
+// respond may meet any user's key; containment's calls are granted only when it quarantines.
+func TestRespondGrantsQuarantineOnlyWhenUsed(t *testing.T) {
+	plain := Document{Statement: Respond(acct, false)}
+	if !allows(plain, "iam:UpdateAccessKey", arn("/team/anyone")) || !allows(plain, "iam:TagUser", arn("/anyone")) {
+		t.Fatalf("respond cannot deactivate and record: %s", plain.JSON())
+	}
+	if allows(plain, "iam:PutUserPolicy", arn("/anyone")) || allows(plain, "iam:GetPolicy", ManagedQuarantineARN) {
+		t.Fatalf("respond without --quarantine is granted containment: %s", plain.JSON())
+	}
+	q := Document{Statement: Respond(acct, true)}
+	if !allows(q, "iam:PutUserPolicy", arn("/anyone")) || !allows(q, "iam:AttachUserPolicy", arn("/anyone")) || !allows(q, "iam:GetPolicy", ManagedQuarantineARN) {
+		t.Fatalf("respond --quarantine lacks containment: %s", q.JSON())
+	}
+}

@@ -15,6 +15,9 @@ type Notify struct {
 	OwnerTag string
 	// Fallback is told about users without an owner tag; "" leaves them untold.
 	Fallback string
+	// Security is told of every incident (keywarden respond) beside the key's owner; "" is
+	// nobody. It is an address or a chat handle, as an owner tag's value is.
+	Security string
 	// EmailFrom, SNSTopicARN and WebhookURL are the channels; "" is off.
 	EmailFrom   string
 	SNSTopicARN string
@@ -30,7 +33,7 @@ var (
 )
 
 func (l *loader) notify(f field) *Notify {
-	fs, ok := l.fields(f.val, "notify", "owner_tag", "fallback", "email", "sns", "webhook")
+	fs, ok := l.fields(f.val, "notify", "owner_tag", "fallback", "security", "email", "sns", "webhook")
 	if !ok {
 		return nil
 	}
@@ -45,6 +48,14 @@ func (l *loader) notify(f field) *Notify {
 	}
 	if v, ok := fs["fallback"]; ok {
 		n.Fallback, _ = l.str(v, "an email address or a chat handle")
+	}
+	if v, ok := fs["security"]; ok {
+		if s, ok := l.str(v, "an email address or a chat handle"); ok {
+			if strings.TrimSpace(s) == "" || strings.ContainsAny(s, " \t\n,;") {
+				l.errf(v.val, "notify.security %q: want one email address or chat handle, like security@example.com", s)
+			}
+			n.Security = s
+		}
 	}
 	n.EmailFrom = l.channel(fs, "email", "from", "an email address",
 		"notify.email needs from, like email: {from: keywarden@example.com} (an SES-verified address)",

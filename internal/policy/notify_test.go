@@ -13,6 +13,7 @@ func TestLoadNotify(t *testing.T) {
 	cfg, err := Load("k.yaml", []byte(`notify:
   owner_tag: team-owner
   fallback: security@example.com
+  security: soc@example.com
   email: {from: keywarden@example.com}
   sns: {topic_arn: arn:aws:sns:us-east-1:123456789012:keywarden}
   webhook: {url: "https://hooks.example.com/services/T/B/x"}
@@ -26,7 +27,7 @@ jobs:
 		t.Fatal(err)
 	}
 	n := cfg.Notify
-	if n == nil || n.OwnerTag != "team-owner" || n.Fallback != "security@example.com" || n.EmailFrom != "keywarden@example.com" ||
+	if n == nil || n.OwnerTag != "team-owner" || n.Fallback != "security@example.com" || n.Security != "soc@example.com" || n.EmailFrom != "keywarden@example.com" ||
 		n.SNSTopicARN != "arn:aws:sns:us-east-1:123456789012:keywarden" || n.WebhookURL != "https://hooks.example.com/services/T/B/x" {
 		t.Fatalf("notify = %+v", n)
 	}
@@ -47,6 +48,7 @@ func TestLoadNotifyErrors(t *testing.T) {
 		{"webhook not http", "notify: {webhook: {url: \"ftp://x/SECRETPATH\"}}\n" + jobs, "notify.webhook.url: want an http(s) URL"},
 		{"webhook ref without a name", "notify: {webhook: {url: \"ssm:\"}}\n" + jobs, "want ssm:NAME, secretsmanager:SECRET_ID or an http(s) URL"},
 		{"webhook ref with a bad name", "notify: {webhook: {url: \"secretsmanager:a b\"}}\n" + jobs, "want ssm:NAME"},
+		{"two security contacts", "notify: {security: \"a@b.c, d@e.f\"}\n" + jobs, `notify.security "a@b.c, d@e.f": want one email address`},
 		{"unknown channel", "notify: {slack: {url: x}}\n" + jobs, `unknown key "slack" in notify`},
 		{"warn on a report", "jobs: {a: {do: [report: {older_than: 90d, warn: 7d}]}}\n", "report: warn does not apply"},
 		{"curfew warn without a schedule", "jobs: {a: {do: [deactivate: {warn: 1h}]}}\n", "job \"a\" has no schedule"},

@@ -194,3 +194,21 @@ func TestConsumerOnARotatedKeyIsAWarningOnce(t *testing.T) {
 		})
 	}
 }
+
+// respond replaces a leaked key by the rule that selects its user, whatever the key's age.
+func TestRotationForFindsTheRuleThatSelectsTheUser(t *testing.T) {
+	cfg, err := Load("keywarden.yaml", []byte("jobs:\n  curfew:\n    select: {users: [\"*\"]}\n    do: [deactivate: {}]\n"+strings.TrimPrefix(rotateYAML, "jobs:\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, s, ok := RotationFor(cfg, keys.User{Name: "svc-ci"})
+	if !ok || job != "rotate-ci" || !slices.Equal(s.To, []string{"secretsmanager:ci/svc-ci", "ssm:/ci/svc-ci"}) || s.Grace != Duration(Day) {
+		t.Fatalf("RotationFor(svc-ci) = %q, %+v, %v", job, s, ok)
+	}
+	if job, _, ok := RotationFor(cfg, keys.User{Name: "alice"}); ok {
+		t.Fatalf("alice is selected by no rotate rule, got job %q", job)
+	}
+	if _, _, ok := RotationFor(nil, keys.User{Name: "svc-ci"}); ok {
+		t.Fatal("no config, no rule")
+	}
+}

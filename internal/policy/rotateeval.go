@@ -145,3 +145,23 @@ func dash(s string) string {
 	}
 	return s
 }
+
+// RotationFor is the rotate rule that covers user u, as respond replaces a leaked service key:
+// the first job in file order that selects u and has a rotate rule, with the rule's
+// destinations for u. older_than plays no part: a leaked key is replaced whatever its age.
+func RotationFor(cfg *Config, u keys.User) (job string, s RotateSpec, ok bool) {
+	if cfg == nil {
+		return "", RotateSpec{}, false
+	}
+	for _, j := range cfg.Jobs {
+		if !j.Select.Match(u) {
+			continue
+		}
+		for _, r := range j.Rules {
+			if r.Kind == Rotate {
+				return j.Name, *spec(r, u.Name), true
+			}
+		}
+	}
+	return "", RotateSpec{}, false
+}

@@ -34,7 +34,9 @@ type Change struct {
 	User, KeyID string
 	Action      string // keys.ActionDeactivated, ActionActivated or ActionDeleted
 	Origin      string
-	Now         time.Time
+	// Reason goes into the record (an incident's cause); "" for most changes.
+	Reason string
+	Now    time.Time
 	// Tags are the user's tags if the caller has just read them; nil reads them.
 	Tags map[string]string
 	// Keys are the user's keys as just read: only records of other keys may be pruned.
@@ -91,7 +93,7 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 	default:
 		was = &prev
 	}
-	intent := keys.Record{State: keys.Pending, Action: ch.Action, Time: ch.Now, Origin: ch.Origin, Was: was}
+	intent := keys.Record{State: keys.Pending, Action: ch.Action, Time: ch.Now, Origin: ch.Origin, Reason: ch.Reason, Was: was}
 	err := tag(ctx, c, ch.User, tk, intent.String())
 	wrote := err == nil
 	putBack := func(ctx context.Context) error {
@@ -134,7 +136,7 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 			}
 			back := prevV
 			if prev.State == keys.Pending && ch.Now.Sub(prev.Time) < InFlight {
-				back = keys.Record{Action: prev.Action, Time: prev.Time, Origin: prev.Origin}.String()
+				back = keys.Record{Action: prev.Action, Time: prev.Time, Origin: prev.Origin, Reason: prev.Reason}.String()
 			}
 			sctx, cancel := withGrace(ctx)
 			defer cancel()
@@ -146,7 +148,7 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 	sctx, cancel := withGrace(ctx)
 	defer cancel()
 	settle := func() error {
-		v := keys.Record{Action: ch.Action, Time: ch.Now, Origin: ch.Origin}.String()
+		v := keys.Record{Action: ch.Action, Time: ch.Now, Origin: ch.Origin, Reason: ch.Reason}.String()
 		err := tag(sctx, c, ch.User, tk, v)
 		switch {
 		case err == nil:

@@ -42,7 +42,7 @@ func Settle(ctx context.Context, c IAM, user, keyID string, tags map[string]stri
 		return rec, true, nil
 	}
 	if Shows(ks, keyID, rec.Action) {
-		un := keys.Record{State: keys.Unconfirmed, Action: rec.Action, Time: rec.Time, Origin: rec.Origin}
+		un := keys.Record{State: keys.Unconfirmed, Action: rec.Action, Time: rec.Time, Origin: rec.Origin, Reason: rec.Reason}
 		if err := tag(ctx, c, user, tk, un.String()); err != nil {
 			return rec, true, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
 		}
@@ -94,7 +94,7 @@ func Confirm(ctx context.Context, c IAM, user, keyID, action string, tags map[st
 	if err != nil || rec.State != keys.Pending || rec.Action != action || !Shows(ks, keyID, action) {
 		return false, nil
 	}
-	done := keys.Record{Action: rec.Action, Time: rec.Time, Origin: rec.Origin}.String()
+	done := keys.Record{Action: rec.Action, Time: rec.Time, Origin: rec.Origin, Reason: rec.Reason}.String()
 	if err := tag(ctx, c, user, tk, done); err != nil {
 		return false, fmt.Errorf("settle the pending record of %s on %s: %w", keyID, user, err)
 	}

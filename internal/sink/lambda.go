@@ -27,3 +27,11 @@ func (e *NotInLambdaError) Error() string {
 	return fmt.Sprintf("job %s: destination %s %s, which the Lambda cannot; deliver to secretsmanager: or ssm:, or run the job with keywarden apply or serve",
 		e.Job, e.Spec, what)
 }
+
+// CanReadBack reports whether a destination can give a delivered secret back (Recover): all
+// but exec:, a program that keeps what it is given. respond replaces a leaked key only into
+// destinations that can, so that a rotation cut short is resumed rather than guessed.
+func CanReadBack(spec string) bool {
+	kind, _, _ := strings.Cut(spec, ":")
+	return kind != "exec"
+}
