@@ -10,6 +10,12 @@
 //	unrecorded     a key IAM shows changed with no record of it (settled or pending)
 //
 // Run: go run ./bench/cmd/reliability -users 150 -rates 0.2,0.4 -seeds 1,2,3
+//
+// With -service it rotates service users' keys instead (rotate --user U --to …, the real
+// binary, moto with auth on) under faults, kill -9 and two runs at once, reruns each trial
+// until it converges, and checks the invariants with its own reads (servicerun.go):
+//
+//	go run ./bench/cmd/reliability -service -trials 20 -modes all
 package main
 
 import (
@@ -37,9 +43,21 @@ func main() {
 	users := flag.Int("users", 150, "users per run, 1-2 keys each")
 	rates := flag.String("rates", "0.2,0.4", "fault rates on the acting calls")
 	seeds := flag.String("seeds", "1,2,3", "random seeds")
+	service := flag.Bool("service", false, "bench service rotation (rotate --user) instead of the record protocol")
+	var so serviceOptions
+	flag.StringVar(&so.modes, "modes", "all", "with -service: modes to run, comma-separated (all, faults, selfcheck, or names)")
+	flag.IntVar(&so.trials, "trials", 20, "with -service: trials per mode")
+	flag.Int64Var(&so.seed, "seed", 1, "with -service: base seed (a trial's seed is printed with its failures)")
+	flag.IntVar(&so.reruns, "reruns", 5, "with -service: reruns without faults allowed to converge")
+	flag.StringVar(&so.bin, "bin", "", "with -service: a built keywarden binary (default: build one)")
+	flag.BoolVar(&so.json, "json", false, "with -service: print the figures as JSON")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("reliability: ")
+	if *service {
+		runService(so)
+		return
+	}
 
 	tb, s := emu.LaunchProgram()
 	defer tb.Close()
