@@ -49,6 +49,7 @@ func main() {
 	flag.IntVar(&so.trials, "trials", 20, "with -service: trials per mode")
 	flag.Int64Var(&so.seed, "seed", 1, "with -service: base seed (a trial's seed is printed with its failures)")
 	flag.IntVar(&so.reruns, "reruns", 5, "with -service: reruns without faults allowed to converge")
+	flag.DurationVar(&so.wait, "wait", 20*time.Second, "with -service: rotate --wait, how long a run waits for its new key to work (a clean run needs 1 s)")
 	flag.StringVar(&so.bin, "bin", "", "with -service: a built keywarden binary (default: build one)")
 	flag.BoolVar(&so.json, "json", false, "with -service: print the figures as JSON")
 	flag.Parse()

@@ -7,6 +7,7 @@ import (
 	"log"
 	"os/exec"
 	"sync"
+	"time"
 )
 
 // startKeywarden starts bin with env as its whole environment. wait returns its run; kill sends
@@ -16,6 +17,7 @@ func startKeywarden(bin string, env, args []string) (wait func() run, kill func(
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		log.Fatalf("start %s: %v", bin, err)
 	}
@@ -33,7 +35,7 @@ func startKeywarden(bin string, env, args []string) (wait func() run, kill func(
 		mu.Lock()
 		exited = true
 		mu.Unlock()
-		r := run{code: cmd.ProcessState.ExitCode(), stderr: stderr.String()}
+		r := run{code: cmd.ProcessState.ExitCode(), stderr: stderr.String(), took: time.Since(start)}
 		var ee *exec.ExitError
 		if err != nil && !errors.As(err, &ee) {
 			log.Fatalf("run %s: %v", bin, err)

@@ -65,6 +65,7 @@ type svcBench struct {
 	bin    string
 	dir    string
 	reruns int
+	wait   time.Duration // rotate --wait: how long a run waits for a new key to work
 	// a calibration run's figures, for where a kill lands
 	calls int
 	dur   time.Duration
@@ -86,6 +87,7 @@ type run struct {
 		NewKeyID string `json:"new_access_key_id"`
 	}
 	stderr string
+	took   time.Duration
 }
 
 // trial is one user rotated under one mode, with its destinations.
@@ -166,7 +168,7 @@ func (b *svcBench) write(ctx context.Context, dest string, c cred, first bool) e
 // args is the rotation's command; the dishonest self-check's disturbed run is one that exits 0
 // and rotates nothing.
 func (t *trial) args(disturbed bool) []string {
-	a := []string{"rotate", "--user", t.user, "--grace", "0", "--output", "json"}
+	a := []string{"rotate", "--user", t.user, "--grace", "0", "--output", "json", "--wait", t.b.wait.String()}
 	for _, d := range t.dests {
 		a = append(a, "--to", d)
 	}
@@ -232,10 +234,13 @@ func (t *trial) once() []run {
 	case "call":
 		disarm = t.killAtCall(1+t.rng.Intn(t.b.calls), kills[0])
 	}
+	// Waited for at once, so each run's time is its own.
 	runs := make([]run, n)
+	var wg sync.WaitGroup
 	for i := range n {
-		runs[i] = waits[i]()
+		wg.Go(func() { runs[i] = waits[i]() })
 	}
+	wg.Wait()
 	if disarm != nil {
 		disarm()
 	}

@@ -8,6 +8,8 @@ import (
 	"log"
 	"math/rand"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ type serviceOptions struct {
 	trials int
 	seed   int64
 	reruns int
+	wait   time.Duration
 	bin    string
 	json   bool
 }
@@ -36,6 +39,7 @@ type row struct {
 	Runs       int            `json:"runs"`
 	Killed     int            `json:"killed"`
 	Exit0      int            `json:"exit0"`
+	Exits      map[int]int    `json:"exits"`    // exit code → runs (-1: killed)
 	Failures   map[string]int `json:"failures"` // trials that broke each invariant
 	Reads      int            `json:"consumer_reads"`
 	MaxReruns  int            `json:"max_reruns"`
@@ -51,7 +55,7 @@ func runService(o serviceOptions) {
 	defer tb.Close()
 	a := s.EnableAuth(tb)
 	dir := tb.TempDir()
-	b := &svcBench{s: s, p: s.Proxy(tb), tb: tb, adm: s.Config(a.AccessKeyID, a.SecretAccessKey), admin: a, bin: o.bin, dir: dir, reruns: o.reruns}
+	b := &svcBench{s: s, p: s.Proxy(tb), tb: tb, adm: s.Config(a.AccessKeyID, a.SecretAccessKey), admin: a, bin: o.bin, dir: dir, reruns: o.reruns, wait: o.wait}
 	if b.bin == "" {
 		b.bin = emu.Binary(tb)
 		defer emu.RemoveBinary()
@@ -67,7 +71,7 @@ func runService(o serviceOptions) {
 		if !want["all"] && !want[m.name] && !(want["faults"] && m.check == "") && !(want["selfcheck"] && m.check != "") {
 			continue
 		}
-		r := row{Mode: m.name, Failures: map[string]int{}}
+		r := row{Mode: m.name, Failures: map[string]int{}, Exits: map[int]int{}}
 		start := time.Now()
 		for i := range o.trials {
 			seed := o.seed*1_000_000 + int64(mi)*1000 + int64(i)
@@ -97,10 +101,19 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 	stop := t.consume()
 
 	runs := t.once()
+	for _, x := range runs {
+		if x.took > slowRun {
+			for i, y := range runs {
+				t.logRun(y, fmt.Sprintf("disturbed run %d of %d", i+1, len(runs)))
+			}
+			break
+		}
+	}
 	s := t.always(ctx, f, "after the disturbed run")
 	for _, x := range runs {
 		t.honest(ctx, f, x, s, "disturbed run")
 		r.Runs++
+		r.Exits[x.code]++
 		if x.killed {
 			r.Killed++
 		}
@@ -113,7 +126,11 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 		reruns++
 		w, _ := t.start(t.args(false))
 		x := w()
+		if x.took > slowRun {
+			t.logRun(x, fmt.Sprintf("rerun %d", reruns))
+		}
 		r.Runs++
+		r.Exits[x.code]++
 		if x.code == 0 {
 			r.Exit0++
 		}
@@ -200,18 +217,45 @@ func printTable(rows []row) {
 	for _, inv := range invariants {
 		fmt.Printf(" %s |", inv)
 	}
-	fmt.Println(" consumer reads | converged | reruns max | reruns avg | s/trial |")
-	fmt.Println("|---|---|---|---|---|" + strings.Repeat("---|", len(invariants)) + "---|---|---|---|---|")
+	fmt.Println(" consumer reads | converged | reruns max | reruns avg | exit codes (runs) | s/trial |")
+	fmt.Println("|---|---|---|---|---|" + strings.Repeat("---|", len(invariants)) + "---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Printf("| %s | %d | %d | %d | %d |", r.Mode, r.Trials, r.Runs, r.Killed, r.Exit0)
 		for _, inv := range invariants {
 			fmt.Printf(" %d |", r.Failures[inv])
 		}
-		fmt.Printf(" %d | %d | %d | %.2f | %.1f |\n", r.Reads, r.Converged, r.MaxReruns, r.AvgReruns, r.SecondsAvg)
+		fmt.Printf(" %d | %d | %d | %.2f | %s | %.1f |\n", r.Reads, r.Converged, r.MaxReruns, r.AvgReruns, exits(r.Exits), r.SecondsAvg)
 	}
 	for _, r := range rows {
 		for _, d := range r.Details {
 			fmt.Println("- " + d)
 		}
 	}
+}
+
+// exits writes exit code → runs as "0:18 1:2 killed:3".
+func exits(m map[int]int) string {
+	var codes []int
+	for c := range m {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	var out []string
+	for _, c := range codes {
+		name := strconv.Itoa(c)
+		if c == -1 {
+			name = "killed"
+		}
+		out = append(out, fmt.Sprintf("%s:%d", name, m[c]))
+	}
+	return strings.Join(out, " ")
+}
+
+// slowRun is far beyond a clean rotation's 2 s and the SDK's backoff under the faults here.
+const slowRun = 30 * time.Second
+
+// logRun logs a run with what it printed. The bench logs every run slower than slowRun (and the
+// run beside it): a run that waits that long is a finding even when every invariant holds.
+func (t *trial) logRun(x run, what string) {
+	log.Printf("SLOW %s seed %d user %s (%v): %s took %s, exit %d:\n%s", t.m.name, t.seed, t.user, t.dests, what, x.took.Round(time.Second), x.code, strings.TrimSpace(x.stderr))
 }
