@@ -31,6 +31,9 @@ type mode struct {
 	kill  string  // "delay" or "call": kill -9 after a random delay or at a random call
 	two   bool    // two runs at once on the same user
 	check string  // self-check: the invariant this mode breaks on purpose
+	// hold: two runs, the second started while the first's delivery call (this action) is held
+	// at the proxy, and the first let go once the second has ended
+	hold string
 }
 
 var modes = []mode{
@@ -42,6 +45,7 @@ var modes = []mode{
 	{name: "kill-call", kill: "call"},
 	{name: "two-at-once", two: true},
 	{name: "two-at-once-kill", two: true, kill: "delay"},
+	{name: "two-held-delivery", hold: "PutParameter"},
 	{name: "selfcheck-dead-dest", check: "dead-dest"},
 	{name: "selfcheck-extra-key", check: "extra-key"},
 	{name: "selfcheck-pending", check: "pending"},
@@ -114,7 +118,11 @@ func (b *svcBench) newTrial(m mode, i int, seed int64) *trial {
 	must(err)
 	t.old = cred{1, aws.ToString(o.AccessKey.AccessKeyId), aws.ToString(o.AccessKey.SecretAccessKey)}
 	// Every destination starts with the old key, as a service being rotated reads it.
-	for _, kind := range destSets[i%len(destSets)] {
+	set := destSets[i%len(destSets)]
+	if m.hold != "" {
+		set = []string{"ssm"} // the destination whose delivery is the held call
+	}
+	for _, kind := range set {
 		d := t.dest(kind)
 		must(b.write(ctx, d, t.old, true))
 		t.dests = append(t.dests, d)
@@ -214,6 +222,9 @@ func (t *trial) faults() func() {
 
 // once runs the trial's disturbed run(s) and returns them.
 func (t *trial) once() []run {
+	if t.m.hold != "" {
+		return t.held()
+	}
 	stop := t.faults()
 	defer stop()
 	n := 1
@@ -286,4 +297,29 @@ func (b *svcBench) calibrate() {
 		log.Fatalf("calibration run: exit %d\n%s", r.code, r.stderr)
 	}
 	log.Printf("a clean rotation to %v: %d calls through the proxy, %s", t.dests, b.calls, b.dur.Round(time.Millisecond))
+}
+
+// held runs a first rotation up to its delivery call, holds that call at the proxy, runs a
+// second rotation of the same user to its end, then lets the first one's delivery through: the
+// interleaving of two runs at once that random timing rarely hits.
+func (t *trial) held() []run {
+	var armed atomic.Bool
+	armed.Store(true)
+	heldc, release := t.b.p.HoldWhen(t.b.tb, func(c emu.Call) bool {
+		return c.Action == t.m.hold && armed.Load()
+	})
+	waitA, _ := t.start(t.args(true))
+	var a run
+	doneA := make(chan struct{})
+	go func() { a = waitA(); close(doneA) }()
+	select {
+	case <-heldc:
+	case <-doneA:
+	}
+	armed.Store(false)
+	waitB, _ := t.start(t.args(true))
+	b := waitB()
+	release()
+	<-doneA
+	return []run{a, b}
 }

@@ -169,9 +169,11 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 		r.Details = append(r.Details, d)
 		if m.check == "" {
 			log.Printf("FAIL %s", d)
-			for _, x := range runs {
-				log.Printf("  disturbed run: exit %d killed %v: %s", x.code, x.killed, strings.TrimSpace(x.stderr))
-			}
+		}
+	}
+	if len(f) > 0 && m.check == "" {
+		for i, x := range runs {
+			t.logRun(x, fmt.Sprintf("failed trial's disturbed run %d of %d", i+1, len(runs)))
 		}
 	}
 }
@@ -257,5 +259,5 @@ const slowRun = 30 * time.Second
 // logRun logs a run with what it printed. The bench logs every run slower than slowRun (and the
 // run beside it): a run that waits that long is a finding even when every invariant holds.
 func (t *trial) logRun(x run, what string) {
-	log.Printf("SLOW %s seed %d user %s (%v): %s took %s, exit %d:\n%s", t.m.name, t.seed, t.user, t.dests, what, x.took.Round(time.Second), x.code, strings.TrimSpace(x.stderr))
+	log.Printf("RUN %s seed %d user %s (%v): %s took %s, exit %d:\n%s", t.m.name, t.seed, t.user, t.dests, what, x.took.Round(time.Second), x.code, strings.TrimSpace(x.stderr))
 }
