@@ -122,10 +122,12 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 		}
 	}
 	reruns, conv := 0, t.converged(s)
+	var last run
 	for !conv && reruns < b.reruns {
 		reruns++
 		w, _ := t.start(t.args(false))
 		x := w()
+		last = x
 		if x.took > slowRun {
 			t.logRun(x, fmt.Sprintf("rerun %d", reruns))
 		}
@@ -155,6 +157,7 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 		r.MaxReruns = max(r.MaxReruns, reruns)
 	} else {
 		f.add(invUnconverge, "not converged after %d reruns: keys %v, record %q", reruns, s.keys, s.tags[keys.RotationTag])
+		t.logRun(last, "unconverged trial's last rerun")
 	}
 	r.Trials++
 	for _, inv := range invariants {
