@@ -12,8 +12,22 @@
 // Run: go run ./bench/cmd/reliability -users 150 -rates 0.2,0.4 -seeds 1,2,3
 //
 // With -service it rotates service users' keys instead (rotate --user U --to …, the real
-// binary, moto with auth on) under faults, kill -9 and two runs at once, reruns each trial
-// until it converges, and checks the invariants with its own reads (servicerun.go):
+// binary, moto with auth on, destinations secretsmanager:, ssm:, profile: and two at once)
+// under faults (20% and 40%, on every call or on the acting calls only), kill -9 (after a
+// random delay, or while a random call is held at the proxy), two runs at once, and one run's
+// delivery held while a second runs; it reruns each trial without faults until it converges
+// (at most -reruns times) and checks with its own reads, never keywarden's:
+//
+//	dest not working  a destination's current value is a key STS refuses or IAM has inactive
+//	> 2 keys          more than two keys on the user
+//	key in no dest    after convergence, an active key that is not what every destination holds
+//	pending left      after convergence, the rotation record or a pending key record
+//	dishonest exit    exit 0 while the destinations do not all hold one new, working key
+//	unconverged       still not converged after the reruns
+//	bad reads         a consumer reading the destinations during the trial got a dead key
+//
+// The selfcheck-* modes break one invariant on purpose after a clean rotation, so each zero
+// above is one the checker could have seen fail:
 //
 //	go run ./bench/cmd/reliability -service -trials 20 -modes all
 package main
