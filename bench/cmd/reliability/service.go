@@ -46,6 +46,7 @@ var modes = []mode{
 	{name: "two-at-once", two: true},
 	{name: "two-at-once-kill", two: true, kill: "delay"},
 	{name: "two-held-delivery", hold: "PutParameter"},
+	{name: "two-held-delivery-sm", hold: "UpdateSecretVersionStage"},
 	{name: "selfcheck-dead-dest", check: "dead-dest"},
 	{name: "selfcheck-extra-key", check: "extra-key"},
 	{name: "selfcheck-pending", check: "pending"},
@@ -119,8 +120,11 @@ func (b *svcBench) newTrial(m mode, i int, seed int64) *trial {
 	t.old = cred{1, aws.ToString(o.AccessKey.AccessKeyId), aws.ToString(o.AccessKey.SecretAccessKey)}
 	// Every destination starts with the old key, as a service being rotated reads it.
 	set := destSets[i%len(destSets)]
-	if m.hold != "" {
-		set = []string{"ssm"} // the destination whose delivery is the held call
+	switch m.hold { // the destination whose delivery is the held call
+	case "PutParameter":
+		set = []string{"ssm"}
+	case "UpdateSecretVersionStage":
+		set = []string{"secretsmanager"}
 	}
 	for _, kind := range set {
 		d := t.dest(kind)
