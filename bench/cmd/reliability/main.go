@@ -59,7 +59,7 @@ func main() {
 	seeds := flag.String("seeds", "1,2,3", "random seeds")
 	service := flag.Bool("service", false, "bench service rotation (rotate --user) instead of the record protocol")
 	var so serviceOptions
-	flag.StringVar(&so.modes, "modes", "all", "with -service: modes to run, comma-separated (all, faults, selfcheck, or names)")
+	flag.StringVar(&so.modes, "modes", "all", "with -service: modes to run, comma-separated: all, faults (every mode but the self-checks), selfcheck, or names")
 	flag.IntVar(&so.trials, "trials", 20, "with -service: trials per mode")
 	flag.Int64Var(&so.seed, "seed", 1, "with -service: base seed (a trial's seed is printed with its failures)")
 	flag.IntVar(&so.reruns, "reruns", 5, "with -service: reruns without faults allowed to converge")

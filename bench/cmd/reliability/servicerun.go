@@ -102,7 +102,12 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 
 	runs := t.once()
 	for _, x := range runs {
-		if x.took > slowRun {
+		if x.code > 0 {
+			log.Printf("EXIT %s seed %d user %s (%v): disturbed run exit %d after %s: %s", m.name, seed, t.user, t.dests, x.code, x.took.Round(time.Second), lastLine(x.stderr))
+		}
+	}
+	for _, x := range runs {
+		if x.took > t.slowRun() {
 			for i, y := range runs {
 				t.logRun(y, fmt.Sprintf("disturbed run %d of %d", i+1, len(runs)))
 			}
@@ -128,7 +133,7 @@ func (b *svcBench) trial(m mode, i int, seed int64, r *row) {
 		w, _ := t.start(t.args(false))
 		x := w()
 		last = x
-		if x.took > slowRun {
+		if x.took > t.slowRun() {
 			t.logRun(x, fmt.Sprintf("rerun %d", reruns))
 		}
 		r.Runs++
@@ -256,11 +261,17 @@ func exits(m map[int]int) string {
 	return strings.Join(out, " ")
 }
 
-// slowRun is far beyond a clean rotation's 2 s and the SDK's backoff under the faults here.
-const slowRun = 30 * time.Second
+// slowRun is the time a run that waited out its whole --wait takes: a clean run takes 2 s, and
+// the SDK's backoff under the faults here adds seconds, not the wait.
+func (t *trial) slowRun() time.Duration { return t.b.wait }
 
 // logRun logs a run with what it printed. The bench logs every run slower than slowRun (and the
 // run beside it): a run that waits that long is a finding even when every invariant holds.
 func (t *trial) logRun(x run, what string) {
 	log.Printf("RUN %s seed %d user %s (%v): %s took %s, exit %d:\n%s", t.m.name, t.seed, t.user, t.dests, what, x.took.Round(time.Second), x.code, strings.TrimSpace(x.stderr))
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndex(s, "\n")+1:]
 }
