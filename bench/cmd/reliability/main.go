@@ -10,6 +10,26 @@
 //	unrecorded     a key IAM shows changed with no record of it (settled or pending)
 //
 // Run: go run ./bench/cmd/reliability -users 150 -rates 0.2,0.4 -seeds 1,2,3
+//
+// With -service it rotates service users' keys instead (rotate --user U --to …, the real
+// binary, moto with auth on, destinations secretsmanager:, ssm:, profile: and two at once)
+// under faults (20% and 40%, on every call or on the acting calls only), kill -9 (after a
+// random delay, or while a random call is held at the proxy), two runs at once, and one run's
+// delivery held while a second runs; it reruns each trial without faults until it converges
+// (at most -reruns times) and checks with its own reads, never keywarden's:
+//
+//	dest not working  a destination's current value is a key STS refuses or IAM has inactive
+//	> 2 keys          more than two keys on the user
+//	key in no dest    after convergence, an active key that is not what every destination holds
+//	pending left      after convergence, the rotation record or a pending key record
+//	dishonest exit    exit 0 while the destinations do not all hold one new, working key
+//	unconverged       still not converged after the reruns
+//	bad reads         a consumer reading the destinations during the trial got a dead key
+//
+// The selfcheck-* modes break one invariant on purpose after a clean rotation, so each zero
+// above is one the checker could have seen fail:
+//
+//	go run ./bench/cmd/reliability -service -trials 20 -modes all
 package main
 
 import (
@@ -37,9 +57,22 @@ func main() {
 	users := flag.Int("users", 150, "users per run, 1-2 keys each")
 	rates := flag.String("rates", "0.2,0.4", "fault rates on the acting calls")
 	seeds := flag.String("seeds", "1,2,3", "random seeds")
+	service := flag.Bool("service", false, "bench service rotation (rotate --user) instead of the record protocol")
+	var so serviceOptions
+	flag.StringVar(&so.modes, "modes", "all", "with -service: modes to run, comma-separated: all, faults (every mode but the self-checks), selfcheck, or names")
+	flag.IntVar(&so.trials, "trials", 20, "with -service: trials per mode")
+	flag.Int64Var(&so.seed, "seed", 1, "with -service: base seed (a trial's seed is printed with its failures)")
+	flag.IntVar(&so.reruns, "reruns", 5, "with -service: reruns without faults allowed to converge")
+	flag.DurationVar(&so.wait, "wait", 20*time.Second, "with -service: rotate --wait, how long a run waits for its new key to work (a clean run needs 1 s)")
+	flag.StringVar(&so.bin, "bin", "", "with -service: a built keywarden binary (default: build one)")
+	flag.BoolVar(&so.json, "json", false, "with -service: print the figures as JSON")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("reliability: ")
+	if *service {
+		runService(so)
+		return
+	}
 
 	tb, s := emu.LaunchProgram()
 	defer tb.Close()
