@@ -24,8 +24,9 @@ import (
 // header, so a moto under faketime stamps the events, as it stamps everything else).
 //
 // Not modelled: CloudTrail's delivery delay (an event is there at once), data events (S3
-// object calls have no action here and are not kept), LookupEvents' own events, and lookup
-// attributes other than AccessKeyId (refused as AWS refuses a bad one).
+// object calls have no action here and are not kept), LookupEvents' own events, requests whose
+// connection a Reset fault dropped, and lookup attributes other than AccessKeyId (refused as
+// AWS refuses a bad one).
 
 // TrailEvent is one request the proxy answered, as CloudTrail would record it.
 type TrailEvent struct {
@@ -79,7 +80,8 @@ func (r *recorder) Write(b []byte) (int, error) {
 // record keeps one answered request. Only the proxy's own clock is read here; skew is how far
 // moto's clock is from it, learned from moto's Date headers.
 func (p *Proxy) record(r *http.Request, c Call, rec *recorder, answered time.Time) {
-	if c.Action == "" || c.AccessKeyID == "" || c.Action == "LookupEvents" {
+	if c.Action == "" || c.AccessKeyID == "" || c.Action == "LookupEvents" || rec.status == 0 {
+		// status 0: the connection was dropped (a Reset fault), so no answer to record.
 		return
 	}
 	region, service := DefaultRegion, ""
