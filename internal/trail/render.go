@@ -15,6 +15,17 @@ import (
 // maxRows bounds each part of the table; the JSON has everything.
 const maxRows = 10
 
+// Render writes a as format, "table" (or "") or "json": what a command's --output picks.
+func Render(w io.Writer, a Activity, format string) error {
+	switch format {
+	case "", "table":
+		return Table(w, a)
+	case "json":
+		return JSON(w, a)
+	}
+	return fmt.Errorf("render the activity of %s: unknown format %q; use table or json", a.AccessKeyID, format)
+}
+
 // Table writes a for people: a summary line, then the calls and who made them.
 func Table(w io.Writer, a Activity) error {
 	fmt.Fprintln(w, Summary(a))

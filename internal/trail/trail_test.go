@@ -138,7 +138,7 @@ func TestLookupPagesAndSumsUpTheDocumentedResponses(t *testing.T) {
 	}
 
 	var table, js bytes.Buffer
-	if err := Table(&table, a); err != nil {
+	if err := Render(&table, a, "table"); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"made 2 calls", "205.251.233.182", "TrailNotFoundException", "DescribePermissionsPolicies"} {
@@ -146,7 +146,7 @@ func TestLookupPagesAndSumsUpTheDocumentedResponses(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", s, table.String())
 		}
 	}
-	if err := JSON(&js, a); err != nil {
+	if err := Render(&js, a, "json"); err != nil {
 		t.Fatal(err)
 	}
 	var back Activity
@@ -224,5 +224,11 @@ func TestLookupStopsAtMaxEvents(t *testing.T) {
 	}
 	if a.Events != MaxEvents || !a.Truncated || len(p) != 5 { // 40 pages read, not one more
 		t.Fatalf("events %d, truncated %v, %d pages left", a.Events, a.Truncated, len(p))
+	}
+}
+
+func TestRenderRefusesAnUnknownFormat(t *testing.T) {
+	if err := Render(io.Discard, Activity{AccessKeyID: "AKIAEXAMPLE"}, "yaml"); err == nil || !strings.Contains(err.Error(), "use table or json") {
+		t.Fatalf("Render yaml: %v", err)
 	}
 }
