@@ -55,7 +55,10 @@ func TestTrailFindsWhatAKeyDidThroughTheSDKAndTheCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := p.Count("LookupEvents"); n != 2 {
+	// 55 events come in two pages of at most 50. The count includes retries: now and then the
+	// SDK reads a 200's body on a connection closed under it and retries (seen here once in ten
+	// runs; aws/aws-sdk-go-v2#1825), so it is a floor.
+	if n := p.Count("LookupEvents"); n < 2 {
 		t.Fatalf("%d LookupEvents calls, want 2 pages", n)
 	}
 	if a.From != trail.FromCloudTrail || a.Events != stsCalls+3 {
