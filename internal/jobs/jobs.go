@@ -105,6 +105,9 @@ func decide(ctx context.Context, accts []accounts.Account, cfg *policy.Config, n
 		}
 		p.Inventory = inv
 		p.Plan, err = eval(inv)
+		if err == nil {
+			nameWhoUses(ctx, s, inv, &p.Plan, at)
+		}
 		return p, err
 	})
 	plans := make([]Plan, len(outs))

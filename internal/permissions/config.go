@@ -19,6 +19,9 @@ const (
 	SidDelete     = "DeleteKeys"
 	SidProvenance = "RecordProvenance"
 	SidWebhookURL = "ReadWebhookURL"
+	// SidWhoUses lets a rotate rule's "still in use" warning name the consumer on the old key
+	// (internal/trail); LookupEvents takes no resource.
+	SidWhoUses = "NameWhoStillUsesAKey"
 )
 
 var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
@@ -36,7 +39,8 @@ var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
 //     iam:UntagUser (the provenance record, written before each change and removed if the
 //     change fails) only on the users the acting jobs select, as far as an ARN can say it;
 //   - a rotate rule adds what a service rotation calls (see rotationGrants): on its users,
-//     and on the secrets, parameters and KMS key its destinations name.
+//     and on the secrets, parameters and KMS key its destinations name; with a grace and a
+//     notify: section, cloudtrail:LookupEvents, to name who is still on an old key.
 //
 // IAM user ARNs carry the user's path (arn:aws:iam::123456789012:user/team/alice), and
 // policy.Selector leaves the path open, so an exact name becomes two resources, user/NAME and
@@ -56,6 +60,7 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 	broad := false
 	var deact, del []string
 	var rot rotationGrants
+	whoUses := false
 	for _, j := range jobs {
 		if isExact(j.Select) {
 			exactNames = append(exactNames, j.Select.Users...)
@@ -70,6 +75,9 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 				del = append(del, scope(j.Select, account)...)
 			case policy.Rotate:
 				rot.add(j, r, account)
+				// Only a rule with a grace keeps an old key a consumer is still on, and only a
+				// notify: section turns that into a warning naming who (jobs.nameWhoUses).
+				whoUses = whoUses || r.Grace > 0 && cfg.Notify != nil
 			}
 		}
 	}
@@ -92,6 +100,9 @@ func ForJobs(cfg *policy.Config, names []string, account string) (Document, erro
 		ss = append(ss, allow(SidDelete, del, "iam:DeleteAccessKey"))
 	}
 	ss = append(ss, rot.statements()...)
+	if whoUses {
+		ss = append(ss, allow(SidWhoUses, []string{"*"}, "cloudtrail:LookupEvents"))
+	}
 	if s, ok := webhookURL(cfg, account); ok {
 		ss = append(ss, s)
 	}

@@ -82,3 +82,26 @@ func TestDestinationActionsAreSinks(t *testing.T) {
 		}
 	}
 }
+
+// cloudtrail:LookupEvents is granted only to name a consumer still on a rotated key: a rotate
+// rule that keeps the old key (a grace) and someone to tell (notify:).
+func TestLookupEventsOnlyWhereAWarningNamesWhoUsesAKey(t *testing.T) {
+	const notify = "notify:\n  webhook: {url: \"https://hooks.example.com/x\"}\n"
+	for _, c := range []struct {
+		name, yaml string
+		want       bool
+	}{
+		{"rotate, grace, notify", notify + rotateJobs, true},
+		{"no notify: nobody to tell", rotateJobs, false},
+		{"no grace: the old key goes at once", notify + "jobs:\n  r:\n    select: {users: [svc-ci]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/svc\"], grace: 0d}\n", false},
+		{"no rotate rule", notify + "jobs:\n  d:\n    do:\n      - deactivate: {unused_for: 90d}\n", false},
+	} {
+		d, err := ForJobs(load(t, c.yaml), nil, "123456789012")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := allows(d, "cloudtrail:LookupEvents", "*"); got != c.want {
+			t.Errorf("%s: cloudtrail:LookupEvents granted %v, want %v\n%s", c.name, got, c.want, d.JSON())
+		}
+	}
+}

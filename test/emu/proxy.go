@@ -36,6 +36,8 @@ type Proxy struct {
 	window   Window
 	newKeys  map[string]*newKey
 	holds    []*hold
+	trail    []TrailEvent  // CloudTrail's event history (cloudtrail.go)
+	skew     time.Duration // moto's clock minus the proxy's
 }
 
 // Proxy starts a proxy in front of s for the length of the test.
@@ -152,11 +154,16 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	rec := &recorder{ResponseWriter: w}
+	defer func() { p.record(r, c, rec, time.Now()) }()
+	w = rec
 	switch {
 	case f != nil:
 		p.inject(w, r, c, f.kind)
 	case refuse:
 		writeError(w, r, c, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+	case c.Action == "LookupEvents":
+		p.lookupEvents(w, r, c)
 	case c.Action == "ListUsers":
 		p.listUsers(w, r, c)
 	case c.Action == "CreateAccessKey":
@@ -179,7 +186,8 @@ func readCall(r *http.Request) (Call, error) {
 		c.AccessKeyID, _, _ = strings.Cut(c.AccessKeyID, "/")
 	}
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
-		_, c.Action, _ = strings.Cut(t, ".")
+		// The last part: CloudTrail's documented target is com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.X.
+		c.Action = t[strings.LastIndex(t, ".")+1:]
 		return c, nil
 	}
 	c.Params = r.URL.Query()
