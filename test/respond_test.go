@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -283,5 +284,54 @@ func TestRespondPolicyIsEnough(t *testing.T) {
 	moto(t).DisableAuth(t) // the AWS CLI witness signs as a user moto does not know
 	if s := statusByCLI(t, "alice", w.aliceKey); s != "Inactive" {
 		t.Fatalf("alice's key is %s", s)
+	}
+}
+
+// What the key did comes from CloudTrail's history (the harness proxy answers LookupEvents from
+// the calls it forwarded): the response and the notice name the calls, the refused one with
+// its error, and the address and user agent they came from; --since bounds the look back.
+func TestRespondNamesWhatTheKeyDidFromCloudTrail(t *testing.T) {
+	fresh(t)
+	c := enableAuth(t)
+	mkUser(t, c, "ci", 0)
+	id, secret := mkKey(t, c, "ci")
+	created := createdAt(t, c, "ci", id) // moto's clock, which stamps the proxy's events too
+	p := moto(t).Proxy(t)
+	ctx := context.Background()
+	leaked := p.Config(id, secret)
+	leaked.RetryMaxAttempts = 1
+	for range 3 {
+		if _, err := sts.NewFromConfig(leaked).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := iam.NewFromConfig(leaked).ListUsers(ctx, &iam.ListUsersInput{}); err == nil {
+		t.Fatal("a key with no policy listed the users")
+	}
+	w := witness(t)
+	r := kwAt(t, created.Add(time.Hour), p.Config(w[0], w[1]), "respond", "--output", "json", "--key", id, "--reason", "in a CI log")
+	var rep incident.Report
+	if r.code != 0 {
+		t.Fatalf("respond: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	mustJSON(t, r.stdout, &rep)
+	a := rep.Activity
+	if a == nil || a.Source != "cloudtrail" || a.Trail == nil || a.Trail.Events < 4 {
+		t.Fatalf("activity not from CloudTrail: %+v", a)
+	}
+	text := strings.Join(a.Lines, "\n")
+	if !containsAll(text, "sts.amazonaws.com GetCallerIdentity ×3", "iam.amazonaws.com ListUsers ×1 (1 refused or failed: AccessDenied", "127.0.0.1") {
+		t.Errorf("the lines do not name the calls, the refusal and the address:\n%s", text)
+	}
+	if s := statusByCLI(t, "ci", id); s != "Inactive" {
+		t.Fatalf("the leaked key is %s", s)
+	}
+
+	// A look back that ends before the key was used finds nothing in CloudTrail and says so.
+	r = kwAt(t, created.Add(-time.Hour), p.Config(w[0], w[1]), "respond", "--output", "json", "--key", id, "--since", "1h", "--dry-run")
+	rep = incident.Report{}
+	mustJSON(t, r.stdout, &rep)
+	if rep.Activity == nil || rep.Activity.Trail == nil || rep.Activity.Trail.Events != 0 {
+		t.Fatalf("a look back before any use: %+v\n%s", rep.Activity, r.stderr)
 	}
 }

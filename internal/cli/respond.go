@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
+	"github.com/keywarden/keywarden/internal/trail"
 )
 
 type respondOptions struct {
@@ -26,6 +28,8 @@ type respondOptions struct {
 	DryRun     bool
 	Config     string
 	configSet  bool
+	Since      time.Duration
+	Regions    []string
 }
 
 func newCmdRespond(d *Deps, g *globalOptions, runF func(context.Context, *respondOptions) error) *cobra.Command {
@@ -45,14 +49,16 @@ func newCmdRespond(d *Deps, g *globalOptions, runF func(context.Context, *respon
               read back: a new key, proven, delivered there now (older_than is ignored). The
               leaked key is kept, inactive, as evidence; the delete rule removes it later.
   tell        the owner (notify.owner_tag) and notify.security: the key, user, account, reason,
-              each step and the key's last use (IAM's date, service and region).
+              each step and what the key did: its calls, errors, source addresses and user
+              agents from CloudTrail's history over --since (default 7d), or IAM's last use
+              when the history cannot be read.
 
 keywarden.yaml (-c, KEYWARDEN_CONFIG, or found as plan finds it) is optional: without it
 there is no replacement and nobody is told. --dry-run prints every step and every notice
 and changes nothing.
 
 Needs iam:GetAccessKeyLastUsed, iam:GetUser, iam:ListAccessKeys, iam:ListUserTags,
-iam:TagUser, iam:UntagUser and iam:UpdateAccessKey; with --quarantine iam:PutUserPolicy,
+iam:TagUser, iam:UntagUser, iam:UpdateAccessKey and cloudtrail:LookupEvents; with --quarantine iam:PutUserPolicy,
 iam:GetPolicy and iam:AttachUserPolicy; a replacement needs what its rotate rule needs
 (keywarden policy -c keywarden.yaml --respond --quarantine prints it all).
 
@@ -84,6 +90,8 @@ runs there, through --role.
 	f.BoolVar(&o.Quarantine, "quarantine", false, "also deny the user every call (inline policy, and AWS's managed quarantine policy if present)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "print every step and notice and change nothing")
 	f.StringVarP(&o.Config, "config", "c", defaultConfig, "the policy file with the rotate rules and notify: (optional)")
+	durationFlag(cmd, &o.Since, "since", incident.DefaultSince, "how far back to read the key's calls in CloudTrail")
+	f.StringSliceVar(&o.Regions, "trail-regions", nil, "regions whose CloudTrail history to read (default: the session's region and us-east-1, where IAM's calls are)")
 	o.accountFlags.addFlags(cmd)
 	return cmd
 }
@@ -96,6 +104,8 @@ func (o *respondOptions) validate() error {
 		return usagef("%s is a temporary (STS) key: it cannot be deactivated; revoke the role's sessions instead", o.Key)
 	case !keyIDRE.MatchString(o.Key):
 		return usagef("--key %q is not an access key id (expected AKIA followed by letters and digits)", o.Key)
+	case o.Since <= 0:
+		return usagef("--since %s: want more than zero, like 7d", flagDur(o.Since))
 	}
 	return nil
 }
@@ -138,7 +148,12 @@ func runRespond(ctx context.Context, o *respondOptions) error {
 		}
 		d.Account = accts[0].ID
 	}
-	d.Activity = incident.LastUsed{IAM: d.Session.IAM}
+	now := o.Now()
+	d.Activity = incident.Trail{
+		Source: trail.NewSource(d.Session.Config, o.Regions, d.Session.IAM),
+		Since:  now.Add(-o.Since), Until: now,
+		IAM: incident.LastUsed{IAM: d.Session.IAM},
+	}
 	if cfg != nil && cfg.Notify != nil {
 		// Notices go out from the runner's own account, as apply's do.
 		d.Sender = newSender(s.cfg, cfg.Notify)

@@ -7,19 +7,21 @@ import (
 
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/trail"
 )
 
-// Activity is what the key did: the respond command's source of it. IAM's last use is all
-// there is today; a CloudTrail reader plugs in here.
+// Activity is what the key did: the respond command's source of it, CloudTrail's history
+// (Trail) or IAM's last use alone (LastUsed).
 type Activity interface {
 	Of(ctx context.Context, user, keyID string) (Use, error)
 }
 
 // Use is what is known of a key's use, one line a fact, for the report and the notice.
 type Use struct {
-	Source   string         `json:"source"`
-	LastUsed *keys.LastUsed `json:"last_used,omitempty"`
-	Lines    []string       `json:"lines"`
+	Source   string          `json:"source"`
+	LastUsed *keys.LastUsed  `json:"last_used,omitempty"`
+	Trail    *trail.Activity `json:"cloudtrail,omitempty"`
+	Lines    []string        `json:"lines"`
 }
 
 // LastUsed is Activity from iam:GetAccessKeyLastUsed: when, which service, which region.
