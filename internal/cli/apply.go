@@ -94,6 +94,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
 	opts.Rotate = ruleRotation(o.Deps)
+	// The run's moment as planned is its firing: a rerun of a rule's rotation at the same
+	// --at is the same request.
+	opts.Rotate.FireTime = e.at
 	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
 	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)

@@ -116,6 +116,10 @@ func (s *server) run(ctx context.Context, name string) error {
 	opts.Apply = apply.Options{Origin: keys.JobOrigin(name), DryRun: s.o.DryRun, Now: s.o.Now, Concurrency: opts.Concurrency}
 	opts.OnResult = func(r jobs.Result) { jobs.LogKey(s.log, r) }
 	opts.Rotate.Progress = func(user, msg string) { s.log.Info("rotation", "job", name, "user", user, "step", msg) }
+	// The cron time, not when the run began: a run of the same firing is the same request.
+	if fired, ok := ScheduledTime(ctx); ok {
+		opts.Rotate.FireTime = fired
+	}
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
 	end := jobs.Finish(name, runs)
 	end.Log(s.log)

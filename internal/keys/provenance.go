@@ -50,6 +50,9 @@ type Record struct {
 	Origin string // the command or job name, e.g. "deactivate" or "job:curfew"
 	// Was is, on a pending record, the record it replaced: put back if the change is not made.
 	Was *Record
+	// Token is, on a key's creation record, the digest of the rotation's request token
+	// (TokenDigest): a finished rotation stays recognisable after its rotation record is gone.
+	Token string
 }
 
 // Trusted reports whether the record is a settled one of action: the only kind activate and
@@ -89,8 +92,15 @@ const maxNestedOrigin = 80
 //	deactivated 2026-11-23T15:00:00Z by=job:curfew
 //	pending:activated 2026-11-24T07:00:00Z by=activate was=deactivated/2026-11-23T15:00:00Z/job:curfew
 //	unconfirmed:deactivated 2026-11-23T15:00:00Z by=job:curfew
+//	created 2026-11-23T15:00:00Z by=job:rotate-ci q=0123456789abcdef
 func (r Record) String() string {
 	origin := SanitizeTagValue(r.Origin)
+	var token string
+	if r.Token != "" {
+		token = " q=" + SanitizeTagValue(r.Token)
+		// The origin gives way, so the token is never the part cut off.
+		origin = cut(origin, MaxTagValueLen-len(token)-len("pending:activated 2026-11-23T15:00:00Z by="))
+	}
 	action := r.Action
 	if r.State != Settled {
 		action = string(r.State) + ":" + action
@@ -101,7 +111,7 @@ func (r Record) String() string {
 		w := *r.Was
 		was = fmt.Sprintf(" was=%s/%s/%s", w.prefixedAction(), stamp(w.Time), cut(SanitizeTagValue(w.Origin), maxNestedOrigin))
 	}
-	v := fmt.Sprintf("%s %s by=%s%s", action, stamp(r.Time), origin, was)
+	v := fmt.Sprintf("%s %s by=%s%s%s", action, stamp(r.Time), origin, token, was)
 	return cut(v, MaxTagValueLen)
 }
 
@@ -124,15 +134,24 @@ func cut(s string, n int) string {
 // ParseRecord reads a tag value written by Record.String.
 func ParseRecord(v string) (Record, error) {
 	f := strings.Fields(v)
-	if (len(f) != 3 && len(f) != 4) || !strings.HasPrefix(f[2], "by=") {
+	if len(f) < 3 || len(f) > 5 || !strings.HasPrefix(f[2], "by=") {
 		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN\"", v)
 	}
 	r, err := parseParts(f[0], f[1], strings.TrimPrefix(f[2], "by="))
 	if err != nil {
 		return Record{}, fmt.Errorf("provenance %q: %w", v, err)
 	}
-	if len(f) == 4 {
-		w, ok := strings.CutPrefix(f[3], "was=")
+	f = f[3:]
+	if len(f) > 0 {
+		if q, ok := strings.CutPrefix(f[0], "q="); ok {
+			r.Token, f = q, f[1:]
+		}
+	}
+	if len(f) > 1 {
+		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN [q=TOKEN] [was=...]\"", v)
+	}
+	if len(f) == 1 {
+		w, ok := strings.CutPrefix(f[0], "was=")
 		p := strings.SplitN(w, "/", 3)
 		if !ok || r.State != Pending || len(p) != 3 {
 			return Record{}, fmt.Errorf("provenance %q: want \"was=ACTION/TIME/ORIGIN\" last, on a pending record only", v)
