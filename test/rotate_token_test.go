@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
@@ -123,5 +125,40 @@ func TestRotateRuleRetriedForTheSameFiringRotatesOnce(t *testing.T) {
 	r = kwAt(t, fired.Add(81*24*time.Hour), admin(t), "apply", "-c", cfg, "--yes")
 	if r.code != 0 || paramByCLI(t, "/ci/"+svcUser).AccessKeyId == newID {
 		t.Fatalf("next firing: exit %d, want a new rotation\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A scheduled invocation retried by EventBridge Scheduler (the same event, a later start) rotates
+// once: the event's time, not the invocation's, is the firing in the rule's token.
+func TestLambdaRetriedInvocationRotatesOnce(t *testing.T) {
+	c, oldID, _ := svcSetup(t)
+	fired := createdAt(t, c, svcUser, oldID).Add(81 * 24 * time.Hour).Truncate(time.Second)
+	yaml := "jobs:\n  rotate-ci:\n    schedule: \"0 3 * * 1\"\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/{user}\"], grace: 0s, make_room: true}\n"
+	h, _ := lambdaHandler(t, map[string]string{contract.EnvConfig: yaml})
+	h.Sleep = func(ctx context.Context, d time.Duration) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
+		}
+	}
+	event := []byte(`{"job":"rotate-ci","time":"` + fired.UTC().Format(time.RFC3339) + `"}`)
+	h.Now = func() time.Time { return fired.Add(time.Second) }
+	if _, err := h.Handle(context.Background(), event); err != nil {
+		t.Fatal(err)
+	}
+	newID := paramByCLI(t, "/ci/"+svcUser).AccessKeyId
+	before := userKeys(t, svcUser)
+	if newID == oldID || len(before) != 2 {
+		t.Fatalf("first invocation: keys %v, parameter %s", before, newID)
+	}
+	h.Now = func() time.Time { return fired.Add(7 * time.Minute) } // the scheduler's retry
+	r, err := h.Handle(context.Background(), event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := userKeys(t, svcUser); !maps.Equal(k, before) || paramByCLI(t, "/ci/"+svcUser).AccessKeyId != newID || r.Changed != 0 {
+		t.Fatalf("the retried invocation rotated again: keys %v, were %v; result %+v", k, before, r)
 	}
 }
