@@ -94,8 +94,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
 	opts.Rotate = ruleRotation(o.Deps)
-	// The run's moment as planned is its firing: a rerun of a rule's rotation at the same
-	// --at is the same request.
+	// apply has no schedule: the moment its plan was made is its firing.
 	opts.Rotate.FireTime = e.at
 	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
 	opts.OnResult = p.add
