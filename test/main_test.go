@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,9 @@ var pool *emu.Pool
 var witnessProc = &emu.Witness{}
 
 func TestMain(m *testing.M) {
+	if at := os.Getenv(childNowEnv); at != "" {
+		os.Exit(runChild(at, os.Args[1:]))
+	}
 	flag.Parse()
 	n := 4
 	if v, err := strconv.Atoi(os.Getenv("KEYWARDEN_TEST_MOTOS")); err == nil && v > 0 {
@@ -49,6 +53,37 @@ func TestMain(m *testing.M) {
 	witnessProc.Close()
 	emu.RemoveBinary()
 	os.Exit(code)
+}
+
+// childNowEnv, set, makes the test binary a keywarden process whose clock reads that time
+// (RFC 3339): a separate process that a failpoint can end, as kwAt's clock is for one in the
+// test's own process. keywarden's binary has no clock to set, and the tests derive their times
+// from moto's stamps, so a kill at a failpoint of a run whose decision depends on a key's age
+// needs this.
+const childNowEnv = "KEYWARDEN_TEST_CHILD_NOW"
+
+func runChild(at string, args []string) int {
+	now, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 100
+	}
+	d := &cli.Deps{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Now: func() time.Time { return now }, Getenv: os.Getenv, LoadAWS: awsconfig.Load,
+	}
+	return cli.Run(context.Background(), d, args)
+}
+
+// runAt runs keywarden in a process of its own whose clock reads now, with env as its whole
+// environment (see childNowEnv).
+func runAt(t *testing.T, now time.Time, env []string, args ...string) result {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runProgram(t, exe, "", append(slices.Clone(env), childNowEnv+"="+now.UTC().Format(time.RFC3339Nano)), args...)
 }
 
 // A lease is one top-level test's moto and the identity its witnesses sign with.

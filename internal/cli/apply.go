@@ -94,6 +94,8 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	opts := e.opts
 	opts.Apply = apply.Options{Origin: "apply", AllowSelf: o.AllowSelf, Now: o.Now}
 	opts.Rotate = ruleRotation(o.Deps)
+	// apply has no schedule: the moment its plan was made is its firing.
+	opts.Rotate.FireTime = e.at
 	p := newResultPrinter(o.globalOptions, o.Deps, e.multi)
 	opts.OnResult = p.add
 	runs := jobs.Act(ctx, e.plans, opts)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -33,6 +34,7 @@ type rotateOptions struct {
 	MakeRoom        bool
 	Wait            time.Duration
 	Probe           string
+	Token           string
 	service         serviceRotateFlags
 }
 
@@ -66,6 +68,9 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
   keywarden rotate --profile dev --probe 'aws s3 ls'`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkToken(cmd, o.Token); err != nil {
+				return err
+			}
 			if o.service.active(cmd) {
 				return o.runServiceOrF(cmd, runF)
 			}
@@ -91,8 +96,21 @@ Needs the policy printed by "keywarden policy --self-rotate" on the user.
 	f.BoolVar(&o.MakeRoom, "make-room", false, "delete the user's inactive second key if the two-key limit is reached")
 	durationFlag(cmd, &o.Wait, "wait", 2*time.Minute, "how long to wait for the new key to work (and the old one to die), like 90s or 5m")
 	f.StringVar(&o.Probe, "probe", "", "a command to run with the new key before the old one is retired (no shell: write sh -c '...' for one)")
+	f.StringVar(&o.Token, "client-request-token", "", "an idempotency token: a rerun with the same token finishes that rotation or reports it done, never starts another (CI: the job's run id)")
 	o.service.addFlags(cmd)
 	return cmd
+}
+
+// checkToken refuses a token no record could tell apart from none (empty) or that a shell
+// mangled (control characters); what is stored is only its digest, so any other text will do.
+func checkToken(cmd *cobra.Command, token string) error {
+	if !cmd.Flags().Changed("client-request-token") {
+		return nil
+	}
+	if token == "" || len(token) > 256 || strings.ContainsFunc(token, unicode.IsControl) {
+		return usagef("--client-request-token: want 1 to 256 characters and no control characters, like the CI job's run id")
+	}
+	return nil
 }
 
 func runRotate(ctx context.Context, o *rotateOptions) error {
@@ -135,6 +153,7 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 			fmt.Fprintf(o.Stderr, "keywarden: [%.1fs] %s\n", el.Seconds(), msg)
 		},
 		Failpoint: o.failpoint,
+		Token:     o.Token,
 	}
 	if o.Probe != "" {
 		argv, _ := splitArgs(o.Probe)
@@ -146,6 +165,10 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 	}
 	if o.Output == "json" {
 		return report.JSON(o.Stdout, res)
+	}
+	if res.AlreadyDone != "" {
+		_, err = fmt.Fprintf(o.Stdout, "profile %s: %s\n", res.Profile, res.AlreadyDone)
+		return err
 	}
 	_, err = fmt.Fprintf(o.Stdout, "profile %s: %s -> %s (old key %sd: %s)\n", res.Profile, res.OldKeyID, res.NewKeyID, res.Retire, res.OldKey)
 	return err

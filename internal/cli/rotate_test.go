@@ -29,6 +29,10 @@ func TestRotateFlags(t *testing.T) {
 		{"bad retire", []string{"--retire", "shred"}, 2, nil},
 		{"zero wait", []string{"--wait", "0s"}, 2, nil},
 		{"unterminated probe", []string{"--probe", "sh -c 'true"}, 2, nil},
+		{"a request token", []string{"--client-request-token", "ci-run-4711"}, 0, func(o *rotateOptions) bool { return o.Token == "ci-run-4711" }},
+		{"an empty request token", []string{"--client-request-token", ""}, 2, nil},
+		{"a request token with a newline", []string{"--client-request-token", "a\nb"}, 2, nil},
+		{"a request token for a service rotation", []string{"--user", "svc-ci", "--to", "ssm:/x", "--client-request-token", "job:x@2026-11-23T03:00:00Z"}, 0, func(o *rotateOptions) bool { return o.Token == "job:x@2026-11-23T03:00:00Z" }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -138,6 +138,10 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 				fmt.Fprintf(o.Stdout, "user %s: %s (the reason is on stderr)\n", r.User, r.State)
 				continue
 			}
+			if r.AlreadyDone != "" {
+				fmt.Fprintf(o.Stdout, "user %s: %s\n", r.User, r.AlreadyDone)
+				continue
+			}
 			fmt.Fprintf(o.Stdout, "user %s: %s -> %s in %s (%s; old key %s)\n", r.User, orDash(r.OldKeyID), orDash(r.NewKeyID), strings.Join(r.Destinations, ", "), orDash(r.State), orDash(r.OldKey))
 		}
 	}
@@ -157,7 +161,7 @@ func (o *rotateOptions) rotateService(ctx context.Context, s jobs.Session, u key
 	for _, to := range o.service.To {
 		spec.To = append(spec.To, policy.ExpandUser(to, u.Name))
 	}
-	return jobs.Rotate(ctx, s, jobs.Rotation{User: u.Name, UserARN: u.ARN, Spec: spec, Force: o.service.Force}, o.Now, ro)
+	return jobs.Rotate(ctx, s, jobs.Rotation{User: u.Name, UserARN: u.ARN, Spec: spec, Force: o.service.Force, Token: o.Token}, o.Now, ro)
 }
 
 // serviceErr words one user's failure and picks its exit code.

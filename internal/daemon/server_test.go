@@ -93,3 +93,14 @@ func jobRun(inv keys.Inventory, rs []apply.Result) jobs.Run {
 	}
 	return run
 }
+
+// A scheduled run's rotations take the cron time as their firing, even when the loop woke late.
+func TestRotationsFireAtTheScheduledTime(t *testing.T) {
+	at := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	if got := fired(withScheduled(context.Background(), at), jobs.RotateOptions{}).FireTime; !got.Equal(at) {
+		t.Fatalf("FireTime %v, want the scheduled %v", got, at)
+	}
+	if got := fired(context.Background(), jobs.RotateOptions{}).FireTime; !got.IsZero() {
+		t.Fatalf("a run with no scheduled time got FireTime %v, want RunJobs' own now", got)
+	}
+}

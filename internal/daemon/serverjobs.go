@@ -116,6 +116,7 @@ func (s *server) run(ctx context.Context, name string) error {
 	opts.Apply = apply.Options{Origin: keys.JobOrigin(name), DryRun: s.o.DryRun, Now: s.o.Now, Concurrency: opts.Concurrency}
 	opts.OnResult = func(r jobs.Result) { jobs.LogKey(s.log, r) }
 	opts.Rotate.Progress = func(user, msg string) { s.log.Info("rotation", "job", name, "user", user, "step", msg) }
+	opts.Rotate = fired(ctx, opts.Rotate)
 	runs := jobs.RunJobs(ctx, accts, cfg, []string{name}, now, opts)
 	end := jobs.Finish(name, runs)
 	end.Log(s.log)
@@ -151,6 +152,16 @@ func (s *server) run(ctx context.Context, name string) error {
 		err = nerr
 	}
 	return err
+}
+
+// fired gives a rule's rotations the cron time the run was started for as their firing (their
+// token is job:NAME@FIRETIME), not the moment the loop woke: a run of the same firing is the
+// same request.
+func fired(ctx context.Context, o jobs.RotateOptions) jobs.RotateOptions {
+	if t, ok := ScheduledTime(ctx); ok {
+		o.FireTime = t
+	}
+	return o
 }
 
 // tell sends the run's notices and logs one line per channel; a failed channel fails the run

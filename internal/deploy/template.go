@@ -247,6 +247,9 @@ func ScheduleID(job string, n int) string {
 	return id
 }
 
+// SchedulerTime is EventBridge Scheduler's context attribute for the time a schedule fired.
+const SchedulerTime = "<aws.scheduler.scheduled-time>"
+
 // scheduleSpec is one EventBridge schedule to write: its id, expression, event and description.
 type scheduleSpec struct{ id, expr, input, desc string }
 
@@ -255,8 +258,16 @@ type scheduleSpec struct{ id, expr, input, desc string }
 func schedules(cfg *policy.Config, fanOut bool) (map[string]schedule, error) {
 	target := any(getAtt(FunctionID, "Arn"))
 	inputOf := func(job string, warn bool) string {
-		b, _ := json.Marshal(contract.Event{Job: job, Warn: warn})
-		return string(b)
+		ev := contract.Event{Job: job, Warn: warn}
+		if !warn {
+			// The firing's own time, the same on every retry of it: a rotate rule's token.
+			ev.Time = SchedulerTime
+		}
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // the scheduler substitutes <aws.…> only as written
+		_ = enc.Encode(ev)
+		return strings.TrimSpace(b.String())
 	}
 	if fanOut {
 		target, inputOf = ref(StateMachineID), FanOutInput

@@ -89,7 +89,7 @@ func TestTemplateCurfew(t *testing.T) {
 	if dig(t, s, "ScheduleExpression") != "cron(0 0 * * ? *)" || dig(t, s, "ScheduleExpressionTimezone") != "Asia/Tokyo" {
 		t.Fatalf("schedule = %v", s)
 	}
-	if dig(t, s, "Target", "Input") != `{"job":"curfew"}` || dig(t, s, "FlexibleTimeWindow", "Mode") != "OFF" {
+	if dig(t, s, "Target", "Input") != `{"job":"curfew","time":"<aws.scheduler.scheduled-time>"}` || dig(t, s, "FlexibleTimeWindow", "Mode") != "OFF" {
 		t.Fatalf("schedule target = %v", s)
 	}
 	if dig(t, s, "Target", "DeadLetterConfig", "Arn", "Fn::GetAtt", 0) != DeadLetterID {

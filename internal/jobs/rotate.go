@@ -40,6 +40,18 @@ type RotateOptions struct {
 	// Progress sees each step of each user's rotation, as rotate --user prints them.
 	Progress  func(user, msg string)
 	Failpoint func(name string) // crash tests only
+	// FireTime is when the run's job fired (serve: the cron time; the Lambda: the event's
+	// time; apply: the run's now). A rule's rotation uses job:NAME@FIRETIME as its token, so a
+	// retried run of the same firing never rotates twice. Zero: RunJobs' now.
+	FireTime time.Time
+}
+
+// RuleToken is a rule run's rotation token: the job and when it fired.
+func RuleToken(job string, fired time.Time) string {
+	if job == "" || fired.IsZero() {
+		return ""
+	}
+	return keys.JobOrigin(job) + "@" + fired.UTC().Format(time.RFC3339)
 }
 
 // Changed reports whether the result changed AWS (or, in a dry run, would): a rotation's
@@ -95,7 +107,7 @@ func rotateOne(ctx context.Context, s Session, a policy.Action, arn string, ao a
 	if a.Job != "" {
 		origin = keys.JobOrigin(a.Job)
 	}
-	res, err := Rotate(ctx, s, Rotation{User: a.User, UserARN: arn, Spec: *a.Rotation, Origin: origin, Job: a.Job}, ao.Now, ro)
+	res, err := Rotate(ctx, s, Rotation{User: a.User, UserARN: arn, Spec: *a.Rotation, Origin: origin, Job: a.Job, Token: RuleToken(a.Job, ro.FireTime)}, ao.Now, ro)
 	return rotationResult(r, res, err)
 }
 
@@ -106,6 +118,7 @@ type Rotation struct {
 	Force         bool   // retire the old key even if a consumer used it since delivery
 	Origin        string // provenance origin
 	Job           string // names the job in a refusal of what this runner cannot do
+	Token         string // the rotation's request token ("" none)
 }
 
 // Rotate runs one user's service rotation in s through internal/svcrotate, with the
@@ -133,8 +146,8 @@ func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro
 	return svcrotate.Run(ctx, svcrotate.Options{
 		IAM: s.IAM, Connect: svcrotate.ConnectWith(s.Config), User: r.User, UserARN: r.UserARN, Sinks: sinks,
 		Grace: r.Spec.Grace.Std(), MakeRoom: r.Spec.MakeRoom, Force: r.Force, SelfKeyID: s.SelfKeyID,
-		Origin: r.Origin,
-		Wait:   rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: now, Progress: progress, Failpoint: ro.Failpoint,
+		Origin: r.Origin, Token: r.Token,
+		Wait: rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: now, Progress: progress, Failpoint: ro.Failpoint,
 	})
 }
 
@@ -155,6 +168,11 @@ func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Resul
 	r.Outcome = Finished
 	if r.Action == policy.Rotate {
 		r.Outcome = Rotated
+	}
+	if res.AlreadyDone != "" {
+		// This firing's rotation finished in an earlier try: nothing changed now.
+		r.Outcome, r.Reason = apply.Unchanged, res.AlreadyDone
+		return r
 	}
 	switch res.State {
 	case "grace":

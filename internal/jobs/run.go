@@ -83,6 +83,9 @@ func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 // serve and the Lambda run each time a job fires.
 func RunJobs(ctx context.Context, accts []accounts.Account, cfg *policy.Config, names []string, now time.Time, opts Options) []Run {
 	opts.Settle = !opts.Apply.DryRun
+	if opts.Rotate.FireTime.IsZero() {
+		opts.Rotate.FireTime = now
+	}
 	return Act(ctx, Decide(ctx, accts, cfg, names, now, opts), opts)
 }
 

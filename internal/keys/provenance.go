@@ -53,6 +53,9 @@ type Record struct {
 	Reason string
 	// Was is, on a pending record, the record it replaced: put back if the change is not made.
 	Was *Record
+	// Token is, on a key's creation record, the digest of the rotation's request token
+	// (TokenDigest): a finished rotation stays recognisable after its rotation record is gone.
+	Token string
 }
 
 // IncidentOrigin is the origin of a deactivation made because the key leaked (keywarden
@@ -114,10 +117,18 @@ const maxNestedOrigin = 80
 //	pending:activated 2026-11-24T07:00:00Z by=activate was=deactivated/2026-11-23T15:00:00Z/job:curfew
 //	unconfirmed:deactivated 2026-11-23T15:00:00Z by=job:curfew
 //	deactivated 2026-11-23T15:00:00Z by=incident reason=pushed_to_a_public_repository
+//	created 2026-11-23T15:00:00Z by=job:rotate-ci q=0123456789abcdef
 //
-// A nested was= keeps the action, time and origin of the record it replaced, not its reason.
+// A nested was= keeps the action, time and origin of the record it replaced, not its reason
+// or token.
 func (r Record) String() string {
 	origin := SanitizeTagValue(r.Origin)
+	var token string
+	if r.Token != "" {
+		token = " q=" + SanitizeTagValue(r.Token)
+		// The origin gives way, so the token is never the part cut off.
+		origin = cut(origin, MaxTagValueLen-len(token)-len("pending:activated 2026-11-23T15:00:00Z by="))
+	}
 	action := r.Action
 	if r.State != Settled {
 		action = string(r.State) + ":" + action
@@ -133,7 +144,7 @@ func (r Record) String() string {
 		c, _ := CleanReason(r.Reason)
 		reason = " reason=" + c
 	}
-	v := fmt.Sprintf("%s %s by=%s%s%s", action, stamp(r.Time), origin, reason, was)
+	v := fmt.Sprintf("%s %s by=%s%s%s%s", action, stamp(r.Time), origin, token, reason, was)
 	return cut(v, MaxTagValueLen)
 }
 
@@ -156,7 +167,7 @@ func cut(s string, n int) string {
 // ParseRecord reads a tag value written by Record.String.
 func ParseRecord(v string) (Record, error) {
 	f := strings.Fields(v)
-	if len(f) < 3 || len(f) > 5 || !strings.HasPrefix(f[2], "by=") {
+	if len(f) < 3 || len(f) > 6 || !strings.HasPrefix(f[2], "by=") {
 		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN\"", v)
 	}
 	r, err := parseParts(f[0], f[1], strings.TrimPrefix(f[2], "by="))
@@ -165,13 +176,18 @@ func ParseRecord(v string) (Record, error) {
 	}
 	rest := f[3:]
 	if len(rest) > 0 {
+		if q, ok := strings.CutPrefix(rest[0], "q="); ok {
+			r.Token, rest = q, rest[1:]
+		}
+	}
+	if len(rest) > 0 {
 		if reason, ok := strings.CutPrefix(rest[0], "reason="); ok {
 			r.Reason, rest = reason, rest[1:]
 		}
 	}
 	switch {
 	case len(rest) > 1:
-		return Record{}, fmt.Errorf("provenance %q: want at most reason= and was= after by=", v)
+		return Record{}, fmt.Errorf("provenance %q: want \"ACTION TIME by=ORIGIN [q=TOKEN] [reason=TEXT] [was=...]\"", v)
 	case len(rest) == 1:
 		w, ok := strings.CutPrefix(rest[0], "was=")
 		p := strings.SplitN(w, "/", 3)

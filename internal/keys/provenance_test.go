@@ -44,6 +44,34 @@ func TestRecordRoundTripWithinIAMLimits(t *testing.T) {
 	}
 }
 
+// A creation record carries the digest of its rotation's request token, whatever the origin's
+// length: a rerun with that token recognises the rotation once its rotation record is gone.
+func TestCreationRecordKeepsItsTokenWithinIAMLimits(t *testing.T) {
+	at := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	q := TokenDigest(strings.Repeat("t", 300))
+	if len(q) != 16 || q == TokenDigest("u") || TokenDigest("") != "" {
+		t.Fatalf("digest %q", q)
+	}
+	for _, origin := range []string{"rotate", "job:" + strings.Repeat("x", 400)} {
+		v := Record{Action: ActionCreated, Time: at, Origin: origin, Token: q}.String()
+		if len(v) > MaxTagValueLen {
+			t.Fatalf("value is %d characters, IAM allows %d", len(v), MaxTagValueLen)
+		}
+		r, err := ParseRecord(v)
+		if err != nil || r.Token != q || r.Action != ActionCreated || !strings.HasPrefix(origin, r.Origin) {
+			t.Fatalf("ParseRecord(%q) = %+v, %v; want token %s", v, r, err, q)
+		}
+	}
+	// A pending record with a token and the record it replaced reads back whole, too.
+	p := Record{State: Pending, Action: ActionCreated, Time: at, Origin: strings.Repeat("o", 300), Token: q,
+		Was: &Record{Action: ActionDeactivated, Time: at, Origin: strings.Repeat("w", 300)}}
+	v := p.String()
+	r, err := ParseRecord(v)
+	if len(v) > MaxTagValueLen || err != nil || r.Token != q || r.Was == nil {
+		t.Fatalf("ParseRecord(%q) = %+v, %v", v, r, err)
+	}
+}
+
 func TestTagKeyWithinIAMLimits(t *testing.T) {
 	k := TagKey("AKIAIOSFODNN7EXAMPLEXXXXXXXXXXXXXXXXXXX") // IAM key ids are up to 128 characters
 	if len(k) > MaxTagKeyLen {

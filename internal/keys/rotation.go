@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"sort"
@@ -40,6 +42,9 @@ type Rotation struct {
 	// Run names the run that wrote the record, so a run clears only its own (empty in a
 	// record written before runs were named).
 	Run string
+	// Token is the digest (TokenDigest) of the request token the rotation was started with,
+	// so a rerun with the same token finishes this rotation rather than starting another.
+	Token string
 	// Retiring: the old key's retirement was started and not known to have failed, so a rerun
 	// that finds the old key retired may take the change for this rotation's own.
 	Retiring bool
@@ -59,6 +64,9 @@ func (s Rotation) String() string {
 	if s.Run != "" {
 		v += " r=" + s.Run
 	}
+	if s.Token != "" {
+		v += " q=" + s.Token
+	}
 	if s.Retiring {
 		v += " x=retiring"
 	}
@@ -68,7 +76,7 @@ func (s Rotation) String() string {
 // ParseRotation reads a value written by Rotation.String.
 func ParseRotation(v string) (Rotation, error) {
 	f := strings.Fields(v)
-	if len(f) < 9 || len(f) > 11 || f[0] != "v1" {
+	if len(f) < 9 || len(f) > 12 || f[0] != "v1" {
 		return Rotation{}, fmt.Errorf("%s %q is not a rotation state keywarden wrote", RotationTag, v)
 	}
 	m := map[string]string{}
@@ -79,7 +87,7 @@ func ParseRotation(v string) (Rotation, error) {
 		}
 		m[k] = val
 	}
-	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"], Run: m["r"], Retiring: m["x"] == "retiring"}
+	s := Rotation{Phase: Phase(m["p"]), OldKeyID: m["o"], NewKeyID: m["n"], Dests: m["h"], Run: m["r"], Token: m["q"], Retiring: m["x"] == "retiring"}
 	if m["b"] != "" {
 		s.Before = strings.Split(m["b"], "+")
 	}
@@ -116,6 +124,35 @@ func Digest(dests []string) string {
 	h := fnv.New32a()
 	h.Write([]byte(strings.Join(d, "\n")))
 	return fmt.Sprintf("%08x", h.Sum32())
+}
+
+// TokenDigest is what the records keep of a rotation's request token: 16 hex characters, so
+// a token of any length and alphabet fits IAM's tag limits, and the token itself (which a CI
+// system may build from anything) is never written on the user.
+func TokenDigest(token string) string {
+	if token == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:8])
+}
+
+// Finished is a rotation that is over, as the key records tell it: Made is the active key's
+// creation record (settled), Gone the inactive old key's deactivation record.
+type Finished struct {
+	Made, Gone Record
+}
+
+// FinishedRotation reads from tags whether active was created by a keywarden rotation that
+// then deactivated inactive: a user with two keys because a rotation finished, which a rerun
+// must hear named rather than be advised to make room (and so rotate again).
+func FinishedRotation(tags map[string]string, active, inactive string) (Finished, bool) {
+	made, err1 := ParseRecord(tags[TagKey(active)])
+	gone, err2 := ParseRecord(tags[TagKey(inactive)])
+	if err1 != nil || err2 != nil || made.Action != ActionCreated || made.State != Settled || gone.Action != ActionDeactivated {
+		return Finished{}, false
+	}
+	return Finished{Made: made, Gone: gone}, true
 }
 
 func dash(s string) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -14,7 +15,7 @@ import (
 // ExampleEvent is shown in errors about events.
 const ExampleEvent = `{"job":"curfew"}`
 
-// ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run, warn and accounts, so a
+// ParseEvent reads an invocation payload. strict refuses fields other than job, dry_run, warn, accounts and time, so a
 // typo such as {"jobs":"curfew"} is an error instead of a run of nothing; seed mode is lenient,
 // because the seed's schedule sends CloudWatch's scheduled-event object.
 func ParseEvent(payload []byte, strict bool) (contract.Event, error) {
@@ -44,7 +45,22 @@ func ParseEvent(payload []byte, strict bool) (contract.Event, error) {
 	if err := checkBatch(ev.Accounts); err != nil {
 		return contract.Event{}, err
 	}
+	if _, err := FireTime(ev); err != nil {
+		return contract.Event{}, err
+	}
 	return ev, nil
+}
+
+// FireTime is the event's time, zero when it has none.
+func FireTime(ev contract.Event) (time.Time, error) {
+	if ev.Time == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, ev.Time)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad event: time %q: want an RFC 3339 time like 2026-11-23T03:00:00Z (EventBridge Scheduler's <aws.scheduler.scheduled-time>)", ev.Time)
+	}
+	return t, nil
 }
 
 // ExampleBatch is shown in errors about an event's accounts.

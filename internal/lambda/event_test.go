@@ -34,6 +34,8 @@ func TestParseEvent(t *testing.T) {
 		{"a short account id", `{"job":"curfew","accounts":["111122223333","1234"]}`, true, contract.Event{}, `accounts "1234": want 12-digit account ids`},
 		{"an account id with letters", `{"job":"curfew","accounts":["11112222333a"]}`, true, contract.Event{}, `accounts "11112222333a"`},
 		{"accounts not a list", `{"job":"curfew","accounts":"111122223333"}`, true, contract.Event{}, `field "accounts" must be a []string`},
+		{"the schedule's firing", `{"job":"rotate-ci","time":"2026-11-23T03:00:00Z"}`, true, contract.Event{Job: "rotate-ci", Time: "2026-11-23T03:00:00Z"}, ""},
+		{"a time that is not RFC 3339", `{"job":"rotate-ci","time":"<aws.scheduler.scheduled-time>"}`, true, contract.Event{}, `time "<aws.scheduler.scheduled-time>": want an RFC 3339 time`},
 		{"seed mode takes a scheduled event", `{"version":"0","detail-type":"Scheduled Event","source":"aws.events"}`, false, contract.Event{}, ""},
 		{"seed mode still wants an object", `[1]`, false, contract.Event{}, "got a JSON array"},
 		{"seed mode broken json", `{"a":`, false, contract.Event{}, "bad event"},

@@ -150,6 +150,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	if ev.Warn {
 		return h.warn(ctx, r, src.Config, ev, accts, now, jo, log)
 	}
+	jo.Rotate.FireTime, _ = FireTime(ev) // checked by ParseEvent; zero is RunJobs' now
 	runs := jobs.RunJobs(ctx, accts, src.Config, []string{ev.Job}, now, jo)
 	end := jobs.Finish(ev.Job, runs)
 	end.Log(log)

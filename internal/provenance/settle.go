@@ -12,8 +12,9 @@ import (
 )
 
 // Record writes a settled record of a change already made and confirmed (rotate's "created":
-// the new key exists once CreateAccessKey answered). ks are the user's keys, for pruning.
-func Record(ctx context.Context, c IAM, user, keyID, action, origin string, now time.Time, ks []keys.Key) error {
+// the new key exists once CreateAccessKey answered, with its rotation's token). ks are the
+// user's keys, for pruning.
+func Record(ctx context.Context, c IAM, user, keyID string, rec keys.Record, ks []keys.Key) error {
 	tags, err := inventory.ListTags(ctx, c, user)
 	if err != nil {
 		return fmt.Errorf("read the tags of %s: %w", user, err)
@@ -21,7 +22,8 @@ func Record(ctx context.Context, c IAM, user, keyID, action, origin string, now 
 	if err := makeRoom(ctx, c, user, keyID, tags, ks); err != nil {
 		return err
 	}
-	return tag(ctx, c, user, keys.TagKey(keyID), keys.Record{Action: action, Time: now, Origin: origin}.String())
+	rec.State, rec.Was = keys.Settled, nil
+	return tag(ctx, c, user, keys.TagKey(keyID), rec.String())
 }
 
 // Settle settles a record another run left pending, from the key's state in ks (as just

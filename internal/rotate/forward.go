@@ -57,6 +57,8 @@ func (r *run) forward(ctx context.Context) error {
 	if err := removeJournal(r.jpath); err != nil {
 		return err
 	}
+	r.res.State = "done"
+	r.opts.Failpoint("after-done")
 	r.say("done: profile %s now holds %s", r.opts.Profile, r.new.AccessKeyID)
 	return nil
 }
@@ -177,7 +179,7 @@ func (r *run) record(ctx context.Context, c IAM, keyID, action, what string) {
 	user := r.user // resume sets it from the journal, as identify does for a fresh run
 	ks, err := inventory.ListKeys(ctx, c, user)
 	if err == nil {
-		err = provenance.Record(ctx, c, user, keyID, action, r.opts.Origin, r.opts.Now(), ks)
+		err = provenance.Record(ctx, c, user, keyID, keys.Record{Action: action, Time: r.opts.Now(), Origin: r.opts.Origin, Token: r.j.Token}, ks)
 	}
 	if err != nil {
 		r.warn("could not record provenance of %s (%s) on %s: %s", what, keyID, user, awserr.Message("tag", err))

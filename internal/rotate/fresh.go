@@ -2,8 +2,11 @@ package rotate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -29,12 +32,16 @@ func (r *run) fresh(ctx context.Context, creds *credfile.File) error {
 		return err
 	}
 	before, err := r.makeRoom(ctx, oc)
+	if err == errDone {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	r.j = &Journal{
 		Version: journalVersion, Profile: r.opts.Profile, User: r.user, UserARN: r.arn,
 		OldKeyID: r.old.AccessKeyID, KeysBefore: before, Retire: r.opts.Retire, Started: r.start.UTC(),
+		Token: keys.TokenDigest(r.opts.Token),
 	}
 	if err := r.j.save(r.jpath, StateCreating, r.opts.Now()); err != nil {
 		return err
@@ -69,12 +76,36 @@ func (r *run) identify(ctx context.Context, c Clients) error {
 	return nil
 }
 
+// errDone: the profile's key is the one this run's token already rotated in (see done).
+var errDone = errors.New("already done by this token")
+
 // makeRoom checks the two-key limit and returns the user's key ids once there is room. Only an
-// inactive other key is ever deleted, and only when asked.
+// inactive other key is ever deleted, and only when asked. It returns errDone when the token's
+// rotation is already over.
 func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 	ks, err := inventory.ListKeys(ctx, c.IAM, r.user)
 	if err != nil {
 		return nil, &StepError{What: "list the access keys of " + r.user, Err: err}
+	}
+	var tags map[string]string // read only when a token or a refusal needs the records
+	readTags := func() error {
+		if tags != nil {
+			return nil
+		}
+		t, err := inventory.ListTags(ctx, c.IAM, r.user)
+		if err != nil {
+			return &StepError{What: "read the tags of " + r.user, Err: err}
+		}
+		tags = t
+		return nil
+	}
+	if r.opts.Token != "" {
+		if err := readTags(); err != nil {
+			return nil, err
+		}
+		if r.done(tags, ks) {
+			return nil, errDone
+		}
 	}
 	var ids []string
 	var other *keys.Key
@@ -95,6 +126,16 @@ func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 		return nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys and the other one, %s, is active; keywarden never touches an active key it is not rotating: delete or deactivate %s first", r.user, other.AccessKeyID, other.AccessKeyID)}
 	}
 	if !r.opts.MakeRoom {
+		if err := readTags(); err != nil {
+			return nil, err
+		}
+		if f, ok := keys.FinishedRotation(tags, r.old.AccessKeyID, other.AccessKeyID); ok {
+			again := ""
+			if f.Made.Token != "" {
+				again = "; a rerun with the --client-request-token it was started with reports it done"
+			}
+			return nil, &RefusedError{Msg: fmt.Sprintf("the rotation of profile %s (user %s) finished at %s (%s created by %s): %s is active and %s inactive, so a rerun has nothing to do%s; to start another rotation, delete %s first", r.opts.Profile, r.user, f.Gone.Time.UTC().Format(time.RFC3339), r.old.AccessKeyID, f.Made.Origin, r.old.AccessKeyID, other.AccessKeyID, again, other.AccessKeyID)}
+		}
 		return nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); the other one, %s, is inactive: pass --make-room to delete it", r.user, other.AccessKeyID)}
 	}
 	if err := r.change(ctx, c.IAM, other.AccessKeyID, keys.ActionDeleted, "the inactive key", func(ctx context.Context) error {
@@ -107,6 +148,25 @@ func (r *run) makeRoom(ctx context.Context, c Clients) ([]string, error) {
 	r.say("made room: deleted the inactive key %s", other.AccessKeyID)
 	r.step("make-room")
 	return []string{r.old.AccessKeyID}, nil
+}
+
+// done reports whether the profile's key was created by this run's token's rotation (its
+// creation record carries the token's digest): a CI rerun of a job killed after its last write
+// hears "done", and nothing changes.
+func (r *run) done(tags map[string]string, ks []keys.Key) bool {
+	rec, err := keys.ParseRecord(tags[keys.TagKey(r.old.AccessKeyID)])
+	if err != nil || rec.Action != keys.ActionCreated || rec.Token != keys.TokenDigest(r.opts.Token) {
+		return false
+	}
+	r.res.NewKeyID, r.res.OldKeyID, r.res.State, r.res.OldKey = r.old.AccessKeyID, "", "done", "absent"
+	for _, k := range ks {
+		if k.AccessKeyID != r.old.AccessKeyID {
+			r.res.OldKeyID, r.res.OldKey = k.AccessKeyID, strings.ToLower(k.Status)
+		}
+	}
+	r.res.AlreadyDone = fmt.Sprintf("already done by this token: profile %s holds %s, created for it at %s by %s", r.opts.Profile, r.old.AccessKeyID, rec.Time.UTC().Format(time.RFC3339), rec.Origin)
+	r.say("%s", r.res.AlreadyDone)
+	return true
 }
 
 // create makes the new key through the one create-and-reconcile (Create). A failure that left

@@ -33,6 +33,7 @@ type Journal struct {
 	NewKeyID   string    `json:"new_access_key_id,omitempty"`
 	KeysBefore []string  `json:"keys_before"`
 	Retire     Retire    `json:"retire"`
+	Token      string    `json:"token,omitempty"` // keys.TokenDigest of the request token
 	Started    time.Time `json:"started"`
 	History    []Entry   `json:"history"`
 }

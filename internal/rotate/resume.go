@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/keys"
 )
 
 // resume finishes or undoes the rotation the journal describes, judged by which key the profile
@@ -45,11 +46,17 @@ func (r *run) resume(ctx context.Context, creds *credfile.File, j *Journal) (res
 		// The new key is stored: only forward is possible (the old secret is gone from the file).
 		r.new = held
 		r.res.NewKeyID = held.AccessKeyID
+		unrecorded := j.State == StateCreating || j.State == StateRollingBack || j.State == StateStored
 		if j.State == StateCreating || j.State == StateRollingBack {
 			j.NewKeyID = held.AccessKeyID
 			if err := j.save(r.jpath, StateStored, r.opts.Now()); err != nil {
 				return false, err
 			}
+		}
+		if unrecorded {
+			// The run that stored the key may have died before recording its creation (and
+			// its token, by which a rerun knows the rotation once the journal is gone).
+			r.record(ctx, r.opts.Connect(held).IAM, held.AccessKeyID, keys.ActionCreated, "the new key")
 		}
 		r.say("profile %s holds the new key %s; finishing", r.opts.Profile, held.AccessKeyID)
 		r.step("recover")

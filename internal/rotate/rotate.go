@@ -72,6 +72,9 @@ type Options struct {
 	// Failpoint is called with a step name at each crash-test point (tests end the process there).
 	Failpoint func(name string)
 	Origin    string // provenance origin, default "rotate"
+	// Token is the rotation's request token (--client-request-token): a run whose profile
+	// holds the key this token's rotation created reports it done and changes nothing.
+	Token string
 
 	dest sink.Sink // tests make the profile's writes fail; nil is the profile: sink
 }
@@ -89,6 +92,11 @@ type Result struct {
 	OldKeyID string `json:"old_access_key_id"`
 	NewKeyID string `json:"new_access_key_id"`
 	Retire   Retire `json:"retire"`
+	// State is "done" when the profile holds a new key that works and the old one is retired.
+	State string `json:"state"`
+	// AlreadyDone says the rotation was finished by an earlier run with the same token: this
+	// run changed nothing.
+	AlreadyDone string `json:"already_done,omitempty"`
 	// OldKey says what became of the old key: "rejected" (STS refused it), "absent" (IAM no longer
 	// lists it; checked when its secret was not at hand), "inactive", or "still-accepted".
 	OldKey   string   `json:"old_key"`

@@ -95,6 +95,7 @@ func (r *run) done(ctx context.Context) error {
 		return err
 	}
 	r.res.State = "done"
+	r.o.Failpoint("after-done")
 	r.say("done: %s now holds %s in %s", r.o.User, orNone(r.st.NewKeyID), strings.Join(r.res.Destinations, ", "))
 	return nil
 }

@@ -30,7 +30,7 @@ func (r *run) fresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames()), Run: runID()}
+	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames()), Run: runID(), Token: keys.TokenDigest(r.o.Token)}
 	r.res.OldKeyID = old
 	if err := r.save(ctx, PhaseCreating); err != nil {
 		return err
@@ -157,10 +157,13 @@ func (r *run) deleteKey(ctx context.Context, id string) error {
 // keywarden rotation and the inactive one deactivated by it. A rerun (a CI system retrying a
 // job killed after its last write) must hear that, not advice that would rotate again.
 func (r *run) finished(active, inactive string) (string, bool) {
-	made, err1 := keys.ParseRecord(r.tags[keys.TagKey(active)])
-	gone, err2 := keys.ParseRecord(r.tags[keys.TagKey(inactive)])
-	if err1 != nil || err2 != nil || made.Action != keys.ActionCreated || gone.Action != keys.ActionDeactivated || made.State != keys.Settled {
+	f, ok := keys.FinishedRotation(r.tags, active, inactive)
+	if !ok {
 		return "", false
 	}
-	return fmt.Sprintf("the rotation of %s finished at %s (%s created by %s): %s is active and %s inactive, so a rerun has nothing to do; to start another rotation, delete %s first", r.o.User, gone.Time.UTC().Format(time.RFC3339), active, made.Origin, active, inactive, inactive), true
+	again := ""
+	if f.Made.Token != "" {
+		again = "; a rerun with the --client-request-token it was started with reports it done"
+	}
+	return fmt.Sprintf("the rotation of %s finished at %s (%s created by %s): %s is active and %s inactive, so a rerun has nothing to do%s; to start another rotation, delete %s first", r.o.User, f.Gone.Time.UTC().Format(time.RFC3339), active, f.Made.Origin, active, inactive, again, inactive), true
 }

@@ -50,9 +50,11 @@ func (r *run) change(ctx context.Context, keyID, action string, act func(context
 }
 
 // record writes the settled record of a change already made (the new key's creation, known
-// from CreateAccessKey's answer). A failure is a warning: the key matters more than its record.
+// from CreateAccessKey's answer), with the rotation's token. A failure is a warning: the key
+// matters more than its record.
 func (r *run) record(ctx context.Context, keyID, action string) {
-	if err := provenance.Record(ctx, r.o.IAM, r.o.User, keyID, action, r.o.Origin, r.o.Now(), r.keys); err != nil {
+	rec := keys.Record{Action: action, Time: r.o.Now(), Origin: r.o.Origin, Token: r.st.Token}
+	if err := provenance.Record(ctx, r.o.IAM, r.o.User, keyID, rec, r.keys); err != nil {
 		r.warn("could not record that %s was %s on %s: %s", keyID, action, r.o.User, awserr.Message("tag", err))
 	}
 }

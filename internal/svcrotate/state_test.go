@@ -15,7 +15,7 @@ func TestStateRoundTripsWithinIAMTagLimits(t *testing.T) {
 	for name, s := range map[string]State{
 		"creating, no old key": {Phase: PhaseCreating, Started: at, Grace: 24 * time.Hour, Dests: Digest([]string{"ssm:/x"})},
 		"delivered, two keys before": {Phase: PhaseDelivered, OldKeyID: "AKIA" + long[4:], NewKeyID: "AKIB" + long[4:],
-			Before: []string{"AKIA" + long[4:], "AKIC" + long[4:]}, Started: at, Delivered: at.Add(time.Minute), Dests: "0badf00d", Run: "0123abcd", Retiring: true},
+			Before: []string{"AKIA" + long[4:], "AKIC" + long[4:]}, Started: at, Delivered: at.Add(time.Minute), Dests: "0badf00d", Run: "0123abcd", Token: keys.TokenDigest("job:rotate-ci@2026-11-23T15:00:00Z"), Retiring: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v := s.String()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,6 +43,10 @@ type Options struct {
 	Now       func() time.Time
 	Progress  func(msg string)
 	Failpoint func(name string)
+	// Token is the rotation's request token (--client-request-token, or a rule run's
+	// job:NAME@FIRETIME): a run with the token of a rotation that finished reports it done
+	// and changes nothing. "" is none.
+	Token string
 	// StopAfterStage ends the run once the new key is created and staged (Result.State
 	// "staged"), leaving the rotation in its creating phase: Secrets Manager's createSecret
 	// step. A later run without it verifies, delivers and retires from there.
@@ -56,9 +61,12 @@ type Result struct {
 	Destinations []string `json:"destinations"`
 	// State: "done" (old key retired or none), "grace" (old key active until RetireAfter),
 	// "in-use" (grace over, but a consumer used the old key since delivery), or "staged"
+	// (StopAfterStage: created and staged, nothing delivered); AlreadyDone is set on a "done"
+	// that this run found rather than made (the token's rotation finished earlier), or "staged"
 	// (StopAfterStage: created and staged, nothing delivered); a caller reporting a run that
 	// returned an error sets "refused" or "failed" and Error, its one sentence.
 	State       string        `json:"state"`
+	AlreadyDone string        `json:"already_done,omitempty"`
 	Error       string        `json:"error,omitempty"`
 	OldKey      string        `json:"old_key"` // "inactive", "active", "absent" or "none"
 	RetireAfter time.Time     `json:"retire_after,omitzero"`
@@ -149,7 +157,11 @@ func (r *run) do(ctx context.Context) error {
 	if err := r.list(ctx); err != nil {
 		return err
 	}
-	if v, ok := tags[StateTag]; ok {
+	v, ok := tags[StateTag]
+	if !ok && r.o.Token != "" && r.doneByToken() {
+		return nil
+	}
+	if ok {
 		st, err := ParseState(v)
 		if err != nil {
 			return &RefusedError{Msg: fmt.Sprintf("user %s has a %s tag keywarden cannot read (%v); remove it after checking the user's keys", r.o.User, StateTag, err)}
@@ -160,6 +172,29 @@ func (r *run) do(ctx context.Context) error {
 		}
 	}
 	return r.fresh(ctx)
+}
+
+// doneByToken reports a rotation this run's token already finished: a key of the user whose
+// creation record carries the token's digest. A CI rerun of a job killed after its last write
+// hears "done", and nothing changes.
+func (r *run) doneByToken() bool {
+	q := keys.TokenDigest(r.o.Token)
+	for _, k := range r.keys {
+		rec, err := keys.ParseRecord(r.tags[keys.TagKey(k.AccessKeyID)])
+		if err != nil || rec.Action != keys.ActionCreated || rec.Token != q {
+			continue
+		}
+		r.res.NewKeyID, r.res.State, r.res.OldKey = k.AccessKeyID, "done", "none"
+		for _, o := range r.keys {
+			if o.AccessKeyID != k.AccessKeyID {
+				r.res.OldKeyID, r.res.OldKey = o.AccessKeyID, strings.ToLower(string(o.Status))
+			}
+		}
+		r.res.AlreadyDone = fmt.Sprintf("already done by this token: %s was created for it at %s by %s", k.AccessKeyID, rec.Time.UTC().Format(time.RFC3339), rec.Origin)
+		r.say("%s", r.res.AlreadyDone)
+		return true
+	}
+	return false
 }
 
 func (r *run) list(ctx context.Context) error {

@@ -25,4 +25,9 @@ type Event struct {
 	// run will deactivate, and change nothing.
 	Warn     bool     `json:"warn,omitempty"`
 	Accounts []string `json:"accounts,omitempty"`
+	// Time is when the schedule fired (RFC 3339; the template sends EventBridge Scheduler's
+	// <aws.scheduler.scheduled-time>). A rotate rule's run uses job:NAME@TIME as its request
+	// token, so a retried invocation of the same firing never rotates twice. "" is the
+	// invocation's own start.
+	Time string `json:"time,omitempty"`
 }
