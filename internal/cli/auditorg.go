@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
 )
 
 // auditAccounts is audit over accounts: each account is read in its own turn of the one
@@ -21,9 +22,9 @@ import (
 // named on stderr with its reason while the others are reported; the exit code is then 1.
 func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Account, n int, th policy.Thresholds, at, start time.Time) error {
 	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (keys.Inventory, error) {
-		return o.readInventory(ctx, iam.NewFromConfig(s.Config), false)
+		return o.readInventory(ctx, clients.IAM(s.Config), false)
 	})
-	var rows []auditRow
+	var rows []report.AuditRow
 	var failed []jobs.Failure
 	sources := map[string]int{}
 	users := 0
@@ -34,7 +35,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		}
 		users += len(out.Value.Users)
 		sources[out.Value.Source]++
-		for _, r := range auditRows(out.Value, th, at) {
+		for _, r := range report.AuditRows(out.Value, th, at) {
 			r.Account = out.Account.ID
 			rows = append(rows, r)
 		}
@@ -59,7 +60,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		return err
 	}
 	if o.FailOnFindings && nf > 0 {
-		return silentExit(exitFindings)
+		return silentExit(exitcode.Findings)
 	}
 	return nil
 }

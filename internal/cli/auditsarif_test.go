@@ -11,6 +11,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
 )
 
 // sarifSchema compiles the OASIS SARIF 2.1.0 schema (errata 01), copied into testdata so the
@@ -75,7 +76,7 @@ func renderSARIF(t *testing.T, now time.Time) []byte {
 	var b bytes.Buffer
 	// The inventory stays the same; only the evaluation time moves.
 	base := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	if err := writeSARIF(&b, auditRows(sampleInventory(base), policy.DefaultThresholds(), now), now); err != nil {
+	if err := report.WriteSARIF(&b, report.AuditRows(sampleInventory(base), policy.DefaultThresholds(), now), now, currentVersion().Version); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -144,7 +145,7 @@ func TestAuditSARIFRulesAndResults(t *testing.T) {
 		if _, has := r.Properties["account"]; has {
 			t.Errorf("%s: account %v, want it omitted while unknown", key, r.Properties["account"])
 		}
-		fp := r.PartialFingerprints[sarifFingerprint]
+		fp := r.PartialFingerprints[report.SARIFFingerprint]
 		if fp == "" || seen[fp] {
 			t.Errorf("%s: fingerprint %q missing or not unique", key, fp)
 		}
@@ -163,7 +164,7 @@ func TestAuditSARIFRulesAndResults(t *testing.T) {
 		key := r.Properties["accessKeyId"].(string) + " " + r.RuleID
 		if fp, ok := prints[key]; ok {
 			same++
-			if r.PartialFingerprints[sarifFingerprint] != fp {
+			if r.PartialFingerprints[report.SARIFFingerprint] != fp {
 				t.Errorf("%s: fingerprint changed between runs", key)
 			}
 		}

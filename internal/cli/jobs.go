@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -142,9 +143,9 @@ func readConfig(path string) (*policy.Config, error) {
 		n := len(ve.Problems)
 		if n == 1 {
 			// One problem is one sentence: FILE:LINE:COL: what is wrong.
-			return nil, &codedError{code: exitUsage, msg: ve.Problems[0].String(), cause: ve}
+			return nil, &codedError{code: exitcode.Usage, msg: ve.Problems[0].String(), cause: ve}
 		}
-		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
+		return nil, &codedError{code: exitcode.Usage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
 	}
 	if err != nil {
 		return nil, usagef("config %s: %v", path, err)
