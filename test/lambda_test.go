@@ -114,7 +114,7 @@ func TestLambdaRefusesBadInvocationsAndChangesNothing(t *testing.T) {
 		{"unknown job", map[string]string{contract.EnvConfig: lambdaYAML}, `{"job":"curfue"}`, `unknown job "curfue" in KEYWARDEN_CONFIG; jobs: curfew, report-only`},
 		{"typo in event", map[string]string{contract.EnvConfig: lambdaYAML}, `{"jbo":"curfew"}`, `bad event: unknown field "jbo"`},
 		{"event not an object", map[string]string{contract.EnvConfig: lambdaYAML}, `"curfew"`, "bad event: want a JSON object"},
-		{"bad config", map[string]string{contract.EnvConfig: "jobs: [\n"}, `{"job":"curfew"}`, "bad config in KEYWARDEN_CONFIG"},
+		{"bad config", map[string]string{contract.EnvConfig: "jobs: [\n"}, `{"job":"curfew"}`, "KEYWARDEN_CONFIG:1: invalid YAML"},
 		{"no config at all", map[string]string{}, `{"job":"curfew"}`, "no configuration"},
 		{"seed mode event not an object", map[string]string{contract.EnvSeedUser: "access-key-user", contract.EnvSeedKey: "SEEDKEY"}, `[]`, "bad event"},
 	}

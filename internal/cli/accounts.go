@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -85,6 +86,6 @@ func accountFailures(w io.Writer, fs []jobs.Failure, total int) error {
 		fmt.Fprintf(w, "keywarden: account %s failed: %s\n", f.Account, f.Reason)
 		ids[i] = f.Account
 	}
-	return &codedError{code: exitError, msg: fmt.Sprintf("%d of %d accounts failed (%s); the others were done; fix those and run again",
+	return &codedError{code: exitcode.Error, msg: fmt.Sprintf("%d of %d accounts failed (%s); the others were done; fix those and run again",
 		len(fs), total, strings.Join(ids, ", "))}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -29,7 +30,7 @@ an activation record, so a later deactivation by someone else is not mistaken fo
 Needs iam:GetAccessKeyLastUsed, iam:ListAccessKeys, iam:ListUserTags, iam:TagUser,
 iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
-` + keyAccountsHelp + exitCodesHelp,
+` + keyAccountsHelp + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Refused, exitcode.Auth),
 		Example: `  keywarden activate --key AKIAIOSFODNN7EXAMPLE
   keywarden activate --user access-key-user --all
   keywarden activate --key AKIAIOSFODNN7EXAMPLE --force   # a key someone else disabled

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 )
 
@@ -42,7 +43,7 @@ was done to their keys and what a rule's warn: says is coming; --no-notify sends
 
 Needs what 'keywarden policy -c FILE' prints.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Refused, exitcode.Auth),
 		Example: `  keywarden apply                          # asks before changing anything
   keywarden apply -c keywarden.yaml --job curfew --yes
   keywarden apply --dry-run --output json  # the plan, as 'keywarden plan' prints it`,

@@ -3,13 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
 )
@@ -69,7 +68,7 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 --to securityhub needs securityhub:GetFindings and securityhub:BatchImportFindings;
 --output html also asks iam:ListAccountAliases (in each account), and goes without the alias if denied.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Findings, exitcode.Auth),
 		Example: `  keywarden audit
   keywarden audit --user 'ci-*' --output csv > keys.csv
   keywarden audit --at +30d --fail-on-findings      # in CI: fail a month ahead
@@ -99,48 +98,6 @@ Needs iam:ListUsers, iam:ListAccessKeys and iam:GetAccessKeyLastUsed;
 	f.IntVar(&o.ReportThreshold, "report-threshold", 200, "with --source auto, use the report above this many users (1-1000)")
 	o.accountFlags.addFlags(cmd)
 	return cmd
-}
-
-// auditRow is one key as audit reports it; its JSON names are part of keywarden's interface.
-type auditRow struct {
-	// Account is set in a run over accounts; a single-account audit's JSON is as it was.
-	Account     string `json:"account,omitempty"`
-	User        string `json:"user"`
-	AccessKeyID string `json:"access_key_id"`
-	Status      string `json:"status"`
-	// Created and AgeDays are null when the source gives no creation date (a credential
-	// report's last_rotated N/A): unknown, not the year 1.
-	Created  *time.Time       `json:"created"`
-	AgeDays  *int             `json:"age_days"`
-	LastUsed *keys.LastUsed   `json:"last_used"`
-	Findings []policy.Finding `json:"findings"`
-}
-
-// auditRows evaluates every key of inv as of now. It is pure: the same inventory and time give
-// the same rows.
-func auditRows(inv keys.Inventory, th policy.Thresholds, now time.Time) []auditRow {
-	var rows []auditRow
-	for _, u := range inv.Users {
-		active := 0
-		for _, k := range u.Keys {
-			if k.Status == keys.Active {
-				active++
-			}
-		}
-		for _, k := range u.Keys {
-			fs := policy.Findings(k, active, th, now)
-			if fs == nil {
-				fs = []policy.Finding{}
-			}
-			row := auditRow{User: u.Name, AccessKeyID: k.AccessKeyID, Status: k.Status, LastUsed: k.LastUsed, Findings: fs}
-			if !k.Created.IsZero() {
-				created, days := k.Created, int(now.Sub(k.Created)/(24*time.Hour))
-				row.Created, row.AgeDays = &created, &days
-			}
-			rows = append(rows, row)
-		}
-	}
-	return rows
 }
 
 func (o *auditOptions) thresholds() (policy.Thresholds, error) {
@@ -219,7 +176,7 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	rows := auditRows(inv, th, at)
+	rows := report.AuditRows(inv, th, at)
 	if o.Output == "html" {
 		o.account, o.alias = s.accountName(ctx)
 	}
@@ -243,7 +200,7 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 	}
 	fmt.Fprintf(o.Stderr, "keywarden: %s%s (source %s, %s)\n",
 		auditCounts(len(inv.Users), len(rows), nf), when, source, o.Now().Sub(start).Round(time.Millisecond))
-	if n := unknownAges(rows); n > 0 {
+	if n := report.UnknownAges(rows); n > 0 {
 		fmt.Fprintf(o.Stderr, "keywarden: %s no creation date in the credential report (last_rotated N/A), so %s shown as unknown; --source api reads it from IAM\n",
 			pick(n, "1 key has", count(n, "key")+" have"), pick(n, "its age is", "their ages are"))
 	}
@@ -251,7 +208,7 @@ func runAudit(ctx context.Context, o *auditOptions) error {
 		fmt.Fprintln(o.Stderr, "keywarden: the credential report has no key ids; use --source api to list them")
 	}
 	if o.FailOnFindings && nf > 0 {
-		return silentExit(exitFindings)
+		return silentExit(exitcode.Findings)
 	}
 	return nil
 }
@@ -261,82 +218,22 @@ func auditCounts(users, keys, findings int) string {
 	return count(users, "user") + ", " + count(keys, "key") + ", " + count(findings, "finding")
 }
 
-func (o *auditOptions) render(rows []auditRow, now time.Time) error {
-	withAccount := o.accountFlags.Org || len(o.accountFlags.IDs) > 0
-	acct := func(r auditRow, cells []string) []string {
-		if !withAccount {
-			return cells
+// render writes the rows in the format --output asks for (report.WriteAudit).
+func (o *auditOptions) render(rows []report.AuditRow, now time.Time) error {
+	out := report.AuditOutput{
+		Format: o.Output, WithAccount: o.accountFlags.Org || len(o.accountFlags.IDs) > 0,
+		Relative: o.StdoutIsTerminal, Version: currentVersion().Version, Account: o.account, Alias: o.alias,
+		Aliases: o.aliases,
+	}
+	if o.Output == "html" {
+		// The page's histogram is bucketed by the limits this audit used.
+		th := policy.DefaultThresholds()
+		if t, err := o.thresholds(); err == nil { // runAudit has already refused bad limits
+			th = t
 		}
-		return append([]string{r.Account}, cells...)
+		out.Limits = []time.Duration{th.MaxUnused, th.MaxAge}
 	}
-	head := func(h []string, name string) []string {
-		if !withAccount {
-			return h
-		}
-		return append([]string{name}, h...)
-	}
-	switch o.Output {
-	case "sarif":
-		return writeSARIF(o.Stdout, rows, now)
-	case "json":
-		if rows == nil {
-			rows = []auditRow{}
-		}
-		return report.JSON(o.Stdout, rows)
-	case "csv":
-		headers := []string{"user", "access_key_id", "status", "created", "age_days", "last_used", "last_used_service", "last_used_region", "findings"}
-		var out [][]string
-		for _, r := range rows {
-			lu, svc, reg := "never", "", ""
-			if r.LastUsed != nil {
-				lu, svc, reg = report.Time(r.LastUsed.Date, now, false), r.LastUsed.Service, r.LastUsed.Region
-			}
-			out = append(out, acct(r, []string{r.User, r.AccessKeyID, r.Status, r.created(now, false),
-				r.age(), lu, svc, reg, findingIDs(r.Findings)}))
-		}
-		return report.CSV(o.Stdout, head(headers, "account"), out)
-	case "html":
-		return o.renderHTML(rows, now)
-	}
-	// A table is for people: last use in one column, relative times on a terminal.
-	relative := o.StdoutIsTerminal
-	var out [][]string
-	for _, r := range rows {
-		lu := "never"
-		if r.LastUsed != nil {
-			lu = strings.TrimSpace(strings.Join([]string{report.Time(r.LastUsed.Date, now, relative), r.LastUsed.Service, r.LastUsed.Region}, " "))
-		}
-		id := r.AccessKeyID
-		if id == "" {
-			id = "-" // from the credential report, which has no key ids
-		}
-		out = append(out, acct(r, []string{r.User, id, r.Status, r.created(now, relative),
-			r.age(), lu, findingIDs(r.Findings)}))
-	}
-	return report.Table(o.Stdout, head([]string{"USER", "ACCESS KEY ID", "STATUS", "CREATED", "AGE (DAYS)", "LAST USED", "FINDINGS"}, "ACCOUNT"), out)
-}
-
-// created and age render a key's creation; "unknown" when the source gave none.
-func (r auditRow) created(now time.Time, relative bool) string {
-	if r.Created == nil {
-		return "unknown"
-	}
-	return report.Time(*r.Created, now, relative)
-}
-
-func (r auditRow) age() string {
-	if r.AgeDays == nil {
-		return "unknown"
-	}
-	return fmt.Sprint(*r.AgeDays)
-}
-
-func findingIDs(fs []policy.Finding) string {
-	ids := make([]string, len(fs))
-	for i, f := range fs {
-		ids[i] = f.ID
-	}
-	return strings.Join(ids, " ")
+	return report.WriteAudit(o.Stdout, rows, now, out)
 }
 
 // progress reports long reads on stderr when a person is watching.
@@ -350,16 +247,6 @@ func (d *Deps) progress(what string) func(done, total int) {
 			fmt.Fprint(d.Stderr, "\r\033[K")
 		}
 	}
-}
-
-func unknownAges(rows []auditRow) int {
-	n := 0
-	for _, r := range rows {
-		if r.Created == nil {
-			n++
-		}
-	}
-	return n
 }
 
 func pick(n int, one, many string) string {

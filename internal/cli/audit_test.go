@@ -11,6 +11,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
@@ -50,7 +51,7 @@ func sampleInventory(now time.Time) keys.Inventory {
 
 func TestAuditRendering(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	rows := auditRows(sampleInventory(now), policy.DefaultThresholds(), now)
+	rows := report.AuditRows(sampleInventory(now), policy.DefaultThresholds(), now)
 	for _, c := range []struct {
 		name     string
 		output   string
@@ -76,7 +77,7 @@ func TestAuditRendering(t *testing.T) {
 
 func TestAuditRowsFindings(t *testing.T) {
 	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	rows := auditRows(sampleInventory(now), policy.DefaultThresholds(), now)
+	rows := report.AuditRows(sampleInventory(now), policy.DefaultThresholds(), now)
 	want := map[string]string{
 		"AKIAALICE00000000001": "IAM.3",           // 120 days old, used 2 days ago
 		"AKIABOB0000000000001": "CIS.1.13",        // new, but bob has two active keys
@@ -87,7 +88,7 @@ func TestAuditRowsFindings(t *testing.T) {
 		t.Fatalf("%d rows, want %d (a user without keys has no row)", len(rows), len(want))
 	}
 	for _, r := range rows {
-		if got := findingIDs(r.Findings); got != want[r.AccessKeyID] {
+		if got := report.FindingIDs(r.Findings); got != want[r.AccessKeyID] {
 			t.Errorf("%s: findings %q, want %q", r.AccessKeyID, got, want[r.AccessKeyID])
 		}
 	}
@@ -112,12 +113,18 @@ func TestAuditCountsArePlural(t *testing.T) {
 func TestAuditUnknownCreation(t *testing.T) {
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	inv := keys.Inventory{Source: "report", Users: []keys.User{{Name: "old", Keys: []keys.Key{{User: "old", Status: keys.Active}}}}}
-	rows := auditRows(inv, policy.DefaultThresholds(), now)
+	rows := report.AuditRows(inv, policy.DefaultThresholds(), now)
 	if len(rows) != 1 || rows[0].Created != nil || rows[0].AgeDays != nil {
 		t.Fatalf("rows = %+v, want no creation date and no age", rows)
 	}
-	if got := rows[0].created(now, true) + " " + rows[0].age(); got != "unknown unknown" {
-		t.Errorf("table cells = %q", got)
+	var tb bytes.Buffer
+	if err := report.WriteAudit(&tb, rows, now, report.AuditOutput{Format: "table", Relative: true}); err != nil {
+		t.Fatal(err)
+	}
+	// USER, ACCESS KEY ID, STATUS, then CREATED and AGE (DAYS).
+	if lines := strings.Split(strings.TrimSpace(tb.String()), "\n"); len(lines) != 2 || len(strings.Fields(lines[1])) < 5 ||
+		strings.Join(strings.Fields(lines[1])[3:5], " ") != "unknown unknown" {
+		t.Errorf("table = %q", tb.String())
 	}
 	var b bytes.Buffer
 	o := &auditOptions{Deps: &Deps{Stdout: &b}, globalOptions: &globalOptions{Output: "json"}}
@@ -130,7 +137,7 @@ func TestAuditUnknownCreation(t *testing.T) {
 	if f := rows[0].Findings; len(f) == 0 || f[0].ID != "IAM.3" || !strings.Contains(f[0].Title, "unknown age") {
 		t.Errorf("findings = %+v, want IAM.3 saying the age is unknown", f)
 	}
-	if unknownAges(rows) != 1 {
+	if report.UnknownAges(rows) != 1 {
 		t.Error("the summary would not say so")
 	}
 }

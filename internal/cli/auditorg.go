@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
 )
 
 // auditAccounts is audit over accounts: each account is read in its own turn of the one
@@ -25,7 +26,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		alias string
 	}
 	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (read, error) {
-		c := iam.NewFromConfig(s.Config)
+		c := clients.IAM(s.Config)
 		inv, err := o.readInventory(ctx, c, false)
 		if err != nil || o.Output != "html" {
 			return read{inv: inv}, err
@@ -34,7 +35,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		return read{inv, accountAlias(ctx, c)}, nil
 	})
 	o.aliases = map[string]string{}
-	var rows []auditRow
+	var rows []report.AuditRow
 	var failed []jobs.Failure
 	sources := map[string]int{}
 	users := 0
@@ -49,7 +50,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		}
 		users += len(inv.Users)
 		sources[inv.Source]++
-		for _, r := range auditRows(inv, th, at) {
+		for _, r := range report.AuditRows(inv, th, at) {
 			r.Account = out.Account.ID
 			rows = append(rows, r)
 		}
@@ -74,7 +75,7 @@ func (o *auditOptions) auditAccounts(ctx context.Context, accts []accounts.Accou
 		return err
 	}
 	if o.FailOnFindings && nf > 0 {
-		return silentExit(exitFindings)
+		return silentExit(exitcode.Findings)
 	}
 	return nil
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	sh "github.com/aws/aws-sdk-go-v2/service/securityhub"
-
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/securityhub"
 )
 
@@ -37,7 +37,7 @@ func (o *auditOptions) checkTo() error {
 }
 
 // sendFindings imports the run's findings into Security Hub when --to asks for it.
-func (o *auditOptions) sendFindings(ctx context.Context, s *session, inv keys.Inventory, rows []auditRow, now time.Time) error {
+func (o *auditOptions) sendFindings(ctx context.Context, s *session, inv keys.Inventory, rows []report.AuditRow, now time.Time) error {
 	if o.To != toSecurityHub {
 		return nil
 	}
@@ -57,7 +57,7 @@ func (o *auditOptions) sendFindings(ctx context.Context, s *session, inv keys.In
 		}
 		ks = append(ks, k)
 	}
-	res, err := securityhub.Run(ctx, sh.NewFromConfig(s.cfg), securityhub.Sync{
+	res, err := securityhub.Run(ctx, clients.SecurityHub(s.cfg), securityhub.Sync{
 		Target: t, Keys: ks, Now: now, Covered: o.covered(inv),
 	})
 	if err != nil {

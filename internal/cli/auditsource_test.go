@@ -10,9 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/report"
 )
 
 func TestAuditSourceFlags(t *testing.T) {
@@ -55,7 +57,7 @@ func TestAuditBadSourceIsUsage(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errs := runRoot(t, c.args...)
-			if code != exitUsage || out != "" || !strings.Contains(errs, c.want) {
+			if code != exitcode.Usage || out != "" || !strings.Contains(errs, c.want) {
 				t.Fatalf("code %d stdout %q stderr %q", code, out, errs)
 			}
 		})
@@ -128,7 +130,7 @@ func BenchmarkAuditRows(b *testing.B) {
 	th := policy.DefaultThresholds()
 	b.ReportAllocs()
 	for b.Loop() {
-		rows := auditRows(inv, th, now)
+		rows := report.AuditRows(inv, th, now)
 		if len(rows) != 1500 {
 			b.Fatalf("%d rows", len(rows))
 		}

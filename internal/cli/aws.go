@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 // session is the AWS side of one command: the config, its clients and who keywarden is.
@@ -26,14 +28,14 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 		if errors.As(err, &fe) {
 			return nil, usageErr(err)
 		}
-		return nil, &codedError{code: exitAuth, msg: err.Error()}
+		return nil, &codedError{code: exitcode.Auth, msg: err.Error()}
 	}
 	// Resolve credentials now so a missing or broken chain is one sentence before any call,
 	// not an unsigned request the server answers with something unreadable.
 	if cfg.Credentials == nil {
-		return nil, &codedError{code: exitAuth, msg: "no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'"}
+		return nil, &codedError{code: exitcode.Auth, msg: "no AWS credentials found; set AWS_PROFILE or pass --profile, or run 'aws configure'"}
 	}
-	s := &session{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg)}
+	s := &session{cfg: cfg, iam: clients.IAM(cfg), sts: clients.STS(cfg)}
 	if _, err := s.selfKeyID(ctx); err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func (g *globalOptions) session(ctx context.Context) (*session, error) {
 func (s *session) selfKeyID(ctx context.Context) (string, error) {
 	id, err := awsconfig.SignedWith(ctx, s.cfg)
 	if msg, ok := awsconfig.AssumeRoleFailure(err); ok {
-		return "", &codedError{code: exitAuth, msg: msg}
+		return "", &codedError{code: exitcode.Auth, msg: msg}
 	}
 	if err != nil {
 		return "", awsErr("load credentials", err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 func TestFindConfig(t *testing.T) {
@@ -75,7 +77,7 @@ func TestValidateSaysWhichFileItRead(t *testing.T) {
 		t.Fatalf("stderr %q lacks %q", errb, want)
 	}
 	errb.Reset()
-	if code := Run(context.Background(), d, []string{"validate", "-c", "missing.yaml"}); code != exitUsage || !strings.Contains(errb.String(), "missing.yaml not found") {
+	if code := Run(context.Background(), d, []string{"validate", "-c", "missing.yaml"}); code != exitcode.Usage || !strings.Contains(errb.String(), "missing.yaml not found") {
 		t.Fatalf("-c missing.yaml: exit %d: %s", code, errb)
 	}
 }

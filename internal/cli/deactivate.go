@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -32,7 +33,7 @@ keywarden refuses to deactivate the key it is signed with unless --allow-self.
 Needs iam:GetAccessKeyLastUsed (to find a key's owner), iam:ListAccessKeys, iam:ListUserTags,
 iam:TagUser, iam:UntagUser and iam:UpdateAccessKey on the users concerned.
 
-` + keyAccountsHelp + exitCodesHelp,
+` + keyAccountsHelp + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Refused, exitcode.Auth),
 		Example: `  # the nightly curfew, by hand
   keywarden deactivate --key AKIAIOSFODNN7EXAMPLE
 

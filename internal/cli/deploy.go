@@ -9,11 +9,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
 )
 
@@ -57,7 +57,7 @@ Needs cloudformation:* on the stack, s3 on the bucket, iam:CreateRole/PutRolePol
 PassRole and friends for the two roles, lambda, scheduler, sqs and logs on the stack's
 resources (see docs/lambda-deploy.md).
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden deploy -c keywarden.yaml
   keywarden deploy -c keywarden.yaml --dry-run
   keywarden deploy -c keywarden.yaml --arch amd64 --stack-name keywarden-prod --bucket my-artifacts
@@ -138,7 +138,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		return err
 	}
 	params := map[string]string{deploy.CodeBucketParam: bucket, deploy.CodeKeyParam: key}
-	cfnc := cloudformation.NewFromConfig(s.cfg)
+	cfnc := clients.CloudFormation(s.cfg)
 	stacks := &deploy.Stacks{CFN: cfnc, Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	fires, err := deploy.NextFires(topts.Config, o.Now())
 	if err != nil {
@@ -154,10 +154,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		res.Outcome, res.Changes, res.Template = "dry run", changes, string(body)
 		return printDryRun(o, res)
 	}
-	s3c := s3.NewFromConfig(s.cfg, func(so *s3.Options) {
-		// A custom endpoint (an emulator, a VPC endpoint) rarely serves bucket subdomains.
-		so.UsePathStyle = s.cfg.BaseEndpoint != nil
-	})
+	s3c := clients.S3(s.cfg)
 	created, err := deploy.EnsureBucket(ctx, s3c, bucket, s.cfg.Region)
 	if err != nil {
 		return awsErr("prepare bucket "+bucket, err)
@@ -218,7 +215,7 @@ func stackErr(what string, err error) error {
 		for _, f := range sf.Failures {
 			lines = append(lines, fmt.Sprintf("  %s (%s): %s", f.LogicalID, f.Type, f.Reason))
 		}
-		return &codedError{code: exitError, msg: fmt.Sprintf("%s: the stack ended in %s", what, sf.Status), detail: strings.Join(lines, "\n")}
+		return &codedError{msg: fmt.Sprintf("%s: the stack ended in %s", what, sf.Status), detail: strings.Join(lines, "\n"), cause: err}
 	}
 	return awsErr(what, err)
 }

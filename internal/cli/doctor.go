@@ -9,6 +9,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -32,7 +33,7 @@ iam:GetAccessKeyLastUsed and iam:ListUserTags. One line per account says "ready"
 thing that is wrong and how to fix it. Nothing is changed; the calls that change keys are not
 tried (their permissions come from the same 'keywarden policy -c FILE' as the reads).
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden doctor --org
   keywarden doctor -c keywarden.yaml
   keywarden doctor --accounts 111122223333,444455556666 --role KeywardenMember`,
@@ -91,7 +92,7 @@ func runDoctor(ctx context.Context, o *doctorOptions, explicitConfig bool) error
 		fmt.Fprintf(o.Stdout, "%s not ready: %s\n", name, out.Err.Error())
 	}
 	if bad > 0 {
-		return &codedError{code: exitError, msg: fmt.Sprintf("%d of %s not ready; fix each as its line says (keywarden org bootstrap creates the member role)", bad, count(len(outs), "account"))}
+		return &codedError{code: exitcode.Error, msg: fmt.Sprintf("%d of %s not ready; fix each as its line says (keywarden org bootstrap creates the member role)", bad, count(len(outs), "account"))}
 	}
 	return nil
 }

@@ -9,31 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 )
 
-// Exit codes, the same for every command and listed in each command's help.
-const (
-	exitOK       = 0
-	exitError    = 1 // AWS or network failure, or some actions failed
-	exitUsage    = 2 // bad flags, config, unknown user or key
-	exitFindings = 3 // audit --fail-on-findings found something
-	exitRefused  = 4 // an unsafe act was refused (self-lockout, a key of another user)
-	exitAuth     = 5 // no credentials, rejected credentials, or access denied
-	// exitChanges is plan --detailed-exitcode's "changes pending" (Terraform's 2); without
-	// that flag no command returns it for anything but bad input.
-	exitChanges = 2
-)
-
-const exitCodesHelp = `Exit codes:
-  0  success (unchanged keys count as success)
-  1  AWS or network failure, or some keys failed
-  2  bad input: flags, config, unknown user or key, a profile with no key to rotate
-  3  findings reported (audit --fail-on-findings)
-  4  refused: an unsafe act needs an explicit flag
-  5  no credentials, rejected credentials, or access denied`
-
-// codedError carries an exit code and an already-worded message.
+// codedError is an error worded for the user. Its code is the command's knowledge (bad input,
+// a refusal, a silent exit) or 0, and then exitcode.Of finds it from cause.
 type codedError struct {
 	code int
 	msg  string
@@ -47,20 +28,23 @@ func (e *codedError) Error() string { return e.msg }
 
 func (e *codedError) Unwrap() error { return e.cause }
 
-func usageErr(err error) error { return &codedError{code: exitUsage, msg: err.Error()} }
+func (e *codedError) CommandExitCode() int { return e.code }
+
+func usageErr(err error) error { return &codedError{code: exitcode.Usage, msg: err.Error()} }
 
 func usagef(format string, a ...any) error {
-	return &codedError{code: exitUsage, msg: fmt.Sprintf(format, a...)}
+	return &codedError{code: exitcode.Usage, msg: fmt.Sprintf(format, a...)}
 }
 
 func refusedf(format string, a ...any) error {
-	return &codedError{code: exitRefused, msg: fmt.Sprintf(format, a...)}
+	return &codedError{code: exitcode.Refused, msg: fmt.Sprintf(format, a...)}
 }
 
 // silentExit ends the command with a code after it has printed its own output.
 func silentExit(code int) error { return &codedError{code: code} }
 
-// awsErr words an AWS failure during what (e.g. "read the inventory") and picks its exit code.
+// awsErr words an AWS failure during what (e.g. "read the inventory"); its code is
+// exitcode.Of's, from err.
 func awsErr(what string, err error) error {
 	var ce *codedError
 	if errors.As(err, &ce) {
@@ -69,35 +53,36 @@ func awsErr(what string, err error) error {
 	var uu *inventory.UnknownUserError
 	var uk *inventory.UnknownKeyError
 	if errors.As(err, &uu) || errors.As(err, &uk) {
-		return &codedError{code: exitUsage, msg: err.Error()}
+		return &codedError{msg: err.Error(), cause: err}
 	}
-	e := &codedError{code: exitError, msg: awserr.Message(what, err)}
-	switch awserr.Classify(err) {
-	case awserr.AccessDenied:
-		e.code = exitAuth
-		e.detail = awserr.PolicyFor(awserr.Denied(err))
-	case awserr.NoCredentials, awserr.BadCredentials:
-		e.code = exitAuth
-	}
-	return e
+	return &codedError{msg: awserr.Message(what, err), detail: deniedPolicy(err), cause: err}
 }
 
-// reportError prints err as keywarden's one sentence and returns the exit code.
+// deniedPolicy is the policy that grants what err was denied, or "" for any other failure.
+func deniedPolicy(err error) string {
+	if awserr.Classify(err) != awserr.AccessDenied {
+		return ""
+	}
+	return awserr.PolicyFor(awserr.Denied(err))
+}
+
+// reportError prints err as keywarden's one sentence and returns its exit code (exitcode.Of).
 func reportError(w io.Writer, err error) int {
 	if err == nil {
-		return exitOK
+		return exitcode.OK
 	}
+	msg, detail := err.Error(), ""
 	var ce *codedError
-	if !errors.As(err, &ce) {
-		ce = &codedError{code: exitError, msg: err.Error()}
+	if errors.As(err, &ce) {
+		msg, detail = ce.msg, ce.detail
 	}
-	if ce.msg != "" {
-		fmt.Fprintf(w, "keywarden: %s\n", ce.msg)
+	if msg != "" {
+		fmt.Fprintf(w, "keywarden: %s\n", msg)
 	}
-	if ce.detail != "" {
-		fmt.Fprintln(w, ce.detail)
+	if detail != "" {
+		fmt.Fprintln(w, detail)
 	}
-	return ce.code
+	return exitcode.Of(err)
 }
 
 // oneLine folds cobra's "Did you mean this?" block into the sentence, so bad input stays one
@@ -116,7 +101,7 @@ func cobraUsage(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &codedError{code: exitUsage, msg: oneLine(err.Error()), cause: err}
+	return &codedError{code: exitcode.Usage, msg: oneLine(err.Error()), cause: err}
 }
 
 // flagError types pflag's errors (a bad value, an unknown flag) as bad input, in keywarden's

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 func testDeps() (*Deps, *bytes.Buffer, *bytes.Buffer) {
@@ -92,8 +94,8 @@ func TestBadInputIsOneSentenceAndExit2(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errs := runRoot(t, c.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d", code, exitUsage)
+			if code != exitcode.Usage {
+				t.Errorf("exit %d, want %d", code, exitcode.Usage)
 			}
 			if out != "" {
 				t.Errorf("stdout should be empty on bad input, got %q", out)

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -137,17 +138,9 @@ func readConfig(path string) (*policy.Config, error) {
 		return nil, usagef("read config %s: %v", path, errors.Unwrap(err))
 	}
 	cfg, err := policy.Load(path, data)
-	var ve *policy.ValidationError
-	if errors.As(err, &ve) {
-		n := len(ve.Problems)
-		if n == 1 {
-			// One problem is one sentence: FILE:LINE:COL: what is wrong.
-			return nil, &codedError{code: exitUsage, msg: ve.Problems[0].String(), cause: ve}
-		}
-		return nil, &codedError{code: exitUsage, msg: fmt.Sprintf("config %s has %s", path, count(n, "problem")), detail: ve.Error(), cause: ve}
-	}
 	if err != nil {
-		return nil, usagef("config %s: %v", path, err)
+		le := &policy.LoadError{Name: path, Err: err}
+		return nil, &codedError{code: exitcode.Usage, msg: le.Head(), detail: le.Detail(), cause: err}
 	}
 	return cfg, nil
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 func TestPlanApplyPolicyFlags(t *testing.T) {
@@ -78,7 +80,7 @@ func TestJobCommandsBadInput(t *testing.T) {
 				t.Chdir(t.TempDir()) // no keywarden.yaml here
 			}
 			code, out, errs := runRoot(t, c.args...)
-			if code != exitUsage || out != "" || !strings.Contains(errs, c.want) {
+			if code != exitcode.Usage || out != "" || !strings.Contains(errs, c.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, out, errs, c.want)
 			}
 		})
@@ -118,11 +120,11 @@ func TestValidate(t *testing.T) {
 		t.Errorf("good: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	code, _, errs = runRoot(t, "validate", "-c", bad)
-	if code != exitUsage || !strings.HasPrefix(errs, "keywarden: "+bad+":3:15: schedule \"0 0 31 2 *\": never fires") {
+	if code != exitcode.Usage || !strings.HasPrefix(errs, "keywarden: "+bad+":3:15: schedule \"0 0 31 2 *\": never fires") {
 		t.Errorf("bad: exit %d, stderr %q", code, errs)
 	}
 	code, _, errs = runRoot(t, "validate", "-c", filepath.Join(dir, "none.yaml"))
-	if code != exitUsage || !strings.Contains(errs, "not found; pass -c FILE") {
+	if code != exitcode.Usage || !strings.Contains(errs, "not found; pass -c FILE") {
 		t.Errorf("missing: exit %d, stderr %q", code, errs)
 	}
 }

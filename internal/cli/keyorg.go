@@ -9,6 +9,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -54,9 +55,8 @@ func keyChangeAccounts(ctx context.Context, d *Deps, g *globalOptions, sel *keyS
 	for i, o := range outs {
 		plans[i] = o.Value
 		plans[i].Account, plans[i].Err = o.Account, o.Err
-		var ce *codedError
-		if errors.As(o.Err, &ce) && ce.code == exitUsage {
-			return usagef("in account %s: %s", o.Account.ID, ce.msg)
+		if exitcode.Of(o.Err) == exitcode.Usage {
+			return usagef("in account %s: %s", o.Account.ID, o.Err)
 		}
 		if o.Err == nil {
 			searched = append(searched, o.Account.ID)

@@ -194,14 +194,14 @@ func outcomeText(r apply.Result) string {
 	return r.Outcome
 }
 
-// resultsErr turns failed and refused results into the command's exit code. The per-key lines
-// already said what was done; this adds one sentence (and, for a denial, the policy that grants it).
+// resultsErr sums failed and refused results up in one sentence (and, for a denial, the
+// policy that grants it); the per-key lines already said what was done. Failures carry the
+// first one's code (exitcode.Of).
 func resultsErr(rs []apply.Result) error {
 	t := apply.TallyOf(rs)
 	if t.Failed > 0 {
-		e := awsErr("", t.First.Err).(*codedError)
-		e.msg = fmt.Sprintf("%d of %s failed; first: %s", t.Failed, count(len(rs), "key"), t.Why())
-		return e
+		msg := fmt.Sprintf("%d of %s failed; first: %s", t.Failed, count(len(rs), "key"), t.Why())
+		return &codedError{msg: msg, detail: deniedPolicy(t.First.Err), cause: t.First.Err}
 	}
 	if t.Refused > 0 {
 		return refusedf("%d of %s refused (see above)", t.Refused, count(len(rs), "key"))

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 // A rotate rule the Lambda cannot deliver passes neither template nor deploy --dry-run (one
@@ -22,7 +24,7 @@ func TestTemplateRefusesWhatTheLambdaCannotDeliver(t *testing.T) {
 			want := "job rotate-ci: destination " + dest + " "
 			for _, args := range [][]string{{"template", "-c", p}, {"deploy", "-c", p, "--dry-run"}} {
 				code, out, errs := runRoot(t, args...)
-				if code != exitUsage || out != "" || !strings.HasPrefix(errs, "keywarden: "+want) || strings.Count(errs, "\n") != 1 {
+				if code != exitcode.Usage || out != "" || !strings.HasPrefix(errs, "keywarden: "+want) || strings.Count(errs, "\n") != 1 {
 					t.Errorf("%s: exit %d, want 2 and one sentence starting %q\nstdout %q\nstderr %q", args[0], code, want, out, errs)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -48,7 +49,7 @@ func tellOwners(ctx context.Context, stderr io.Writer, cfg *policy.Config, aws a
 		fmt.Fprintf(stderr, "keywarden: notify: %s; its warnings will be sent again\n", f)
 	}
 	if len(failed) > 0 || len(t.Failed) > 0 {
-		return &codedError{code: exitError, msg: "some notices were not delivered; the key changes above stand"}
+		return &codedError{code: exitcode.Error, msg: "some notices were not delivered; the key changes above stand"}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -28,7 +29,7 @@ func newCmdOrg(d *Deps, g *globalOptions) *cobra.Command {
 		Long: `Commands that prepare an AWS Organization: 'org bootstrap' creates the member role in every
 account. The other commands cover the organization with --org or keywarden.yaml's accounts:.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden org bootstrap -c keywarden.yaml --deploy`,
 		Args:    cobra.NoArgs,
 	}
@@ -51,7 +52,7 @@ role: keywarden uses the caller's own credentials there.
 --deploy creates the StackSet and its instances (in the organization's root, or the section's
 ous) from the management account or a delegated administrator, instead of printing.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden org bootstrap -c keywarden.yaml > member-stackset.yaml
   keywarden org bootstrap -c keywarden.yaml --deploy
   keywarden doctor -c keywarden.yaml     # then: is every account ready?`,

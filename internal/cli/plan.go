@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 )
 
@@ -72,7 +73,7 @@ func planAndPrint(ctx context.Context, o *planOptions) error {
 		return err
 	}
 	if o.DetailedExitcode && e.changes() > 0 {
-		return silentExit(exitChanges)
+		return silentExit(exitcode.Changes)
 	}
 	return nil
 }
@@ -84,12 +85,12 @@ func detailedExit(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &ce) && ce.msg == "" && ce.code == exitChanges:
+	case errors.As(err, &ce) && ce.msg == "" && ce.code == exitcode.Changes:
 		return err
 	case errors.As(err, &ce):
-		return &codedError{code: exitError, msg: ce.msg, detail: ce.detail, cause: ce.cause}
+		return &codedError{code: exitcode.Error, msg: ce.msg, detail: ce.detail, cause: ce.cause}
 	}
-	return &codedError{code: exitError, msg: err.Error(), cause: err}
+	return &codedError{code: exitcode.Error, msg: err.Error(), cause: err}
 }
 
 // printPlan writes the plan to stdout and the summary and warnings to stderr.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/permissions"
 )
 
@@ -43,7 +44,7 @@ the replacement of a service key is the rotate rule's and is granted with the jo
 --self-rotate prints instead what a user needs to rotate their own key with 'keywarden
 rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin it).
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage),
 		Example: `  keywarden policy -c keywarden.yaml > keywarden-policy.json
   aws iam put-user-policy --user-name keywarden --policy-name keywarden \
       --policy-document file://keywarden-policy.json

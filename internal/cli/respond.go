@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -65,7 +66,7 @@ iam:GetPolicy and iam:AttachUserPolicy; a replacement needs what its rotate rule
 --org or --accounts: the key's account is found with sts:GetAccessKeyInfo and the response
 runs there, through --role.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Refused, exitcode.Auth),
 		Example: `  # rehearse first: every step, nothing changed
   keywarden respond --key AKIAIOSFODNN7EXAMPLE --reason "pushed to a public repo" --dry-run
 
@@ -178,7 +179,7 @@ func runRespond(ctx context.Context, o *respondOptions) error {
 		return err
 	}
 	if rep.Failed() {
-		return &codedError{code: exitError, msg: "some steps of the response failed (see above); the steps that were done stand"}
+		return &codedError{code: exitcode.Error, msg: "some steps of the response failed (see above); the steps that were done stand"}
 	}
 	return nil
 }

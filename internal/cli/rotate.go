@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,12 +13,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
-	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
@@ -62,7 +60,7 @@ second key in the way, is refused (exit 4).
 
 Needs the policy printed by "keywarden policy --self-rotate" on the user.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Refused, exitcode.Auth),
 		Example: `  keywarden rotate --profile dev
   keywarden rotate --profile ci --retire deactivate --wait 5m --output json
   keywarden rotate --profile dev --probe 'aws s3 ls'`,
@@ -145,7 +143,7 @@ func runRotate(ctx context.Context, o *rotateOptions) error {
 		Connect: func(c rotate.Credentials) rotate.Clients {
 			cfg := base.Copy()
 			cfg.Credentials = credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
-			return rotate.Clients{IAM: iam.NewFromConfig(cfg), STS: sts.NewFromConfig(cfg)}
+			return rotate.Clients{IAM: clients.IAM(cfg), STS: clients.STS(cfg)}
 		},
 		Now:   o.Now,
 		Sleep: sleepCtx,
@@ -192,28 +190,19 @@ func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Con
 		return aws.Config{}, usageErr(err)
 	}
 	if err != nil {
-		return aws.Config{}, &codedError{code: exitAuth, msg: err.Error()}
+		return aws.Config{}, &codedError{code: exitcode.Auth, msg: err.Error()}
 	}
 	return cfg, nil
 }
 
-// rotateErr picks the exit code of a rotation failure.
+// rotateErr words a rotation failure: a failed step as what AWS said about it, a refusal or a
+// profile it cannot rotate as themselves (exitcode.Of gives each its code).
 func rotateErr(err error) error {
-	var re *rotate.RefusedError
-	var cr *credfile.RefusalError
-	var pe *credfile.ParseError
 	var se *rotate.StepError
-	switch {
-	case errors.As(err, &re):
-		return refusedf("%v", err)
-	// A profile that is missing or holds no long-term key of its own is bad input, not an
-	// unsafe act some flag would allow (exit 4 means that).
-	case errors.As(err, &cr), errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
-		return usageErr(err)
-	case errors.As(err, &se):
+	if c := exitcode.Of(err); c != exitcode.Refused && c != exitcode.Usage && errors.As(err, &se) {
 		return awsErr(se.What, se.Err)
 	}
-	return &codedError{code: exitError, msg: err.Error()}
+	return err
 }
 
 // runProbe runs the user's check with only the new key in its AWS environment.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/rotate"
 )
 
@@ -89,14 +89,13 @@ func TestRotateErrExitCodes(t *testing.T) {
 		err  error
 		want int
 	}{
-		{"missing profile", &credfile.RefusalError{Profile: "nosuch", Kind: credfile.KindMissing}, exitUsage},
-		{"session token", fmt.Errorf("read profile: %w", &credfile.RefusalError{Profile: "tmp", Kind: credfile.KindTemporary}), exitUsage},
-		{"another user's key", &rotate.RefusedError{Msg: "not a key of user x"}, exitRefused},
+		{"missing profile", &credfile.RefusalError{Profile: "nosuch", Kind: credfile.KindMissing}, exitcode.Usage},
+		{"session token", fmt.Errorf("read profile: %w", &credfile.RefusalError{Profile: "tmp", Kind: credfile.KindTemporary}), exitcode.Usage},
+		{"another user's key", &rotate.RefusedError{Msg: "not a key of user x"}, exitcode.Refused},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var ce *codedError
-			if !errors.As(rotateErr(c.err), &ce) || ce.code != c.want {
-				t.Errorf("exit %v, want %d", ce, c.want)
+			if got := exitcode.Of(rotateErr(c.err)); got != c.want {
+				t.Errorf("exit %d, want %d", got, c.want)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -52,7 +53,7 @@ func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
 	fl.BoolVar(&f.Force, "force", false, "deactivate the old key after the grace even if a consumer used it since delivery")
 	fl.StringVar(&f.KMSKeyID, "kms-key-id", "", "KMS key for a secret keywarden creates and for ssm: parameters")
 	cmd.Use = "rotate [--profile NAME | --user NAME --to DEST...]"
-	cmd.Long = strings.Replace(cmd.Long, exitCodesHelp, serviceRotateHelp+exitCodesHelp, 1)
+	cmd.Long = strings.Replace(cmd.Long, "Exit codes:", serviceRotateHelp+"Exit codes:", 1)
 	cmd.Example += `
   keywarden rotate --user svc-ci --to secretsmanager:ci/svc-ci --grace 24h
   keywarden rotate --user 'svc-*' --to 'ssm:/ci/{user}' --to 'exec:./push-to-ci {user}'`
@@ -112,7 +113,7 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 		return usagef("no user matches %s", strings.Join(o.service.Users, ", "))
 	}
 	var results []svcrotate.Result
-	code := exitOK
+	code := exitcode.OK
 	for _, u := range users {
 		res, err := o.rotateService(ctx, js, u)
 		if err != nil {
@@ -120,11 +121,11 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 			c := reportError(o.Stderr, werr)
 			code = max(code, c)
 			res.User, res.State, res.Error = u.Name, "failed", werr.Error()
-			if c == exitRefused {
+			if c == exitcode.Refused {
 				res.State = "refused"
 			}
 		} else if res.State == "in-use" {
-			code = max(code, exitRefused)
+			code = max(code, exitcode.Refused)
 		}
 		results = append(results, res)
 	}
@@ -145,7 +146,7 @@ func runServiceRotate(ctx context.Context, o *rotateOptions) error {
 			fmt.Fprintf(o.Stdout, "user %s: %s -> %s in %s (%s; old key %s)\n", r.User, orDash(r.OldKeyID), orDash(r.NewKeyID), strings.Join(r.Destinations, ", "), orDash(r.State), orDash(r.OldKey))
 		}
 	}
-	if code != exitOK {
+	if code != exitcode.OK {
 		return silentExit(code)
 	}
 	return nil
@@ -164,27 +165,21 @@ func (o *rotateOptions) rotateService(ctx context.Context, s jobs.Session, u key
 	return jobs.Rotate(ctx, s, jobs.Rotation{User: u.Name, UserARN: u.ARN, Spec: spec, Force: o.service.Force, Token: o.Token}, o.Now, ro)
 }
 
-// serviceErr words one user's failure and picks its exit code.
+// serviceErr words one user's failure: a refusal or bad input as itself, a failed step or
+// destination as what AWS said about it (exitcode.Of gives each its code).
 func serviceErr(user string, err error) error {
-	var re *svcrotate.RefusedError
-	var sr *sink.RefusedError
 	var se *svcrotate.StepError
 	var de *sink.Error
 	var ce *codedError
-	var ie *sink.InvalidError
-	switch {
-	case errors.As(err, &ce):
+	switch c := exitcode.Of(err); {
+	case errors.As(err, &ce), c == exitcode.Refused, c == exitcode.Usage:
 		return err
-	case errors.As(err, &ie):
-		return usageErr(err)
-	case errors.As(err, &re), errors.As(err, &sr):
-		return refusedf("%v", err)
 	case errors.As(err, &se):
 		return awsErr(se.What, se.Err)
 	case errors.As(err, &de):
 		return awsErr(fmt.Sprintf("%s of user %s: %s", de.Dest, user, de.What), de.Err)
 	}
-	return &codedError{code: exitError, msg: err.Error()}
+	return err
 }
 
 func orDash(s string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -67,7 +68,7 @@ previous run is still going when its time comes again is skipped, not run twice.
 --once JOB runs one job now, prints its results like apply and exits: for cron, systemd
 timers and Kubernetes CronJobs. Jobs without a schedule run only this way.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden serve -c /etc/keywarden/keywarden.yaml
   keywarden serve -c keywarden.yaml --listen 0.0.0.0:9102 --dry-run
   keywarden serve -c keywarden.yaml --once curfew --output json

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/daemon"
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 func TestNewCmdServe(t *testing.T) {
@@ -89,7 +90,7 @@ func TestServeRefusesBadConfigBeforeAWS(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errs := runRoot(t, c.args...)
-			if code != exitUsage || out != "" || !strings.HasPrefix(errs, "keywarden: ") || !strings.Contains(errs, c.want) {
+			if code != exitcode.Usage || out != "" || !strings.HasPrefix(errs, "keywarden: ") || !strings.Contains(errs, c.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and …%s…", code, out, errs, c.want)
 			}
 		})

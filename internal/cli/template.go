@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -116,7 +117,7 @@ The function package is the template's CodeBucket and CodeKey parameters; --code
 --code-key set their defaults. 'keywarden deploy' builds, uploads and deploys in one step.
 Nothing is read from AWS.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage),
 		Example: `  keywarden template -c keywarden.yaml > keywarden.cfn.yaml
   cfn-lint keywarden.cfn.yaml
   aws cloudformation deploy --template-file keywarden.cfn.yaml --stack-name keywarden \

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 type undeployOptions struct {
@@ -26,7 +27,7 @@ A stack that does not exist is not an error. The deploy bucket and its packages 
 them with 'aws s3 rb s3://keywarden-deploy-ACCOUNT-REGION --force' if you no longer need them.
 Keys the function deactivated stay as they are; 'keywarden activate' re-enables them.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden undeploy
   keywarden undeploy --stack-name keywarden-prod`,
 		Args: noArgs,
@@ -46,7 +47,7 @@ func runUndeploy(ctx context.Context, o *undeployOptions) error {
 	if err != nil {
 		return err
 	}
-	stacks := &deploy.Stacks{CFN: cloudformation.NewFromConfig(s.cfg), Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
+	stacks := &deploy.Stacks{CFN: clients.CloudFormation(s.cfg), Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	deleted, err := stacks.Delete(ctx, o.StackName)
 	if err != nil {
 		return stackErr("delete stack "+o.StackName, err)

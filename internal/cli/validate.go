@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/exitcode"
 )
 
 type validateOptions struct {
@@ -25,7 +26,7 @@ exactly as plan, apply, serve and deploy would refuse it: unknown keys, bad dura
 time zones and cron expressions (a schedule that never fires included). Nothing is read
 from AWS and no credentials are needed, so it fits a pre-commit hook or a CI step.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Usage),
 		Example: `  keywarden validate
   keywarden validate -c deploy/keywarden.yaml`,
 		Args: noArgs,

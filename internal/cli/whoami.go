@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
 )
 
@@ -22,7 +23,7 @@ func newCmdWhoami(d *Deps, g *globalOptions, runF func(context.Context, *whoamiO
 		Long: `Show the account, ARN and access key id of the credentials in use. That key is the one
 keywarden refuses to deactivate or delete unless told --allow-self.
 
-` + exitCodesHelp,
+` + exitcode.Help(exitcode.OK, exitcode.Error, exitcode.Usage, exitcode.Auth),
 		Example: `  keywarden whoami
   keywarden whoami --profile dev --output json`,
 		Args: noArgs,

@@ -17,7 +17,7 @@ func LoadConfig(path string) (*File, error) { return load(path, true) }
 func load(path string, config bool) (*File, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &notFoundError{path: path}
+		return nil, &NotFoundError{Path: path}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -31,14 +31,15 @@ func load(path string, config bool) (*File, error) {
 	return f, err
 }
 
-// notFoundError is fs.ErrNotExist with a message that says how to fix it.
-type notFoundError struct{ path string }
+// NotFoundError is fs.ErrNotExist with a message that says how to fix it; a missing file is bad
+// input (exitcode.Of).
+type NotFoundError struct{ Path string }
 
-func (e *notFoundError) Error() string {
-	return fmt.Sprintf("%s does not exist; create it with \"aws configure\"", e.path)
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s does not exist; create it with \"aws configure\"", e.Path)
 }
 
-func (e *notFoundError) Is(target error) bool { return target == fs.ErrNotExist }
+func (e *NotFoundError) Is(target error) bool { return target == fs.ErrNotExist }
 
 // WriteFile replaces path with data so that a reader (or a crash) sees either the old file or
 // the new one, never a mix: a temporary file in the same directory is written, synced, renamed

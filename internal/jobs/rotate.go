@@ -14,6 +14,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -153,11 +154,10 @@ func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro
 
 // rotationResult words what svcrotate did as one result line.
 func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Result {
-	var re *svcrotate.RefusedError
-	var sr *sink.RefusedError
-	var ie *sink.InvalidError
-	switch {
-	case errors.As(err, &re), errors.As(err, &sr), errors.As(err, &ie):
+	// What the command line would refuse (4) or call bad input (2) was refused here, not
+	// failed: exitcode.Of is the one map that says which errors those are.
+	switch c := exitcode.Of(err); {
+	case c == exitcode.Refused, c == exitcode.Usage:
 		r.Outcome, r.Reason, r.Err = apply.Refused, err.Error(), err
 		return r
 	case err != nil:

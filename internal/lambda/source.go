@@ -40,7 +40,7 @@ func LoadSource(ctx context.Context, getenv func(string) string, c SSM) (Source,
 	case inline != "":
 		cfg, err := policy.Load(contract.EnvConfig, []byte(inline))
 		if err != nil {
-			return Source{}, fmt.Errorf("bad config in %s:\n%w", contract.EnvConfig, err)
+			return Source{}, &policy.LoadError{Name: contract.EnvConfig, Err: err}
 		}
 		return Source{Config: cfg, From: contract.EnvConfig}, nil
 	case param != "":
@@ -56,7 +56,7 @@ func LoadSource(ctx context.Context, getenv func(string) string, c SSM) (Source,
 		}
 		cfg, err := policy.Load("ssm:"+param, []byte(aws.ToString(o.Parameter.Value)))
 		if err != nil {
-			return Source{}, fmt.Errorf("bad config in SSM parameter %s:\n%w", param, err)
+			return Source{}, &policy.LoadError{Name: "ssm:" + param, Err: err}
 		}
 		return Source{Config: cfg, From: "ssm:" + param}, nil
 	}

@@ -1,17 +1,53 @@
-package cli
+package report
 
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test ./internal/report -run %s -update to accept):\n--- got\n%s--- want\n%s", path, t.Name(), got, want)
+	}
+}
+
+// sampleInventory has one key for each audit outcome (internal/cli's audit tests use the same).
+func sampleInventory(now time.Time) keys.Inventory {
+	return keys.Inventory{Source: "api", Users: []keys.User{
+		{Name: "alice", Keys: []keys.Key{{User: "alice", AccessKeyID: "AKIAALICE00000000001", Status: keys.Active,
+			Created: now.Add(-days(120)), LastUsed: &keys.LastUsed{Date: now.Add(-days(2)), Service: "s3", Region: "ap-northeast-1"}}}},
+		{Name: "bob", Keys: []keys.Key{
+			{User: "bob", AccessKeyID: "AKIABOB0000000000001", Status: keys.Active, Created: now.Add(-days(10))},
+			{User: "bob", AccessKeyID: "AKIABOB0000000000002", Status: keys.Active, Created: now.Add(-days(50))},
+		}},
+		{Name: "carol", Keys: []keys.Key{{User: "carol", AccessKeyID: "AKIACAROL00000000001", Status: keys.Inactive, Created: now.Add(-days(400))}}},
+		{Name: "nokeys"},
+	}}
+}
 
 // sarifSchema compiles the OASIS SARIF 2.1.0 schema (errata 01), copied into testdata so the
 // test needs nothing outside the repository.
@@ -75,7 +111,7 @@ func renderSARIF(t *testing.T, now time.Time) []byte {
 	var b bytes.Buffer
 	// The inventory stays the same; only the evaluation time moves.
 	base := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	if err := writeSARIF(&b, auditRows(sampleInventory(base), policy.DefaultThresholds(), now), now); err != nil {
+	if err := WriteSARIF(&b, AuditRows(sampleInventory(base), policy.DefaultThresholds(), now), now, "dev"); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -144,7 +180,7 @@ func TestAuditSARIFRulesAndResults(t *testing.T) {
 		if _, has := r.Properties["account"]; has {
 			t.Errorf("%s: account %v, want it omitted while unknown", key, r.Properties["account"])
 		}
-		fp := r.PartialFingerprints[sarifFingerprint]
+		fp := r.PartialFingerprints[SARIFFingerprint]
 		if fp == "" || seen[fp] {
 			t.Errorf("%s: fingerprint %q missing or not unique", key, fp)
 		}
@@ -163,7 +199,7 @@ func TestAuditSARIFRulesAndResults(t *testing.T) {
 		key := r.Properties["accessKeyId"].(string) + " " + r.RuleID
 		if fp, ok := prints[key]; ok {
 			same++
-			if r.PartialFingerprints[sarifFingerprint] != fp {
+			if r.PartialFingerprints[SARIFFingerprint] != fp {
 				t.Errorf("%s: fingerprint changed between runs", key)
 			}
 		}

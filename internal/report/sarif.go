@@ -1,4 +1,4 @@
-package cli
+package report
 
 import (
 	"bytes"
@@ -17,15 +17,16 @@ import (
 
 const projectURI = "https://github.com/keywarden/keywarden"
 
-// sarifFingerprint names keywarden's partialFingerprints entry; the version suffix lets a later
+// SARIFFingerprint names keywarden's partialFingerprints entry; the version suffix lets a later
 // keywarden change how it is computed without colliding with this one.
-const sarifFingerprint = "keywardenFinding/v1"
+const SARIFFingerprint = "keywardenFinding/v1"
 
-// writeSARIF renders the audit as a SARIF 2.1.0 log for code-scanning dashboards: every check
+// WriteSARIF renders the audit as a SARIF 2.1.0 log for code-scanning dashboards: every check
 // as a rule (so a dashboard knows them all, found or not), one result per key and finding.
-func writeSARIF(w io.Writer, rows []auditRow, now time.Time) error {
+// version is keywarden's, the tool's version in the log.
+func WriteSARIF(w io.Writer, rows []AuditRow, now time.Time, version string) error {
 	run := sarif.NewRunWithInformationURI("keywarden", projectURI)
-	run.Tool.Driver.WithVersion(currentVersion().Version)
+	run.Tool.Driver.WithVersion(version)
 	run.WithProperties(sarif.NewPropertyBag().
 		Add("evaluatedAt", now.UTC().Format(time.RFC3339)).
 		Add("benchmark", policy.Benchmark))
@@ -60,7 +61,7 @@ func writeSARIF(w io.Writer, rows []auditRow, now time.Time) error {
 				WithLevel(sarifLevel(c.Severity)).
 				WithMessage(sarif.NewTextMessage(fmt.Sprintf("%s of user %s: %s", keyName(r), r.User, f.Title))).
 				AddLocation(sarifLocation(r)).
-				WithPartialFingerprints(map[string]string{sarifFingerprint: fingerprint(r, f.ID)}).
+				WithPartialFingerprints(map[string]string{SARIFFingerprint: fingerprint(r, f.ID)}).
 				WithProperties(props)
 		}
 	}
@@ -116,7 +117,7 @@ func isEmpty(v any) bool {
 	return false
 }
 
-func keyName(r auditRow) string {
+func keyName(r AuditRow) string {
 	if r.AccessKeyID == "" {
 		return "an access key created " + r.created(time.Time{}, false) // credential report: no ids
 	}
@@ -126,7 +127,7 @@ func keyName(r auditRow) string {
 // sarifLocation gives each key a path-like location: code-scanning services refuse a result
 // without a physical location, and accept only relative paths (no arn: scheme). The logical
 // location names the key the way IAM does.
-func sarifLocation(r auditRow) *sarif.Location {
+func sarifLocation(r AuditRow) *sarif.Location {
 	path := "aws/iam/users/" + url.PathEscape(r.User)
 	if r.Account != "" {
 		path = "aws/" + url.PathEscape(r.Account) + "/iam/users/" + url.PathEscape(r.User)
@@ -145,7 +146,7 @@ func sarifLocation(r auditRow) *sarif.Location {
 // all of AWS, so it alone names the key, and the fingerprint stays the same when a later run
 // knows the account; a credential-report row has no id, so its user, account and creation
 // time stand in for it.
-func fingerprint(r auditRow, findingID string) string {
+func fingerprint(r AuditRow, findingID string) string {
 	key := r.AccessKeyID
 	if key == "" {
 		key = r.Account + "/" + r.User + "/" + r.created(time.Time{}, false)
