@@ -1,0 +1,133 @@
+package test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/incident"
+	"github.com/keywarden/keywarden/internal/keys"
+)
+
+// incidentEvent is a fixture of internal/lambda/testdata/events with AWS's documentation key
+// id (and, for GuardDuty, user) replaced by a real key of moto's.
+func incidentEvent(t *testing.T, name, key, user string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "internal", "lambda", "testdata", "events", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.ReplaceAll(string(b), "AKIAIOSFODNN7EXAMPLE", key)
+	return strings.ReplaceAll(s, `"userName": "dev"`, `"userName": "`+user+`"`)
+}
+
+type incidentResult struct {
+	Mode    string `json:"mode"`
+	Changed int    `json:"changed"`
+	Trigger struct {
+		Kind    string `json:"kind"`
+		Ignored string `json:"ignored"`
+	} `json:"trigger"`
+	Responses []incident.Report `json:"responses"`
+}
+
+// The function under the Runtime API, with moto checking every signature: AWS Health's
+// exposed-key event and a GuardDuty finding about a user's key each leave that key inactive
+// under an incident record naming the trigger, and tell the owner; a role's finding, a
+// foreign event and a Health event naming no key change nothing and say why.
+func TestLambdaAnswersLeakedKeyEvents(t *testing.T) {
+	fresh(t)
+	c := enableAuth(t)
+	leaked := mkUser(t, c, "dev", 1)[0]
+	tagOwner(t, c, "dev", "dev@example.com")
+	found := mkUser(t, c, "ci", 1)[0]
+	bystander := mkUser(t, c, "bystander", 1)[0]
+	h := newHook(t)
+	rt := newRuntimeAPI(t)
+	stderr := startFunction(t, rt, "KEYWARDEN_CONFIG="+`notify:
+  security: soc@example.com
+  webhook: {url: "`+h.srv.URL+`/hook"}
+incident: {health: true, guardduty: true, reason_prefix: prod}
+jobs:
+  curfew:
+    select: {users: [nobody]}
+    do: [deactivate: {}]
+`)
+
+	answer := func(payload string) (reply, incidentResult, time.Duration) {
+		t.Helper()
+		start := time.Now()
+		r := rt.invoke(t, payload)
+		took := time.Since(start)
+		var res incidentResult
+		if r.kind == "response" {
+			mustJSON(t, string(r.body), &res)
+		}
+		return r, res, took
+	}
+	for _, c := range []struct{ name, fixture, key, user, reason string }{
+		{"health", "health-exposed.json", leaked, "dev", "prod_AWS_Health_AWS_RISK_CREDENTIALS_EXPOSED_arn:aws:health:"},
+		{"guardduty", "guardduty-iamuser.json", found, "ci", "prod_GuardDuty_UnauthorizedAccess:IAMUser/"},
+	} {
+		r, res, took := answer(incidentEvent(t, c.fixture, c.key, c.user))
+		if r.kind != "response" || res.Mode != "incident" || res.Trigger.Kind != c.name || res.Changed != 1 || len(res.Responses) != 1 {
+			t.Fatalf("%s: %s %s\nstderr:\n%s", c.name, r.kind, r.body, stderr)
+		}
+		rep := res.Responses[0]
+		if st := stepOf(rep, "deactivate"); st.Outcome != incident.Done || rep.User != c.user || rep.KeyID != c.key {
+			t.Fatalf("%s: %+v", c.name, rep)
+		}
+		if s := statusByCLI(t, c.user, c.key); s != "Inactive" {
+			t.Fatalf("%s: the key is %s", c.name, s)
+		}
+		rec, err := keys.ParseRecord(tagsByCLI(t, c.user)[keys.TagKey(c.key)])
+		if err != nil || !rec.Incident() || rec.State != keys.Settled || !strings.HasPrefix(rec.Reason, c.reason) {
+			t.Fatalf("%s: record %+v, %v", c.name, rec, err)
+		}
+		// The figure for the report: the function's own clock from the event's arrival at
+		// the handler to the deactivation's end, and the whole invocation as the harness saw it.
+		ms := -1.0
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "incident" && m["access_key_id"] == c.key {
+				ms, _ = m["deactivated_after_ms"].(float64)
+			}
+		}
+		if ms < 0 {
+			t.Fatalf("%s: no incident log line with deactivated_after_ms:\n%s", c.name, stderr)
+		}
+		t.Logf("%s: key inactive %.0f ms after the event reached the handler; invocation answered in %v", c.name, ms, took.Round(time.Millisecond))
+	}
+	// dev has an owner tag: dev and security are told; ci has none: security alone.
+	texts := h.got()
+	if len(texts) != 3 || !containsAll(texts[0], "For dev@example.com", leaked, "AWS Health AWS_RISK_CREDENTIALS_EXPOSED") ||
+		!containsAll(texts[2], "For soc@example.com", found, "GuardDuty UnauthorizedAccess:IAMUser") {
+		t.Fatalf("notices: %q", texts)
+	}
+
+	r, res, _ := answer(incidentEvent(t, "guardduty-role.json", bystander, "bystander"))
+	if r.kind != "response" || !strings.Contains(res.Trigger.Ignored, "AssumedRole principal's credentials") || len(res.Responses) != 0 {
+		t.Fatalf("a role's finding: %s %s", r.kind, r.body)
+	}
+	for _, c := range []struct{ fixture, want string }{
+		{"ec2-state-change.json", "not an event keywarden answers: aws.ec2"},
+		{"guardduty-instance.json", `resource of type \"Instance\"`},
+	} {
+		if r, _, _ := answer(incidentEvent(t, c.fixture, bystander, "bystander")); r.kind != "error" || !strings.Contains(string(r.body), c.want) {
+			t.Fatalf("%s: %s %s", c.fixture, r.kind, r.body)
+		}
+	}
+	noKey := strings.ReplaceAll(incidentEvent(t, "health-exposed.json", bystander, ""), bystander, "ACCESS_KEY_ID_HERE")
+	if r, _, _ := answer(noKey); r.kind != "error" || !strings.Contains(string(r.body), "names no access key id") {
+		t.Fatalf("a Health event naming no key: %s %s", r.kind, r.body)
+	}
+	if s := statusByCLI(t, "bystander", bystander); s != "Active" {
+		t.Fatalf("an event that is no incident changed a key: %s", s)
+	}
+	if _, ok := tagsByCLI(t, "bystander")[keys.TagKey(bystander)]; ok || len(h.got()) != 3 {
+		t.Fatalf("an event that is no incident left a record or a notice: %v %q", tagsByCLI(t, "bystander"), h.got())
+	}
+}
