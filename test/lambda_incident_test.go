@@ -1,6 +1,7 @@
 package test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,8 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 )
 
 // incidentEvent is a fixture of internal/lambda/testdata/events with AWS's documentation key
@@ -130,4 +135,56 @@ jobs:
 	if _, ok := tagsByCLI(t, "bystander")[keys.TagKey(bystander)]; ok || len(h.got()) != 3 {
 		t.Fatalf("an event that is no incident left a record or a notice: %v %q", tagsByCLI(t, "bystander"), h.got())
 	}
+}
+
+// In an organization the function runs in the management account, where AWS Health's
+// organizational view and GuardDuty's administrator deliver the members' events: the
+// response runs in the account the event names (detail.affectedAccount, detail.accountId),
+// through the member role, and an event from an account the config does not cover changes
+// nothing.
+func TestLambdaAnswersAMemberAccountsEvent(t *testing.T) {
+	fresh(t)
+	g := mkOrg(t, admin(t), 2)
+	ks := mkOrgUsers(t, g)
+	a, b := g.members[0], g.members[1]
+	h, _ := lambdaHandler(t, map[string]string{contract.EnvConfig: `accounts: {ids: [` + a + `]}
+incident: {health: true, guardduty: true}
+jobs: {curfew: {select: {users: [nobody]}, do: [deactivate: {}]}}
+`})
+	orgView := func(key, account string) string {
+		ev := incidentEvent(t, "health-exposed-metadata.json", key, "")
+		ev = strings.ReplaceAll(ev, "AKIAI44QH8DHBEXAMPLE", key)
+		ev = strings.Replace(ev, `"account": "123456789012"`, `"account": "`+g.mgmt+`"`, 1)
+		return strings.Replace(ev, `"affectedAccount": "123456789012"`, `"affectedAccount": "`+account+`"`, 1)
+	}
+	r, err := h.Handle(context.Background(), []byte(orgView(ks[a]["dev"], a)))
+	if err != nil || r.Changed != 1 || len(r.Responses) != 1 || r.Responses[0].Account != a {
+		t.Fatalf("Health's organizational view for %s: %+v, %v", a, r, err)
+	}
+	if s := statusIn(t, a, "dev", ks[a]["dev"]); s != "Inactive" {
+		t.Fatalf("the member's key is %s", s)
+	}
+	gd := strings.ReplaceAll(incidentEvent(t, "guardduty-iamuser.json", ks[b]["stale"], "stale"), `"accountId": "123456789012"`, `"accountId": "`+b+`"`)
+	if _, err := h.Handle(context.Background(), []byte(gd)); err == nil || !strings.Contains(err.Error(), "incident in account "+b+", which keywarden.yaml's accounts: does not cover") {
+		t.Fatalf("a finding from an account not covered: %v", err)
+	}
+	if s := statusIn(t, b, "stale", ks[b]["stale"]); s != "Active" {
+		t.Fatalf("a key of an account not covered is %s", s)
+	}
+}
+
+// statusIn reads a key's status in a member account through the member role.
+func statusIn(t *testing.T, account, user, key string) string {
+	t.Helper()
+	c := iam.NewFromConfig(memberConfig(t, admin(t), account))
+	out, err := c.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String(user)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range out.AccessKeyMetadata {
+		if aws.ToString(k.AccessKeyId) == key {
+			return string(k.Status)
+		}
+	}
+	return "missing"
 }
