@@ -2,7 +2,8 @@
 // on provided.al2023, runs one job of keywarden.yaml per invocation (or, with the seed's two
 // environment variables and no config, deactivates that one key). A job runs through
 // jobs.RunJobs, in every account of the config's accounts: section, as the CLI and the daemon
-// run it.
+// run it. With keywarden.yaml's incident: block, AWS Health's and GuardDuty's events about a
+// leaked key get keywarden respond's response (trigger.go, respond.go).
 package lambda
 
 import (
