@@ -188,3 +188,27 @@ func statusIn(t *testing.T, account, user, key string) string {
 	}
 	return "missing"
 }
+
+// The incident: block is the consent: without it, or with the event's kind turned off, an
+// event the rules would never have sent changes nothing and says what to add.
+func TestLambdaAnswersOnlyWhatIncidentTurnsOn(t *testing.T) {
+	c := fresh(t)
+	key := mkUser(t, c, "dev", 1)[0]
+	for _, x := range []struct{ yaml, fixture, want string }{
+		{lambdaYAML, "health-exposed.json", "keywarden.yaml has no incident: block; add incident: {health: true}"},
+		{"incident: {guardduty: true}\n" + lambdaYAML, "health-exposed.json", "incident.health is off in keywarden.yaml: nothing done"},
+		{"incident: {health: true}\n" + lambdaYAML, "guardduty-iamuser.json", "incident.guardduty is off"},
+	} {
+		h, log := lambdaHandler(t, map[string]string{contract.EnvConfig: x.yaml})
+		r, err := h.Handle(context.Background(), []byte(incidentEvent(t, x.fixture, key, "dev")))
+		if err == nil || !strings.Contains(err.Error(), x.want) || r.Mode != "incident" || len(r.Responses) != 0 {
+			t.Fatalf("%s: %+v, %v", x.want, r, err)
+		}
+		if ls := logLines(t, log); len(ls) != 1 || ls[0]["msg"] != "run failed" {
+			t.Errorf("%s: want one log line, got %v", x.want, ls)
+		}
+	}
+	if s := statusByCLI(t, "dev", key); s != "Active" {
+		t.Fatalf("an event the config does not answer changed the key: %s", s)
+	}
+}
