@@ -212,3 +212,22 @@ func TestLambdaAnswersOnlyWhatIncidentTurnsOn(t *testing.T) {
 		t.Fatalf("an event the config does not answer changed the key: %s", s)
 	}
 }
+
+// keywarden policy -c prints what the deployed function's role holds: with incident:, what
+// the response needs (quarantine's actions only when incident.quarantine is on).
+func TestPolicyGrantsTheResponseWithIncident(t *testing.T) {
+	for _, x := range []struct {
+		block            string
+		respond, contain bool
+	}{
+		{"", false, false},
+		{"incident: {health: true}\n", true, false},
+		{"incident: {guardduty: true, quarantine: true}\n", true, true},
+	} {
+		cfg := writeConfig(t, "", x.block+lambdaYAML)
+		r := kwRun(t, aws.Config{}, run{noAWS: true}, "policy", "-c", cfg)
+		if r.code != 0 || strings.Contains(r.stdout, "KeywardenRespond") != x.respond || strings.Contains(r.stdout, "iam:PutUserPolicy") != x.contain {
+			t.Errorf("policy -c with %q (exit %d):\n%s", x.block, r.code, r.stdout)
+		}
+	}
+}
