@@ -12,9 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 // incidentEvent is a fixture of internal/lambda/testdata/events with AWS's documentation key
@@ -229,5 +231,44 @@ func TestPolicyGrantsTheResponseWithIncident(t *testing.T) {
 		if r.code != 0 || strings.Contains(r.stdout, "KeywardenRespond") != x.respond || strings.Contains(r.stdout, "iam:PutUserPolicy") != x.contain {
 			t.Errorf("policy -c with %q (exit %d):\n%s", x.block, r.code, r.stdout)
 		}
+	}
+}
+
+// keywarden deploy with incident: creates the rules on the default bus, each targeting the
+// function, with the pattern the template wrote (moto's CloudFormation and EventBridge).
+func TestDeployCreatesTheIncidentRules(t *testing.T) {
+	fresh(t)
+	cfg := writeConfig(t, "", "incident: {health: true, guardduty: true}\n"+lambdaYAML)
+	r := kw(t, admin(t), "deploy", "-c", cfg, "--arch", "amd64", "--binary", emu.TinyBinary(t))
+	if r.code != 0 {
+		t.Fatalf("deploy: exit %d\n%s", r.code, r.stderr)
+	}
+	res := stackResources(t, "keywarden")
+	for id, want := range map[string]string{deploy.HealthRuleID: contract.HealthExposed, deploy.GuardDutyRuleID: contract.GuardDutyAccessKey} {
+		name := res[id]
+		if i := strings.LastIndex(name, "/"); i >= 0 { // a rule's physical id may be its ARN
+			name = name[i+1:]
+		}
+		if name == "" {
+			t.Fatalf("stack has no %s: %v", id, res)
+		}
+		var rule struct{ EventPattern, EventBusName, State string }
+		mustJSON(t, string(awsCLI(t, "events", "describe-rule", "--name", name)), &rule)
+		if !strings.Contains(rule.EventPattern, want) || rule.State != "ENABLED" || rule.EventBusName != "default" {
+			t.Errorf("%s: %+v", id, rule)
+		}
+		var targets struct{ Targets []struct{ Arn string } }
+		mustJSON(t, string(awsCLI(t, "events", "list-targets-by-rule", "--rule", name)), &targets)
+		if len(targets.Targets) != 1 || !strings.HasSuffix(targets.Targets[0].Arn, ":function:keywarden") {
+			t.Errorf("%s targets %+v", id, targets)
+		}
+	}
+	// moto gives a Lambda permission no physical id: its presence is what the stack says.
+	_, h := res[deploy.HealthPermissionID]
+	_, g := res[deploy.GuardDutyPermissionID]
+	var pol struct{ Policy string }
+	mustJSON(t, string(awsCLI(t, "lambda", "get-policy", "--function-name", "keywarden")), &pol)
+	if !h || !g || strings.Count(pol.Policy, "events.amazonaws.com") != 2 {
+		t.Errorf("the rules may not invoke the function: %v\n%s", res, pol.Policy)
 	}
 }
