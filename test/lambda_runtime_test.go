@@ -96,11 +96,12 @@ func (rt *runtimeAPI) invoke(t *testing.T, payload string) reply {
 	}
 }
 
-// startFunction runs the built keywarden binary as Lambda runs bootstrap.
+// startFunction runs the built keywarden binary as Lambda runs bootstrap, signed as the
+// test's witness (moto's admin, or the admin enableAuth made).
 func startFunction(t *testing.T, rt *runtimeAPI, env ...string) *lockedBuffer {
 	t.Helper()
 	cmd := exec.Command(emu.Binary(t))
-	cmd.Env = append(moto(t).Env("AKIAADMINADMINADMIN0", "admin-secret"),
+	cmd.Env = append(witnessEnv(t),
 		append([]string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr(), "AWS_LAMBDA_FUNCTION_NAME=keywarden"}, env...)...)
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr

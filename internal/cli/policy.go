@@ -40,6 +40,8 @@ the actions the jobs use, on the users they select where an ARN can say it.
 --respond adds what keywarden respond needs (--respond --quarantine: and what containment
 needs: iam:PutUserPolicy, iam:AttachUserPolicy, iam:GetPolicy on AWS's quarantine policy);
 the replacement of a service key is the rotate rule's and is granted with the jobs.
+A config with an incident: block includes respond's actions without --respond (its
+quarantine: true, containment's): the deployed function responds to AWS's events.
 
 --self-rotate prints instead what a user needs to rotate their own key with 'keywarden
 rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin it).
@@ -87,8 +89,10 @@ func runPolicy(_ context.Context, o *policyOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	if o.Respond {
-		doc.Statement = append(doc.Statement, permissions.Respond(o.Account, o.Quarantine)...)
+	// An incident: block makes the function respond, so its role needs respond's actions too.
+	if in := cfg.Incident; o.Respond || in != nil {
+		quarantine := o.Quarantine || in != nil && in.Quarantine
+		doc.Statement = append(doc.Statement, permissions.Respond(o.Account, quarantine)...)
 	}
 	fmt.Fprintln(o.Stdout, doc.JSON())
 	return nil

@@ -41,12 +41,14 @@ func getAtt(name, attr string) map[string]any {
 
 func sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
 
-// lambdaPermission lets a service invoke the function (Secrets Manager, for rotation).
+// lambdaPermission lets a service invoke the function (Secrets Manager, for rotation;
+// EventBridge, for one rule).
 type lambdaPermission struct {
 	Action        string `yaml:"Action"`
 	FunctionName  any    `yaml:"FunctionName"`
 	Principal     string `yaml:"Principal"`
-	SourceAccount any    `yaml:"SourceAccount"`
+	SourceAccount any    `yaml:"SourceAccount,omitempty"`
+	SourceArn     any    `yaml:"SourceArn,omitempty"`
 }
 
 type function struct {

@@ -42,7 +42,7 @@ func MemberRole(cfg *policy.Config, runnerAccount string) (*Template, error) {
 			role: role{
 				Description:              "Assumed by keywarden from account " + runnerAccount + "; the actions of 'keywarden policy -c' for its jobs",
 				AssumeRolePolicyDocument: policyDocument{Version: "2012-10-17", Statement: []statement{tr}},
-				Policies:                 []inlinePolicy{{PolicyName: "keywarden-jobs", PolicyDocument: fromPermissions(doc)}},
+				Policies:                 memberPolicies(cfg, doc),
 			},
 		}}},
 		Outputs: map[string]Output{"RoleArn": {Value: getAtt(MemberRoleID, "Arn")}},
@@ -112,4 +112,14 @@ type stackInstances struct {
 
 type deploymentTargets struct {
 	OrganizationalUnitIds any `yaml:"OrganizationalUnitIds"`
+}
+
+// memberPolicies are the jobs' permissions and, with an incident: block, what a response
+// needs in the member account whose key leaked.
+func memberPolicies(cfg *policy.Config, jobs permissions.Document) []inlinePolicy {
+	ps := []inlinePolicy{{PolicyName: "keywarden-jobs", PolicyDocument: fromPermissions(jobs)}}
+	if cfg.Incident != nil {
+		ps = append(ps, inlinePolicy{PolicyName: incidentPolicyName, PolicyDocument: fromPermissions(incidentDoc(cfg.Incident))})
+	}
+	return ps
 }

@@ -139,7 +139,10 @@ func Build(o Options) (*Template, error) {
 		fnRole.Policies = append(fnRole.Policies, inlinePolicy{PolicyName: "secrets-manager-rotation",
 			PolicyDocument: fromPermissions(permissions.SecretsManagerRotation(o.RotationUsers, accountSentinel))})
 	}
-	res := map[string]Resource{
+	// Before the role goes into res: the incident's permissions are the function role's.
+	res := map[string]Resource{}
+	addIncident(o.Config.Incident, res, &fnRole)
+	for id, r := range map[string]Resource{
 		LogGroupID: {Type: "AWS::Logs::LogGroup", Properties: logGroup{
 			LogGroupName: "/aws/lambda/" + o.FunctionName, RetentionInDays: LogRetentionDays,
 		}},
@@ -158,6 +161,8 @@ func Build(o Options) (*Template, error) {
 			LoggingConfig: loggingConfig{LogGroup: ref(LogGroupID)},
 		}},
 		DeadLetterID: {Type: "AWS::SQS::Queue", Properties: queue{MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true}},
+	} {
+		res[id] = r
 	}
 	if len(o.RotationUsers) > 0 {
 		res[RotationPermissionID] = Resource{Type: "AWS::Lambda::Permission", Properties: lambdaPermission{

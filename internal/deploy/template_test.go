@@ -188,7 +188,9 @@ func TestTemplatePassesCfnLint(t *testing.T) {
 `)
 	cfg3, data3 := mustLoad(t, curfewWarnYAML)
 	cfg4, data4 := mustLoad(t, orgCurfewWarn)
+	cfg5, data5 := mustLoad(t, incidentYAML)
 	cases := map[string]Options{
+		"incident":       {Config: cfg5, ConfigYAML: data5},
 		"fan-out":        {Config: cfg4, ConfigYAML: data4, FanOut: true},
 		"curfew warn":    {Config: cfg3, ConfigYAML: data3},
 		"sample":         {Config: cfg, ConfigYAML: data},

@@ -62,7 +62,10 @@ type Step struct {
 	Step    string `json:"step"` // deactivate, quarantine, replace, activity, tell
 	Outcome string `json:"outcome"`
 	Detail  string `json:"detail"`
-	Err     error  `json:"-"`
+	// At is when the step was done, on the caller's clock: for the deactivation, how long a
+	// leaked key stayed usable after the response began.
+	At  time.Time `json:"at,omitzero"`
+	Err error     `json:"-"`
 }
 
 // Report is what the response did, step by step, and what the owner and security were told.
@@ -172,6 +175,7 @@ func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, req Requ
 	})
 	switch pr.Outcome {
 	case provenance.Made, provenance.AlreadyDone:
+		st.At = req.Now()
 		st.Outcome, st.Detail = Done, fmt.Sprintf("deactivated %s of %s%s; recorded %q%s", id, user, was, rep.Record, note)
 		if pr.RecordErr != nil {
 			st.Err, st.Detail = pr.RecordErr, fmt.Sprintf("deactivated %s of %s%s, but %v", id, user, was, pr.RecordErr)

@@ -2,7 +2,8 @@
 // on provided.al2023, runs one job of keywarden.yaml per invocation (or, with the seed's two
 // environment variables and no config, deactivates that one key). A job runs through
 // jobs.RunJobs, in every account of the config's accounts: section, as the CLI and the daemon
-// run it.
+// run it. With keywarden.yaml's incident: block, AWS Health's and GuardDuty's events about a
+// leaked key get keywarden respond's response (trigger.go, respond.go).
 package lambda
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awsconfig"
+	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
@@ -50,7 +52,7 @@ type Handler struct {
 // Result is what an invocation returns to Lambda: every key acted on and how it went.
 type Result struct {
 	Job    string        `json:"job,omitempty"`
-	Mode   string        `json:"mode"` // "config", "seed" or "secretsmanager-rotation"
+	Mode   string        `json:"mode"` // "config", "seed", "incident" or "secretsmanager-rotation"
 	DryRun bool          `json:"dry_run,omitempty"`
 	At     time.Time     `json:"at"`
 	Keys   []jobs.Result `json:"keys"`
@@ -68,6 +70,10 @@ type Result struct {
 	Rotation *svcrotate.Result `json:"rotation,omitempty"`
 	// Warnings are what a curfew's warning run ({"warn": true}) told the owners of.
 	Warnings []policy.Warning `json:"warnings,omitempty"`
+	// An incident (mode "incident"): the AWS event that started it and the response to each
+	// key it names.
+	Trigger   *Trigger          `json:"trigger,omitempty"`
+	Responses []incident.Report `json:"responses,omitempty"`
 }
 
 // Invoke implements aws-lambda-go's Handler, so a payload that is not JSON gets this package's
@@ -112,6 +118,16 @@ func (h *Handler) handle(ctx context.Context, payload []byte, now time.Time, log
 	src, err := LoadSource(ctx, h.Getenv, h.SSM)
 	if err != nil {
 		return r, err
+	}
+	// An AWS event about a leaked key; seed mode's schedule sends scheduled events, which
+	// are no incident and go on to the seed.
+	var fe *ForeignError
+	if tr, ok, err := ParseTrigger(payload); ok && !(src.Seed != nil && errors.As(err, &fe)) {
+		r.Mode = "incident"
+		if err != nil {
+			return r, err
+		}
+		return h.respond(ctx, r, &src, tr, now, log)
 	}
 	ev, err := ParseEvent(payload, src.Seed == nil)
 	if err != nil {

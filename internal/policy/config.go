@@ -18,6 +18,8 @@ type Config struct {
 	Accounts *Accounts
 	// Notify, when set, tells key owners what keywarden did and is about to do.
 	Notify *Notify
+	// Incident, when set, makes the Lambda function answer AWS's leaked-key events.
+	Incident *Incident
 }
 
 // Job is one named set of rules applied to a selection of users, optionally on a schedule.

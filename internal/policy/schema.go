@@ -26,7 +26,7 @@ func (l *loader) config(doc *yaml.Node) *Config {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	top, ok := l.fields(root, "the top level", "jobs", "defaults", "accounts", "notify")
+	top, ok := l.fields(root, "the top level", "jobs", "defaults", "accounts", "notify", "incident")
 	if !ok {
 		return nil
 	}
@@ -59,6 +59,9 @@ func (l *loader) config(doc *yaml.Node) *Config {
 	}
 	if f, ok := top["notify"]; ok {
 		cfg.Notify = l.notify(f)
+	}
+	if f, ok := top["incident"]; ok {
+		cfg.Incident = l.incident(f)
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(jobs.Content); i += 2 {
