@@ -13,6 +13,7 @@ import (
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/trail"
 )
 
 // respond answers an AWS event about a leaked key with keywarden respond's response, for each
@@ -39,7 +40,14 @@ func (h *Handler) respond(ctx context.Context, r Result, src *Source, tr Trigger
 		return r, err
 	}
 	d.Session = sess
-	d.Activity = incident.LastUsed{IAM: sess.IAM}
+	// What the key did, from CloudTrail over the week before the event: the owner's notice
+	// names the calls an attacker made, as respond's does.
+	now := h.Now()
+	d.Activity = incident.Trail{
+		Source: trail.NewSource(sess.Config, nil, sess.IAM),
+		Since:  now.Add(-incident.DefaultSince), Until: now,
+		IAM: incident.LastUsed{IAM: sess.IAM},
+	}
 	if cfg.Notify != nil {
 		d.Sender = h.Sender
 		if d.Sender == nil {
