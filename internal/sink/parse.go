@@ -3,6 +3,7 @@ package sink
 import (
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -20,8 +21,9 @@ type Env struct {
 	KMSKeyID        string
 	CredentialsFile string                         // profile:NAME without @FILE
 	Split           func(string) ([]string, error) // exec: COMMAND into words (no shell)
-	ExecEnv         []string
+	ExecEnv         []string                       // also where github: finds its token and GITHUB_API_URL
 	Out             io.Writer
+	HTTP            *http.Client // github:'s; nil is http.DefaultClient
 }
 
 // builders make each kind's destination from the part after its colon, {user} already

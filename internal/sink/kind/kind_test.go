@@ -17,7 +17,7 @@ func TestProblem(t *testing.T) {
 		"ssm:/ci/{user}":                   "",
 		"profile:ci-{user}@/tmp/c":         "",
 		"exec:./push {user}":               "",
-		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND or profile:NAME[@FILE]`,
+		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND, github:OWNER/REPO[:env=ENV] or profile:NAME[@FILE]`,
 		"ssm:":                             `destination "ssm:": want `,
 		"vault:x":                          `destination "vault:x": unknown kind "vault"; want `,
 		"secretmanager:x":                  `unknown kind "secretmanager" (did you mean secretsmanager?); want `,
@@ -44,6 +44,7 @@ func TestUserInDestinations(t *testing.T) {
 		"profile:ci@/tmp/c":  "profile:ci-{user}@/tmp/c",
 		"profile:ci":         "profile:ci-{user}",
 		"exec:./push":        "exec:./push {user}",
+		"github:acme/deploy": "github:acme/deploy:env={user}",
 	} {
 		if got := WithUser(spec); got != want {
 			t.Errorf("WithUser(%q) = %q, want %q", spec, got, want)
@@ -55,10 +56,10 @@ func TestUserInDestinations(t *testing.T) {
 }
 
 func TestLambdaAndRegistry(t *testing.T) {
-	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec profile" {
+	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec github profile" {
 		t.Errorf("Names() = %s", got)
 	}
-	for spec, want := range map[string]bool{"secretsmanager:x": true, "ssm:x": true, "exec:x": false, "profile:x": false} {
+	for spec, want := range map[string]bool{"secretsmanager:x": true, "ssm:x": true, "exec:x": false, "profile:x": false, "github:a/b": false} {
 		if RunsInLambda(spec) != want {
 			t.Errorf("RunsInLambda(%q) != %v", spec, want)
 		}
