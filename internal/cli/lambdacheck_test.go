@@ -14,7 +14,7 @@ import (
 // sentence naming job and destination, exit 2, no template), and validate, for which the file
 // is valid (apply and serve run it), warns in the same words.
 func TestTemplateRefusesWhatTheLambdaCannotDeliver(t *testing.T) {
-	for _, dest := range []string{"exec:./push {user}", "profile:ci-{user}"} {
+	for _, dest := range []string{"exec:./push {user}", "profile:ci-{user}", "github:acme/deploy:env={user}"} {
 		t.Run(dest, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "keywarden.yaml")
 			yaml := "jobs:\n  rotate-ci:\n    schedule: \"0 3 * * 1\"\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/{user}\", \"" + dest + "\"]}\n"
@@ -61,6 +61,27 @@ func TestTemplateWarnsOfAWebhookToken(t *testing.T) {
 		}
 		if !warn && !strings.Contains(out, "ssm:GetParameter") {
 			t.Errorf("%s: the function's role cannot read the URL:\n%s", url, out)
+		}
+	}
+}
+
+// A rotate rule whose destinations cannot be read back (exec:, github:) is valid, but validate
+// warns that a rerun after a crash could not recover the new key, and names what to add.
+func TestValidateWarnsOfARotationNothingCanReadBack(t *testing.T) {
+	for dests, warn := range map[string]bool{
+		`"exec:./push {user}", "github:acme/deploy:env={user}"`: true,
+		`"github:acme/deploy:env={user}", "ssm:/ci/{user}"`:     false,
+	} {
+		p := filepath.Join(t.TempDir(), "keywarden.yaml")
+		yaml := "jobs:\n  rotate-ci:\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [" + dests + "]}\n"
+		if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, _, errb := testDeps()
+		code := Run(context.Background(), d, []string{"validate", "-c", p})
+		got := strings.Contains(errb.String(), "keywarden: warning: job rotate-ci: no destination of its rotate rule (exec:./push {user}, github:acme/deploy:env={user}) can be read back, so a rerun after a crash cannot recover the new key; add a secretsmanager:, ssm: or profile: destination beside them")
+		if code != 0 || got != warn {
+			t.Errorf("%s: exit %d, warned %v, want %v\n%s", dests, code, got, warn, errb)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/sink"
+	"github.com/keywarden/keywarden/internal/sink/kind"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
@@ -28,27 +29,35 @@ type serviceRotateFlags struct {
 	KMSKeyID string
 }
 
-const serviceRotateHelp = `With --user and --to, rotate a service user's key, signed as an admin, and deliver it:
+// serviceRotateHelp's destinations are the kinds internal/sink/kind declares, one line each.
+var serviceRotateHelp = fmt.Sprintf(`With --user and --to, rotate a service user's key, signed as an admin, and deliver it:
 
   1. check the destinations and the two-key limit (--make-room deletes an inactive second key)
   2. record the rotation on the user (tag keywarden:rotation: key ids and times, no secret)
   3. create the new key, and stage it where consumers do not read it yet (AWSPENDING)
   4. wait until STS, signed with the new key, answers as the user several times in a row
-  5. deliver it to every --to: secretsmanager:SECRET_ID (AWSCURRENT moves to it), ssm:NAME
-     (SecureString), profile:NAME[@FILE], exec:COMMAND (the JSON on stdin, exit 0 = delivered)
-  6. retire the old key: --grace 0 deactivates it at once; otherwise it stays active and a later
+  5. deliver it to every --to:
+%s  6. retire the old key: --grace 0 deactivates it at once; otherwise it stays active and a later
      run deactivates it once the grace has passed and IAM shows no use of it since delivery
      (a consumer still on it is named and exit 4, unless --force)
 Each destination holds {"Version":1,"AccessKeyId":…,"SecretAccessKey":…}, the JSON a
 credential_process prints. {user} in a destination is the user's name. Killed at any step, the
 same command finishes it, from the user's tag and the destinations alone.
 
-`
+`, destinationsHelp())
+
+func destinationsHelp() string {
+	var b strings.Builder
+	for _, k := range kind.All() {
+		b.WriteString("     " + k.Help + "\n")
+	}
+	return b.String()
+}
 
 func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.Users, "user", "u", nil, "rotate this IAM user's key, signed as an admin (repeatable; globs as in deactivate)")
-	fl.StringArrayVar(&f.To, "to", nil, "where to deliver the new key (repeatable): secretsmanager:ID, ssm:NAME, profile:NAME[@FILE], exec:COMMAND")
+	fl.StringArrayVar(&f.To, "to", nil, "where to deliver the new key (repeatable): "+strings.Join(kindSyntaxes(), ", "))
 	durationFlag(cmd, &f.Grace, "grace", 24*time.Hour, "how long the old key stays active after delivery, like 24h or 7d (0s: deactivate at once)")
 	fl.BoolVar(&f.Force, "force", false, "deactivate the old key after the grace even if a consumer used it since delivery")
 	fl.StringVar(&f.KMSKeyID, "kms-key-id", "", "KMS key for a secret keywarden creates and for ssm: parameters")
@@ -57,6 +66,14 @@ func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
 	cmd.Example += `
   keywarden rotate --user svc-ci --to secretsmanager:ci/svc-ci --grace 24h
   keywarden rotate --user 'svc-*' --to 'ssm:/ci/{user}' --to 'exec:./push-to-ci {user}'`
+}
+
+func kindSyntaxes() []string {
+	var out []string
+	for _, k := range kind.All() {
+		out = append(out, k.Syntax)
+	}
+	return out
 }
 
 func (f *serviceRotateFlags) active(cmd *cobra.Command) bool {

@@ -52,5 +52,8 @@ func runValidate(_ context.Context, o *validateOptions) error {
 	for _, p := range deploy.LambdaProblems(cfg) {
 		fmt.Fprintf(o.Stderr, "keywarden: warning: not deployable as a Lambda: %v\n", p)
 	}
+	for _, p := range cfg.UnreadableRotations() {
+		fmt.Fprintf(o.Stderr, "keywarden: warning: %s\n", p)
+	}
 	return nil
 }

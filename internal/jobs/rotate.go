@@ -9,9 +9,6 @@ import (
 	"sync"
 	"time"
 
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/exitcode"
@@ -123,10 +120,10 @@ type Rotation struct {
 }
 
 // Rotate runs one user's service rotation in s through internal/svcrotate, with the
-// destinations built from the spec (one Secrets Manager and one SSM client for them all) and
+// destinations built from the spec by internal/sink (each with its client, from s.Config) and
 // the local ones from ro. rotate --user and the rotate rules of keywarden.yaml both run it.
 func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro RotateOptions) (svcrotate.Result, error) {
-	env := sink.Env{User: r.User, SecretsManager: sm.NewFromConfig(s.Config), SSM: ssm.NewFromConfig(s.Config),
+	env := sink.Env{User: r.User, Config: s.Config,
 		KMSKeyID: r.Spec.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
 	var sinks []sink.Sink
 	for _, spec := range r.Spec.To {

@@ -5,59 +5,47 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
 
-// Statement ids of a rotate rule's grants.
-const (
-	SidRotate         = "RotateKeys"
-	SidSecretsManager = "DeliverToSecretsManager"
-	SidSSM            = "DeliverToSSM"
-	SidKMS            = "EncryptWithKMS"
-)
+// SidRotate is the statement id of a rotate rule's grant on the users; each destination
+// kind names its own (internal/sink/kind).
+const SidRotate = "RotateKeys"
 
-// DestinationActions are what each destination kind calls (internal/sink; its Actions methods
-// say the same, and a test holds the two together). profile: and exec: are local.
-var DestinationActions = map[string][]string{
-	"secretsmanager": {"secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-		"secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:UpdateSecretVersionStage"},
-	"ssm": {"ssm:GetParameter", "ssm:PutParameter"},
-}
-
-// KMSActions are what a destination needs of its kms_key_id: Secrets Manager asks for a data
-// key to encrypt and decrypts to read a version back; SSM also encrypts directly.
-var KMSActions = map[string][]string{
-	"secretsmanager": {"kms:Decrypt", "kms:GenerateDataKey"},
-	"ssm":            {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-}
+// SidKMS is the statement id of the grant on a rule's kms_key_id.
+const SidKMS = "EncryptWithKMS"
 
 // rotationGrants gathers what the rotate rules of the chosen jobs need, as svcrotate calls it:
 // on the users, iam:CreateAccessKey, iam:UpdateAccessKey
 // (retiring the old key) and iam:DeleteAccessKey (make_room, and a key whose secret was lost
 // after an unanswered create); the state and provenance tags join RecordProvenance; on the
-// destinations, their kind's actions; on the KMS key, its actions only when one is given. No
+// destinations, their kind's actions (internal/sink/kind declares them, and the sink calls
+// them); on the KMS key, its actions only when one is given. No
 // iam:GetUser: each rotation is handed the ARN the job's read found (exact names are read with
 // GetUser there, and granted by the read's own statement).
 type rotationGrants struct {
-	users, secrets, params, keys []string
-	kms                          []string
+	users, keys, kms []string
+	dests            map[string][]string // by kind: the ARNs of its destinations
 }
 
 func (g *rotationGrants) add(j policy.Job, r policy.Rule, account string) {
 	g.users = append(g.users, scope(j.Select, account)...)
 	for _, d := range r.To {
-		kind, name, _ := strings.Cut(d, ":")
-		for _, n := range destNames(j.Select, name) {
-			switch kind {
-			case "secretsmanager":
-				// Secrets Manager appends "-" and six random characters to a secret's ARN.
-				g.secrets = append(g.secrets, "arn:aws:secretsmanager:*:"+account+":secret:"+n+"-??????")
-			case "ssm":
-				g.params = append(g.params, "arn:aws:ssm:*:"+account+":parameter/"+strings.TrimPrefix(n, "/"))
+		k, name := kind.Of(d)
+		if k == nil {
+			continue // refused by the config's load
+		}
+		if k.Resource != nil {
+			if g.dests == nil {
+				g.dests = map[string][]string{}
+			}
+			for _, n := range destNames(j.Select, name) {
+				g.dests[k.Name] = append(g.dests[k.Name], k.Resource(account, n))
 			}
 		}
-		if r.KMSKeyID != "" && KMSActions[kind] != nil {
+		if r.KMSKeyID != "" && k.KMSActions != nil {
 			g.keys = append(g.keys, kmsARN(r.KMSKeyID, account))
-			g.kms = append(g.kms, KMSActions[kind]...)
+			g.kms = append(g.kms, k.KMSActions...)
 		}
 	}
 }
@@ -67,11 +55,10 @@ func (g *rotationGrants) statements() []Statement {
 		return nil
 	}
 	ss := []Statement{allow(SidRotate, g.users, "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey")}
-	if len(g.secrets) > 0 {
-		ss = append(ss, allow(SidSecretsManager, g.secrets, DestinationActions["secretsmanager"]...))
-	}
-	if len(g.params) > 0 {
-		ss = append(ss, allow(SidSSM, g.params, DestinationActions["ssm"]...))
+	for _, k := range kind.All() {
+		if rs := g.dests[k.Name]; len(rs) > 0 {
+			ss = append(ss, allow(k.Sid, rs, k.Actions...))
+		}
 	}
 	if len(g.keys) > 0 {
 		a := slices.Clone(g.kms)

@@ -1,10 +1,7 @@
 package permissions
 
 import (
-	"slices"
 	"testing"
-
-	"github.com/keywarden/keywarden/internal/sink"
 )
 
 const rotateJobs = `jobs:
@@ -57,28 +54,6 @@ func TestRotateRuleGrantsItsDestinationsOnly(t *testing.T) {
 	for _, a := range []string{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"} {
 		if !allows(d, a, key) || allows(d, a, "arn:aws:kms:ap-northeast-1:123456789012:key/other") {
 			t.Errorf("%s not granted on exactly the kms_key_id:\n%s", a, d.JSON())
-		}
-	}
-}
-
-// The grants are written here (policy, which builds no destination, must stay free of AWS);
-// the destinations say what they call in internal/sink. This holds the two together.
-func TestDestinationActionsAreSinks(t *testing.T) {
-	for kind, mk := range map[string]func(kms string) sink.Sink{
-		"secretsmanager": func(k string) sink.Sink { return &sink.SecretsManager{SecretID: "x", KMSKeyID: k} },
-		"ssm":            func(k string) sink.Sink { return &sink.SSM{Name: "x", KMSKeyID: k} },
-	} {
-		same := func(a, b []string) bool {
-			a, b = slices.Clone(a), slices.Clone(b)
-			slices.Sort(a)
-			slices.Sort(b)
-			return slices.Equal(a, b)
-		}
-		if got := mk("").Actions(); !same(got, DestinationActions[kind]) {
-			t.Errorf("%s: sink calls %v, permissions grant %v", kind, got, DestinationActions[kind])
-		}
-		if got := mk("k").Actions(); !same(got, append(slices.Clone(DestinationActions[kind]), KMSActions[kind]...)) {
-			t.Errorf("%s with a KMS key: sink calls %v, permissions grant %v + %v", kind, got, DestinationActions[kind], KMSActions[kind])
 		}
 	}
 }

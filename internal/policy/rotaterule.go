@@ -6,6 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
 
 // DefaultRotateGrace is how long a rotate rule keeps the old key active after delivery when
@@ -44,7 +45,7 @@ func (l *loader) rotateRule(k, v *yaml.Node, sel Selector) (Rule, bool) {
 			l.errf(n, "to: %s", msg)
 			ok = false
 		} else if !strings.Contains(d, "{user}") && !oneUser(sel) {
-			l.errf(n, "to: destination %q would hold the keys of every user the job selects; put {user} in it, like %q", d, withUser(d))
+			l.errf(n, "to: destination %q would hold the keys of every user the job selects; put {user} in it, like %q", d, kind.WithUser(d))
 			ok = false
 		}
 	}
@@ -73,70 +74,24 @@ func (l *loader) rotateRule(k, v *yaml.Node, sel Selector) (Rule, bool) {
 	return r, ok
 }
 
-// Destination names as AWS allows them (Secrets Manager: letters, digits and /_+=.@-; SSM:
-// letters, digits and _.-/), with {user} standing in for a user name.
+// Names as AWS allows them (Secrets Manager: letters, digits and /_+=.@-; SSM: letters,
+// digits and _.-/), for notify's references to a secret or a parameter.
 var (
 	secretName = lazyRegexp(`^([A-Za-z0-9/_+=.@-]|\{user\})+$`)
 	paramName  = lazyRegexp(`^([A-Za-z0-9_./-]|\{user\})+$`)
 )
 
 // DestinationProblem says what is wrong with a destination spec, or "" when internal/sink can
-// take it. It checks the syntax only and reaches no AWS: sink.Parse builds the destination
-// when the rule runs (and imports the AWS clients, which deciding must not).
-func DestinationProblem(spec string) string {
-	kind, rest, found := strings.Cut(spec, ":")
-	const want = "want secretsmanager:SECRET_ID, ssm:NAME, profile:NAME[@FILE] or exec:COMMAND"
-	if !found || rest == "" {
-		return "destination " + quote(spec) + ": " + want
-	}
-	switch kind {
-	case "secretsmanager":
-		if len(rest) > 512 || !secretName.MatchString(rest) {
-			return "destination " + quote(spec) + ": a secret name is up to 512 letters, digits and /_+=.@-"
-		}
-	case "ssm":
-		if len(rest) > 2048 || !paramName.MatchString(rest) {
-			return "destination " + quote(spec) + ": a parameter name is letters, digits and _.-/"
-		}
-	case "profile":
-		name, file, _ := strings.Cut(rest, "@")
-		if name == "" || strings.ContainsAny(name, "[]\n") || strings.Contains(rest, "@") && file == "" {
-			return "destination " + quote(spec) + ": want profile:NAME[@FILE]"
-		}
-	case "exec":
-		if strings.TrimSpace(rest) == "" {
-			return "destination " + quote(spec) + ": want exec:COMMAND [ARG]..."
-		}
-	default:
-		msg := "destination " + quote(spec) + ": unknown kind " + quote(kind)
-		if s := closest(kind, []string{"secretsmanager", "ssm", "profile", "exec"}); s != "" {
-			msg += " (did you mean " + s + "?)"
-		}
-		return msg + "; " + want
-	}
-	return ""
-}
+// take it. Each kind's syntax is declared in internal/sink/kind, which reaches no AWS:
+// sink.Parse builds the destination when the rule runs (and imports the AWS clients, which
+// deciding must not).
+func DestinationProblem(spec string) string { return kind.Problem(spec, closest) }
 
-// ExpandUser is a destination for one user: {user} replaced by the name, as sink.Parse does.
-func ExpandUser(spec, user string) string { return strings.ReplaceAll(spec, "{user}", user) }
+// ExpandUser is a destination for one user, as its kind puts the name in (sink.Parse too).
+func ExpandUser(spec, user string) string { return kind.ExpandUser(spec, user) }
 
 // oneUser reports whether a selection can pick at most one user: one exact name.
 func oneUser(s Selector) bool { return len(s.Users) == 1 && !keys.IsGlob(s.Users[0]) }
-
-func withUser(spec string) string {
-	kind, rest, _ := strings.Cut(spec, ":")
-	switch kind {
-	case "exec":
-		return spec + " {user}"
-	case "profile":
-		name, file, found := strings.Cut(rest, "@")
-		if found {
-			return "profile:" + name + "-{user}@" + file
-		}
-		return "profile:" + name + "-{user}"
-	}
-	return kind + ":" + strings.TrimSuffix(rest, "/") + "/{user}"
-}
 
 func quote(s string) string {
 	if len(s) > 60 {

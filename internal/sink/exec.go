@@ -10,7 +10,17 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
+
+var _ = builder(kind.Exec, func(rest string, e Env) (Sink, error) {
+	argv, err := e.Split(rest)
+	if err != nil {
+		return nil, fmt.Errorf("destination %q: %v", kind.Exec.Name+":"+rest, err)
+	}
+	return &Exec{Argv: argv, Env: e.ExecEnv, Out: e.Out}, nil
+})
 
 // Exec hands the key to a program of the user's: the JSON on its stdin, nothing secret in its
 // argv or environment (keywarden's own AWS credentials are removed from it too). Exit status 0
@@ -25,7 +35,7 @@ type Exec struct {
 func (d *Exec) String() string                              { return "exec:" + strings.Join(d.Argv, " ") }
 func (d *Exec) Stage(context.Context, Secret) (bool, error) { return false, nil }
 func (d *Exec) CanRecover() bool                            { return false }
-func (d *Exec) Actions() []string                           { return nil }
+func (d *Exec) Actions() []string                           { return kind.Exec.ActionsFor(false) }
 
 func (d *Exec) Recover(context.Context, string) (Secret, bool, error) { return Secret{}, false, nil }
 

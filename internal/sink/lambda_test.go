@@ -22,3 +22,20 @@ func TestRunsInLambda(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// respond replaces a leaked key only where a cut-short rotation can be read back: exec: and
+// github: keep what they are given unreadable, and an unknown kind is never trusted.
+func TestCanReadBack(t *testing.T) {
+	for spec, want := range map[string]bool{
+		"secretsmanager:ci/{user}": true,
+		"ssm:/ci/key":              true,
+		"profile:ci":               true,
+		"exec:./push {user}":       false,
+		"github:acme/app":          false,
+		"vault:kv/ci":              false,
+	} {
+		if got := CanReadBack(spec); got != want {
+			t.Errorf("CanReadBack(%q) = %v, want %v", spec, got, want)
+		}
+	}
+}

@@ -3,50 +3,44 @@ package sink
 import (
 	"fmt"
 	"io"
-	"strings"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
 
 // Env is what Parse needs to build destinations for one user.
 type Env struct {
-	User            string
+	User string
+	// Config makes the AWS clients of the destinations that need one; SecretsManager and SSM,
+	// when set, are used instead (tests).
+	Config          aws.Config
 	SecretsManager  SecretsManagerAPI
 	SSM             SSMAPI
 	KMSKeyID        string
 	CredentialsFile string                         // profile:NAME without @FILE
 	Split           func(string) ([]string, error) // exec: COMMAND into words (no shell)
-	ExecEnv         []string
+	ExecEnv         []string                       // also where github: finds its token and GITHUB_API_URL
 	Out             io.Writer
+	HTTP            *http.Client // github:'s; nil is http.DefaultClient
 }
 
-// Parse builds one destination from its spec: secretsmanager:ID, ssm:NAME, profile:NAME[@FILE]
-// or exec:COMMAND. {user} in the spec is replaced by the user's name, so one spec serves a
-// glob of users.
+// builders make each kind's destination from the part after its colon, {user} already
+// replaced. Each kind's file adds its own; a test holds them to internal/sink/kind.
+var builders = map[string]func(rest string, e Env) (Sink, error){}
+
+func builder(k *kind.Kind, b func(rest string, e Env) (Sink, error)) *kind.Kind {
+	builders[k.Name] = b
+	return k
+}
+
+// Parse builds one destination from its spec (internal/sink/kind has the kinds). {user} in
+// the spec is replaced by the user's name, so one spec serves a glob of users.
 func Parse(spec string, e Env) (Sink, error) {
-	kind, rest, ok := strings.Cut(spec, ":")
-	rest = strings.ReplaceAll(rest, "{user}", e.User)
-	if !ok || rest == "" {
-		return nil, fmt.Errorf("destination %q: want secretsmanager:SECRET_ID, ssm:NAME, profile:NAME[@FILE] or exec:COMMAND", spec)
+	if p := kind.Problem(spec, nil); p != "" {
+		return nil, fmt.Errorf("%s", p)
 	}
-	switch kind {
-	case "secretsmanager":
-		return &SecretsManager{C: e.SecretsManager, SecretID: rest, User: e.User, KMSKeyID: e.KMSKeyID}, nil
-	case "ssm":
-		return &SSM{C: e.SSM, Name: rest, KMSKeyID: e.KMSKeyID}, nil
-	case "profile":
-		name, file, _ := strings.Cut(rest, "@")
-		if file == "" {
-			file = e.CredentialsFile
-		}
-		if name == "" || file == "" {
-			return nil, fmt.Errorf("destination %q: want profile:NAME[@FILE]", spec)
-		}
-		return &Profile{Name: name, File: file}, nil
-	case "exec":
-		argv, err := e.Split(rest)
-		if err != nil {
-			return nil, fmt.Errorf("destination %q: %v", spec, err)
-		}
-		return &Exec{Argv: argv, Env: e.ExecEnv, Out: e.Out}, nil
-	}
-	return nil, fmt.Errorf("destination %q: unknown kind %q; want secretsmanager, ssm, profile or exec", spec, kind)
+	k, rest := kind.Of(kind.ExpandUser(spec, e.User))
+	return builders[k.Name](rest, e)
 }

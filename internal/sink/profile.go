@@ -7,9 +7,22 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
+
+var _ = builder(kind.Profile, func(rest string, e Env) (Sink, error) {
+	name, file, _ := strings.Cut(rest, "@")
+	if file == "" {
+		file = e.CredentialsFile
+	}
+	if file == "" {
+		return nil, fmt.Errorf("destination %q: no credentials file to write; name one, like profile:%s@FILE", kind.Profile.Name+":"+rest, name)
+	}
+	return &Profile{Name: name, File: file}, nil
+})
 
 // Profile writes the key into one profile of a shared credentials file, with credfile's edit
 // (comments and other profiles kept) and its atomic, fsynced, owner-only write.
@@ -21,7 +34,7 @@ type Profile struct {
 func (d *Profile) String() string                              { return "profile:" + d.Name + "@" + d.File }
 func (d *Profile) Stage(context.Context, Secret) (bool, error) { return false, nil }
 func (d *Profile) CanRecover() bool                            { return true }
-func (d *Profile) Actions() []string                           { return nil }
+func (d *Profile) Actions() []string                           { return kind.Profile.ActionsFor(false) }
 
 // Check refuses, before any key is made, a file keywarden cannot parse and a new file whose
 // directory does not exist.

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
 
 // SecretsManagerAPI is the part of Secrets Manager the secretsmanager: destination uses.
@@ -19,6 +21,14 @@ type SecretsManagerAPI interface {
 	CreateSecret(context.Context, *sm.CreateSecretInput, ...func(*sm.Options)) (*sm.CreateSecretOutput, error)
 	UpdateSecretVersionStage(context.Context, *sm.UpdateSecretVersionStageInput, ...func(*sm.Options)) (*sm.UpdateSecretVersionStageOutput, error)
 }
+
+var _ = builder(kind.SecretsManager, func(rest string, e Env) (Sink, error) {
+	c := e.SecretsManager
+	if c == nil {
+		c = sm.NewFromConfig(e.Config)
+	}
+	return &SecretsManager{C: c, SecretID: rest, User: e.User, KMSKeyID: e.KMSKeyID}, nil
+})
 
 // UserTag on a secret names the IAM user whose key it holds.
 const UserTag = "keywarden:user"
@@ -163,14 +173,7 @@ func (d *SecretsManager) Recover(ctx context.Context, keyID string) (Secret, boo
 
 func (d *SecretsManager) CanRecover() bool { return true }
 
-func (d *SecretsManager) Actions() []string {
-	a := []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-		"secretsmanager:UpdateSecretVersionStage", "secretsmanager:CreateSecret", "secretsmanager:TagResource"}
-	if d.KMSKeyID != "" {
-		a = append(a, "kms:GenerateDataKey", "kms:Decrypt")
-	}
-	return a
-}
+func (d *SecretsManager) Actions() []string { return kind.SecretsManager.ActionsFor(d.KMSKeyID != "") }
 
 func notFoundSM(err error) bool {
 	var nf *smtypes.ResourceNotFoundException

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/keywarden/keywarden/internal/sink/kind"
 )
 
 // SSMAPI is the part of SSM Parameter Store the ssm: destination uses.
@@ -14,6 +16,14 @@ type SSMAPI interface {
 	GetParameter(context.Context, *ssm.GetParameterInput, ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 	PutParameter(context.Context, *ssm.PutParameterInput, ...func(*ssm.Options)) (*ssm.PutParameterOutput, error)
 }
+
+var _ = builder(kind.SSM, func(rest string, e Env) (Sink, error) {
+	c := e.SSM
+	if c == nil {
+		c = ssm.NewFromConfig(e.Config)
+	}
+	return &SSM{C: c, Name: rest, KMSKeyID: e.KMSKeyID}, nil
+})
 
 // SSM writes the key as a new version of a SecureString parameter. A parameter has no slot
 // consumers do not read, so it is written only once the key is proven.
@@ -58,10 +68,4 @@ func (d *SSM) Recover(ctx context.Context, keyID string) (Secret, bool, error) {
 	return s, ok, nil
 }
 
-func (d *SSM) Actions() []string {
-	a := []string{"ssm:GetParameter", "ssm:PutParameter"}
-	if d.KMSKeyID != "" {
-		a = append(a, "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
-	}
-	return a
-}
+func (d *SSM) Actions() []string { return kind.SSM.ActionsFor(d.KMSKeyID != "") }

@@ -1,0 +1,198 @@
+package sink
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/nacl/box"
+
+	"github.com/keywarden/keywarden/internal/sink/kind"
+)
+
+var _ = builder(kind.GitHub, func(rest string, e Env) (Sink, error) {
+	owner, repo, env, _ := kind.GitHubParts(rest)
+	d := &GitHub{Owner: owner, Repo: repo, Environment: env, API: "https://api.github.com", HTTP: e.HTTP}
+	for _, kv := range e.ExecEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "GITHUB_API_URL" && v != "":
+			d.API = strings.TrimSuffix(v, "/")
+		case k == "GH_TOKEN" && v != "", k == "GITHUB_TOKEN" && v != "" && d.Token == "":
+			d.Token = v
+		}
+	}
+	return d, nil
+})
+
+// GitHub writes the key as two Actions secrets of a repository, or of one of its
+// environments: each value a libsodium sealed box to the public key GitHub publishes for
+// them, as GitHub's REST API asks. GitHub gives back a secret's metadata, never its value, so
+// delivery is verified by the update time and nothing can be recovered from it.
+type GitHub struct {
+	Owner, Repo, Environment string
+	API                      string // https://api.github.com, or GITHUB_API_URL (GitHub Enterprise Server)
+	Token                    string // GH_TOKEN, else GITHUB_TOKEN
+	HTTP                     *http.Client
+}
+
+// The secrets' names: what the AWS SDKs and CLI read from the environment of a workflow step.
+const (
+	GitHubKeyIDName  = "AWS_ACCESS_KEY_ID"
+	GitHubSecretName = "AWS_SECRET_ACCESS_KEY"
+)
+
+func (d *GitHub) String() string {
+	s := "github:" + d.Owner + "/" + d.Repo
+	if d.Environment != "" {
+		s += ":env=" + d.Environment
+	}
+	return s
+}
+
+func (d *GitHub) Stage(context.Context, Secret) (bool, error)           { return false, nil }
+func (d *GitHub) CanRecover() bool                                      { return false }
+func (d *GitHub) Recover(context.Context, string) (Secret, bool, error) { return Secret{}, false, nil }
+func (d *GitHub) Actions() []string                                     { return kind.GitHub.ActionsFor(false) }
+
+// Check reads the secrets' public key before a key is made: a missing token, a bad one, a
+// repository or environment the token cannot see, and a spent rate limit are refused then.
+func (d *GitHub) Check(ctx context.Context) error {
+	if d.Token == "" {
+		return &InvalidError{Msg: fmt.Sprintf("%s: no GitHub token; set GH_TOKEN or GITHUB_TOKEN to a token with Secrets read and write on %s/%s", d, d.Owner, d.Repo)}
+	}
+	_, _, err := d.publicKey(ctx)
+	return err
+}
+
+func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
+	keyID, pub, err := d.publicKey(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range []struct{ name, value string }{{GitHubKeyIDName, s.AccessKeyID}, {GitHubSecretName, s.SecretAccessKey}} {
+		sealed, err := box.SealAnonymous(nil, []byte(v.value), pub, rand.Reader)
+		if err != nil {
+			return &Error{d.String(), "seal " + v.name, err}
+		}
+		body, _ := json.Marshal(map[string]string{"encrypted_value": base64.StdEncoding.EncodeToString(sealed), "key_id": keyID})
+		resp, err := d.call(ctx, http.MethodPut, d.secretsPath()+"/"+v.name, body, "write the secret "+v.name)
+		if err != nil {
+			return err
+		}
+		// GitHub's clock, not ours, says when the write happened: the metadata must not be older.
+		sent, _ := http.ParseTime(resp.Header.Get("Date"))
+		var meta struct {
+			UpdatedAt time.Time `json:"updated_at"`
+		}
+		if err := d.get(ctx, d.secretsPath()+"/"+v.name, "read the secret "+v.name+" back", &meta); err != nil {
+			return err
+		}
+		if meta.UpdatedAt.Before(sent.Add(-time.Second)) {
+			return &Error{d.String(), "verify the secret " + v.name, fmt.Errorf("GitHub shows it updated at %s, before the write at %s", meta.UpdatedAt.Format(time.RFC3339), sent.Format(time.RFC3339))}
+		}
+	}
+	return nil
+}
+
+func (d *GitHub) secretsPath() string {
+	p := "/repos/" + url.PathEscape(d.Owner) + "/" + url.PathEscape(d.Repo)
+	if d.Environment != "" {
+		return p + "/environments/" + url.PathEscape(d.Environment) + "/secrets"
+	}
+	return p + "/actions/secrets"
+}
+
+func (d *GitHub) publicKey(ctx context.Context) (string, *[32]byte, error) {
+	path := d.secretsPath() + "/public-key"
+	var pk struct {
+		KeyID string `json:"key_id"`
+		Key   string `json:"key"`
+	}
+	if err := d.get(ctx, path, "read the secrets' public key", &pk); err != nil {
+		return "", nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(pk.Key)
+	if err != nil || len(raw) != 32 || pk.KeyID == "" {
+		return "", nil, &Error{d.String(), "read the secrets' public key", fmt.Errorf("GitHub sent a key that is not 32 bytes of base64")}
+	}
+	return pk.KeyID, (*[32]byte)(raw), nil
+}
+
+func (d *GitHub) get(ctx context.Context, path, what string, into any) error {
+	resp, err := d.call(ctx, http.MethodGet, path, nil, what)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(resp.body, into); err != nil {
+		return &Error{d.String(), what, fmt.Errorf("GitHub's answer is not the JSON documented: %w", err)}
+	}
+	return nil
+}
+
+type ghResponse struct {
+	Header http.Header
+	body   []byte
+}
+
+func (d *GitHub) call(ctx context.Context, method, path string, body []byte, what string) (ghResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, method, d.API+path, bytes.NewReader(body))
+	if err != nil {
+		return ghResponse{}, &Error{d.String(), what, err}
+	}
+	req.Header.Set("Accept", "application/vnd.github+json")
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c := d.HTTP
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return ghResponse{}, &Error{d.String(), what, err}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		return ghResponse{}, d.refusal(resp, what)
+	}
+	return ghResponse{resp.Header, b}, nil
+}
+
+// refusal is GitHub's refusal as one sentence: what is wrong and what to do.
+func (d *GitHub) refusal(resp *http.Response, what string) error {
+	repo := d.Owner + "/" + d.Repo
+	switch {
+	case (resp.StatusCode == 403 || resp.StatusCode == 429) && resp.Header.Get("X-RateLimit-Remaining") == "0":
+		until := "its reset"
+		if n, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			until = time.Unix(n, 0).UTC().Format("15:04:05 UTC")
+		}
+		return &Error{d.String(), what, fmt.Errorf("GitHub's API rate limit for this token is spent until %s; run again after it", until)}
+	case (resp.StatusCode == 403 || resp.StatusCode == 429) && resp.Header.Get("Retry-After") != "":
+		return &Error{d.String(), what, fmt.Errorf("GitHub's secondary rate limit asks to wait %s seconds; run again after that", resp.Header.Get("Retry-After"))}
+	case resp.StatusCode == 401:
+		return &InvalidError{Msg: fmt.Sprintf("%s: GitHub refused the token (401); set GH_TOKEN or GITHUB_TOKEN to a valid token", d)}
+	case resp.StatusCode == 403:
+		return &RefusedError{Msg: fmt.Sprintf("%s: the token may not %s (403); give it Secrets read and write on %s (a classic token: the repo scope)", d, what, repo)}
+	case resp.StatusCode == 404:
+		where := "repository " + repo
+		if d.Environment != "" {
+			where = "environment " + d.Environment + " of " + where
+		}
+		return &InvalidError{Msg: fmt.Sprintf("%s: the %s does not exist or the token cannot see it (404); check the name and the token's repository access", d, where)}
+	}
+	return &Error{d.String(), what, fmt.Errorf("GitHub answered %s", resp.Status)}
+}

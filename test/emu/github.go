@@ -1,0 +1,178 @@
+package emu
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/nacl/box"
+)
+
+// GitHub is a stateful stand-in for GitHub's REST API for Actions secrets, as documented at
+// docs.github.com/rest/actions/secrets (repository secrets: GET …/actions/secrets/public-key,
+// PUT and GET …/actions/secrets/{name}; environment secrets the same under
+// …/environments/{env}/secrets). It publishes a Curve25519 public key and opens every sealed
+// box with the private key, so what keywarden sent is checked with real cryptography, and it
+// answers GitHub's errors (401, 403, 404, rate limits) as GitHub does.
+type GitHub struct {
+	URL   string
+	Token string // the token it accepts; any other is 401
+
+	mu       sync.Mutex
+	pub      *[32]byte
+	priv     *[32]byte
+	repos    map[string]bool // "owner/repo" and "owner/repo:env"
+	secrets  map[string]ghSecret
+	readOnly bool
+	next     []func(http.ResponseWriter) // answers for the next requests instead of serving them
+	calls    map[string]int              // "GET public-key", "PUT secret", "GET secret"
+}
+
+type ghSecret struct {
+	value   string // opened
+	updated time.Time
+}
+
+const ghKeyID = "568250167242549743"
+
+// StartGitHub serves GitHub's secrets API for the repositories named ("owner/repo", or
+// "owner/repo:env" for an environment), stopped at cleanup.
+func StartGitHub(t testing.TB, repos ...string) *GitHub {
+	pub, priv, err := box.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &GitHub{Token: "ghp_test", pub: pub, priv: priv, repos: map[string]bool{}, secrets: map[string]ghSecret{}, calls: map[string]int{}}
+	for _, r := range repos {
+		g.repos[r] = true
+	}
+	srv := httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(srv.Close)
+	g.URL = srv.URL
+	return g
+}
+
+// Secret is the opened value of a secret ("" env for the repository's own), if it was set.
+func (g *GitHub) Secret(repo, env, name string) (string, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s, ok := g.secrets[ghScope(repo, env)+"/"+name]
+	return s.value, ok
+}
+
+// Calls counts the requests served by kind ("GET public-key", "PUT secret", "GET secret").
+func (g *GitHub) Calls(kind string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.calls[kind]
+}
+
+// ReadOnly makes writes refused with 403, as for a token without Secrets write.
+func (g *GitHub) ReadOnly() { g.mu.Lock(); g.readOnly = true; g.mu.Unlock() }
+
+// RateLimited makes the next request answered as GitHub does when the token's primary rate
+// limit is spent until reset.
+func (g *GitHub) RateLimited(reset time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.next = append(g.next, func(w http.ResponseWriter) {
+		w.Header().Set("X-RateLimit-Limit", "5000")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		ghError(w, http.StatusForbidden, "API rate limit exceeded for user ID 1.")
+	})
+}
+
+func ghScope(repo, env string) string {
+	if env == "" {
+		return repo
+	}
+	return repo + ":" + env
+}
+
+func ghError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": msg, "documentation_url": "https://docs.github.com/rest"})
+}
+
+func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.next) > 0 {
+		answer := g.next[0]
+		g.next = g.next[1:]
+		answer(w)
+		return
+	}
+	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+		ghError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	// /repos/OWNER/REPO/actions/secrets/… or /repos/OWNER/REPO/environments/ENV/secrets/…
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/repos/"), "/")
+	var scope, name string
+	switch {
+	case len(parts) == 5 && parts[2] == "actions" && parts[3] == "secrets":
+		scope, name = parts[0]+"/"+parts[1], parts[4]
+	case len(parts) == 6 && parts[2] == "environments" && parts[4] == "secrets":
+		scope, name = parts[0]+"/"+parts[1]+":"+parts[3], parts[5]
+	default:
+		ghError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if !g.repos[scope] {
+		ghError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	switch {
+	case r.Method == http.MethodGet && name == "public-key":
+		g.calls["GET public-key"]++
+		json.NewEncoder(w).Encode(map[string]string{"key_id": ghKeyID, "key": base64.StdEncoding.EncodeToString(g.pub[:])})
+	case r.Method == http.MethodGet:
+		g.calls["GET secret"]++
+		s, ok := g.secrets[scope+"/"+name]
+		if !ok {
+			ghError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		stamp := s.updated.UTC().Format(time.RFC3339)
+		json.NewEncoder(w).Encode(map[string]string{"name": name, "created_at": stamp, "updated_at": stamp})
+	case r.Method == http.MethodPut:
+		g.calls["PUT secret"]++
+		if g.readOnly {
+			ghError(w, http.StatusForbidden, "Resource not accessible by personal access token")
+			return
+		}
+		var in struct {
+			EncryptedValue string `json:"encrypted_value"`
+			KeyID          string `json:"key_id"`
+		}
+		sealed, err := []byte(nil), json.NewDecoder(r.Body).Decode(&in)
+		if err == nil {
+			sealed, err = base64.StdEncoding.DecodeString(in.EncryptedValue)
+		}
+		opened, ok := box.OpenAnonymous(nil, sealed, g.pub, g.priv)
+		if err != nil || !ok || in.KeyID != ghKeyID {
+			ghError(w, http.StatusUnprocessableEntity, "Invalid request: the value is not a sealed box to the published key.")
+			return
+		}
+		_, existed := g.secrets[scope+"/"+name]
+		g.secrets[scope+"/"+name] = ghSecret{string(opened), time.Now()}
+		if existed {
+			w.WriteHeader(http.StatusNoContent)
+		} else {
+			w.WriteHeader(http.StatusCreated)
+		}
+	default:
+		ghError(w, http.StatusNotFound, "Not Found")
+	}
+}
