@@ -141,7 +141,13 @@ func ownMoto(t *testing.T) {
 }
 
 func takeLease(t testing.TB) *lease {
-	l := &lease{s: pool.Lease(t), witness: defaultWitness}
+	var s *emu.Server
+	if heldAbove(t) {
+		s = pool.Spare(t)
+	} else {
+		s = pool.Lease(t)
+	}
+	l := &lease{s: s, witness: defaultWitness}
 	leasesMu.Lock()
 	leases[t.Name()] = l
 	leasesMu.Unlock()
@@ -152,6 +158,20 @@ func takeLease(t testing.TB) *lease {
 		leasesMu.Unlock()
 	})
 	return l
+}
+
+// heldAbove reports whether an ancestor of t holds a lease (see Pool.Spare).
+func heldAbove(t testing.TB) bool {
+	leasesMu.Lock()
+	defer leasesMu.Unlock()
+	n := t.Name()
+	for i := strings.LastIndex(n, "/"); i >= 0; i = strings.LastIndex(n, "/") {
+		n = n[:i]
+		if leases[n] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // moto is the running test's own moto server.

@@ -34,10 +34,9 @@ func TestServiceRotateTwoAtOnceWithACrashConverge(t *testing.T) {
 	c := enableAuth(t)
 	w := witness(t)
 	env := moto(t).Env(w[0], w[1])
-	for i, point := range servicePoints {
+	trials(t, func(i int, point string) {
 		user := fmt.Sprintf("svc-cc-%d", i)
 		t.Run(point, func(t *testing.T) {
-			parallel(t)
 			mkUser(t, c, user, 0)
 			oldID, _ := mkKey(t, c, user)
 			args := []string{"rotate", "--user", user, "--grace", "0", "--output", "json", "--client-request-token", "ci-" + user,
@@ -53,7 +52,7 @@ func TestServiceRotateTwoAtOnceWithACrashConverge(t *testing.T) {
 			}
 			converged(t, user, oldID, "/cc/"+user, "cc/"+user)
 		})
-	}
+	})
 }
 
 // Two `apply` runs of a rotate rule at once (a Lambda invocation retried while the first still
@@ -64,10 +63,9 @@ func TestApplyRotateRuleTwoAtOnceWithACrashConverge(t *testing.T) {
 	c := enableAuth(t)
 	w := witness(t)
 	env := moto(t).Env(w[0], w[1])
-	for i, point := range servicePoints {
+	trials(t, func(i int, point string) {
 		user := fmt.Sprintf("svc-ap-%d", i)
 		t.Run(point, func(t *testing.T) {
-			parallel(t)
 			mkUser(t, c, user, 0)
 			oldID, _ := mkKey(t, c, user)
 			fired := createdAt(t, c, user, oldID).Add(81 * 24 * time.Hour).Truncate(time.Second)
@@ -89,7 +87,23 @@ func TestApplyRotateRuleTwoAtOnceWithACrashConverge(t *testing.T) {
 			}
 			converged(t, user, oldID, "/ap/"+user, "ap/"+user)
 		})
+	})
+}
+
+// trials runs one trial per failpoint at once, each as a subtest of t on t's moto. They are
+// goroutines rather than parallel subtests: a parallel subtest waits for a slot of go test's
+// -parallel while its parent keeps the moto, and the slots may all be held by tests waiting for
+// a moto, which would never come.
+func trials(t *testing.T, trial func(i int, point string)) {
+	var wg sync.WaitGroup
+	for i, point := range servicePoints {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			trial(i, point)
+		}()
 	}
+	wg.Wait()
 }
 
 // twoAtOnce starts both runs together and returns their results, a's first.

@@ -68,6 +68,20 @@ func (p *Pool) Acquire() (*Server, error) {
 	return <-p.idle, nil
 }
 
+// Spare starts a server outside the pool for t alone and stops it when t ends. It is for a
+// test whose ancestor already holds a lease: waiting on the pool there can deadlock, since the
+// ancestor keeps its server until this test ends while every server may be held by tests that
+// wait, in turn, for a slot of go test's -parallel that the waiting tests occupy.
+func (p *Pool) Spare(t testing.TB) *Server {
+	t.Helper()
+	s, err := start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
 // Release resets s (auth off, every backend empty) and gives it to the next test.
 func (p *Pool) Release(s *Server) error {
 	err := s.reset()
