@@ -41,8 +41,8 @@ func held(st State, user string, wait time.Duration, now time.Time) error {
 }
 
 // stillOurs checks, after a delivery to a destination that cannot stage, that the delivered
-// key still exists and the record is still this run's: a run that took this one's record for
-// an interrupted one may have deleted the key, and then the destination holds a dead key.
+// key still exists and the record is still this rotation's: a run that took this one's record
+// for an interrupted one may have deleted the key, and then the destination holds a dead key.
 func (r *run) stillOurs(ctx context.Context, delivered []string) error {
 	if err := r.list(ctx); err != nil {
 		return err
@@ -58,11 +58,12 @@ func (r *run) stillOurs(ctx context.Context, delivered []string) error {
 	if err != nil {
 		return &StepError{What: fmt.Sprintf("read the %s tag of %s after delivering %s (run again)", StateTag, r.o.User, id), Err: err}
 	}
-	switch v, ok := tags[StateTag]; {
-	case !ok:
-		return fmt.Errorf("delivered %s to %s, and it works, but another run removed the rotation record of %s meanwhile: run keywarden rotate --user %s again to check what it left", id, strings.Join(delivered, ", "), r.o.User, r.o.User)
-	case v != r.tags[StateTag]:
-		return fmt.Errorf("delivered %s to %s, and it works, but the rotation record on %s is another run's now (%s): run keywarden rotate --user %s again once that run is over, to finish", id, strings.Join(delivered, ", "), r.o.User, v, r.o.User)
+	// A record that still names this key is this rotation's, finished by another run (one that
+	// read the staged secret back, say): going on is finishing the same rotation.
+	if v, ok := tags[StateTag]; ok && v != r.tags[StateTag] {
+		if st, err := ParseState(v); err != nil || st.NewKeyID != id {
+			return fmt.Errorf("delivered %s to %s, and it works, but the rotation record on %s is another run's now (%s): run keywarden rotate --user %s again once that run is over, to finish", id, strings.Join(delivered, ", "), r.o.User, v, r.o.User)
+		}
 	}
 	return nil
 }
