@@ -28,6 +28,8 @@ func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
 		loser <- runBinary(t, p.Env(w[0], w[1]), append([]string{"rotate", "--user", svcUser, "--grace", "0", "--output", "json"}, to...)...)
 	}()
 	<-held // the loser has written its record and is about to create
+	// Aged, as after the loser's time: the winner takes it for an interrupted rotation's.
+	ageRecord(t)
 
 	r := svcBin(t, []string{"KEYWARDEN_FAILPOINT=after-stage"}, to...)
 	if r.code != 97 {

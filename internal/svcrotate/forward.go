@@ -44,6 +44,7 @@ func (r *run) forward(ctx context.Context) error {
 		r.o.Failpoint("before-deliver")
 	}
 	readable := false // a destination delivered so far can give the secret back to a rerun
+	var unstaged []string
 	for i, s := range deliveryOrder(r.o.Sinks) {
 		if err := s.Deliver(ctx, r.secret); err != nil {
 			if i == 0 && fromCreating && !s.CanRecover() && ctx.Err() == nil {
@@ -59,9 +60,19 @@ func (r *run) forward(ctx context.Context) error {
 			return &StepError{What: fmt.Sprintf("deliver %s to %s (the old key %s is untouched; %s)", r.secret.AccessKeyID, s, orNone(r.st.OldKeyID), next), Err: err}
 		}
 		readable = readable || s.CanRecover()
+		if !r.stagedIn[s.String()] {
+			unstaged = append(unstaged, s.String())
+		}
 		r.say("delivered %s to %s", r.secret.AccessKeyID, s)
 		if i == 0 && len(r.o.Sinks) > 1 {
 			r.o.Failpoint("mid-deliver")
+		}
+	}
+	if len(unstaged) > 0 {
+		// Nothing staged the key there, so a run that took this one's record for an interrupted
+		// one found its secret nowhere and may have deleted it while it was being delivered.
+		if err := r.stillOurs(ctx, unstaged); err != nil {
+			return err
 		}
 	}
 	r.step("deliver")

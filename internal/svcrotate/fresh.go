@@ -77,6 +77,9 @@ func (r *run) makeRoom(ctx context.Context) (old string, before []string, err er
 	victim := inactive[0]
 	if !r.o.MakeRoom && old != "" {
 		if msg, ok := r.finished(old, victim.AccessKeyID); ok {
+			if err := r.holdActive(ctx, old, victim.AccessKeyID); err != nil {
+				return "", nil, err
+			}
 			return "", nil, &RefusedError{Msg: msg}
 		}
 	}
@@ -108,6 +111,10 @@ func (r *run) stage(ctx context.Context) error {
 		}
 		if staged {
 			r.stagedAny = true
+			if r.stagedIn == nil {
+				r.stagedIn = map[string]bool{}
+			}
+			r.stagedIn[s.String()] = true
 			r.say("staged %s in %s", r.secret.AccessKeyID, s)
 		}
 	}

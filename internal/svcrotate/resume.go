@@ -37,6 +37,10 @@ func (r *run) resume(ctx context.Context, st State) (restart bool, err error) {
 				return false, &RefusedError{Msg: fmt.Sprintf("the secret of the new key %s of %s is in no destination keywarden can read back, but %s may already hold it; check what it holds, then delete whichever of %s and %s it does not use and remove the %s tag from %s", st.NewKeyID, r.o.User, s, st.NewKeyID, orNone(st.OldKeyID), StateTag, r.o.User)}
 			}
 		}
+		// None holds it yet; the run that wrote the record may be delivering it right now.
+		if err := r.heldByAnother(st); err != nil {
+			return false, err
+		}
 		// Every destination can be read back and none holds it: nobody can use the key.
 		r.st.Phase = PhaseCreating
 	}
@@ -49,6 +53,13 @@ func (r *run) resume(ctx context.Context, st State) (restart bool, err error) {
 		}
 		if ok && r.secret.AccessKeyID == "" {
 			r.secret, keep[id] = sec, true
+		}
+	}
+	if r.secret.AccessKeyID == "" && st.Phase == PhaseCreating {
+		// No destination holds a new key: the run that wrote the record may still be about to
+		// create, stage or deliver one, and deleting its key would strand what it delivers.
+		if err := r.heldByAnother(st); err != nil {
+			return false, err
 		}
 	}
 	if err := r.deleteOrphans(ctx, keep); err != nil {

@@ -116,6 +116,7 @@ type run struct {
 	secret sink.Secret
 	// stagedAny: a destination holds the new key in a pending slot (Stage said so).
 	stagedAny bool
+	stagedIn  map[string]bool // the destinations that staged it, by name
 }
 
 func (r *run) destNames() []string {
