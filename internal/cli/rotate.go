@@ -48,7 +48,7 @@ func newCmdRotate(d *Deps, g *globalOptions, runF func(context.Context, *rotateO
   3. create a new key, and 4. write it into the profile at once (atomic, fsync, 0600)
   5. wait until STS accepts the new key several times in a row (IAM takes seconds), up to --wait
   6. run --probe with the new key, if given
-  7. retire the old key, signed with the new one: deactivate it, then with --retire delete delete it
+  7. retire the old key, signed with the new one: deactivate it, then with --retire delete, delete it
   8. check the old key is dead
 If the new key never works, or the probe fails, the new key is deleted and the old key put back.
 
