@@ -1,12 +1,10 @@
 package test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keywarden/keywarden/internal/svcrotate"
 	"github.com/keywarden/keywarden/test/emu"
@@ -66,13 +64,7 @@ func startHeld(t *testing.T, d overlapDest, to string) (release func(), wait fun
 // finds once the run that wrote it has long been stopped.
 func ageRecord(t *testing.T) {
 	t.Helper()
-	st, err := svcrotate.ParseState(tagsByCLI(t, svcUser)[svcrotate.StateTag])
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Started = st.Started.Add(-time.Hour)
-	tags, _ := json.Marshal([]map[string]string{{"Key": svcrotate.StateTag, "Value": st.String()}})
-	awsCLI(t, "iam", "tag-user", "--user-name", svcUser, "--tags", string(tags))
+	ageState(t, svcUser)
 }
 
 // A second run while the first is delivering its proven key: the first run's record is fresh,
