@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).version=$(VERSION) -X $(PKG).commit=$(COMMIT) -X $(P
 .PHONY: build test test-shifted demo bench lint clean release-check release-snapshot release-snapshot-one image
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o keywarden ./cmd/keywarden
+	CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags '$(LDFLAGS)' -o keywarden ./cmd/keywarden
 
 # The whole suite: unit and table tests, and integration tests against moto_server, which the
 # tests start themselves on free loopback ports.

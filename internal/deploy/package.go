@@ -234,7 +234,7 @@ func goBuild(ctx context.Context, o BinaryOptions) ([]byte, string, error) {
 		o.Log("building bootstrap for linux/%s from %s", o.GOARCH, from)
 	}
 	env := []string{"GOOS=linux", "GOARCH=" + o.GOARCH, "CGO_ENABLED=0"}
-	if err := run(ctx, gobin, dir, env, "build", "-trimpath", "-ldflags=-s -w", "-buildvcs=false", "-o", out, mainPkg); err != nil {
+	if err := run(ctx, gobin, dir, env, "build", "-trimpath", "-tags=lambda.norpc", "-ldflags=-s -w", "-buildvcs=false", "-o", out, mainPkg); err != nil {
 		return nil, "", err
 	}
 	b, err := os.ReadFile(out)
