@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,8 +8,6 @@ import (
 	"io"
 	"net/url"
 	"time"
-
-	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -25,97 +22,69 @@ const SARIFFingerprint = "keywardenFinding/v1"
 // as a rule (so a dashboard knows them all, found or not), one result per key and finding.
 // version is keywarden's, the tool's version in the log.
 func WriteSARIF(w io.Writer, rows []AuditRow, now time.Time, version string) error {
-	run := sarif.NewRunWithInformationURI("keywarden", projectURI)
-	run.Tool.Driver.WithVersion(version)
-	run.WithProperties(sarif.NewPropertyBag().
-		Add("evaluatedAt", now.UTC().Format(time.RFC3339)).
-		Add("benchmark", policy.Benchmark))
-	for _, c := range policy.Checks() {
-		run.AddRule(c.ID).
-			WithName(c.Name).
-			WithShortDescription(sarif.NewMultiformatMessageString().WithText(c.Title)).
-			WithFullDescription(sarif.NewMultiformatMessageString().WithText(c.Help)).
-			WithHelp(sarif.NewMultiformatMessageString().WithText(c.Help).
-				WithMarkdown(fmt.Sprintf("%s\n\n[%s](%s)", c.Help, c.ID, c.HelpURI))).
-			WithHelpURI(c.HelpURI).
-			WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(c.Severity))).
-			WithProperties(sarif.NewPropertyBag().
-				Add("security-severity", securitySeverity(c.Severity)).
-				Add("cis", c.CIS).
-				WithTags([]string{"security", "aws-iam", policy.Benchmark}))
+	checks := policy.Checks()
+	rules := make([]obj, 0, len(checks))
+	index := map[string]int{}
+	for i, c := range checks {
+		index[c.ID] = i
+		rules = append(rules, obj{
+			"id": c.ID, "name": c.Name,
+			"shortDescription":     obj{"text": c.Title},
+			"fullDescription":      obj{"text": c.Help},
+			"help":                 obj{"text": c.Help, "markdown": fmt.Sprintf("%s\n\n[%s](%s)", c.Help, c.ID, c.HelpURI)},
+			"helpUri":              c.HelpURI,
+			"defaultConfiguration": obj{"enabled": true, "level": sarifLevel(c.Severity)},
+			"properties": obj{"security-severity": securitySeverity(c.Severity), "cis": c.CIS,
+				"tags": []string{"security", "aws-iam", policy.Benchmark}},
+		})
 	}
+	results := []obj{}
 	for _, r := range rows {
 		for _, f := range r.Findings {
 			c, _ := policy.CheckOf(f.ID)
-			props := sarif.NewPropertyBag().Add("user", r.User).Add("status", r.Status)
+			props := obj{"user": r.User, "status": r.Status}
 			if r.Created != nil {
-				props.Add("created", r.Created.UTC().Format(time.RFC3339)).Add("ageDays", *r.AgeDays)
+				props["created"], props["ageDays"] = r.Created.UTC().Format(time.RFC3339), *r.AgeDays
 			}
 			if r.AccessKeyID != "" {
-				props.Add("accessKeyId", r.AccessKeyID)
+				props["accessKeyId"] = r.AccessKeyID
 			}
 			if r.Account != "" {
-				props.Add("account", r.Account)
+				props["account"] = r.Account
 			}
-			run.CreateResultForRule(f.ID).
-				WithLevel(sarifLevel(c.Severity)).
-				WithMessage(sarif.NewTextMessage(fmt.Sprintf("%s of user %s: %s", keyName(r), r.User, f.Title))).
-				AddLocation(sarifLocation(r)).
-				WithPartialFingerprints(map[string]string{SARIFFingerprint: fingerprint(r, f.ID)}).
-				WithProperties(props)
+			results = append(results, obj{
+				"kind": "fail", "ruleId": f.ID, "ruleIndex": index[f.ID], "level": sarifLevel(c.Severity),
+				"message":             obj{"text": fmt.Sprintf("%s of user %s: %s", keyName(r), r.User, f.Title)},
+				"locations":           []obj{sarifLocation(r)},
+				"partialFingerprints": obj{SARIFFingerprint: fingerprint(r, f.ID)},
+				"properties":          props,
+			})
 		}
 	}
-	log := sarif.NewReport()
-	log.AddRun(run)
-	var buf bytes.Buffer
-	if err := log.Write(&buf); err != nil {
-		return err
+	run := obj{
+		"language": "en-US", "newlineSequences": []string{"\r\n", "\n"},
+		"properties": obj{"evaluatedAt": now.UTC().Format(time.RFC3339), "benchmark": policy.Benchmark},
+		"tool": obj{"driver": obj{
+			"name": "keywarden", "informationUri": projectURI, "version": version, "language": "en-US",
+			"contents": []string{"localizedData", "nonLocalizedData"}, "isComprehensive": false,
+			"rules": rules,
+		}},
 	}
-	var doc any
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		return err
+	if len(results) > 0 {
+		run["results"] = results
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(pruneSARIF(doc))
+	return enc.Encode(obj{"$schema": sarifSchemaURI, "version": "2.1.0", "runs": []obj{run}})
 }
 
-// pruneSARIF drops what the library writes for "not given": empty arrays and objects, and
-// rank and index of -1, which are the schema's own defaults. A reader (and a diff of two
-// runs) then sees only what keywarden said.
-func pruneSARIF(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			x = pruneSARIF(x)
-			if n, ok := x.(float64); ok && n == -1 && (k == "rank" || k == "index") {
-				delete(t, k)
-				continue
-			}
-			if isEmpty(x) {
-				delete(t, k)
-				continue
-			}
-			t[k] = x
-		}
-	case []any:
-		for i, x := range t {
-			t[i] = pruneSARIF(x)
-		}
-	}
-	return v
-}
+// obj is a SARIF object. Written as maps, keys come out sorted, and only what keywarden says is
+// in the log: a SARIF library's structs wrote every optional field, and pulled a JSON-schema
+// validator into every command's start-up.
+type obj = map[string]any
 
-func isEmpty(v any) bool {
-	switch t := v.(type) {
-	case map[string]any:
-		return len(t) == 0
-	case []any:
-		return len(t) == 0
-	}
-	return false
-}
+const sarifSchemaURI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json"
 
 func keyName(r AuditRow) string {
 	if r.AccessKeyID == "" {
@@ -127,7 +96,7 @@ func keyName(r AuditRow) string {
 // sarifLocation gives each key a path-like location: code-scanning services refuse a result
 // without a physical location, and accept only relative paths (no arn: scheme). The logical
 // location names the key the way IAM does.
-func sarifLocation(r AuditRow) *sarif.Location {
+func sarifLocation(r AuditRow) obj {
 	path := "aws/iam/users/" + url.PathEscape(r.User)
 	if r.Account != "" {
 		path = "aws/" + url.PathEscape(r.Account) + "/iam/users/" + url.PathEscape(r.User)
@@ -136,10 +105,11 @@ func sarifLocation(r AuditRow) *sarif.Location {
 	if name == "" {
 		name = r.created(time.Time{}, false)
 	}
-	return sarif.NewLocation().
-		WithPhysicalLocation(sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewArtifactLocation().WithURI(path))).
-		WithLogicalLocations([]*sarif.LogicalLocation{sarif.NewLogicalLocation().
-			WithName(name).WithKind("resource").WithFullyQualifiedName("user/" + r.User + "/" + name)})
+	return obj{
+		"id":               -1,
+		"physicalLocation": obj{"artifactLocation": obj{"uri": path}},
+		"logicalLocations": []obj{{"name": name, "kind": "resource", "fullyQualifiedName": "user/" + r.User + "/" + name, "parentIndex": -1}},
+	}
 }
 
 // fingerprint identifies one finding on one key across runs. An access key id is unique in
@@ -159,11 +129,11 @@ func fingerprint(r AuditRow, findingID string) string {
 func sarifLevel(severity string) string {
 	switch severity {
 	case "HIGH", "CRITICAL":
-		return sarif.LevelError
+		return "error"
 	case "LOW", "INFORMATIONAL":
-		return sarif.LevelNote
+		return "note"
 	}
-	return sarif.LevelWarning
+	return "warning"
 }
 
 // securitySeverity is GitHub code scanning's score (0.1-10) for a severity label; GitHub
