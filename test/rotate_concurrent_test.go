@@ -47,18 +47,7 @@ func TestServiceRotateTwoAtOnceWithACrashConverge(t *testing.T) {
 				func() result { return runBinary(t, killed, args...) },
 				func() result { return runBinary(t, env, args...) })
 			notStranded(t, user, runs)
-			keysBefore, tagsBefore := iamKeys(t, user), iamTags(t, user)
-			r := runBinary(t, env, args...)
-			if r.code == 4 && strings.Contains(r.stderr, "another run (r=") {
-				// The killed run's record, with a key no destination holds yet, is held for the
-				// longest a run takes (a killed run looks like a slow one): the refusal changes
-				// nothing, and once the record is that old the rerun finishes.
-				if !maps.Equal(iamKeys(t, user), keysBefore) || !maps.Equal(iamTags(t, user), tagsBefore) {
-					t.Fatalf("the refused rerun changed the user:\n%s", r.stderr)
-				}
-				ageState(t, user)
-				r = runBinary(t, env, args...)
-			}
+			r := rerunPastHold(t, user, func() result { return runBinary(t, env, args...) })
 			if r.code != 0 {
 				t.Fatalf("rerun: exit %d\n%s\nthe two runs:\n%s\n---\n%s", r.code, r.stderr, runs[0].stderr, runs[1].stderr)
 			}
@@ -116,6 +105,23 @@ func trials(t *testing.T, trial func(i int, point string)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// rerunPastHold runs a rerun after a killed run. When no destination holds the killed run's
+// new key, its record is held for the longest a run takes (a killed run looks like a slow one):
+// that refusal must change nothing, and the rerun once the record is that old finishes.
+func rerunPastHold(t *testing.T, user string, rerun func() result) result {
+	t.Helper()
+	keysBefore, tagsBefore := iamKeys(t, user), iamTags(t, user)
+	r := rerun()
+	if r.code != 4 || !strings.Contains(r.stderr, "another run (r=") {
+		return r
+	}
+	if !maps.Equal(iamKeys(t, user), keysBefore) || !maps.Equal(iamTags(t, user), tagsBefore) {
+		t.Fatalf("the refused rerun changed the user:\n%s", r.stderr)
+	}
+	ageState(t, user)
+	return rerun()
 }
 
 // ageState moves the start of user's rotation record an hour back: a rerun after the longest a
