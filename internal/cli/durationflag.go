@@ -2,6 +2,7 @@ package cli
 
 import (
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,11 @@ func durationFlag(cmd *cobra.Command, p *time.Duration, name string, value time.
 
 // pflag words a value its Set refused as `invalid argument "5" for "--wait" flag: …`; keywarden
 // words every bad flag value as keywarden.yaml words a bad field: `--wait "5": …`.
-var invalidArgRE = regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-\w, )?(--[\w-]+)" flag: `)
+// Compiled on first use, like every regexp here: nothing is built at init that a command may
+// not need (start-up, issue 20).
+var invalidArgRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for "(?:-\w, )?(--[\w-]+)" flag: `)
+})
 
 // flagDur shows a flag's duration in the syntax it takes; zero as 0s, as a flag would say it.
 func flagDur(d time.Duration) string {
@@ -50,5 +55,5 @@ func flagDur(d time.Duration) string {
 }
 
 func flagValueMessage(msg string) string {
-	return invalidArgRE.ReplaceAllString(msg, `$2 $1: `)
+	return invalidArgRE().ReplaceAllString(msg, `$2 $1: `)
 }

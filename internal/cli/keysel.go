@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +38,7 @@ func (s *keySelector) addFlags(cmd *cobra.Command, verb string) {
 }
 
 // IAM access key ids: 16 to 128 word characters; keywarden sees AKIA… (long-term) keys.
-var keyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+var keyIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z0-9]{16,128}$`) })
 
 func (s *keySelector) validate() error {
 	switch {
@@ -52,7 +53,7 @@ func (s *keySelector) validate() error {
 		if strings.HasPrefix(k, "ASIA") {
 			return usagef("%s is a temporary (STS) key: it cannot be deactivated, it expires on its own", k)
 		}
-		if !keyIDRE.MatchString(k) {
+		if !keyIDRE().MatchString(k) {
 			return usagef("--key %q is not an access key id (expected AKIA followed by letters and digits)", k)
 		}
 	}

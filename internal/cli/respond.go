@@ -103,7 +103,7 @@ func (o *respondOptions) validate() error {
 		return usagef("say which key leaked: --key AKIA…")
 	case strings.HasPrefix(o.Key, "ASIA"):
 		return usagef("%s is a temporary (STS) key: it cannot be deactivated; revoke the role's sessions instead", o.Key)
-	case !keyIDRE.MatchString(o.Key):
+	case !keyIDRE().MatchString(o.Key):
 		return usagef("--key %q is not an access key id (expected AKIA followed by letters and digits)", o.Key)
 	case o.Since <= 0:
 		return usagef("--since %s: want more than zero, like 7d", flagDur(o.Since))

@@ -29,8 +29,10 @@ type serviceRotateFlags struct {
 	KMSKeyID string
 }
 
-// serviceRotateHelp's destinations are the kinds internal/sink/kind declares, one line each.
-var serviceRotateHelp = fmt.Sprintf(`With --user and --to, rotate a service user's key, signed as an admin, and deliver it:
+// serviceRotateHelp's destinations are the kinds internal/sink/kind declares, one line each;
+// built when rotate's help is, not at init.
+func serviceRotateHelp() string {
+	return fmt.Sprintf(`With --user and --to, rotate a service user's key, signed as an admin, and deliver it:
 
   1. check the destinations and the two-key limit (--make-room deletes an inactive second key)
   2. record the rotation on the user (tag keywarden:rotation: key ids and times, no secret)
@@ -45,6 +47,7 @@ credential_process prints. {user} in a destination is the user's name. Killed at
 same command finishes it, from the user's tag and the destinations alone.
 
 `, destinationsHelp())
+}
 
 func destinationsHelp() string {
 	var b strings.Builder
@@ -62,7 +65,7 @@ func (f *serviceRotateFlags) addFlags(cmd *cobra.Command) {
 	fl.BoolVar(&f.Force, "force", false, "deactivate the old key after the grace even if a consumer used it since delivery")
 	fl.StringVar(&f.KMSKeyID, "kms-key-id", "", "KMS key for a secret keywarden creates and for ssm: parameters")
 	cmd.Use = "rotate [--profile NAME | --user NAME --to DEST...]"
-	cmd.Long = strings.Replace(cmd.Long, "Exit codes:", serviceRotateHelp+"Exit codes:", 1)
+	cmd.Long = strings.Replace(cmd.Long, "Exit codes:", serviceRotateHelp()+"Exit codes:", 1)
 	cmd.Example += `
   keywarden rotate --user svc-ci --to secretsmanager:ci/svc-ci --grace 24h
   keywarden rotate --user 'svc-*' --to 'ssm:/ci/{user}' --to 'exec:./push-to-ci {user}'`

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -76,7 +77,7 @@ func LambdaArch(goarch string) (string, error) {
 	return "", fmt.Errorf("architecture %q: want arm64 or amd64", goarch)
 }
 
-var functionNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var functionNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
 
 // accountSentinel stands in for the account in permissions.ForJobs' ARNs; the template turns
 // it into ${AWS::AccountId}, so one template deploys to any account.
@@ -90,7 +91,7 @@ func Build(o Options) (*Template, error) {
 	if o.Arch == "" {
 		o.Arch = DefaultArch
 	}
-	if !functionNameRE.MatchString(o.FunctionName) {
+	if !functionNameRE().MatchString(o.FunctionName) {
 		return nil, fmt.Errorf("function name %q: want 1-64 letters, digits, - or _", o.FunctionName)
 	}
 	arch, err := LambdaArch(o.Arch)

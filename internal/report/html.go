@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/policy"
@@ -39,7 +40,7 @@ type AuditPage struct {
 // Nothing is loaded from elsewhere, so it works offline and as a mail attachment; html/template
 // escapes every value.
 func AuditHTML(w io.Writer, p AuditPage) error {
-	return auditPage.Execute(w, build(p))
+	return auditPage().Execute(w, build(p))
 }
 
 type pageData struct {
@@ -218,4 +219,8 @@ var funcs = template.FuncMap{
 	"fix":   fixFor,
 }
 
-var auditPage = template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))
+// auditPage is parsed on first use: only -o html needs it, and every command would pay its
+// parse at init.
+var auditPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))
+})
