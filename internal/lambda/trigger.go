@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 )
@@ -32,7 +33,9 @@ type envelope struct {
 }
 
 // userKeyID is an IAM user's long-term access key id; ASIA… session keys cannot be deactivated.
-var userKeyID = regexp.MustCompile(`^AKIA[A-Z0-9]{12,124}$`)
+// Compiled on first use: the bounded repetition builds an 87 KB program, which every command
+// and cold start paid at init.
+var userKeyID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^AKIA[A-Z0-9]{12,124}$`) })
 
 // ParseTrigger recognises an EventBridge event. ok is false when the payload is not one (a
 // job's event, a rotation step); foreign says whether it is an EventBridge event from another
@@ -98,7 +101,7 @@ func health(e envelope) (Trigger, error) {
 	}
 	ids := map[string]bool{}
 	for _, a := range d.AffectedEntities {
-		if userKeyID.MatchString(a.EntityValue) {
+		if userKeyID().MatchString(a.EntityValue) {
 			ids[a.EntityValue] = true
 		}
 		keyIDsIn(a.EntityMetadata, ids)
@@ -126,7 +129,7 @@ func keyIDsIn(raw json.RawMessage, into map[string]bool) {
 	walk = func(v any) {
 		switch x := v.(type) {
 		case string:
-			if userKeyID.MatchString(x) {
+			if userKeyID().MatchString(x) {
 				into[x] = true
 			}
 		case map[string]any:
@@ -180,7 +183,7 @@ func guardDuty(e envelope) (Trigger, error) {
 		t.Ignore = fmt.Sprintf("GuardDuty finding %s %s is about a %s principal's credentials, not an IAM user's access key: keywarden deactivates only users' keys", d.Type, d.ID, orUnknown(ak.UserType))
 	case ak.AccessKeyID == "":
 		t.Ignore = fmt.Sprintf("GuardDuty finding %s %s names IAM user %s but no access key id (console or other credentials): nothing for keywarden to deactivate", d.Type, d.ID, ak.UserName)
-	case !userKeyID.MatchString(ak.AccessKeyID):
+	case !userKeyID().MatchString(ak.AccessKeyID):
 		t.Ignore = fmt.Sprintf("GuardDuty finding %s %s names key %s, which is not an IAM user's long-term access key (AKIA…): nothing for keywarden to deactivate", d.Type, d.ID, ak.AccessKeyID)
 	default:
 		t.KeyIDs = []string{ak.AccessKeyID}
