@@ -39,7 +39,7 @@ func build() {
 		return
 	}
 	bin.path = filepath.Join(bin.dir, "keywarden")
-	out, err := exec.Command("go", "build", "-buildvcs=false", "-o", bin.path, mainPkg).CombinedOutput()
+	out, err := exec.Command("go", "build", "-buildvcs=false", "-tags", "lambda.norpc", "-o", bin.path, mainPkg).CombinedOutput()
 	if err != nil {
 		bin.err = fmt.Errorf("emu: go build %s: %w\n%s", mainPkg, err, out)
 	}
