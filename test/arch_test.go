@@ -65,11 +65,15 @@ func TestImportLayering(t *testing.T) {
 // deploy writes the Lambda's template without the runtime it deploys (the names both need are
 // in lambda/contract), the contract itself depends on nothing of keywarden's, the serve loop
 // runs jobs without climbing back into the commands, policy reads the destination kinds
-// (sink/kind, a leaf) without sink's AWS clients, and trail is a leaf.
+// (sink/kind, a leaf) without sink's AWS clients, trail is a leaf, and the rotation engine
+// knows none of its front ends.
 func TestForbiddenArrows(t *testing.T) {
 	const mod = "github.com/keywarden/keywarden/internal/"
 	never := map[string][]string{
-		"deploy":          {"lambda", "cli", "daemon", "jobs", "apply", "rotate", "svcrotate"},
+		"deploy": {"lambda", "cli", "daemon", "jobs", "apply", "engine", "rotate", "svcrotate"},
+		// The one rotation engine knows no credentials file, flag or front end: the front ends
+		// (rotate, svcrotate) choose its store, destinations and signer.
+		"engine":          {"rotate", "svcrotate", "credfile", "cli", "jobs", "daemon", "lambda", "deploy", "apply", "policy", "incident"},
 		"lambda/contract": {"*"},
 		"daemon":          {"cli", "lambda", "deploy"},
 		"jobs":            {"cli", "daemon", "lambda", "deploy", "incident"},
@@ -79,7 +83,7 @@ func TestForbiddenArrows(t *testing.T) {
 		"sink/kind":       {"*"},
 		// A leaf that talks to CloudTrail (and IAM's last use) as inventory talks to IAM.
 		"trail": {"accounts", "apply", "cli", "daemon", "deploy", "inventory", "jobs", "keys", "lambda",
-			"notify", "policy", "provenance", "rotate", "svcrotate"},
+			"notify", "policy", "provenance", "engine", "rotate", "svcrotate"},
 	}
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}: {{join .Imports \" \"}}", mod+"...").CombinedOutput()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keywarden/keywarden/internal/svcrotate"
+	"github.com/keywarden/keywarden/internal/keys"
 )
 
 // Each step of the rotation function does only its step for its own token: a finishSecret with
@@ -52,7 +52,7 @@ func TestLambdaSecretsManagerRotationProtocol(t *testing.T) {
 
 	refused("finishSecret with no pending version", invoke("finishSecret", "ci/svc", token()), "no AWSPENDING version")
 	unchanged("finishSecret with no pending version", 1)
-	if v := tagsByCLI(t, svcUser)[svcrotate.StateTag]; v != "" {
+	if v := tagsByCLI(t, svcUser)[keys.RotationTag]; v != "" {
 		t.Fatalf("a refused finishSecret left a rotation record: %s", v)
 	}
 

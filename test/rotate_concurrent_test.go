@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // servicePoints are the failpoints of a service rotation, in the order a run passes them.
@@ -128,12 +127,12 @@ func rerunPastHold(t *testing.T, user string, rerun func() result) result {
 // run takes, without waiting for it.
 func ageState(t *testing.T, user string) {
 	t.Helper()
-	st, err := svcrotate.ParseState(iamTags(t, user)[svcrotate.StateTag])
+	st, err := keys.ParseRotation(iamTags(t, user)[keys.RotationTag])
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Started = st.Started.Add(-time.Hour)
-	tags, _ := json.Marshal([]map[string]string{{"Key": svcrotate.StateTag, "Value": st.String()}})
+	tags, _ := json.Marshal([]map[string]string{{"Key": keys.RotationTag, "Value": st.String()}})
 	awsCLI(t, "iam", "tag-user", "--user-name", user, "--tags", string(tags))
 }
 
@@ -163,7 +162,7 @@ func notStranded(t *testing.T, user string, runs [2]result) {
 			active++
 		}
 	}
-	if active == 2 && tags[svcrotate.StateTag] == "" {
+	if active == 2 && tags[keys.RotationTag] == "" {
 		t.Fatalf("stranded: keys %v and no rotation record\n%s\n---\n%s", ks, runs[0].stderr, runs[1].stderr)
 	}
 	for _, cur := range servedKeys(t, user) {
@@ -197,7 +196,7 @@ func converged(t *testing.T, user, oldID, param, secret string) {
 		t.Fatalf("the delivered key does not sign as %s: %v", user, err)
 	}
 	for k, v := range tags {
-		if k == svcrotate.StateTag || strings.HasPrefix(v, string(keys.Pending)+":") {
+		if k == keys.RotationTag || strings.HasPrefix(v, string(keys.Pending)+":") {
 			t.Fatalf("left on the user: %s = %s", k, v)
 		}
 	}

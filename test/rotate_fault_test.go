@@ -12,11 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
-// assertUnchanged checks a rotation that stopped or rolled back left nothing behind: the file
+// assertUnchanged checks a rotation that stopped or was refused left nothing behind: the file
 // byte for byte as before, IAM holding only the old key (Active), the old key working for the
 // AWS CLI, and no journal.
 func assertUnchanged(t *testing.T, credsPath string, before []byte, oldID, oldSecret string) {
@@ -52,7 +53,7 @@ func TestRotatePropagation(t *testing.T) {
 			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
 		}
 		assertRotated(t, credsPath, oldID, oldSecret, "")
-		if !strings.Contains(r.stderr, "3 consecutive successes, 3 refusals") {
+		if !strings.Contains(r.stderr, "3 consecutive successes as ") || !strings.Contains(r.stderr, ", 3 refusals while IAM propagated it") {
 			t.Fatalf("progress does not show the wait:\n%s", r.stderr)
 		}
 		// identify + 3 refused + 3 accepted + the old key's refusal
@@ -60,15 +61,15 @@ func TestRotatePropagation(t *testing.T) {
 			t.Fatalf("GetCallerIdentity calls: %d, want 8", n)
 		}
 	})
-	t.Run("longer than wait rolls back", func(t *testing.T) {
+	t.Run("longer than wait deletes the new key", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
 		before, _ := os.ReadFile(credsPath)
 		p := moto(t).Proxy(t)
 		p.SetPropagation(emu.Window{For: time.Hour})
 		r := kw(t, p.Config("unused", "unused"), "rotate", "--profile", "dev", "--credentials-file", credsPath,
 			"--config-file", credsPath+".none", "--wait", "2s")
-		if r.code != 1 || !strings.Contains(r.stderr, "did not work within 2s") || !strings.Contains(r.stderr, "rolled back") {
-			t.Fatalf("rotate: exit %d, want 1 and a rollback\n%s", r.code, r.stderr)
+		if r.code != 1 || !strings.Contains(r.stderr, "did not work within 2s") || !strings.Contains(r.stderr, "was deleted; user") {
+			t.Fatalf("rotate: exit %d, want 1 and the new key deleted\n%s", r.code, r.stderr)
 		}
 		assertUnchanged(t, credsPath, before, oldID, oldSecret)
 		if n := p.Count("DeleteAccessKey"); n != 1 {
@@ -152,13 +153,14 @@ func TestRotateAmbiguousCreate(t *testing.T) {
 	})
 }
 
-// TestRotateProbe: a failing probe rolls back; a passing one sees only the new key.
+// TestRotateProbe: a failing probe deletes the new key before the file ever holds it; a
+// passing one sees only the new key.
 func TestRotateProbe(t *testing.T) {
-	t.Run("failing probe rolls back", func(t *testing.T) {
+	t.Run("failing probe deletes the new key", func(t *testing.T) {
 		_, oldID, oldSecret, credsPath := rotSetup(t)
 		before, _ := os.ReadFile(credsPath)
 		r := rotKW(t, credsPath, "--probe", "false")
-		if r.code != 1 || !strings.Contains(r.stderr, "the probe failed") || !strings.Contains(r.stderr, "rolled back") {
+		if r.code != 1 || !strings.Contains(r.stderr, "the probe failed") || !strings.Contains(r.stderr, "was deleted; user") {
 			t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
 		}
 		assertUnchanged(t, credsPath, before, oldID, oldSecret)
@@ -202,13 +204,20 @@ func TestRotateRetireDeactivatesBeforeDeleting(t *testing.T) {
 	}
 }
 
-// At IAM's 50 tags, recording the retired old key must not prune the new key's record as if
-// the new key were gone: the keys provenance prunes by are the user's keys, read if not given.
+// At IAM's 50 tags a self-rotation is the engine's: room for every record it will write is
+// made before anything changes, by pruning stale records of deleted keys only, oldest first, and
+// the new key's record survives the old key's retirement; with no stale record to prune it
+// refuses (exit 4) and changes nothing, as a service rotation does.
 func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 	c, oldID, _, credsPath := rotSetup(t)
 	var tags []iamtypes.Tag
-	for i := range 49 {
+	for i := range 47 {
 		tags = append(tags, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+	}
+	stale := func(i int) string { return keys.TagKey(fmt.Sprintf("AKIAGONEGONEGONE%04d", i)) }
+	for i := range 2 {
+		rec := keys.Record{Action: keys.ActionDeleted, Time: time.Date(2025, 1, 1+i, 0, 0, 0, 0, time.UTC), Origin: "job:hygiene"}
+		tags = append(tags, iamtypes.Tag{Key: aws.String(stale(i)), Value: aws.String(rec.String())})
 	}
 	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: tags}); err != nil {
 		t.Fatal(err)
@@ -219,10 +228,31 @@ func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 	}
 	newID, _ := profileKey(t, credsPath, "dev")
 	got := tagsByCLI(t, rotUser)
-	if !strings.HasPrefix(got["keywarden:"+newID], "created ") {
-		t.Fatalf("the new key's record is %q after the old key was retired at the tag limit (%d tags)", got["keywarden:"+newID], len(got))
+	if !strings.HasPrefix(got["keywarden:"+newID], "created ") || !strings.HasPrefix(got["keywarden:"+oldID], "deactivated ") {
+		t.Fatalf("the records after the old key was retired at the tag limit (%d tags): new %q, old %q", len(got), got["keywarden:"+newID], got["keywarden:"+oldID])
+	}
+	if _, kept := got[stale(0)]; kept || got[stale(1)] == "" || len(got) != 50 {
+		t.Fatalf("%d tags: want the older stale record pruned, the newer kept, 50 in all: %v", len(got), got)
 	}
 	if st := statusByCLI(t, rotUser, oldID); st != "Inactive" {
 		t.Fatalf("the old key is %s", st)
 	}
+
+	t.Run("no stale record refuses", func(t *testing.T) {
+		ownMoto(t)
+		c, oldID, oldSecret, credsPath := rotSetup(t)
+		var fifty []iamtypes.Tag
+		for i := range 49 {
+			fifty = append(fifty, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+		}
+		if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: fifty}); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := os.ReadFile(credsPath)
+		r := rotKW(t, credsPath)
+		if r.code != 4 || !strings.Contains(r.stderr, "remove a tag so keywarden can record the change") {
+			t.Fatalf("rotate at 49 tags: exit %d, want 4 and the tag limit named\n%s", r.code, r.stderr)
+		}
+		assertUnchanged(t, credsPath, before, oldID, oldSecret)
+	})
 }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // rotateRule writes a keywarden.yaml with one job that rotates svc-* keys into to.
@@ -60,7 +60,7 @@ func TestRotateRuleThroughPlanAndApply(t *testing.T) {
 	sec := secretByCLI(t, "ci/"+svcUser, "AWSCURRENT")
 	signsAsUser(t, sec)
 	noSecretIn(t, []string{sec.SecretAccessKey, oldSecret}, r.stdout, r.stderr)
-	if statusByCLI(t, svcUser, oldID) != "Active" || tagsByCLI(t, svcUser)[svcrotate.StateTag] == "" {
+	if statusByCLI(t, svcUser, oldID) != "Active" || tagsByCLI(t, svcUser)[keys.RotationTag] == "" {
 		t.Fatalf("within the grace the old key stays active and the rotation recorded: %v", tagsByCLI(t, svcUser))
 	}
 	if rec := tagsByCLI(t, svcUser)["keywarden:"+sec.AccessKeyId]; !strings.Contains(rec, "job:rotate-ci") {
@@ -83,7 +83,7 @@ func TestRotateRuleThroughPlanAndApply(t *testing.T) {
 	if r.code != 0 || !containsAll(r.stdout, oldID+" "+svcUser+" finished: ", "old key inactive") {
 		t.Fatalf("apply after the grace: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if statusByCLI(t, svcUser, oldID) != "Inactive" || tagsByCLI(t, svcUser)[svcrotate.StateTag] != "" {
+	if statusByCLI(t, svcUser, oldID) != "Inactive" || tagsByCLI(t, svcUser)[keys.RotationTag] != "" {
 		t.Fatalf("the old key is %s, tags %v", statusByCLI(t, svcUser, oldID), tagsByCLI(t, svcUser))
 	}
 	// The new key is as young as moto's stamp of it: nothing is left to do for it.

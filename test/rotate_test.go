@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/permissions"
 	"github.com/keywarden/keywarden/internal/rotate"
 )
@@ -193,7 +194,7 @@ func TestRotateHappyPath(t *testing.T) {
 			if res.OldKeyID != oldID || res.NewKeyID != newID || string(res.Retire) != tc.retire || res.OldKey != tc.wantOldKey || res.User != rotUser {
 				t.Fatalf("result %+v", res)
 			}
-			for _, s := range []string{"identify", "create", "store", "verify", "retire", "confirm"} {
+			for _, s := range []string{"identify", "create", "verify", "deliver", "retire", "confirm"} {
 				if !hasStep(res.Steps, s) {
 					t.Errorf("result has no timing for step %s: %+v", s, res.Steps)
 				}
@@ -202,7 +203,7 @@ func TestRotateHappyPath(t *testing.T) {
 			if !strings.HasPrefix(tags["keywarden:"+newID], "created ") || !strings.HasPrefix(tags["keywarden:"+oldID], tc.wantTag+" ") {
 				t.Fatalf("provenance tags %v", tags)
 			}
-			for _, s := range []string{"created " + newID, "stored " + newID, "works"} {
+			for _, s := range []string{"created " + newID, "delivered " + newID + " to profile:dev@", "works"} {
 				if !strings.Contains(r.stderr, s) {
 					t.Errorf("progress lacks %q:\n%s", s, r.stderr)
 				}
@@ -214,7 +215,7 @@ func TestRotateHappyPath(t *testing.T) {
 	}
 }
 
-func hasStep(ss []rotate.Step, name string) bool {
+func hasStep(ss []engine.Step, name string) bool {
 	for _, s := range ss {
 		if s.Name == name {
 			return true

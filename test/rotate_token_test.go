@@ -28,7 +28,7 @@ func TestServiceRotateRerunWithTheSameTokenIsDone(t *testing.T) {
 	}
 	newID := paramByCLI(t, "/ci/svc").AccessKeyId
 	before := userKeys(t, svcUser)
-	if len(before) != 2 || before[newID] != "Active" || before[oldID] != "Inactive" || tagsByCLI(t, svcUser)[svcrotate.StateTag] != "" {
+	if len(before) != 2 || before[newID] != "Active" || before[oldID] != "Inactive" || tagsByCLI(t, svcUser)[keys.RotationTag] != "" {
 		t.Fatalf("after the kill: keys %v, tags %v; want the rotation finished", before, tagsByCLI(t, svcUser))
 	}
 	if rec, _ := keys.ParseRecord(tagsByCLI(t, svcUser)[keys.TagKey(newID)]); rec.Token != keys.TokenDigest("ci-run-4711") {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -35,7 +34,7 @@ func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
 	if r.code != 97 {
 		t.Fatalf("winner: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
 	}
-	record := tagsByCLI(t, svcUser)[svcrotate.StateTag]
+	record := tagsByCLI(t, svcUser)[keys.RotationTag]
 	if record == "" {
 		t.Fatal("the winner left no record")
 	}
@@ -44,7 +43,7 @@ func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
 	if l.code == 0 {
 		t.Fatalf("the loser claims a rotation:\n%s", l.stderr)
 	}
-	if got := tagsByCLI(t, svcUser)[svcrotate.StateTag]; got != record {
+	if got := tagsByCLI(t, svcUser)[keys.RotationTag]; got != record {
 		t.Fatalf("the loser changed the winner's record %q to %q\n%s", record, got, l.stderr)
 	}
 
@@ -58,7 +57,7 @@ func TestServiceRotateLoserLeavesTheWinnersRecord(t *testing.T) {
 	if len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
 		t.Fatalf("keys %v: want the delivered key active and the old one inactive", k)
 	}
-	if v := tagsByCLI(t, svcUser)[svcrotate.StateTag]; v != "" {
+	if v := tagsByCLI(t, svcUser)[keys.RotationTag]; v != "" {
 		t.Fatalf("rotation state left: %s", v)
 	}
 	if n := p.Count("CreateAccessKey"); n != 1 {
@@ -100,7 +99,7 @@ func TestServiceRotateResumeSettlesTheRetiredKeysRecord(t *testing.T) {
 	if v := tags[keys.TagKey(oldID)]; !strings.HasPrefix(v, "deactivated ") {
 		t.Fatalf("the old key's record is %q, want it settled as deactivated", v)
 	}
-	if v := tags[svcrotate.StateTag]; v != "" {
+	if v := tags[keys.RotationTag]; v != "" {
 		t.Fatalf("rotation state left: %s", v)
 	}
 }

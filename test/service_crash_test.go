@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keywarden/keywarden/internal/svcrotate"
+	"github.com/keywarden/keywarden/internal/keys"
 )
 
 // svcBin runs the real binary's service rotation signed as the test's admin.
@@ -53,7 +53,7 @@ func TestServiceRotateCrashAtEachStep(t *testing.T) {
 				t.Fatalf("first run: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
 			}
 			currentWorks(t, "ci/svc", "/ci/svc")
-			if v := tagsByCLI(t, svcUser)[svcrotate.StateTag]; point != "after-retire" && v == "" {
+			if v := tagsByCLI(t, svcUser)[keys.RotationTag]; point != "after-retire" && v == "" {
 				t.Fatalf("no rotation state on the user after a crash at %s", point)
 			}
 
@@ -70,7 +70,7 @@ func TestServiceRotateCrashAtEachStep(t *testing.T) {
 			if len(k) != 2 || k[oldID] != "Inactive" || k[sec.AccessKeyId] != "Active" {
 				t.Fatalf("keys %v: want the delivered key active and the old one inactive, nothing else", k)
 			}
-			if v := tagsByCLI(t, svcUser)[svcrotate.StateTag]; v != "" {
+			if v := tagsByCLI(t, svcUser)[keys.RotationTag]; v != "" {
 				t.Fatalf("rotation state left: %s", v)
 			}
 			noSecretIn(t, []string{sec.SecretAccessKey, oldSecret}, r.stdout, r.stderr)

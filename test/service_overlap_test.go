@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/keywarden/keywarden/internal/svcrotate"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -76,7 +76,7 @@ func TestServiceRotateSecondRunRefusesALiveRunsRecord(t *testing.T) {
 			to := d.to(t)
 			release, waitA := startHeld(t, d, to)
 			before := userKeys(t, svcUser)
-			record := tagsByCLI(t, svcUser)[svcrotate.StateTag]
+			record := tagsByCLI(t, svcUser)[keys.RotationTag]
 
 			b := svcBin(t, nil, "--to", to)
 			if b.code != 4 || !strings.Contains(b.stderr, "another run (r=") || !strings.Contains(b.stderr, "rerun after it ends") {
@@ -85,7 +85,7 @@ func TestServiceRotateSecondRunRefusesALiveRunsRecord(t *testing.T) {
 			if k := userKeys(t, svcUser); len(k) != len(before) || len(k) != 2 {
 				t.Fatalf("keys %v, before the second run %v", k, before)
 			}
-			if got := tagsByCLI(t, svcUser)[svcrotate.StateTag]; got != record {
+			if got := tagsByCLI(t, svcUser)[keys.RotationTag]; got != record {
 				t.Fatalf("the second run changed the record %q to %q", record, got)
 			}
 

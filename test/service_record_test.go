@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -40,7 +39,7 @@ func TestServiceRotateFailedRetireLeavesNoSettledRecord(t *testing.T) {
 	// The next rotation finds the old key inactive and closes; a run after InFlight settles the
 	// record to unconfirmed, which activate still does not trust.
 	r = kwAt(t, fixedNow.Add(time.Hour), admin(t), "rotate", "--user", svcUser, "--to", "ssm:/ci/svc", "--grace", "0", "--output", "json")
-	if r.code != 0 || svcResults(t, r)[0].State != "done" || tagsByCLI(t, svcUser)[svcrotate.StateTag] != "" {
+	if r.code != 0 || svcResults(t, r)[0].State != "done" || tagsByCLI(t, svcUser)[keys.RotationTag] != "" {
 		t.Fatalf("the rerun: exit %d\n%s", r.code, r.stderr)
 	}
 	r = kwAt(t, fixedNow.Add(time.Hour), admin(t), "activate", "--key", oldID)
@@ -69,7 +68,7 @@ func TestServiceRotateAtFiftyTags(t *testing.T) {
 	}
 	newID := paramByCLI(t, "/ci/svc").AccessKeyId
 	got := tagsByCLI(t, svcUser)
-	if len(got) != 49 || got[svcrotate.StateTag] != "" {
+	if len(got) != 49 || got[keys.RotationTag] != "" {
 		t.Fatalf("%d tags after the rotation, want 49 (three stale records made room, the state tag gone): %v", len(got), got)
 	}
 	for i := range 5 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 	"github.com/keywarden/keywarden/test/emu"
 )
@@ -125,7 +126,7 @@ func TestServiceRotateSecretsManager(t *testing.T) {
 			t.Fatalf("old key %s is %s, want Inactive (grace 0)", oldID, st)
 		}
 		tags := tagsByCLI(t, svcUser)
-		if !strings.HasPrefix(tags["keywarden:"+oldID], "deactivated ") || tags[svcrotate.StateTag] != "" {
+		if !strings.HasPrefix(tags["keywarden:"+oldID], "deactivated ") || tags[keys.RotationTag] != "" {
 			t.Fatalf("tags %v: want the old key's deactivation recorded and no rotation left", tags)
 		}
 		var d struct{ Tags []struct{ Key, Value string } }
@@ -323,7 +324,7 @@ func TestServiceRotateExecThatFails(t *testing.T) {
 		if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
 			t.Fatalf("keys %v: want only the old key, active", k)
 		}
-		if tg := tagsByCLI(t, svcUser); tg[svcrotate.StateTag] != "" {
+		if tg := tagsByCLI(t, svcUser); tg[keys.RotationTag] != "" {
 			t.Fatalf("rotation state left: %v", tg)
 		}
 	})
@@ -372,7 +373,7 @@ func TestServiceRotateNewKeyThatNeverWorks(t *testing.T) {
 	if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" {
 		t.Fatalf("keys %v: want only the old key, active", k)
 	}
-	if tg := tagsByCLI(t, svcUser); tg[svcrotate.StateTag] != "" {
+	if tg := tagsByCLI(t, svcUser); tg[keys.RotationTag] != "" {
 		t.Fatalf("rotation state left: %v", tg)
 	}
 }
@@ -390,7 +391,7 @@ func TestServiceRotateRefusesTheKeyItIsSignedWith(t *testing.T) {
 	if len(k) != 1 || k[w[0]] != "Active" {
 		t.Fatalf("the admin's keys changed: %v", k)
 	}
-	if tg := tagsByCLI(t, emu.AdminUser); tg[svcrotate.StateTag] != "" {
+	if tg := tagsByCLI(t, emu.AdminUser); tg[keys.RotationTag] != "" {
 		t.Fatalf("a rotation was recorded: %v", tg)
 	}
 }

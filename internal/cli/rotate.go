@@ -17,6 +17,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -198,7 +199,7 @@ func (o *rotateOptions) rotateBase(ctx context.Context, profile string) (aws.Con
 // rotateErr words a rotation failure: a failed step as what AWS said about it, a refusal or a
 // profile it cannot rotate as themselves (exitcode.Of gives each its code).
 func rotateErr(err error) error {
-	var se *rotate.StepError
+	var se *engine.StepError
 	if c := exitcode.Of(err); c != exitcode.Refused && c != exitcode.Usage && errors.As(err, &se) {
 		return awsErr(se.What, se.Err)
 	}

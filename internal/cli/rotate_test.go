@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/exitcode"
-	"github.com/keywarden/keywarden/internal/rotate"
 )
 
 func TestRotateFlags(t *testing.T) {
@@ -91,7 +91,7 @@ func TestRotateErrExitCodes(t *testing.T) {
 	}{
 		{"missing profile", &credfile.RefusalError{Profile: "nosuch", Kind: credfile.KindMissing}, exitcode.Usage},
 		{"session token", fmt.Errorf("read profile: %w", &credfile.RefusalError{Profile: "tmp", Kind: credfile.KindTemporary}), exitcode.Usage},
-		{"another user's key", &rotate.RefusedError{Msg: "not a key of user x"}, exitcode.Refused},
+		{"another user's key", &engine.RefusedError{Msg: "not a key of user x"}, exitcode.Refused},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := exitcode.Of(rotateErr(c.err)); got != c.want {

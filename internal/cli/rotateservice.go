@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
@@ -188,7 +189,7 @@ func (o *rotateOptions) rotateService(ctx context.Context, s jobs.Session, u key
 // serviceErr words one user's failure: a refusal or bad input as itself, a failed step or
 // destination as what AWS said about it (exitcode.Of gives each its code).
 func serviceErr(user string, err error) error {
-	var se *svcrotate.StepError
+	var se *engine.StepError
 	var de *sink.Error
 	var ce *codedError
 	switch c := exitcode.Of(err); {

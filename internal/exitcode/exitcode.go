@@ -8,10 +8,9 @@ import (
 
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // The codes, the same for every command (docs/credentials.md lists them).
@@ -65,10 +64,9 @@ func carried(err error) int {
 }
 
 func refused(err error) bool {
-	var r *rotate.RefusedError
-	var s *svcrotate.RefusedError
+	var r *engine.RefusedError
 	var d *sink.RefusedError
-	return errors.As(err, &r) || errors.As(err, &s) || errors.As(err, &d)
+	return errors.As(err, &r) || errors.As(err, &d)
 }
 
 // badInput: an unknown user or key, a destination that does not parse, and a profile that is

@@ -10,10 +10,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 type coded struct {
@@ -28,7 +27,7 @@ func wrap(err error) error            { return fmt.Errorf("step: %w", err) }
 func denied() error                   { return &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"} }
 func throttled() error                { return &smithy.GenericAPIError{Code: "Throttling", Message: "slow"} }
 func unknownUser() error              { return &inventory.UnknownUserError{Name: "dev"} }
-func refusedSelf() error              { return &rotate.RefusedError{Msg: "a key of another user"} }
+func refusedSelf() error              { return &engine.RefusedError{Msg: "a key of another user"} }
 
 // exitStatus is the *exec.ExitError of a program that exits with code.
 func exitStatus(code int) error {
@@ -46,7 +45,7 @@ func TestOfMapsEachKindOfErrorToItsCode(t *testing.T) {
 		{"a carrier without a code looks at its cause", &coded{cause: denied()}, Auth},
 		{"a carrier deeper in the chain", wrap(&coded{code: Usage}), Usage},
 		{"self-rotation refused", wrap(refusedSelf()), Refused},
-		{"service rotation refused", &svcrotate.RefusedError{Msg: "in use"}, Refused},
+		{"service rotation refused", &engine.RefusedError{Msg: "in use"}, Refused},
 		{"a destination refused", wrap(&sink.RefusedError{Msg: "not ours"}), Refused},
 		{"a destination that does not parse", &sink.InvalidError{Msg: "bad"}, Usage},
 		{"an unknown user", wrap(unknownUser()), Usage},

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -17,12 +18,11 @@ import (
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/provenance"
 	"github.com/keywarden/keywarden/internal/sink"
-	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
 // IAM is what a response calls in the key's account: the rotation's calls and containment's.
 type IAM interface {
-	svcrotate.IAM
+	engine.IAM
 	PutUserPolicy(context.Context, *iam.PutUserPolicyInput, ...func(*iam.Options)) (*iam.PutUserPolicyOutput, error)
 	AttachUserPolicy(context.Context, *iam.AttachUserPolicyInput, ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error)
 	GetPolicy(context.Context, *iam.GetPolicyInput, ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
@@ -275,8 +275,8 @@ func replace(ctx context.Context, d Deps, u keys.User, req Request, deact Step) 
 	// leaked one), and the new key has no active key to share a grace with.
 	spec.MakeRoom = false
 	res, err := jobs.Rotate(ctx, d.Session, jobs.Rotation{User: u.Name, UserARN: u.ARN, Spec: spec, Origin: keys.IncidentOrigin, Job: job}, req.Now, d.Rotate)
-	var re *svcrotate.RefusedError
-	var se *svcrotate.StepError
+	var re *engine.RefusedError
+	var se *engine.StepError
 	switch {
 	case errors.As(err, &re):
 		st.Detail, st.Err = "not replaced: "+err.Error(), err

@@ -16,23 +16,23 @@ import (
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 	"github.com/keywarden/keywarden/internal/provenance"
-	"github.com/keywarden/keywarden/internal/rotate"
 )
 
 // Session is an account opened for work: its config, its IAM client and the key keywarden is
 // signed with there (the self-lockout guard's key; an assumed role's session key is no user's).
 type Session struct {
 	Config    aws.Config
-	IAM       rotate.IAM // what apply and both rotations call
+	IAM       engine.IAM // what apply and both rotations call
 	SelfKeyID string
 }
 
 // NewIAM builds the IAM client of a session.
-func NewIAM(cfg aws.Config) rotate.IAM { return iam.NewFromConfig(cfg) }
+func NewIAM(cfg aws.Config) engine.IAM { return iam.NewFromConfig(cfg) }
 
 // Open opens one account.
 func Open(ctx context.Context, a accounts.Account) (Session, error) {

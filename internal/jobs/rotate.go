@@ -11,10 +11,10 @@ import (
 
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
@@ -129,7 +129,7 @@ func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro
 	for _, spec := range r.Spec.To {
 		if ro.Split == nil && !sink.RunsInLambda(spec) {
 			// ro.Split is nil only in the Lambda; template and deploy refuse the same rule.
-			return svcrotate.Result{User: r.User}, &svcrotate.RefusedError{Msg: (&sink.NotInLambdaError{Job: r.Job, Spec: spec}).Error()}
+			return svcrotate.Result{User: r.User}, &engine.RefusedError{Msg: (&sink.NotInLambdaError{Job: r.Job, Spec: spec}).Error()}
 		}
 		d, err := sink.Parse(spec, env)
 		if err != nil {
@@ -145,7 +145,7 @@ func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro
 		IAM: s.IAM, Connect: svcrotate.ConnectWith(s.Config), User: r.User, UserARN: r.UserARN, Sinks: sinks,
 		Grace: r.Spec.Grace.Std(), MakeRoom: r.Spec.MakeRoom, Force: r.Force, SelfKeyID: s.SelfKeyID,
 		Origin: r.Origin, Token: r.Token,
-		Wait: rotate.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: now, Progress: progress, Failpoint: ro.Failpoint,
+		Wait: engine.WaitOptions{Wait: ro.Wait, Sleep: ro.Sleep}, Now: now, Progress: progress, Failpoint: ro.Failpoint,
 	})
 }
 
@@ -186,7 +186,7 @@ func rotationResult(r apply.Result, res svcrotate.Result, err error) apply.Resul
 // by awserr (so a denial names the action, even from an emulator whose errors the SDK cannot
 // parse).
 func errorText(err error) string {
-	var se *svcrotate.StepError
+	var se *engine.StepError
 	var de *sink.Error
 	switch {
 	case errors.As(err, &se):

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/keywarden/keywarden/internal/credfile"
+	"github.com/keywarden/keywarden/internal/engine"
 )
 
 // lock takes an exclusive flock on path, the lock of the credentials file target (symlinks
@@ -23,7 +24,7 @@ func lock(path, target string) (unlock func(), err error) {
 		if err := tryLock(f); err != nil {
 			f.Close()
 			if errors.Is(err, errLocked) {
-				return nil, &RefusedError{Msg: fmt.Sprintf("another keywarden rotate is working on this credentials file (%s is locked); wait for it to finish", path)}
+				return nil, &engine.RefusedError{Msg: fmt.Sprintf("another keywarden rotate is working on this credentials file (%s is locked); wait for it to finish", path)}
 			}
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
@@ -46,5 +47,5 @@ func lock(path, target string) (unlock func(), err error) {
 			f.Close()
 		}, nil
 	}
-	return nil, &RefusedError{Msg: fmt.Sprintf("another keywarden rotate keeps taking the lock %s; wait for it to finish", path)}
+	return nil, &engine.RefusedError{Msg: fmt.Sprintf("another keywarden rotate keeps taking the lock %s; wait for it to finish", path)}
 }

@@ -8,28 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/credfile"
-	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/sink"
 )
-
-// IAM is the part of the IAM API a rotation uses (inventory.IAM for listing keys).
-type IAM interface {
-	inventory.IAM
-	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
-	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
-	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
-	TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error)
-	UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error)
-}
-
-// STS is the part of the STS API a rotation uses.
-type STS interface {
-	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
-}
 
 // Credentials is a static access key: the same type a service rotation delivers, so printing
 // it never shows the secret there either.
@@ -37,8 +22,8 @@ type Credentials = sink.Secret
 
 // Clients are IAM and STS clients signed with one key.
 type Clients struct {
-	IAM IAM
-	STS STS
+	IAM engine.IAM
+	STS engine.STS
 }
 
 // Retire is what happens to the old key once the new one works.
@@ -63,7 +48,7 @@ type Options struct {
 
 	// Connect returns clients signed with c (and nothing else: no profile, no environment).
 	Connect func(c Credentials) Clients
-	// Probe, if set, runs the user's own check with the new key; an error rolls back.
+	// Probe, if set, runs the user's own check with the new key; an error abandons the new key.
 	Probe func(ctx context.Context, c Credentials) error
 	Now   func() time.Time
 	Sleep func(context.Context, time.Duration) error
@@ -77,12 +62,6 @@ type Options struct {
 	Token string
 
 	dest sink.Sink // tests make the profile's writes fail; nil is the profile: sink
-}
-
-// Step is how long one step took.
-type Step struct {
-	Name    string  `json:"step"`
-	Seconds float64 `json:"seconds"`
 }
 
 // Result is what a finished rotation did.
@@ -99,54 +78,32 @@ type Result struct {
 	AlreadyDone string `json:"already_done,omitempty"`
 	// OldKey says what became of the old key: "rejected" (STS refused it), "absent" (IAM no longer
 	// lists it; checked when its secret was not at hand), "inactive", or "still-accepted".
-	OldKey   string   `json:"old_key"`
-	Resumed  bool     `json:"resumed"`
-	Deleted  []string `json:"deleted_keys,omitempty"` // made room, or orphans of an interrupted create
-	Warnings []string `json:"warnings,omitempty"`
-	Steps    []Step   `json:"steps"`
-	Seconds  float64  `json:"seconds"`
+	OldKey   string        `json:"old_key"`
+	Resumed  bool          `json:"resumed"`
+	Deleted  []string      `json:"deleted_keys,omitempty"` // made room, or orphans of an interrupted create
+	Warnings []string      `json:"warnings,omitempty"`
+	Steps    []engine.Step `json:"steps"`
+	Seconds  float64       `json:"seconds"`
 }
 
-// RefusedError is an unsafe or impossible rotation refused before anything changed.
-type RefusedError struct{ Msg string }
-
-func (e *RefusedError) Error() string { return e.Msg }
-
-// RolledBackError says the rotation was undone: the new key is deleted and the old key is back
-// in the credentials file.
-type RolledBackError struct {
-	NewKeyID string
-	Reason   error
-}
-
-func (e *RolledBackError) Error() string {
-	return fmt.Sprintf("rolled back: %v; deleted the new key %s and restored the old key in the credentials file", e.Reason, e.NewKeyID)
-}
-func (e *RolledBackError) Unwrap() error { return e.Reason }
-
-// StepError is an AWS call that failed during a step; What names the step for the message.
-type StepError struct {
-	What string
-	Err  error
-}
-
-func (e *StepError) Error() string { return e.What + ": " + e.Err.Error() }
-func (e *StepError) Unwrap() error { return e.Err }
-
-// Run rotates the profile's key, or finishes or undoes an interrupted rotation first.
+// Run rotates the profile's key through the one rotation engine (internal/engine): the
+// profile is the destination, the journal beside the credentials file the state, the
+// profile's key signs until the new key is proven and the new key after.
 func Run(ctx context.Context, opts Options) (Result, error) {
 	target, err := credfile.Resolve(opts.CredentialsFile)
 	if err != nil {
 		return Result{}, err
 	}
-	r := &run{opts: opts, start: opts.Now(), jpath: JournalPath(target), dest: opts.dest}
-	if r.dest == nil {
-		r.dest = &sink.Profile{Name: opts.Profile, File: opts.CredentialsFile}
+	if opts.Retire == "" {
+		opts.Retire = RetireDelete
 	}
-	r.defaults()
+	dest := opts.dest
+	if dest == nil {
+		dest = &sink.Profile{Name: opts.Profile, File: opts.CredentialsFile}
+	}
 	// A rotation that is refused at once (no file, no such profile, a session token) leaves
 	// nothing on disk: the lock is taken only once there is something to rotate.
-	if err := r.precheck(); err != nil {
+	if err := precheck(opts, JournalPath(target)); err != nil {
 		return Result{}, err
 	}
 	unlock, err := lock(LockPath(target), target)
@@ -154,140 +111,151 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	defer unlock()
+	start := opts.Now()
+	say := func(format string, a ...any) {
+		if opts.Progress != nil {
+			opts.Progress(opts.Now().Sub(start), fmt.Sprintf(format, a...))
+		}
+	}
 	// Under the lock no other keywarden writes these files, so a temporary file beside them is
 	// a copy a killed run left: it holds secrets, so it goes now.
-	for _, p := range []string{target, r.jpath} {
+	for _, p := range []string{target, JournalPath(target)} {
 		removed, err := credfile.RemoveStaleTemps(p)
 		if err != nil {
 			return Result{}, err
 		}
 		for _, f := range removed {
-			r.say("removed %s, left by a rotation killed while writing", f)
+			say("removed %s, left by a rotation killed while writing", f)
 		}
 	}
-	r.res = Result{Profile: opts.Profile, Retire: opts.Retire}
-	err = r.do(ctx)
-	r.res.Seconds = r.since(r.start).Seconds()
-	return r.res, err
+	res := Result{Profile: opts.Profile, Retire: opts.Retire}
+	eo, err := engineOptions(ctx, opts, JournalPath(target), dest, &res, say, start)
+	if err != nil {
+		return res, err
+	}
+	er, err := engine.Run(ctx, eo)
+	res.User, res.OldKeyID, res.NewKeyID = er.User, er.OldKeyID, er.NewKeyID
+	res.State, res.AlreadyDone, res.OldKey, res.Resumed = er.State, er.AlreadyDone, er.OldKey, er.Resumed || res.Resumed
+	res.Deleted, res.Warnings = er.Deleted, er.Warnings
+	res.Steps = append(res.Steps, er.Steps...)
+	res.Seconds = opts.Now().Sub(start).Seconds()
+	return res, err
 }
 
-type run struct {
-	opts  Options
-	start time.Time
-	jpath string
-	// dest is where the key lives: self-rotation is a service rotation to the profile: sink.
-	dest sink.Sink
-	res  Result
-	j    *Journal
-	user string
-	arn  string
-	// old and new are the keys in play; a secret is empty when it is not at hand (resumed run).
-	old, new Credentials
-	stepAt   time.Time
+// engineOptions reads the profile and the journal and says who the rotation is of: the
+// journal's user when a rotation is pending, else the owner STS names for the profile's key.
+func engineOptions(ctx context.Context, opts Options, jpath string, dest sink.Sink, res *Result, say func(string, ...any), start time.Time) (engine.Options, error) {
+	creds, err := credfile.Load(opts.CredentialsFile)
+	if err != nil {
+		return engine.Options{}, err
+	}
+	store := &journalStore{path: jpath, profile: opts.Profile, retire: opts.Retire, now: opts.Now}
+	j, err := ReadJournal(jpath)
+	if err != nil {
+		return engine.Options{}, err
+	}
+	var held Credentials
+	if j == nil {
+		p, err := classify(opts, creds)
+		if err != nil {
+			return engine.Options{}, err
+		}
+		held = Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey}
+	} else {
+		if held, err = pending(opts, creds, j, jpath); err != nil {
+			return engine.Options{}, err
+		}
+		store.j = j
+		opts.Retire = j.Retire // finish as it was started
+		res.Retire, res.Resumed = j.Retire, true
+		say("resuming the interrupted rotation of %s (phase %s)", j.OldKeyID, j.Phase)
+	}
+	c := opts.Connect(held)
+	user, arn := "", ""
+	if j != nil {
+		user, arn = j.User, j.UserARN
+	} else {
+		id, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return engine.Options{}, &engine.StepError{What: fmt.Sprintf("identify the owner of %s (profile %s)", held.AccessKeyID, opts.Profile), Err: err}
+		}
+		arn = aws.ToString(id.Arn)
+		var ok bool
+		if user, ok = userName(arn); !ok {
+			return engine.Options{}, &engine.RefusedError{Msg: fmt.Sprintf("profile %q signs as %s, which is not an IAM user; keywarden rotates IAM user access keys only", opts.Profile, arn)}
+		}
+		say("profile %s: key %s of user %s", opts.Profile, held.AccessKeyID, user)
+		res.Steps = append(res.Steps, engine.Step{Name: "identify", Seconds: opts.Now().Sub(start).Seconds()})
+	}
+	res.User = user
+	store.user, store.arn = user, arn
+	eo := engine.Options{
+		IAM:       c.IAM,
+		SignAfter: func(s sink.Secret) engine.IAM { return opts.Connect(s).IAM },
+		Connect:   func(s sink.Secret) engine.STS { return opts.Connect(s).STS },
+		User:      user, UserARN: arn, Store: store, Sinks: []sink.Sink{dest},
+		OldKeyID: held.AccessKeyID, Delete: opts.Retire == RetireDelete, Prove: true,
+		MakeRoom: opts.MakeRoom, Origin: opts.Origin, Token: opts.Token,
+		Wait: engine.WaitOptions{Wait: opts.Wait, Successes: opts.Successes, Interval: opts.Interval, MaxBackoff: opts.MaxBackoff, Sleep: opts.Sleep},
+		Now:  opts.Now, Progress: opts.Progress, Failpoint: opts.Failpoint,
+	}
+	if opts.Probe != nil {
+		eo.Probe = func(ctx context.Context, s sink.Secret) error { return opts.Probe(ctx, s) }
+	}
+	if j == nil || held.AccessKeyID == j.OldKeyID {
+		eo.OldSecret = held.SecretAccessKey
+	} else {
+		eo.OldKeyID = j.OldKeyID // the profile holds the new key: the old one is the journal's
+	}
+	return eo, nil
 }
 
-func (r *run) defaults() {
-	o := &r.opts
-	if o.Retire == "" {
-		o.Retire = RetireDelete
+// pending checks the profile against the journal of an interrupted rotation: it must hold the
+// old key or the new one, or someone edited the file in between and keywarden will not guess.
+func pending(opts Options, creds *credfile.File, j *Journal, jpath string) (Credentials, error) {
+	if j.Profile != opts.Profile {
+		return Credentials{}, &engine.RefusedError{Msg: fmt.Sprintf("an interrupted rotation of profile %q in %s is pending; finish it first with \"keywarden rotate --profile %s\"", j.Profile, opts.CredentialsFile, j.Profile)}
 	}
-	if o.Successes <= 0 {
-		o.Successes = 3
+	p, ok := creds.Profile(opts.Profile)
+	if !ok || p.AccessKeyID == "" || p.SecretAccessKey == "" {
+		return Credentials{}, &engine.RefusedError{Msg: fmt.Sprintf("an interrupted rotation of profile %q is pending (journal %s, phase %s), but the profile no longer holds a key; restore it, or remove the journal after checking the keys of %s", opts.Profile, jpath, j.Phase, j.User)}
 	}
-	if o.Interval <= 0 {
-		o.Interval = 500 * time.Millisecond
+	if p.AccessKeyID != j.OldKeyID && p.AccessKeyID != j.NewKeyID {
+		return Credentials{}, &engine.RefusedError{Msg: fmt.Sprintf("an interrupted rotation of profile %q is pending (journal %s: old key %s, new key %s, phase %s), but the profile now holds %s; it was edited since, so keywarden will not guess: check the keys of user %s, then remove the journal", opts.Profile, jpath, j.OldKeyID, orNone(j.NewKeyID), j.Phase, p.AccessKeyID, j.User)}
 	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Second
-	}
-	if o.Wait <= 0 {
-		o.Wait = 2 * time.Minute
-	}
-	if o.Origin == "" {
-		o.Origin = "rotate"
-	}
-	if o.Progress == nil {
-		o.Progress = func(time.Duration, string) {}
-	}
-	if o.Failpoint == nil {
-		o.Failpoint = func(string) {}
-	}
-	r.stepAt = r.start
+	return Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: p.SecretAccessKey}, nil
 }
 
-func (r *run) since(t time.Time) time.Duration { return r.opts.Now().Sub(t) }
-
-func (r *run) say(format string, a ...any) {
-	r.opts.Progress(r.since(r.start), fmt.Sprintf(format, a...))
-}
-
-func (r *run) warn(format string, a ...any) {
-	msg := fmt.Sprintf(format, a...)
-	r.res.Warnings = append(r.res.Warnings, msg)
-	r.opts.Progress(r.since(r.start), "warning: "+msg)
-}
-
-// step closes the timing of the step that just ended.
-func (r *run) step(name string) {
-	now := r.opts.Now()
-	r.res.Steps = append(r.res.Steps, Step{Name: name, Seconds: now.Sub(r.stepAt).Seconds()})
-	r.stepAt = now
-}
-
-// precheck refuses, reading only, what do would refuse before changing anything.
-func (r *run) precheck() error {
-	creds, err := credfile.Load(r.opts.CredentialsFile)
+// precheck refuses, reading only, what Run would refuse before changing anything.
+func precheck(opts Options, jpath string) error {
+	creds, err := credfile.Load(opts.CredentialsFile)
 	if err != nil {
 		return err
 	}
-	j, err := ReadJournal(r.jpath)
+	j, err := ReadJournal(jpath)
 	if err != nil || j != nil {
 		return err // an interrupted rotation is judged under the lock
 	}
-	_, err = r.classify(creds)
+	_, err = classify(opts, creds)
 	return err
 }
 
-func (r *run) do(ctx context.Context) error {
-	creds, err := credfile.Load(r.opts.CredentialsFile)
-	if err != nil {
-		return err
-	}
-	j, err := ReadJournal(r.jpath)
-	if err != nil {
-		return err
-	}
-	if j != nil {
-		if j.Profile != r.opts.Profile {
-			return &RefusedError{Msg: fmt.Sprintf("an interrupted rotation of profile %q in %s is pending; finish it first with \"keywarden rotate --profile %s\"", j.Profile, r.opts.CredentialsFile, j.Profile)}
-		}
-		restart, err := r.resume(ctx, creds, j)
-		if err != nil || !restart {
-			return err
-		}
-		if creds, err = credfile.Load(r.opts.CredentialsFile); err != nil {
-			return err
-		}
-	}
-	return r.fresh(ctx, creds)
-}
-
 // classify refuses anything but a static key in the credentials file.
-func (r *run) classify(creds *credfile.File) (credfile.Profile, error) {
+func classify(opts Options, creds *credfile.File) (credfile.Profile, error) {
 	var cfg *credfile.File
-	if r.opts.ConfigFile != "" {
-		c, err := credfile.LoadConfig(r.opts.ConfigFile)
+	if opts.ConfigFile != "" {
+		c, err := credfile.LoadConfig(opts.ConfigFile)
 		switch {
 		case err == nil:
 			cfg = c
-		case !isNotExist(err):
+		case !errors.Is(err, fs.ErrNotExist):
 			return credfile.Profile{}, err
 		}
 	}
-	if _, err := credfile.Classify(creds, cfg, r.opts.Profile); err != nil {
+	if _, err := credfile.Classify(creds, cfg, opts.Profile); err != nil {
 		return credfile.Profile{}, err
 	}
-	p, _ := creds.Profile(r.opts.Profile)
+	p, _ := creds.Profile(opts.Profile)
 	return p, nil
 }
 
@@ -300,4 +268,9 @@ func userName(arn string) (string, bool) {
 	return rest[strings.LastIndex(rest, "/")+1:], true
 }
 
-func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/keywarden/keywarden/internal/engine"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
@@ -23,12 +25,12 @@ import (
 // not an IAM user, a key listed under another user) and records every call. Behaviour against
 // real signatures is tested in test/ with moto.
 type fakeAWS struct {
-	IAM                       // nil: any call not overridden panics, so unexpected calls are loud
-	arn     string            // GetCallerIdentity answer
-	refuse  func(string) bool // keys STS refuses
-	keys    []string
-	calls   []string
-	created int
+	engine.IAM                   // nil: any call not overridden panics, so unexpected calls are loud
+	arn        string            // GetCallerIdentity answer
+	refuse     func(string) bool // keys STS refuses
+	keys       []string
+	calls      []string
+	created    int
 }
 
 func (f *fakeAWS) connect(c Credentials) Clients {
@@ -120,7 +122,7 @@ func TestRunRefusesBeforeCreating(t *testing.T) {
 			opts, _ := setup(t, tc.f)
 			before, _ := os.ReadFile(opts.CredentialsFile)
 			_, err := Run(context.Background(), opts)
-			var re *RefusedError
+			var re *engine.RefusedError
 			if !errors.As(err, &re) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want a refusal saying %q", err, tc.want)
 			}
@@ -137,21 +139,24 @@ func TestRunRefusesBeforeCreating(t *testing.T) {
 	}
 }
 
-func TestRunRollsBackWithFrozenClock(t *testing.T) {
+// A new key that never works is deleted, signed with the old key, after exactly --wait even on a
+// frozen clock, and the credentials file never held it: it is written only once proven.
+func TestNewKeyThatNeverWorksNeverReachesTheFile(t *testing.T) {
 	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/path/alice", keys: []string{oldKey},
 		refuse: func(k string) bool { return k != oldKey }}
 	opts, slept := setup(t, f)
+	dest := &failingProfile{Profile: sink.Profile{Name: "dev", File: opts.CredentialsFile}}
+	opts.dest = dest
 	before, _ := os.ReadFile(opts.CredentialsFile)
 	_, err := Run(context.Background(), opts)
-	var rb *RolledBackError
-	if !errors.As(err, &rb) || rb.NewKeyID != "AKIANEWNEWNEWNEWNEW1" {
-		t.Fatalf("err = %v, want a rollback", err)
+	if err == nil || !strings.Contains(err.Error(), "did not work within 10s") || !strings.Contains(err.Error(), "the new key AKIANEWNEWNEWNEWNEW1 was deleted") {
+		t.Fatalf("err = %v, want the new key deleted", err)
 	}
 	if *slept != opts.Wait {
 		t.Fatalf("slept %s, want exactly --wait %s", *slept, opts.Wait)
 	}
-	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
-		t.Fatalf("credentials file not restored:\n%s", after)
+	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) || dest.writes != 0 {
+		t.Fatalf("the credentials file was written %d times:\n%s", dest.writes, after)
 	}
 	last := ""
 	for _, c := range f.calls {
@@ -162,18 +167,21 @@ func TestRunRollsBackWithFrozenClock(t *testing.T) {
 	if last != "DeleteAccessKey AKIANEWNEWNEWNEWNEW1 by "+oldKey || len(f.keys) != 1 {
 		t.Fatalf("the new key must be deleted with the old key; calls %v", f.calls)
 	}
+	if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j != nil {
+		t.Fatalf("journal left: %+v", j)
+	}
 }
 
 func TestResumeRefusesEditedProfile(t *testing.T) {
 	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
 	opts, _ := setup(t, f)
-	j := &Journal{Version: journalVersion, Profile: "dev", User: "alice", OldKeyID: "AKIASOMETHINGELSE000",
-		NewKeyID: "AKIAANOTHERKEYANOTH0", KeysBefore: []string{"AKIASOMETHINGELSE000"}, Retire: RetireDelete}
-	if err := j.save(JournalPath(opts.CredentialsFile), StateStored, time.Now()); err != nil {
+	st := &journalStore{path: JournalPath(opts.CredentialsFile), profile: "dev", user: "alice", retire: RetireDelete, now: opts.Now}
+	if err := st.Save(context.Background(), keys.Rotation{Phase: keys.PhaseDelivering, OldKeyID: "AKIASOMETHINGELSE000",
+		NewKeyID: "AKIAANOTHERKEYANOTH0", Before: []string{"AKIASOMETHINGELSE000"}}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Run(context.Background(), opts)
-	var re *RefusedError
+	var re *engine.RefusedError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "will not guess") || len(f.calls) != 0 {
 		t.Fatalf("err = %v, calls %v; want a refusal before any call", err, f.calls)
 	}
@@ -240,7 +248,7 @@ func TestLockIsKeyedOnTheResolvedFile(t *testing.T) {
 	}
 	defer unlock()
 	opts.CredentialsFile = link
-	var re *RefusedError
+	var re *engine.RefusedError
 	if _, err := Run(context.Background(), opts); !errors.As(err, &re) || !strings.Contains(err.Error(), "another keywarden rotate") {
 		t.Fatalf("a rotation through a link ran beside one through the real path: %v (calls %v)", err, f.calls)
 	}
@@ -290,15 +298,16 @@ func (d *failingProfile) Deliver(ctx context.Context, s sink.Secret) error {
 	return d.Profile.Deliver(ctx, s)
 }
 
-// The profile is written through the sink: when the first write (the new key) fails, the new
-// key is deleted with the old one and nothing else changed.
+// The profile is written through the sink, once the new key is proven: when that write fails
+// and the file does not hold the new key, nobody can use it, so it is deleted with the old
+// key and nothing else changed.
 func TestStoreFailureDeletesTheNewKey(t *testing.T) {
 	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
 	opts, _ := setup(t, f)
 	opts.dest = &failingProfile{Profile: sink.Profile{Name: "dev", File: opts.CredentialsFile}, failAt: 1}
 	before, _ := os.ReadFile(opts.CredentialsFile)
 	_, err := Run(context.Background(), opts)
-	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), "was deleted and the old key is unchanged") {
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), "was deleted; user alice is as before") {
 		t.Fatalf("err = %v, want the write's failure and the new key deleted", err)
 	}
 	if len(f.keys) != 1 || f.keys[0] != oldKey {
@@ -309,28 +318,5 @@ func TestStoreFailureDeletesTheNewKey(t *testing.T) {
 	}
 	if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j != nil {
 		t.Fatalf("journal left: %+v", j)
-	}
-}
-
-// When restoring the old key during a rollback fails, the new key must stay: its secret is the
-// only one the file holds.
-func TestRollbackKeepsTheNewKeyWhenTheRestoreFails(t *testing.T) {
-	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey},
-		refuse: func(k string) bool { return k != oldKey }}
-	opts, _ := setup(t, f)
-	opts.dest = &failingProfile{Profile: sink.Profile{Name: "dev", File: opts.CredentialsFile}, failAt: 2}
-	_, err := Run(context.Background(), opts)
-	if err == nil || !strings.Contains(err.Error(), "rolling back failed") {
-		t.Fatalf("err = %v, want the failed restore named", err)
-	}
-	if len(f.keys) != 2 {
-		t.Fatalf("the new key was deleted though the file still holds it: keys %v", f.keys)
-	}
-	held, _ := os.ReadFile(opts.CredentialsFile)
-	if !strings.Contains(string(held), "AKIANEWNEWNEWNEWNEW1") {
-		t.Fatalf("the file should still hold the new key:\n%s", held)
-	}
-	if j, _ := ReadJournal(JournalPath(opts.CredentialsFile)); j == nil || j.State != StateRollingBack {
-		t.Fatalf("journal = %+v, want it kept in rolling-back for the next run", j)
 	}
 }

@@ -5,14 +5,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
 // ConnectWith is Options.Connect for an admin's config: STS with the same endpoint, region and
 // retries, signed with the given key and nothing else, so a success proves that key works.
-func ConnectWith(cfg aws.Config) func(sink.Secret) rotate.STS {
-	return func(k sink.Secret) rotate.STS {
+func ConnectWith(cfg aws.Config) func(sink.Secret) engine.STS {
+	return func(k sink.Secret) engine.STS {
 		c := cfg.Copy()
 		c.Credentials = credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
 		return sts.NewFromConfig(c)

@@ -14,8 +14,9 @@ import (
 	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/rotate"
+	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
@@ -44,14 +45,14 @@ const GraceTag = "keywarden:grace"
 //
 // Each is idempotent: a retried step finds the record on the user and the token's version.
 type SecretStep struct {
-	IAM       IAM
+	IAM       engine.IAM
 	SM        sink.SecretsManagerAPI
-	Connect   func(sink.Secret) rotate.STS
+	Connect   func(sink.Secret) engine.STS
 	Step      string
 	SecretID  string
 	Token     string
 	SelfKeyID string
-	Wait      rotate.WaitOptions
+	Wait      engine.WaitOptions
 	Now       func() time.Time
 	Progress  func(msg string)
 }
@@ -60,10 +61,10 @@ type SecretStep struct {
 func (s SecretStep) Run(ctx context.Context) (Result, error) {
 	desc, err := s.SM.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: &s.SecretID})
 	if err != nil {
-		return Result{}, &StepError{What: "describe the secret " + s.SecretID, Err: err}
+		return Result{}, &engine.StepError{What: "describe the secret " + s.SecretID, Err: err}
 	}
 	if s.Token == "" {
-		return Result{}, &RefusedError{Msg: fmt.Sprintf("the %s event for %s has no ClientRequestToken; Secrets Manager always sends one", s.Step, s.SecretID)}
+		return Result{}, &engine.RefusedError{Msg: fmt.Sprintf("the %s event for %s has no ClientRequestToken; Secrets Manager always sends one", s.Step, s.SecretID)}
 	}
 	user, grace, err := s.owner(ctx, desc)
 	if err != nil {
@@ -84,7 +85,7 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 		case current:
 			return Result{User: user, State: "done"}, nil // the token's rotation is over
 		case known && !pending:
-			return Result{}, &RefusedError{Msg: fmt.Sprintf("the token %s of the createSecret event for %s names a finished version (%s); start a rotation with a new token (aws secretsmanager rotate-secret)", s.Token, s.SecretID, strings.Join(stages, ", "))}
+			return Result{}, &engine.RefusedError{Msg: fmt.Sprintf("the token %s of the createSecret event for %s names a finished version (%s); start a rotation with a new token (aws secretsmanager rotate-secret)", s.Token, s.SecretID, strings.Join(stages, ", "))}
 		}
 		o.StopAfterStage = true
 		res, err := Run(ctx, o)
@@ -93,25 +94,25 @@ func (s SecretStep) Run(ctx context.Context) (Result, error) {
 			res, err = Run(ctx, o)
 		}
 		if err == nil && res.State != "staged" {
-			err = &RefusedError{Msg: fmt.Sprintf("the previous rotation of %s is not finished (%s; old key %s until %s): rotate %s after that", user, res.State, res.OldKeyID, res.RetireAfter.Format(time.RFC3339), s.SecretID)}
+			err = &engine.RefusedError{Msg: fmt.Sprintf("the previous rotation of %s is not finished (%s; old key %s until %s): rotate %s after that", user, res.State, res.OldKeyID, res.RetireAfter.Format(time.RFC3339), s.SecretID)}
 		}
 		return res, err
 	case StepTest:
 		return s.test(ctx, d, user)
 	case StepFinish:
 		if current {
-			if tags, err := inventory.ListTags(ctx, s.IAM, user); err == nil && tags[StateTag] == "" {
+			if tags, err := inventory.ListTags(ctx, s.IAM, user); err == nil && tags[keys.RotationTag] == "" {
 				return Result{User: user, State: "done"}, nil // a retry after the finish
 			}
 		}
 		if !current && !pending {
 			// Finishing is only ever of the token's own pending version: without one this
 			// would start a rotation, or finish (and retire the keys of) another token's.
-			return Result{}, &RefusedError{Msg: fmt.Sprintf("the token %s of the finishSecret event for %s has no AWSPENDING version (its stages: %s); nothing to finish: createSecret with this token first", s.Token, s.SecretID, orNone(strings.Join(stages, ", ")))}
+			return Result{}, &engine.RefusedError{Msg: fmt.Sprintf("the token %s of the finishSecret event for %s has no AWSPENDING version (its stages: %s); nothing to finish: createSecret with this token first", s.Token, s.SecretID, orNone(strings.Join(stages, ", ")))}
 		}
 		return Run(ctx, o)
 	}
-	return Result{}, &RefusedError{Msg: fmt.Sprintf("unknown rotation step %q for %s; want createSecret, setSecret, testSecret or finishSecret", s.Step, s.SecretID)}
+	return Result{}, &engine.RefusedError{Msg: fmt.Sprintf("unknown rotation step %q for %s; want createSecret, setSecret, testSecret or finishSecret", s.Step, s.SecretID)}
 }
 
 // test proves the AWSPENDING key of the token's version works, signed with it alone.
@@ -119,24 +120,23 @@ func (s SecretStep) test(ctx context.Context, d *sink.SecretsManager, user strin
 	res := Result{User: user, State: "tested"}
 	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionId: &s.Token, VersionStage: aws.String("AWSPENDING")})
 	if err != nil {
-		return res, &StepError{What: fmt.Sprintf("read the AWSPENDING version %s of %s (did createSecret run?)", s.Token, s.SecretID), Err: err}
+		return res, &engine.StepError{What: fmt.Sprintf("read the AWSPENDING version %s of %s (did createSecret run?)", s.Token, s.SecretID), Err: err}
 	}
 	var p struct{ AccessKeyId string }
 	_ = json.Unmarshal([]byte(aws.ToString(out.SecretString)), &p)
 	sec, ok, err := d.Recover(ctx, p.AccessKeyId)
 	if err != nil || !ok {
-		return res, &RefusedError{Msg: fmt.Sprintf("the AWSPENDING version %s of %s holds no access key keywarden wrote; run the rotation again", s.Token, s.SecretID)}
+		return res, &engine.RefusedError{Msg: fmt.Sprintf("the AWSPENDING version %s of %s holds no access key keywarden wrote; run the rotation again", s.Token, s.SecretID)}
 	}
 	u, err := s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &user})
 	if err != nil {
-		return res, &StepError{What: "read user " + user, Err: err}
+		return res, &engine.StepError{What: "read user " + user, Err: err}
 	}
-	w := s.Wait
-	w.Now = s.Now
-	if w.Successes <= 0 {
-		w.Successes = 3
+	progress := func(time.Duration, string) {}
+	if s.Progress != nil {
+		progress = func(_ time.Duration, msg string) { s.Progress(msg) }
 	}
-	if _, err := rotate.WaitWorks(ctx, s.Connect(sec), aws.ToString(u.User.Arn), w); err != nil {
+	if _, err := engine.WaitWorks(ctx, s.Connect(sec), aws.ToString(u.User.Arn), s.Wait, s.Now, progress); err != nil {
 		return res, fmt.Errorf("the pending key %s of %s in %s does not work: %v", sec.AccessKeyID, user, s.SecretID, err)
 	}
 	res.NewKeyID = sec.AccessKeyID
@@ -160,12 +160,12 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 		grace, err = 0, nil
 	}
 	if err != nil || grace < 0 {
-		return "", 0, &RefusedError{Msg: fmt.Sprintf("the %s tag of %s is %q; want a duration like 24h, or remove it to deactivate the old key at finishSecret", GraceTag, s.SecretID, graceTag)}
+		return "", 0, &engine.RefusedError{Msg: fmt.Sprintf("the %s tag of %s is %q; want a duration like 24h, or remove it to deactivate the old key at finishSecret", GraceTag, s.SecretID, graceTag)}
 	}
 	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionStage: aws.String("AWSCURRENT")})
 	var nf *smtypes.ResourceNotFoundException
 	if err != nil && !errors.As(err, &nf) {
-		return "", 0, &StepError{What: "read the current value of " + s.SecretID, Err: err}
+		return "", 0, &engine.StepError{What: "read the current value of " + s.SecretID, Err: err}
 	}
 	var v struct{ UserName, AccessKeyId string }
 	if err == nil {
@@ -180,12 +180,19 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 		// The tag names whose key goes in; a secret holding another user's key would hand
 		// that user's consumers this user's key at finishSecret.
 		if v.UserName != "" && v.UserName != user {
-			return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s is tagged %s=%s but holds %s, a key of %s; fix the tag or the secret before rotating it", s.SecretID, sink.UserTag, user, v.AccessKeyId, v.UserName)}
+			return "", 0, &engine.RefusedError{Msg: fmt.Sprintf("secret %s is tagged %s=%s but holds %s, a key of %s; fix the tag or the secret before rotating it", s.SecretID, sink.UserTag, user, v.AccessKeyId, v.UserName)}
 		}
 		return user, grace, nil
 	}
 	if v.UserName == "" {
-		return "", 0, &RefusedError{Msg: fmt.Sprintf("secret %s names no IAM user: tag it %s=USER (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=USER)", s.SecretID, sink.UserTag, s.SecretID, sink.UserTag)}
+		return "", 0, &engine.RefusedError{Msg: fmt.Sprintf("secret %s names no IAM user: tag it %s=USER (aws secretsmanager tag-resource --secret-id %s --tags Key=%s,Value=USER)", s.SecretID, sink.UserTag, s.SecretID, sink.UserTag)}
 	}
 	return v.UserName, grace, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package rotate
+package engine
 
 import (
 	"context"
@@ -18,22 +18,23 @@ import (
 // refusals it saw. The identity must be the rotated user: a key that works for someone else is
 // not this user's key.
 func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
+	w := r.o.Wait
 	b := r.backoff("for IAM to accept the new key")
 	ok := 0
 	for {
 		out, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		switch {
-		case err == nil && aws.ToString(out.Arn) != r.j.UserARN:
-			return refusals, fmt.Errorf("it signs as %s, not %s", aws.ToString(out.Arn), r.j.UserARN)
+		case err == nil && aws.ToString(out.Arn) != r.arn:
+			return refusals, fmt.Errorf("it signs as %s, not %s", aws.ToString(out.Arn), r.arn)
 		case err == nil:
 			ok++
-			if ok >= r.opts.Successes {
+			if ok >= w.Successes {
 				return refusals, nil
 			}
-			if err := r.opts.Sleep(ctx, r.opts.Interval); err != nil {
+			if err := w.Sleep(ctx, w.Interval); err != nil {
 				return refusals, err
 			}
-			b.spent += r.opts.Interval
+			b.spent += w.Interval
 			continue
 		case !transient(err):
 			return refusals, errors.New(awserr.Message("sts:GetCallerIdentity", err))
@@ -76,7 +77,7 @@ func (r *run) waitDead(ctx context.Context, c STS) (string, error) {
 			if b.refusals == 0 && last != nil {
 				return "", fmt.Errorf("no answer that settles it: %s", awserr.Message("sts:GetCallerIdentity", last))
 			}
-			return "", fmt.Errorf("STS still accepted it %d times in %s", b.refusals, r.opts.Wait)
+			return "", fmt.Errorf("STS still accepted it %d times in %s", b.refusals, r.o.Wait.Wait)
 		}
 	}
 }
@@ -107,15 +108,15 @@ type backoff struct {
 const progressEvery = 5 * time.Second
 
 func (r *run) backoff(what string) *backoff {
-	return &backoff{r: r, start: r.opts.Now(), next: r.opts.Interval, what: what, counting: "refused"}
+	return &backoff{r: r, start: r.o.Now(), next: r.o.Wait.Interval, what: what, counting: "refused"}
 }
 
 var errWaitOver = errors.New("wait over")
 
 // wait sleeps the next backoff, or returns errWaitOver when that would pass the deadline.
 func (b *backoff) wait(ctx context.Context) error {
-	o := b.r.opts
-	used := max(b.spent, o.Now().Sub(b.start))
+	o, now := b.r.o.Wait, b.r.o.Now
+	used := max(b.spent, now().Sub(b.start))
 	if used >= o.Wait {
 		return errWaitOver
 	}
@@ -125,7 +126,7 @@ func (b *backoff) wait(ctx context.Context) error {
 	}
 	b.spent += d
 	b.next = min(2*b.next, o.MaxBackoff)
-	if used = max(b.spent, o.Now().Sub(b.start)); used-b.said >= progressEvery {
+	if used = max(b.spent, now().Sub(b.start)); used-b.said >= progressEvery {
 		b.said = used
 		b.r.say("waiting %s: %d %s so far, %s of %s", b.what, b.refusals, b.counting, used.Round(time.Second), o.Wait)
 	}

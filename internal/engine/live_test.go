@@ -1,6 +1,7 @@
-package svcrotate
+package engine
 
 import (
+	"github.com/keywarden/keywarden/internal/keys"
 	"strings"
 	"testing"
 	"time"
@@ -8,10 +9,10 @@ import (
 
 func TestHeldUntilTheLongestARunTakes(t *testing.T) {
 	start := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	st := State{Phase: PhaseCreating, Started: start, Run: "0123abcd"}
+	st := keys.Rotation{Phase: keys.PhaseCreating, Started: start, Run: "0123abcd"}
 	for _, c := range []struct {
 		name string
-		st   State
+		st   keys.Rotation
 		wait time.Duration
 		age  time.Duration
 		held bool
@@ -22,7 +23,7 @@ func TestHeldUntilTheLongestARunTakes(t *testing.T) {
 		{"no --wait: its default counts", st, 0, defaultWait + runMargin - time.Second, true},
 		{"a longer --wait holds longer", st, time.Hour, time.Hour, true},
 		{"long ago", st, time.Minute, 24 * time.Hour, false},
-		{"no start time: an old record, interrupted", State{Phase: PhaseCreating}, time.Minute, 0, false},
+		{"no start time: an old record, interrupted", keys.Rotation{Phase: keys.PhaseCreating}, time.Minute, 0, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := held(c.st, "svc", c.wait, start.Add(c.age))

@@ -1,4 +1,4 @@
-package svcrotate
+package engine
 
 import (
 	"context"
@@ -13,17 +13,17 @@ import (
 // and self-rotation do: the intent before the call, the record settled from what IAM shows
 // after it. The rotation's own keywarden:rotation tag is its state, not a key's record.
 
-// room makes room, before anything changes, for the tags a rotation writes: its state, the
-// old key's record and the new key's. Only stale records of deleted keys are pruned; a user
+// room makes room, before anything changes, for the tags a rotation writes: its state (when
+// the store is on the user), the old key's record and the new key's. Only stale records of deleted keys are pruned; a user
 // with no room is refused, as apply refuses a change it cannot record.
 func (r *run) room(ctx context.Context) error {
-	need := []string{StateTag}
+	need := r.o.Store.Tags()
 	for _, k := range r.keys {
 		if k.Status == keys.Active {
 			need = append(need, keys.TagKey(k.AccessKeyID))
 		}
 	}
-	if err := provenance.MakeRoom(ctx, r.o.IAM, r.o.User, r.tags, r.keys, need, 1); err != nil {
+	if err := provenance.MakeRoom(ctx, r.iam, r.o.User, r.tags, r.keys, need, 1); err != nil {
 		return &RefusedError{Msg: err.Error()}
 	}
 	return nil
@@ -33,7 +33,7 @@ func (r *run) room(ctx context.Context) error {
 // record cannot be written (retiring a key matters more than its record, and a missing record
 // only makes activate refuse); a record left pending or unwritten is a warning.
 func (r *run) change(ctx context.Context, keyID, action string, act func(context.Context) error) error {
-	res := provenance.Do(ctx, r.o.IAM, provenance.Change{
+	res := provenance.Do(ctx, r.iam, provenance.Change{
 		User: r.o.User, KeyID: keyID, Action: action, Origin: r.o.Origin, Now: r.o.Now(),
 		Keys: r.keys, BestEffort: true,
 	}, act)
@@ -54,7 +54,7 @@ func (r *run) change(ctx context.Context, keyID, action string, act func(context
 // matters more than its record.
 func (r *run) record(ctx context.Context, keyID, action string) {
 	rec := keys.Record{Action: action, Time: r.o.Now(), Origin: r.o.Origin, Token: r.st.Token}
-	if err := provenance.Record(ctx, r.o.IAM, r.o.User, keyID, rec, r.keys); err != nil {
+	if err := provenance.Record(ctx, r.iam, r.o.User, keyID, rec, r.keys); err != nil {
 		r.warn("could not record that %s was %s on %s: %s", keyID, action, r.o.User, awserr.Message("tag", err))
 	}
 }

@@ -1,4 +1,4 @@
-package rotate
+package engine
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/inventory"
+	"github.com/keywarden/keywarden/internal/sink"
 )
 
 // Create is the one create-and-reconcile of every rotation (self, service, the rotation
@@ -48,7 +49,7 @@ func (e *CreateError) Unwrap() error { return &e.StepError }
 const throttleTries = 8
 
 // Do returns the new key and the ids of keys it deleted as lost.
-func (c Create) Do(ctx context.Context) (Credentials, []string, error) {
+func (c Create) Do(ctx context.Context) (sink.Secret, []string, error) {
 	noRetry := func(o *iam.Options) { o.Retryer = aws.NopRetryer{} }
 	what := "create a new access key for " + c.User
 	wait := c.Backoff
@@ -60,32 +61,32 @@ func (c Create) Do(ctx context.Context) (Credentials, []string, error) {
 	for {
 		out, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &c.User}, noRetry)
 		if err == nil {
-			return Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}, deleted, nil
+			return sink.Secret{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey)}, deleted, nil
 		}
 		if ctx.Err() != nil {
 			// Stopped mid-call: the key may exist; the state stays so the next run reconciles.
-			return Credentials{}, deleted, &CreateError{StepError{What: what + " (interrupted; run keywarden rotate again to clean up)", Err: err}, false}
+			return sink.Secret{}, deleted, &CreateError{StepError{What: what + " (interrupted; run keywarden rotate again to clean up)", Err: err}, false}
 		}
 		if awserr.Answered(err) {
 			if awserr.Classify(err) == awserr.Throttled && throttled < throttleTries-1 && c.Sleep != nil {
 				throttled++
 				c.Say("create throttled by IAM (nothing was made); trying again in %s", wait)
 				if serr := c.Sleep(ctx, wait); serr != nil {
-					return Credentials{}, deleted, &CreateError{StepError{What: what, Err: err}, true}
+					return sink.Secret{}, deleted, &CreateError{StepError{What: what, Err: err}, true}
 				}
 				wait = min(2*wait, 8*time.Second)
 				continue
 			}
-			return Credentials{}, deleted, &CreateError{StepError{What: what, Err: err}, true}
+			return sink.Secret{}, deleted, &CreateError{StepError{What: what, Err: err}, true}
 		}
 		c.Say("create failed without an answer that says whether a key was made (%s); checking the keys", awserr.Message("create", err))
 		n, rerr := c.deleteLost(ctx)
 		deleted = append(deleted, n...)
 		if rerr != nil {
-			return Credentials{}, deleted, &CreateError{StepError{What: fmt.Sprintf("%s: the call failed without an answer, and cleaning up after it failed too (%s); run keywarden rotate again", what, awserr.Message("clean up", rerr)), Err: err}, false}
+			return sink.Secret{}, deleted, &CreateError{StepError{What: fmt.Sprintf("%s: the call failed without an answer, and cleaning up after it failed too (%s); run keywarden rotate again", what, awserr.Message("clean up", rerr)), Err: err}, false}
 		}
 		if lost++; lost == 2 {
-			return Credentials{}, deleted, &CreateError{StepError{What: fmt.Sprintf("%s (twice without an answer; %d key(s) whose secret was lost were deleted, nothing else changed)", what, len(deleted)), Err: err}, true}
+			return sink.Secret{}, deleted, &CreateError{StepError{What: fmt.Sprintf("%s (twice without an answer; %d key(s) whose secret was lost were deleted, nothing else changed)", what, len(deleted)), Err: err}, true}
 		}
 	}
 }

@@ -1,44 +1,30 @@
-package svcrotate
+package engine
 
 import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
 // forward proves the new key (held in r.secret), delivers it everywhere, then retires the old.
 func (r *run) forward(ctx context.Context) error {
-	w := r.o.Wait
-	w.Now = r.o.Now
-	w.Progress = func(_ time.Duration, msg string) { r.say("%s", msg) }
-	if w.Successes <= 0 {
-		w.Successes = 3
-	}
-	refusals, err := rotate.WaitWorks(ctx, r.o.Connect(r.secret), r.arn, w)
-	if err != nil {
-		// err is worded already (WaitWorks reads the STS answers itself).
-		within := ""
-		if w.Wait > 0 {
-			within = " within " + w.Wait.String() // as --wait says it
+	if err := r.prove(ctx); err != nil {
+		if r.st.Phase == keys.PhaseCreating {
+			return r.abandon(ctx, err.Error(), nil) // no consumer has it yet
 		}
-		reason := fmt.Errorf("the new key %s of %s did not work%s: %v", r.secret.AccessKeyID, r.o.User, within, err)
-		if r.st.Phase == PhaseCreating {
-			return r.abandon(ctx, reason.Error(), nil) // no consumer has it yet
-		}
-		return fmt.Errorf("%v; the old key %s is untouched: run keywarden rotate again to finish", reason, orNone(r.st.OldKeyID))
+		return fmt.Errorf("%v; the old key %s is untouched: run keywarden rotate again to finish", err, orNone(r.st.OldKeyID))
 	}
-	r.say("%s works (%d consecutive successes as %s, %d refusals while IAM propagated it)", r.secret.AccessKeyID, w.Successes, r.arn, refusals)
-	r.step("verify")
 	r.o.Failpoint("after-verify")
-	fromCreating := r.st.Phase == PhaseCreating
+	if r.o.SignAfter != nil {
+		r.iam = r.o.SignAfter(r.secret)
+	}
+	fromCreating := r.st.Phase == keys.PhaseCreating
 	if fromCreating {
 		r.st.NewKeyID = r.secret.AccessKeyID
-		if err := r.save(ctx, PhaseDelivering); err != nil {
+		if err := r.save(ctx, keys.PhaseDelivering); err != nil {
 			return err
 		}
 		r.o.Failpoint("before-deliver")
@@ -47,10 +33,7 @@ func (r *run) forward(ctx context.Context) error {
 	var unstaged []string
 	for i, s := range deliveryOrder(r.o.Sinks) {
 		if err := s.Deliver(ctx, r.secret); err != nil {
-			if i == 0 && fromCreating && !s.CanRecover() && ctx.Err() == nil {
-				// A program that exits non-zero says it did not take the key, and no other
-				// destination has it: nobody can be using the new key, so it goes. (Killed
-				// by an interrupt, it may have; then the rerun asks rather than guess.)
+			if i == 0 && fromCreating && ctx.Err() == nil && r.notTaken(ctx, s) {
 				return r.abandon(ctx, fmt.Sprintf("deliver %s to %s", r.secret.AccessKeyID, s), err)
 			}
 			next := "run keywarden rotate again to finish"
@@ -68,7 +51,7 @@ func (r *run) forward(ctx context.Context) error {
 			r.o.Failpoint("mid-deliver")
 		}
 	}
-	if len(unstaged) > 0 {
+	if len(unstaged) > 0 && !r.o.Store.Exclusive() {
 		// Nothing staged the key there, so a run that took this one's record for an interrupted
 		// one found its secret nowhere and may have deleted it while it was being delivered.
 		if err := r.stillOurs(ctx, unstaged); err != nil {
@@ -79,11 +62,46 @@ func (r *run) forward(ctx context.Context) error {
 	r.o.Failpoint("after-deliver")
 	r.record(ctx, r.secret.AccessKeyID, keys.ActionCreated)
 	r.st.Delivered = r.o.Now()
-	if err := r.save(ctx, PhaseDelivered); err != nil {
+	if err := r.save(ctx, keys.PhaseDelivered); err != nil {
 		return err
 	}
 	r.o.Failpoint("after-delivered")
 	return r.finish(ctx)
+}
+
+// notTaken says a destination whose delivery failed surely did not take the new key, and no
+// destination had it before: nobody can be using the key, so the rotation may delete it. A
+// program that exits non-zero says it did not take it (killed by an interrupt, it may have;
+// then the rerun asks rather than guess); a destination that can be read back is asked, since
+// an error may be an answer lost after the write (Secrets Manager's stage moved, say).
+func (r *run) notTaken(ctx context.Context, s sink.Sink) bool {
+	if !s.CanRecover() {
+		return true
+	}
+	_, held, err := s.Recover(ctx, r.secret.AccessKeyID)
+	return err == nil && !held
+}
+
+// prove checks the new key works (STS, signed with it alone, answers as the user several times
+// in a row) and passes the user's probe, before anyone is given it.
+func (r *run) prove(ctx context.Context) error {
+	id := r.secret.AccessKeyID
+	refusals, err := r.waitWorks(ctx, r.o.Connect(r.secret))
+	if err != nil {
+		// err is worded already (waitWorks reads the STS answers itself).
+		return fmt.Errorf("the new key %s of %s did not work within %s: %v", id, r.o.User, r.o.Wait.Wait, err)
+	}
+	r.say("%s works (%d consecutive successes as %s, %d refusals while IAM propagated it)", id, r.o.Wait.Successes, r.arn, refusals)
+	r.step("verify")
+	if r.o.Probe == nil {
+		return nil
+	}
+	if err := r.o.Probe(ctx, r.secret); err != nil {
+		return fmt.Errorf("the probe failed with the new key %s of %s: %v", id, r.o.User, err)
+	}
+	r.say("probe passed with %s", id)
+	r.step("probe")
+	return nil
 }
 
 // deliveryOrder puts the destinations that can give the secret back first, so that if a
@@ -100,11 +118,4 @@ func deliveryOrder(ss []sink.Sink) []sink.Sink {
 		return 1
 	})
 	return out
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

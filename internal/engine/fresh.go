@@ -1,4 +1,4 @@
-package svcrotate
+package engine
 
 import (
 	"context"
@@ -7,13 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/keys"
 )
-
-type iamTag = iamtypes.Tag
 
 // fresh starts a rotation: check the destinations and the key limit, record the intent,
 // create, stage, then go forward.
@@ -30,9 +27,9 @@ func (r *run) fresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.st = State{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: Digest(r.destNames()), Run: runID(), Token: keys.TokenDigest(r.o.Token)}
+	r.st = keys.Rotation{OldKeyID: old, Before: before, Started: r.o.Now(), Grace: r.o.Grace, Dests: keys.Digest(r.destNames()), Run: runID(), Token: keys.TokenDigest(r.o.Token)}
 	r.res.OldKeyID = old
-	if err := r.save(ctx, PhaseCreating); err != nil {
+	if err := r.save(ctx, keys.PhaseCreating); err != nil {
 		return err
 	}
 	r.o.Failpoint("before-create")
@@ -45,7 +42,7 @@ func (r *run) fresh(ctx context.Context) error {
 	}
 	r.o.Failpoint("after-stage")
 	if r.o.StopAfterStage {
-		if !r.stagedAny {
+		if len(r.stagedIn) == 0 {
 			return r.abandon(ctx, fmt.Sprintf("no destination of %s has a pending slot to hold the new key until the next step", r.o.User), nil)
 		}
 		return r.staged()
@@ -53,48 +50,58 @@ func (r *run) fresh(ctx context.Context) error {
 	return r.forward(ctx)
 }
 
-// makeRoom returns the key to replace (the user's active key, if any) and the key ids left
-// once there is room for one more. Only an inactive key is ever deleted, and only when asked.
+// makeRoom returns the key to replace and the key ids left once there is room for one more.
+// The key to replace is OldKeyID, or the user's one active key. Only an inactive key is ever
+// deleted, and only when asked; an active key this rotation does not replace is never touched.
 func (r *run) makeRoom(ctx context.Context) (old string, before []string, err error) {
-	var inactive []keys.Key
-	for _, k := range r.keys {
-		if k.Status == keys.Active {
-			if old != "" {
-				return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s has two active access keys (%s and %s); keywarden rotates one key at a time: deactivate the one no service uses, then run again", r.o.User, old, k.AccessKeyID)}
-			}
-			old = k.AccessKeyID
-		} else {
-			inactive = append(inactive, k)
+	old = r.o.OldKeyID
+	if old != "" {
+		if _, ok := r.key(old); !ok {
+			return "", nil, &RefusedError{Msg: fmt.Sprintf("the key %s is not a key of user %s, who signed the request; refusing to rotate a key of another user", old, r.o.User)}
 		}
+	}
+	var other *keys.Key
+	for i, k := range r.keys {
 		before = append(before, k.AccessKeyID)
+		switch {
+		case k.AccessKeyID == old:
+		case k.Status == keys.Active && r.o.OldKeyID != "":
+			return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys and the other one, %s, is active; keywarden never touches an active key it is not rotating: delete or deactivate %s first", r.o.User, k.AccessKeyID, k.AccessKeyID)}
+		case k.Status == keys.Active && old != "":
+			return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s has two active access keys (%s and %s); keywarden rotates one key at a time: deactivate the one no service uses, then run again", r.o.User, old, k.AccessKeyID)}
+		case k.Status == keys.Active:
+			old = k.AccessKeyID
+		default:
+			other = &r.keys[i]
+		}
 	}
 	if old != "" && old == r.o.SelfKeyID {
 		return "", nil, &RefusedError{Msg: fmt.Sprintf("the key %s of user %s is the key keywarden is signed with; rotate it with \"keywarden rotate --profile\" instead", old, r.o.User)}
 	}
 	if len(r.keys) < 2 {
+		r.step("check")
 		return old, before, nil
 	}
-	victim := inactive[0]
-	if !r.o.MakeRoom && old != "" {
-		if msg, ok := r.finished(old, victim.AccessKeyID); ok {
-			if err := r.holdActive(ctx, old, victim.AccessKeyID); err != nil {
-				return "", nil, err
-			}
-			return "", nil, &RefusedError{Msg: msg}
-		}
-	}
 	if !r.o.MakeRoom {
-		return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); %s is inactive: pass --make-room to delete it", r.o.User, victim.AccessKeyID)}
+		if old != "" {
+			if msg, ok := r.finished(old, other.AccessKeyID); ok {
+				if err := r.holdActive(ctx, old, other.AccessKeyID); err != nil {
+					return "", nil, err
+				}
+				return "", nil, &RefusedError{Msg: msg}
+			}
+		}
+		return "", nil, &RefusedError{Msg: fmt.Sprintf("user %s already has two access keys (IAM's limit); %s is inactive: pass --make-room to delete it", r.o.User, other.AccessKeyID)}
 	}
-	if err := r.deleteKey(ctx, victim.AccessKeyID); err != nil {
-		return "", nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", victim.AccessKeyID, r.o.User), Err: err}
+	if err := r.deleteKey(ctx, other.AccessKeyID); err != nil {
+		return "", nil, &StepError{What: fmt.Sprintf("delete the inactive key %s of %s to make room", other.AccessKeyID, r.o.User), Err: err}
 	}
-	r.res.Deleted = append(r.res.Deleted, victim.AccessKeyID)
-	r.say("made room: deleted the inactive key %s of %s", victim.AccessKeyID, r.o.User)
+	r.res.Deleted = append(r.res.Deleted, other.AccessKeyID)
+	r.say("made room: deleted the inactive key %s of %s", other.AccessKeyID, r.o.User)
 	r.step("make-room")
 	before = before[:0]
 	for _, k := range r.keys {
-		if k.AccessKeyID != victim.AccessKeyID {
+		if k.AccessKeyID != other.AccessKeyID {
 			before = append(before, k.AccessKeyID)
 		}
 	}
@@ -110,7 +117,6 @@ func (r *run) stage(ctx context.Context) error {
 			return r.abandon(ctx, fmt.Sprintf("stage the new key in %s", s), err)
 		}
 		if staged {
-			r.stagedAny = true
 			if r.stagedIn == nil {
 				r.stagedIn = map[string]bool{}
 			}
@@ -152,7 +158,7 @@ func (r *run) abandon(ctx context.Context, what string, cause error) error {
 // deleteKey deletes a key under the record protocol; a key already gone is fine.
 func (r *run) deleteKey(ctx context.Context, id string) error {
 	return r.change(ctx, id, keys.ActionDeleted, func(ctx context.Context) error {
-		_, err := r.o.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.o.User, AccessKeyId: &id})
+		_, err := r.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.o.User, AccessKeyId: &id})
 		if awserr.Classify(err) == awserr.NotFound {
 			return nil
 		}

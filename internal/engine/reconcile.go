@@ -1,4 +1,4 @@
-package svcrotate
+package engine
 
 import (
 	"context"
@@ -7,22 +7,21 @@ import (
 	"strings"
 
 	"github.com/keywarden/keywarden/internal/keys"
-	"github.com/keywarden/keywarden/internal/rotate"
 	"github.com/keywarden/keywarden/internal/sink"
 )
 
-// create makes the new key through the one create-and-reconcile (rotate.Create). A failure
-// that left nothing of this run in IAM ends the rotation: its record goes, if it is still ours.
+// create makes the new key through the one create-and-reconcile (Create). A failure that
+// left nothing of this run in IAM ends the rotation: its state goes, if it is still this run's.
 func (r *run) create(ctx context.Context) error {
-	c := rotate.Create{
-		IAM: r.o.IAM, User: r.o.User, Known: append(slices.Clone(r.st.Before), r.st.OldKeyID),
+	c := Create{
+		IAM: r.iam, User: r.o.User, Known: append(slices.Clone(r.st.Before), r.st.OldKeyID),
 		Sleep: r.o.Wait.Sleep, Backoff: r.o.Wait.Interval, Say: r.say,
 		Delete: r.deleteKey,
 	}
 	k, deleted, err := c.Do(ctx)
 	r.res.Deleted = append(r.res.Deleted, deleted...)
 	if err != nil {
-		if ce, ok := err.(*rotate.CreateError); ok && ce.Clean {
+		if ce, ok := err.(*CreateError); ok && ce.Clean {
 			// A key this run did not make, made since it began, is a concurrent run's: the
 			// record on the user (whichever run's it is) stays, so that run or a rerun finishes
 			// that rotation. Otherwise nothing of this rotation is left, and its record goes.
