@@ -34,7 +34,7 @@ type WaitOptions struct {
 	Wait       time.Duration // how long the new key may take to work, and the old to die (2m)
 	Successes  int           // consecutive successes that prove the new key (3)
 	Interval   time.Duration // first backoff, and the gap between successes (500ms)
-	MaxBackoff time.Duration // 5s
+	MaxBackoff time.Duration // 1s: IAM knows a new key within seconds, so a longer gap is time lost past it
 	Sleep      func(context.Context, time.Duration) error
 }
 
@@ -158,7 +158,7 @@ func (o *Options) defaults() {
 		w.Interval = 500 * time.Millisecond
 	}
 	if w.MaxBackoff <= 0 {
-		w.MaxBackoff = 5 * time.Second
+		w.MaxBackoff = time.Second
 	}
 	if w.Wait <= 0 {
 		w.Wait = defaultWait

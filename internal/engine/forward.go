@@ -19,7 +19,7 @@ func (r *run) forward(ctx context.Context) error {
 	}
 	r.o.Failpoint("after-verify")
 	if r.o.SignAfter != nil {
-		r.iam = r.o.SignAfter(r.secret)
+		r.iam = patient{IAM: r.o.SignAfter(r.secret), r: r}
 	}
 	fromCreating := r.st.Phase == keys.PhaseCreating
 	if fromCreating {

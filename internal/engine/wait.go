@@ -39,6 +39,11 @@ func (r *run) waitWorks(ctx context.Context, c STS) (refusals int, err error) {
 		case !transient(err):
 			return refusals, errors.New(awserr.Message("sts:GetCallerIdentity", err))
 		}
+		if ok > 0 {
+			// It worked before: IAM's replicas disagree for now, so it is asked again soon
+			// rather than after a backoff grown while it was unknown everywhere.
+			b.flapping = true
+		}
 		ok = 0
 		refusals++
 		b.refusals = refusals
@@ -102,6 +107,8 @@ type backoff struct {
 	refusals int
 	counting string
 	said     time.Duration
+	// flapping: the key was accepted at least once, so a refusal waits only flapRetry.
+	flapping bool
 }
 
 // progressEvery is how often a wait says where it stands.
@@ -120,7 +127,11 @@ func (b *backoff) wait(ctx context.Context) error {
 	if used >= o.Wait {
 		return errWaitOver
 	}
-	d := min(b.next, o.Wait-used)
+	next := b.next
+	if b.flapping {
+		next = flapRetry(o)
+	}
+	d := min(next, o.Wait-used)
 	if err := o.Sleep(ctx, d); err != nil {
 		return err
 	}

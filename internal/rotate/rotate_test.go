@@ -219,7 +219,7 @@ func TestWaitSaysWhereItStands(t *testing.T) {
 			n++
 		}
 	}
-	// Backoff sleeps 0.5, 1, 2, 4, then 5 s at most: a line at 7.5, 12.5, 17.5, 22.5 and 27.5 s.
+	// Backoff sleeps 0.5, then 1 s at most: a line at 5.5, 10.5, 15.5, 20.5 and 25.5 s.
 	if n != 5 {
 		t.Fatalf("%d progress lines in a 30 s wait, want 5:\n%s", n, strings.Join(said, "\n"))
 	}

@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"time"
@@ -15,6 +16,9 @@ type Window struct {
 	For time.Duration
 	// Requests refuses the key's first Requests calls, however long they take.
 	Requests int
+	// Flap, after For, refuses half the key's calls (at random, as IAM's replicas disagree)
+	// for this long: a key that worked once may still be refused.
+	Flap time.Duration
 }
 
 type newKey struct {
@@ -37,9 +41,17 @@ func (p *Proxy) inWindow(id string) bool {
 	if k == nil {
 		return false
 	}
-	if time.Since(k.created) < k.window.For || k.refused < k.window.Requests {
+	age := time.Since(k.created)
+	if age < k.window.For || k.refused < k.window.Requests {
 		k.refused++
 		return true
+	}
+	if age < k.window.For+k.window.Flap {
+		if rand.IntN(2) == 0 {
+			k.refused++
+			return true
+		}
+		return false
 	}
 	delete(p.newKeys, id)
 	return false

@@ -30,6 +30,8 @@ import (
 func main() {
 	latency := flag.Duration("latency", 20*time.Millisecond, "delay added to every request, a round trip to a real region")
 	ready := flag.String("ready", "", "file to write PROXY_URL and CONTROL_URL to once ready")
+	window := flag.Duration("window", 0, "refuse every new key for this long after it is created (IAM's propagation)")
+	flap := flag.Duration("flap", 0, "then refuse half of its calls, at random, for this long")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("rotatebench: ")
@@ -41,7 +43,8 @@ func main() {
 
 	p := s.Proxy(tb)
 	p.SetLatency(*latency)
-	log.Printf("latency %s", *latency)
+	p.SetPropagation(emu.Window{For: *window, Flap: *flap})
+	log.Printf("latency %s, propagation window %s then flapping %s", *latency, *window, *flap)
 	err := benchproxy.Serve(p, *ready, func(mux *http.ServeMux) {
 		mux.HandleFunc("POST /user", func(w http.ResponseWriter, r *http.Request) {
 			out, err := newUser(r.Context(), adminIAM, r.URL.Query().Get("name"))
