@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -208,22 +209,10 @@ func (r *run) step(name string) {
 }
 
 func (r *run) do(ctx context.Context) error {
-	r.arn = r.o.UserARN
-	if r.arn == "" {
-		u, err := r.iam.GetUser(ctx, &iam.GetUserInput{UserName: &r.o.User})
-		if err != nil {
-			return &StepError{What: "read user " + r.o.User, Err: err}
-		}
-		r.arn = aws.ToString(u.User.Arn)
-	}
-	tags, err := inventory.ListTags(ctx, r.iam, r.o.User)
-	if err != nil {
-		return &StepError{What: "read the tags of " + r.o.User, Err: err}
-	}
-	r.tags = tags
-	if err := r.list(ctx); err != nil {
+	if err := r.read(ctx); err != nil {
 		return err
 	}
+	tags := r.tags
 	st, err := r.o.Store.Load(ctx, tags)
 	if err != nil {
 		return err
@@ -240,6 +229,50 @@ func (r *run) do(ctx context.Context) error {
 		}
 	}
 	return r.fresh(ctx)
+}
+
+// read learns the user's ARN, tags and keys: three reads that do not depend on each other, so
+// they cost one round trip rather than three.
+func (r *run) read(ctx context.Context) error {
+	r.arn = r.o.UserARN
+	var userErr, tagErr, keysErr error
+	var wg sync.WaitGroup
+	if r.arn == "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := r.iam.GetUser(ctx, &iam.GetUserInput{UserName: &r.o.User})
+			if err != nil {
+				userErr = &StepError{What: "read user " + r.o.User, Err: err}
+				return
+			}
+			r.arn = aws.ToString(u.User.Arn)
+		}()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if r.tags, tagErr = inventory.ListTags(ctx, r.iam, r.o.User); tagErr != nil {
+			tagErr = &StepError{What: "read the tags of " + r.o.User, Err: tagErr}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		keysErr = r.list(ctx)
+	}()
+	wg.Wait()
+	return firstErr(userErr, tagErr, keysErr)
+}
+
+// firstErr keeps the message one sentence: the first read that failed (they fail together,
+// for the same reason, when the user does not exist or the caller may not read it).
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *run) list(ctx context.Context) error {

@@ -38,7 +38,7 @@ func (r *run) forward(ctx context.Context) error {
 			}
 			next := "run keywarden rotate again to finish"
 			if !readable && !slices.ContainsFunc(r.o.Sinks, sink.Sink.CanRecover) {
-				next = "no destination keywarden can read back holds the new key, so a rerun cannot finish it; pair exec: with a secretsmanager:, ssm: or profile: destination"
+				next = "no destination keywarden can read back holds the new key, so a rerun cannot finish it; pair exec: with a destination keywarden can read back, such as secretsmanager: or ssm:"
 			}
 			return &StepError{What: fmt.Sprintf("deliver %s to %s (the old key %s is untouched; %s)", r.secret.AccessKeyID, s, orNone(r.st.OldKeyID), next), Err: err}
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,6 +32,13 @@ type fakeAWS struct {
 	keys       []string
 	calls      []string
 	created    int
+	mu         sync.Mutex // the engine reads the user's tags and keys at once
+}
+
+func (f *fakeAWS) call(c string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, c)
 }
 
 func (f *fakeAWS) connect(c Credentials) Clients {
@@ -43,7 +51,7 @@ type fakeIAM struct {
 }
 
 func (f *fakeIAM) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
-	f.calls = append(f.calls, "ListAccessKeys")
+	f.call("ListAccessKeys")
 	out := &iam.ListAccessKeysOutput{}
 	for _, k := range f.keys {
 		out.AccessKeyMetadata = append(out.AccessKeyMetadata, iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(k), Status: iamtypes.StatusTypeActive})
@@ -52,7 +60,7 @@ func (f *fakeIAM) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput,
 }
 
 func (f *fakeIAM) CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
-	f.calls = append(f.calls, "CreateAccessKey")
+	f.call("CreateAccessKey")
 	f.created++
 	id := "AKIANEWNEWNEWNEWNEW" + string(rune('0'+f.created))
 	f.keys = append(f.keys, id)
@@ -60,7 +68,7 @@ func (f *fakeIAM) CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ..
 }
 
 func (f *fakeIAM) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
-	f.calls = append(f.calls, "DeleteAccessKey "+*in.AccessKeyId+" by "+f.key)
+	f.call("DeleteAccessKey " + *in.AccessKeyId + " by " + f.key)
 	var ks []string
 	for _, k := range f.keys {
 		if k != *in.AccessKeyId {
@@ -72,7 +80,7 @@ func (f *fakeIAM) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInpu
 }
 
 func (f *fakeIAM) TagUser(context.Context, *iam.TagUserInput, ...func(*iam.Options)) (*iam.TagUserOutput, error) {
-	f.calls = append(f.calls, "TagUser")
+	f.call("TagUser")
 	return &iam.TagUserOutput{}, nil
 }
 
@@ -82,7 +90,7 @@ type fakeSTS struct {
 }
 
 func (f *fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
-	f.calls = append(f.calls, "GetCallerIdentity")
+	f.call("GetCallerIdentity")
 	if f.refuse != nil && f.refuse(f.key) {
 		return nil, &smithy.GenericAPIError{Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}
 	}
@@ -226,12 +234,12 @@ func TestWaitSaysWhereItStands(t *testing.T) {
 }
 
 func (f *fakeIAM) ListUserTags(context.Context, *iam.ListUserTagsInput, ...func(*iam.Options)) (*iam.ListUserTagsOutput, error) {
-	f.calls = append(f.calls, "ListUserTags")
+	f.call("ListUserTags")
 	return &iam.ListUserTagsOutput{}, nil
 }
 
 func (f *fakeIAM) UntagUser(context.Context, *iam.UntagUserInput, ...func(*iam.Options)) (*iam.UntagUserOutput, error) {
-	f.calls = append(f.calls, "UntagUser")
+	f.call("UntagUser")
 	return &iam.UntagUserOutput{}, nil
 }
 
