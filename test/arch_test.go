@@ -113,3 +113,37 @@ func TestForbiddenArrows(t *testing.T) {
 		t.Fatalf("checked %d of the %d packages named; a package was renamed", seen, len(never))
 	}
 }
+
+// Invariant 12, one engine: only internal/engine creates a key or puts one into a destination,
+// so self-rotation, service rotation, the rotation function and an incident's replacement
+// cannot grow a second create-and-reconcile or a second delivery again.
+func TestOnlyTheEngineCreatesAndDelivers(t *testing.T) {
+	acts := regexp.MustCompile(`\.(CreateAccessKey|Stage|Deliver)\(`)
+	files, err := filepath.Glob("../internal/*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range files {
+		dir := filepath.Base(filepath.Dir(f))
+		if strings.HasSuffix(f, "_test.go") || dir == "sink" {
+			continue // sink implements Stage and Deliver; tests drive them directly
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if !acts.MatchString(line) || strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			if dir != "engine" {
+				t.Errorf("%s:%d creates or delivers a key outside the rotation engine: %s", f, i+1, strings.TrimSpace(line))
+			}
+			found++
+		}
+	}
+	if found < 3 {
+		t.Fatalf("only %d creates or deliveries found in internal/engine; the pattern is wrong", found)
+	}
+}
