@@ -48,7 +48,8 @@ func rotateDoc(t *testing.T, cfgPath string) permissions.Document {
 // rotateWorld is svc-ci with an old active key, auth on, and a user "runner" holding doc.
 // world: "fresh" (no secret yet), "existing" (the secret exists, tagged for svc-ci),
 // "make-room" (svc-ci also has an inactive key), "interrupted" (existing, and a run that could
-// not write SSM left the rotation delivering).
+// neither write nor read SSM left the rotation delivering: a failed write it can read back as
+// not taken is abandoned instead, the new key deleted).
 func rotateWorld(t *testing.T, world, cfgPath string, doc permissions.Document) (runner aws.Config, oldID string, at time.Time) {
 	t.Helper()
 	fresh(t)
@@ -67,7 +68,7 @@ func rotateWorld(t *testing.T, world, cfgPath string, doc permissions.Document) 
 	id, secret := mkKey(t, c, "runner")
 	runner = moto(t).Config(id, secret)
 	if world == "interrupted" {
-		putPolicy(t, c, "runner", without(doc, "ssm:PutParameter"))
+		putPolicy(t, c, "runner", without(without(doc, "ssm:PutParameter"), "ssm:GetParameter"))
 		if r := kwAt(t, at, runner, "apply", "-c", cfgPath, "--yes"); r.code != 5 || !strings.Contains(r.stderr, "may not ssm:PutParameter") {
 			t.Fatalf("the interrupting run: exit %d\n%s", r.code, r.stderr)
 		}
