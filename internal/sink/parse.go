@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -23,7 +24,8 @@ type Env struct {
 	Split           func(string) ([]string, error) // exec: COMMAND into words (no shell)
 	ExecEnv         []string                       // also where github: finds its token and GITHUB_API_URL
 	Out             io.Writer
-	HTTP            *http.Client // github:'s; nil is http.DefaultClient
+	HTTP            *http.Client     // github:'s; nil is http.DefaultClient
+	Now             func() time.Time // k8s:'s restart= stamps the rollout with it
 }
 
 // builders make each kind's destination from the part after its colon, {user} already
