@@ -211,3 +211,23 @@ func TestK8sUserNameThatIsNoKubernetesName(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A kubeconfig user with a client certificate and key (files beside the kubeconfig, as kind
+// and kubeadm write them) and no token is authenticated in the TLS handshake.
+func TestK8sWithAClientCertificate(t *testing.T) {
+	kube := emu.StartKube(t, "ci")
+	dir := t.TempDir()
+	cert, keyPEM := kube.ClientCert(t)
+	os.WriteFile(filepath.Join(dir, "user.crt"), cert, 0o600)
+	os.WriteFile(filepath.Join(dir, "user.key"), keyPEM, 0o600)
+	text, _ := os.ReadFile(kube.Kubeconfig(t, "dev"))
+	cfg := strings.Replace(string(text), `user: {token: "`+kube.Token+`"}`, "user: {client-certificate: user.crt, client-key: user.key}", 1)
+	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
+	d := k8s(t, "k8s:ci/aws", "KUBECONFIG="+filepath.Join(dir, "config"))
+	if err := d.Deliver(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, _ := kube.Secret("ci", "aws"); data[K8sKeyIDKey] != key.AccessKeyID {
+		t.Fatalf("holds %v", data)
+	}
+}

@@ -1,6 +1,8 @@
 package emu
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -38,6 +40,7 @@ type Kube struct {
 	racers      int                       // PUTs of a secret preceded by another writer's update
 	calls       map[string]int            // "GET secrets", "PUT secrets", …
 	contentType map[string]string         // the last Content-Type sent per "VERB resource"
+	clientCA    *clientCA
 }
 
 // StartKube serves the API for the namespaces named, stopped at cleanup.
@@ -47,11 +50,21 @@ func StartKube(t testing.TB, namespaces ...string) *Kube {
 	for _, ns := range namespaces {
 		k.namespaces[ns] = true
 	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(k.serve))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(k.serve))
+	k.clientCA = newClientCA(t)
+	pool := x509.NewCertPool()
+	pool.AddCert(k.clientCA.cert)
+	srv.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool}
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
 	k.CAData = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	return k
+}
+
+// ClientCert is a client certificate and key (PEM) the server accepts instead of the token.
+func (k *Kube) ClientCert(t testing.TB) (certPEM, keyPEM []byte) {
+	return k.clientCA.issue(t, "keywarden")
 }
 
 // Kubeconfig writes a kubeconfig whose context (its current one) reaches this server with the
@@ -161,7 +174,8 @@ func (k *Kube) Object(key string) map[string]any {
 func (k *Kube) serve(w http.ResponseWriter, r *http.Request) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+k.Token {
+	// A client certificate the server's CA signed authenticates as well as the token.
+	if r.Header.Get("Authorization") != "Bearer "+k.Token && (r.TLS == nil || len(r.TLS.VerifiedChains) == 0) {
 		status(w, 401, "Unauthorized", "Unauthorized", "", "")
 		return
 	}

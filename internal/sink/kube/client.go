@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // Client sends JSON requests to one cluster's API server as the configured user.
@@ -53,9 +54,12 @@ func Connect(ctx context.Context, c *Config, env []string) (*Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
-	cl.http = &http.Client{Transport: tr}
+	// A request the API server never answers must not hold a rotation (and its record) forever.
+	cl.http = &http.Client{Transport: tr, Timeout: requestTimeout}
 	return cl, nil
 }
+
+const requestTimeout = 30 * time.Second
 
 // StatusError is the API server's refusal: its metav1.Status.
 type StatusError struct {
