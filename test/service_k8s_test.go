@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keywarden/keywarden/test/emu"
 )
@@ -130,4 +131,36 @@ func TestServiceRotateIntoK8sCrashAndRerun(t *testing.T) {
 			noSecretIn(t, []string{c.SecretAccessKey, oldSecret}, r.stdout, r.stderr)
 		})
 	}
+}
+
+// A rotate rule of keywarden.yaml delivers to k8s: through plan and apply as rotate --user
+// does, and the deployment's restartedAt is the run's clock (here moto's stamp of the old key
+// plus 81 days), not the machine's. Not parallel: apply reads KUBECONFIG from its process.
+func TestRotateRuleIntoK8s(t *testing.T) {
+	takeLease(t)
+	kube := emu.StartKube(t, "ci")
+	kube.AddDeployment("ci", "api")
+	t.Setenv("KUBECONFIG", kube.Kubeconfig(t, "dev"))
+	c, oldID, oldSecret := svcSetup(t)
+	rotateAt := createdAt(t, c, svcUser, oldID).Add(81 * 24 * time.Hour)
+	cfg := rotateRule(t, `{older_than: 80d, to: ["k8s:ci/aws-{user}:restart=deployment/api", "secretsmanager:ci/{user}"], grace: 24h}`)
+
+	r := kwAt(t, rotateAt, admin(t), "plan", "-c", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, "rotate into k8s:ci/aws-{user}:restart=deployment/api, secretsmanager:ci/{user}") {
+		t.Fatalf("plan: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = kwAt(t, rotateAt, admin(t), "apply", "-c", cfg, "--yes")
+	if r.code != 0 || !strings.Contains(r.stdout, "in k8s:ci/aws-"+svcUser+":restart=deployment/api") {
+		t.Fatalf("apply: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	cred := k8sCred(t, kube, "ci", "aws-"+svcUser)
+	if sec := secretByCLI(t, "ci/"+svcUser, "AWSCURRENT"); cred != sec || cred.AccessKeyId == oldID {
+		t.Fatalf("the Secret holds %s, AWSCURRENT %s (old %s)", cred.AccessKeyId, sec.AccessKeyId, oldID)
+	}
+	signsAsUser(t, cred)
+	tmpl := kube.Object("deployments/ci/api")["spec"].(map[string]any)["template"].(map[string]any)["metadata"].(map[string]any)
+	if ann, _ := tmpl["annotations"].(map[string]any); ann["kubectl.kubernetes.io/restartedAt"] != rotateAt.UTC().Format(time.RFC3339) {
+		t.Fatalf("restartedAt %v, want the run's clock %s", ann["kubectl.kubernetes.io/restartedAt"], rotateAt.UTC().Format(time.RFC3339))
+	}
+	noSecretIn(t, []string{cred.SecretAccessKey, oldSecret}, r.stdout, r.stderr)
 }
