@@ -231,3 +231,26 @@ func TestK8sWithAClientCertificate(t *testing.T) {
 		t.Fatalf("holds %v", data)
 	}
 }
+
+// A token from the kubeconfig's exec plugin that the cluster refuses (expired during the run)
+// is renewed by running the plugin once more, as kubectl does.
+func TestK8sRenewsAnExecTokenOnce(t *testing.T) {
+	kube := emu.StartKube(t, "ci")
+	dir := t.TempDir()
+	// Each run prints the token of the next line of tokens: an expired one, then the good one.
+	os.WriteFile(filepath.Join(dir, "tokens"), []byte("expired\n"+kube.Token+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "get-token"), []byte(`#!/bin/sh
+tok=$(head -n 1 tokens); tail -n +2 tokens > tokens.next; mv tokens.next tokens
+printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"%s"}}' "$tok"
+`), 0o755)
+	text, _ := os.ReadFile(kube.Kubeconfig(t, "dev"))
+	cfg := strings.Replace(string(text), `user: {token: "`+kube.Token+`"}`, "user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./get-token}}", 1)
+	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
+	d := k8s(t, "k8s:ci/aws", "KUBECONFIG="+filepath.Join(dir, "config"), "PATH=/usr/bin:/bin")
+	if err := d.Deliver(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, _ := kube.Secret("ci", "aws"); data[K8sKeyIDKey] != key.AccessKeyID {
+		t.Fatalf("holds %v", data)
+	}
+}

@@ -20,6 +20,10 @@ type Client struct {
 	Config *Config
 	http   *http.Client
 	token  string // from the config or its exec plugin; a token file is read per request
+	env    []string
+	// renewed is set once the exec plugin was run again after a 401: a token that expired
+	// during the run is renewed once, as kubectl does, and a refused new one is final.
+	renewed bool
 }
 
 // Connect builds the client: TLS from the cluster's CA and the user's certificate, and the
@@ -33,7 +37,7 @@ func Connect(ctx context.Context, c *Config, env []string) (*Client, error) {
 		}
 		tc.RootCAs = pool
 	}
-	cl := &Client{Config: c, token: c.Token}
+	cl := &Client{Config: c, token: c.Token, env: env}
 	cert, key := c.CertData, c.KeyData
 	if c.Exec != nil {
 		cred, err := runExec(ctx, c, env)
@@ -91,6 +95,20 @@ func Code(err error) int {
 // Do sends body (JSON, or nil) to path with contentType and decodes the answer into out (nil
 // to ignore it). A refusal is a *StatusError.
 func (c *Client) Do(ctx context.Context, method, path, contentType string, body, out any) error {
+	err := c.do(ctx, method, path, contentType, body, out)
+	if Code(err) != http.StatusUnauthorized || c.Config.Exec == nil || c.renewed {
+		return err
+	}
+	c.renewed = true
+	cred, xerr := runExec(ctx, c.Config, c.env)
+	if xerr != nil || cred.Token == "" {
+		return err
+	}
+	c.token = cred.Token
+	return c.do(ctx, method, path, contentType, body, out)
+}
+
+func (c *Client) do(ctx context.Context, method, path, contentType string, body, out any) error {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
