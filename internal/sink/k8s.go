@@ -2,9 +2,12 @@ package sink
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -290,6 +293,15 @@ func (d *K8s) refusal(err error, verb, resource string) error {
 		var ce *kube.ConfigError
 		if errors.As(err, &ce) {
 			return &InvalidError{Msg: d.String() + ": " + ce.Msg}
+		}
+		var unknownCA x509.UnknownAuthorityError
+		var badCert *tls.CertificateVerificationError
+		if errors.As(err, &unknownCA) || errors.As(err, &badCert) {
+			return &InvalidError{Msg: fmt.Sprintf("%s: the API server at %s shows a certificate the kubeconfig's certificate authority does not vouch for; fix the cluster's certificate-authority(-data) or its server", d, d.c.Config.Server)}
+		}
+		var netErr *net.OpError
+		if errors.As(err, &netErr) && netErr.Op == "dial" {
+			return &Error{d.String(), verb + " " + resource, fmt.Errorf("cannot reach the API server at %s (%v); check the cluster's server and the network", d.c.Config.Server, netErr.Err)}
 		}
 		return &Error{d.String(), verb + " " + resource, err}
 	}

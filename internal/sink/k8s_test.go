@@ -254,3 +254,28 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredent
 		t.Fatalf("holds %v", data)
 	}
 }
+
+// A kubeconfig whose certificate authority does not vouch for the server, or whose server
+// cannot be reached, is one sentence naming the server; insecure-skip-tls-verify is obeyed.
+func TestK8sTLSAndNetwork(t *testing.T) {
+	kube := emu.StartKube(t, "ci")
+	other := emu.StartKube(t, "ci")
+	text, _ := os.ReadFile(kube.Kubeconfig(t, "dev"))
+	ca, _ := json.Marshal(kube.CAData)
+	otherCA, _ := json.Marshal(other.CAData)
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"another CA", string(ca), string(otherCA), "the API server at " + kube.URL + " shows a certificate the kubeconfig's certificate authority does not vouch for; fix"},
+		{"no server there", kube.URL, "https://127.0.0.1:1", "cannot reach the API server at https://127.0.0.1:1 ("},
+		{"insecure", "certificate-authority-data: " + string(ca), "insecure-skip-tls-verify: true", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.name)
+			os.WriteFile(p, []byte(strings.Replace(string(text), tc.from, tc.to, 1)), 0o600)
+			err := k8s(t, "k8s:ci/aws", "KUBECONFIG="+p).Check(context.Background())
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || strings.Count(err.Error(), "; ") > 1) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,7 +28,7 @@ import (
 // since keywarden must always send one.
 type Kube struct {
 	URL    string
-	CAData []byte // the server certificate, PEM, as a kubeconfig's certificate-authority-data
+	CAData []byte // the cluster's CA, PEM, as a kubeconfig's certificate-authority-data
 	Token  string // the bearer token it accepts
 
 	mu          sync.Mutex
@@ -54,11 +53,11 @@ func StartKube(t testing.TB, namespaces ...string) *Kube {
 	k.clientCA = newClientCA(t)
 	pool := x509.NewCertPool()
 	pool.AddCert(k.clientCA.cert)
-	srv.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool}
+	srv.TLS = &tls.Config{ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool, Certificates: []tls.Certificate{k.clientCA.serving(t)}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
-	k.CAData = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	k.CAData = k.clientCA.pem()
 	return k
 }
 
