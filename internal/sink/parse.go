@@ -22,7 +22,7 @@ type Env struct {
 	KMSKeyID        string
 	CredentialsFile string                         // profile:NAME without @FILE
 	Split           func(string) ([]string, error) // exec: COMMAND into words (no shell)
-	ExecEnv         []string                       // also where github: finds its token and GITHUB_API_URL
+	ExecEnv         []string                       // also where github: finds its token and k8s: its kubeconfig
 	Out             io.Writer
 	HTTP            *http.Client     // github:'s; nil is http.DefaultClient
 	Now             func() time.Time // k8s:'s restart= stamps the rollout with it
