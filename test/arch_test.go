@@ -81,6 +81,7 @@ func TestForbiddenArrows(t *testing.T) {
 		"lambda":          {"cli", "daemon", "deploy"},
 		"policy":          {"inventory", "apply", "jobs", "notify", "sink"},
 		"sink/kind":       {"*"},
+		"sink/kube":       {"*"}, // the Kubernetes client k8s: uses, a leaf
 		// A leaf that talks to CloudTrail (and IAM's last use) as inventory talks to IAM.
 		"trail": {"accounts", "apply", "cli", "daemon", "deploy", "inventory", "jobs", "keys", "lambda",
 			"notify", "policy", "provenance", "engine", "rotate", "svcrotate"},

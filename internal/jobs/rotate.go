@@ -124,7 +124,7 @@ type Rotation struct {
 // the local ones from ro. rotate --user and the rotate rules of keywarden.yaml both run it.
 func Rotate(ctx context.Context, s Session, r Rotation, now func() time.Time, ro RotateOptions) (svcrotate.Result, error) {
 	env := sink.Env{User: r.User, Config: s.Config,
-		KMSKeyID: r.Spec.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out}
+		KMSKeyID: r.Spec.KMSKeyID, CredentialsFile: ro.CredentialsFile, Split: ro.Split, ExecEnv: ro.ExecEnv, Out: ro.Out, Now: now}
 	var sinks []sink.Sink
 	for _, spec := range r.Spec.To {
 		if ro.Split == nil && !sink.RunsInLambda(spec) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -21,9 +22,10 @@ type Env struct {
 	KMSKeyID        string
 	CredentialsFile string                         // profile:NAME without @FILE
 	Split           func(string) ([]string, error) // exec: COMMAND into words (no shell)
-	ExecEnv         []string                       // also where github: finds its token and GITHUB_API_URL
+	ExecEnv         []string                       // also where github: finds its token and k8s: its kubeconfig
 	Out             io.Writer
-	HTTP            *http.Client // github:'s; nil is http.DefaultClient
+	HTTP            *http.Client     // github:'s; nil is http.DefaultClient
+	Now             func() time.Time // k8s:'s restart= stamps the rollout with it
 }
 
 // builders make each kind's destination from the part after its colon, {user} already
