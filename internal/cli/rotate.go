@@ -46,14 +46,16 @@ func newCmdRotate(d *Deps, g *globalOptions, runF func(context.Context, *rotateO
 
   1. identify the key's IAM user (sts:GetCallerIdentity, signed with the old key)
   2. check the two-key limit (an inactive second key is deleted only with --make-room)
-  3. create a new key, and 4. write it into the profile at once (atomic, fsync, 0600)
-  5. wait until STS accepts the new key several times in a row (IAM takes seconds), up to --wait
-  6. run --probe with the new key, if given
+  3. create a new key
+  4. wait until STS accepts the new key several times in a row (IAM takes seconds), up to --wait
+  5. run --probe with the new key, if given
+  6. write it into the profile (atomic, fsync, 0600)
   7. retire the old key, signed with the new one: deactivate it, then with --retire delete, delete it
   8. check the old key is dead
-If the new key never works, or the probe fails, the new key is deleted and the old key put back.
+If the new key never works, or the probe fails, it is deleted: the file never held it.
 
-Each step is journalled next to the credentials file (FILE.keywarden-rotate.json, no secrets).
+This is the engine service rotation runs, with the profile as its one destination. Each phase
+is journalled next to the credentials file (FILE.keywarden-rotate.json, no secrets).
 If keywarden is killed, running "keywarden rotate" again finishes or undoes the rotation. A
 missing profile, or one with a session token, a role, SSO or credential_process, is bad input
 (exit 2): there is no long-term key of its own to rotate. A key of another user, or an active
