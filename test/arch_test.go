@@ -72,6 +72,7 @@ func TestForbiddenArrows(t *testing.T) {
 		"deploy":          {"lambda", "cli", "daemon", "jobs", "apply", "rotate", "svcrotate"},
 		"lambda/contract": {"*"},
 		"daemon":          {"cli", "lambda", "deploy"},
+		"doctor":          {"cli", "daemon", "lambda", "deploy", "apply", "rotate", "svcrotate", "provenance"},
 		"jobs":            {"cli", "daemon", "lambda", "deploy", "incident"},
 		"incident":        {"cli", "daemon", "lambda", "deploy"},
 		"lambda":          {"cli", "daemon", "deploy"},
