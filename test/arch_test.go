@@ -65,7 +65,8 @@ func TestImportLayering(t *testing.T) {
 // deploy writes the Lambda's template without the runtime it deploys (the names both need are
 // in lambda/contract), the contract itself depends on nothing of keywarden's, the serve loop
 // runs jobs without climbing back into the commands, policy reads the destination kinds
-// (sink/kind, a leaf) without sink's AWS clients, and trail is a leaf.
+// (sink/kind, a leaf) without sink's AWS clients, trail is a leaf, and the SDK clients'
+// constructors (clients) depend on nothing of keywarden's.
 func TestForbiddenArrows(t *testing.T) {
 	const mod = "github.com/keywarden/keywarden/internal/"
 	never := map[string][]string{
@@ -78,6 +79,9 @@ func TestForbiddenArrows(t *testing.T) {
 		"lambda":          {"cli", "daemon", "deploy"},
 		"policy":          {"inventory", "apply", "jobs", "notify", "sink"},
 		"sink/kind":       {"*"},
+		// Constructors only: anything can use them without an arrow back.
+		"clients":         {"*"},
+		"clients/cmdonly": {"*"},
 		// A leaf that talks to CloudTrail (and IAM's last use) as inventory talks to IAM.
 		"trail": {"accounts", "apply", "cli", "daemon", "deploy", "inventory", "jobs", "keys", "lambda",
 			"notify", "policy", "provenance", "rotate", "svcrotate"},

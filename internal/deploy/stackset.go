@@ -9,6 +9,9 @@ import (
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 )
 
 // StepError is an AWS call of a deployment that failed: What names the step and the
@@ -33,7 +36,7 @@ type StackSetDeployment struct {
 func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byte, ous []string, region string) (StackSetDeployment, error) {
 	ous = slices.Clone(ous)
 	if len(ous) == 0 {
-		roots, err := organizations.NewFromConfig(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
+		roots, err := clients.Organizations(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
 		if err != nil {
 			return StackSetDeployment{}, &StepError{What: "find the organization's root (organizations:ListRoots)", Err: err}
 		}
@@ -41,7 +44,7 @@ func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byt
 			ous = append(ous, aws.ToString(r.Id))
 		}
 	}
-	c := cfn.NewFromConfig(cfg)
+	c := cmdonly.CloudFormation(cfg)
 	_, err := c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
 		StackSetName: &name, TemplateBody: aws.String(string(body)),
 		PermissionModel: cfntypes.PermissionModelsServiceManaged,
