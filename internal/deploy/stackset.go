@@ -12,6 +12,7 @@ import (
 
 	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/clients/cmdonly"
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // StepError is an AWS call of a deployment that failed: What names the step and the
@@ -28,6 +29,21 @@ func (e *StepError) Unwrap() error { return e.Err }
 type StackSetDeployment struct {
 	OUs         []string // the targets: the given OUs, or the organization's root
 	OperationID string
+}
+
+// BootstrapMembers deploys the member role of cfg's accounts: section, trusting runner, as the
+// StackSet name (DeployStackSet) to the section's OUs in region. A config the role cannot be
+// written for is returned as it is; an AWS call that failed, as a *StepError.
+func BootstrapMembers(ctx context.Context, awscfg aws.Config, cfg *policy.Config, runner, name, region string) (StackSetDeployment, error) {
+	inner, err := MemberRole(cfg, runner)
+	if err != nil {
+		return StackSetDeployment{}, err
+	}
+	body, err := inner.YAML()
+	if err != nil {
+		return StackSetDeployment{}, err
+	}
+	return DeployStackSet(ctx, awscfg, name, body, cfg.Accounts.OUs, region)
 }
 
 // DeployStackSet creates the StackSet name with the member role's template body, service
