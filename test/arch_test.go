@@ -65,8 +65,9 @@ func TestImportLayering(t *testing.T) {
 // deploy writes the Lambda's template without the runtime it deploys (the names both need are
 // in lambda/contract), the contract itself depends on nothing of keywarden's, the serve loop
 // runs jobs without climbing back into the commands, policy reads the destination kinds
-// (sink/kind, a leaf) without sink's AWS clients, trail is a leaf, and the rotation engine
-// knows none of its front ends.
+// (sink/kind, a leaf) without sink's AWS clients, trail is a leaf, the rotation engine knows
+// none of its front ends, and the SDK clients' constructors (clients) depend on nothing of
+// keywarden's.
 func TestForbiddenArrows(t *testing.T) {
 	const mod = "github.com/keywarden/keywarden/internal/"
 	never := map[string][]string{
@@ -76,12 +77,16 @@ func TestForbiddenArrows(t *testing.T) {
 		"engine":          {"rotate", "svcrotate", "credfile", "cli", "jobs", "daemon", "lambda", "deploy", "apply", "policy", "incident"},
 		"lambda/contract": {"*"},
 		"daemon":          {"cli", "lambda", "deploy"},
+		"doctor":          {"cli", "daemon", "lambda", "deploy", "apply", "rotate", "svcrotate", "provenance"},
 		"jobs":            {"cli", "daemon", "lambda", "deploy", "incident"},
 		"incident":        {"cli", "daemon", "lambda", "deploy"},
 		"lambda":          {"cli", "daemon", "deploy"},
 		"policy":          {"inventory", "apply", "jobs", "notify", "sink"},
 		"sink/kind":       {"*"},
 		"sink/kube":       {"*"}, // the Kubernetes client k8s: uses, a leaf
+		// Constructors only: anything can use them without an arrow back.
+		"clients":         {"*"},
+		"clients/cmdonly": {"*"},
 		// A leaf that talks to CloudTrail (and IAM's last use) as inventory talks to IAM.
 		"trail": {"accounts", "apply", "cli", "daemon", "deploy", "inventory", "jobs", "keys", "lambda",
 			"notify", "policy", "provenance", "engine", "rotate", "svcrotate"},

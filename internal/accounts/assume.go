@@ -6,10 +6,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -84,7 +84,7 @@ func Resolve(ctx context.Context, base aws.Config, org Organizations, spec polic
 	if role == "" {
 		role = policy.DefaultMemberRole
 	}
-	stsc := sts.NewFromConfig(base)
+	stsc := clients.STS(base)
 	var out []Account
 	for _, m := range Select(spec, listed) {
 		a := Account{ID: m.ID, Name: m.Name, base: base}
@@ -105,9 +105,9 @@ func For(ctx context.Context, base aws.Config, spec *policy.Accounts) ([]Account
 	if spec == nil {
 		return []Account{Caller(base)}, nil
 	}
-	id, err := sts.NewFromConfig(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := clients.STS(base).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("identify the caller's account (sts:GetCallerIdentity): %w", err)
 	}
-	return Resolve(ctx, base, organizations.NewFromConfig(base), *spec, aws.ToString(id.Account))
+	return Resolve(ctx, base, clients.Organizations(base), *spec, aws.ToString(id.Account))
 }

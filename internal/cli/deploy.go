@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
@@ -138,7 +138,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		return err
 	}
 	params := map[string]string{deploy.CodeBucketParam: bucket, deploy.CodeKeyParam: key}
-	cfnc := clients.CloudFormation(s.cfg)
+	cfnc := cmdonly.CloudFormation(s.cfg)
 	stacks := &deploy.Stacks{CFN: cfnc, Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	fires, err := deploy.NextFires(topts.Config, o.Now())
 	if err != nil {
@@ -154,7 +154,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		res.Outcome, res.Changes, res.Template = "dry run", changes, string(body)
 		return printDryRun(o, res)
 	}
-	s3c := clients.S3(s.cfg)
+	s3c := cmdonly.S3(s.cfg)
 	created, err := deploy.EnsureBucket(ctx, s3c, bucket, s.cfg.Region)
 	if err != nil {
 		return awsErr("prepare bucket "+bucket, err)

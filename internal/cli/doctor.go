@@ -2,16 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/accounts"
-	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/doctor"
 	"github.com/keywarden/keywarden/internal/exitcode"
-	"github.com/keywarden/keywarden/internal/inventory"
-	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -75,42 +71,22 @@ func runDoctor(ctx context.Context, o *doctorOptions, explicitConfig bool) error
 	if spec != nil {
 		n = spec.Concurrency
 	}
-	outs := jobs.Each(ctx, accts, n, func(ctx context.Context, a accounts.Account, s jobs.Session) (struct{}, error) {
-		return struct{}{}, tryReads(ctx, s.IAM)
-	})
+	rs := doctor.Check(ctx, accts, n)
 	bad := 0
-	for _, out := range outs {
-		name := out.Account.ID
+	for _, r := range rs {
+		name := r.Account.ID
 		if name == "" {
 			name = "this account"
 		}
-		if out.Err == nil {
+		if r.Err == nil {
 			fmt.Fprintf(o.Stdout, "%s ready\n", name)
 			continue
 		}
 		bad++
-		fmt.Fprintf(o.Stdout, "%s not ready: %s\n", name, out.Err.Error())
+		fmt.Fprintf(o.Stdout, "%s not ready: %s\n", name, r.Err.Error())
 	}
 	if bad > 0 {
-		return &codedError{code: exitcode.Error, msg: fmt.Sprintf("%d of %s not ready; fix each as its line says (keywarden org bootstrap creates the member role)", bad, count(len(outs), "account"))}
+		return &codedError{code: exitcode.Error, msg: fmt.Sprintf("%d of %s not ready; fix each as its line says (keywarden org bootstrap creates the member role)", bad, count(len(rs), "account"))}
 	}
 	return nil
-}
-
-// tryReads is inventory.Probe, its failure said as doctor says it.
-func tryReads(ctx context.Context, c inventory.IAM) error {
-	var pe *inventory.ProbeError
-	if err := inventory.Probe(ctx, c); errors.As(err, &pe) {
-		return readErr(pe.Action, pe.Err)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-func readErr(action string, err error) error {
-	if awserr.Classify(err) == awserr.AccessDenied {
-		return fmt.Errorf("%s is denied; add it to the member role's policy ('keywarden policy -c FILE' prints it)", action)
-	}
-	return awserr.Wrap("try "+action, err)
 }

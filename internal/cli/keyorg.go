@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
@@ -23,7 +22,7 @@ be assumed, or that fails, is named on stderr and the others are still done (exi
 
 // keyChangeAccounts is deactivate and activate over accounts (--org, --accounts): --key acts in
 // whichever account holds each key, --user NAME --all in every account. Each account is read
-// and acted on with its own session through the one runner (jobs.Each, jobs.Act), every line
+// and acted on with its own session through the one runner (jobs.SelectEach, jobs.Act), every line
 // names its account, and an account that cannot be opened or read is that account's failure
 // alone. Bad input (a key the run does not cover, unknown, or of another user) changes nothing
 // anywhere, as in one account.
@@ -38,30 +37,18 @@ func keyChangeAccounts(ctx context.Context, d *Deps, g *globalOptions, sel *keyS
 			return err
 		}
 	}
-	var mu sync.Mutex
-	unmatched := map[string][]string{}
-	outs := jobs.Each(ctx, accts, spec.Concurrency, func(ctx context.Context, a accounts.Account, ss jobs.Session) (jobs.Plan, error) {
-		sub := *sel
-		sub.Keys = keysIn[a.ID]
-		acts, um, err := sub.actions(ctx, ss.IAM, kind, "requested")
-		mu.Lock()
-		unmatched[a.ID] = um
-		mu.Unlock()
-		return jobs.Plan{Account: a, Session: ss, Plan: policy.Plan{Actions: acts}}, err
-	})
-	plans := make([]jobs.Plan, len(outs))
+	got := jobs.SelectEach(ctx, accts, spec.Concurrency, sel.selection(), keysIn, kind, "requested")
+	plans, unmatched := got.Plans, got.Unmatched
 	var searched []string
 	n := 0
-	for i, o := range outs {
-		plans[i] = o.Value
-		plans[i].Account, plans[i].Err = o.Account, o.Err
-		if exitcode.Of(o.Err) == exitcode.Usage {
-			return usagef("in account %s: %s", o.Account.ID, o.Err)
+	for _, p := range plans {
+		if exitcode.Of(p.Err) == exitcode.Usage {
+			return usagef("in account %s: %s", p.Account.ID, p.Err)
 		}
-		if o.Err == nil {
-			searched = append(searched, o.Account.ID)
+		if p.Err == nil {
+			searched = append(searched, p.Account.ID)
 		}
-		n += len(plans[i].Plan.Actions)
+		n += len(p.Plan.Actions)
 	}
 	if sel.All {
 		// Across accounts a name is "this user wherever it exists": act where it is, say

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -63,38 +64,17 @@ func (s *keySelector) validate() error {
 	return nil
 }
 
-// actions resolves the selection to one action per key. Only keys whose status the action
-// would change are taken by --all; named keys are always taken, so they report "unchanged".
-// unmatched are the --user names and globs that matched no user in this account: the caller
-// decides whether that is bad input (one account) or a line of news (one of many).
-func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) (out []policy.Action, unmatched []string, err error) {
-	if s.All {
-		inv, err := inventory.Read(ctx, c, inventory.Options{Users: s.Users, SkipLastUsed: true, SkipTags: true, SkipUnknown: true})
-		if err != nil {
-			return nil, nil, awsErr("read users", err)
-		}
-		want := keys.Active
-		if kind == policy.Activate {
-			want = keys.Inactive
-		}
-		for _, k := range inv.Keys() {
-			if k.Status == want {
-				out = append(out, policy.Action{Kind: kind, User: k.User, AccessKeyID: k.AccessKeyID, Reason: reason})
-			}
-		}
-		return out, inventory.Unmatched(s.Users, inv.Users), nil
+func (s *keySelector) selection() jobs.Selection {
+	return jobs.Selection{Keys: s.Keys, Users: s.Users, All: s.All}
+}
+
+// actions is jobs.Select in one account, a failed read worded as the command says it.
+func (s *keySelector) actions(ctx context.Context, c inventory.IAM, kind policy.Kind, reason string) ([]policy.Action, []string, error) {
+	acts, unmatched, err := jobs.Select(ctx, c, s.selection(), kind, reason)
+	if step := (*jobs.StepError)(nil); errors.As(err, &step) {
+		return nil, nil, awsErr(step.What, step.Err)
 	}
-	for _, id := range s.Keys {
-		owner, err := inventory.Owner(ctx, c, id)
-		if err != nil {
-			return nil, nil, awsErr("find the owner of "+id, err)
-		}
-		if len(s.Users) > 0 && !inventory.MatchAny(s.Users, owner) {
-			return nil, nil, usagef("access key %s belongs to user %s, not %s", id, owner, strings.Join(s.Users, ", "))
-		}
-		out = append(out, policy.Action{Kind: kind, User: owner, AccessKeyID: id, Reason: reason})
-	}
-	return out, nil, nil
+	return acts, unmatched, err
 }
 
 // noUserErr is a selection with names or globs that match no user: bad input, so that a typo

@@ -115,21 +115,13 @@ func runOrgBootstrap(ctx context.Context, o *orgBootstrapOptions) error {
 	return o.deployStackSet(ctx, s, cfg, region)
 }
 
-// deployStackSet deploys the member role's StackSet (deploy.DeployStackSet) and says where.
+// deployStackSet deploys the member role's StackSet (deploy.BootstrapMembers) and says where.
 func (o *orgBootstrapOptions) deployStackSet(ctx context.Context, s *session, cfg *policy.Config, region string) error {
-	inner, err := deploy.MemberRole(cfg, o.RunnerAccount)
-	if err != nil {
-		return usageErr(err)
-	}
-	body, err := inner.YAML()
-	if err != nil {
-		return err
-	}
-	d, err := deploy.DeployStackSet(ctx, s.cfg, o.StackSetName, body, cfg.Accounts.OUs, region)
+	d, err := deploy.BootstrapMembers(ctx, s.cfg, cfg, o.RunnerAccount, o.StackSetName, region)
 	if step := (*deploy.StepError)(nil); errors.As(err, &step) {
 		return awsErr(step.What, step.Err)
 	} else if err != nil {
-		return err
+		return usageErr(err)
 	}
 	fmt.Fprintf(o.Stderr, "keywarden: StackSet %s deploying the member role to %s (operation %s); run 'keywarden doctor -c %s' when it is done\n",
 		o.StackSetName, strings.Join(d.OUs, ", "), d.OperationID, o.Config)

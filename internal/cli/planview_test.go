@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/accounts"
+	"github.com/keywarden/keywarden/internal/golden"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -46,7 +47,7 @@ func TestPlanRenderingGolden(t *testing.T) {
 					// What a person reads beside it on stderr.
 					fmt.Fprintf(&out, "--- stderr\n%s\n%s\n", c.e.summary(), strings.Join(c.e.warningLines(), "\n"))
 				}
-				golden(t, c.name+"."+format+".golden", out.Bytes())
+				golden.Check(t, c.name+"."+format+".golden", out.Bytes())
 			})
 		}
 	}

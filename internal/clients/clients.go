@@ -1,14 +1,18 @@
-// Package clients builds the AWS SDK clients the commands use, each from the one aws.Config a
-// command loaded (internal/awsconfig), so how a service is reached is said once: S3 on a
-// custom endpoint, for one, is addressed by path.
+// Package clients builds the AWS SDK clients keywarden uses, each from the one aws.Config a
+// command, serve or the Lambda loaded (internal/awsconfig), so how a service is reached is
+// said once. It holds only the services a run's path already links (the Lambda's included):
+// the clients that only commands build (CloudFormation, S3, Security Hub) are in
+// clients/cmdonly, so importing this package never adds them to the function's cold start.
 package clients
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -18,14 +22,17 @@ func IAM(cfg aws.Config) *iam.Client { return iam.NewFromConfig(cfg) }
 // STS is the STS client of cfg.
 func STS(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) }
 
-// CloudFormation is the CloudFormation client of cfg.
-func CloudFormation(cfg aws.Config) *cloudformation.Client { return cloudformation.NewFromConfig(cfg) }
+// Organizations is the Organizations client of cfg.
+func Organizations(cfg aws.Config) *organizations.Client { return organizations.NewFromConfig(cfg) }
 
-// SecurityHub is the Security Hub client of cfg.
-func SecurityHub(cfg aws.Config) *securityhub.Client { return securityhub.NewFromConfig(cfg) }
+// SSM is the SSM client of cfg.
+func SSM(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) }
 
-// S3 is the S3 client of cfg. A custom endpoint (an emulator, a VPC endpoint) rarely serves
-// bucket subdomains, so there buckets are addressed by path.
-func S3(cfg aws.Config) *s3.Client {
-	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
-}
+// SecretsManager is the Secrets Manager client of cfg.
+func SecretsManager(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) }
+
+// SES is the SES client of cfg.
+func SES(cfg aws.Config) *ses.Client { return ses.NewFromConfig(cfg) }
+
+// SNS is the SNS client of cfg.
+func SNS(cfg aws.Config) *sns.Client { return sns.NewFromConfig(cfg) }

@@ -9,6 +9,10 @@ import (
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/clients/cmdonly"
+	"github.com/keywarden/keywarden/internal/policy"
 )
 
 // StepError is an AWS call of a deployment that failed: What names the step and the
@@ -27,13 +31,28 @@ type StackSetDeployment struct {
 	OperationID string
 }
 
+// BootstrapMembers deploys the member role of cfg's accounts: section, trusting runner, as the
+// StackSet name (DeployStackSet) to the section's OUs in region. A config the role cannot be
+// written for is returned as it is; an AWS call that failed, as a *StepError.
+func BootstrapMembers(ctx context.Context, awscfg aws.Config, cfg *policy.Config, runner, name, region string) (StackSetDeployment, error) {
+	inner, err := MemberRole(cfg, runner)
+	if err != nil {
+		return StackSetDeployment{}, err
+	}
+	body, err := inner.YAML()
+	if err != nil {
+		return StackSetDeployment{}, err
+	}
+	return DeployStackSet(ctx, awscfg, name, body, cfg.Accounts.OUs, region)
+}
+
 // DeployStackSet creates the StackSet name with the member role's template body, service
 // managed with automatic deployment, and deploys it to ous (the organization's root when
 // none) in region; CloudFormation then adds every account that joins them.
 func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byte, ous []string, region string) (StackSetDeployment, error) {
 	ous = slices.Clone(ous)
 	if len(ous) == 0 {
-		roots, err := organizations.NewFromConfig(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
+		roots, err := clients.Organizations(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
 		if err != nil {
 			return StackSetDeployment{}, &StepError{What: "find the organization's root (organizations:ListRoots)", Err: err}
 		}
@@ -41,7 +60,7 @@ func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byt
 			ous = append(ous, aws.ToString(r.Id))
 		}
 	}
-	c := cfn.NewFromConfig(cfg)
+	c := cmdonly.CloudFormation(cfg)
 	_, err := c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
 		StackSetName: &name, TemplateBody: aws.String(string(body)),
 		PermissionModel: cfntypes.PermissionModelsServiceManaged,

@@ -69,16 +69,17 @@ func refused(err error) bool {
 	return errors.As(err, &r) || errors.As(err, &d)
 }
 
-// badInput: an unknown user or key, a destination that does not parse, and a profile that is
-// missing or holds no long-term key of its own (not an unsafe act some flag would allow: 4
-// means that).
+// badInput: an unknown user or key, a key named with users it is not one of, a destination
+// that does not parse, and a profile that is missing or holds no long-term key of its own (not
+// an unsafe act some flag would allow: 4 means that).
 func badInput(err error) bool {
 	var uu *inventory.UnknownUserError
 	var uk *inventory.UnknownKeyError
+	var nt *inventory.NotTheirKeyError
 	var ie *sink.InvalidError
 	var cr *credfile.RefusalError
 	var pe *credfile.ParseError
 	var nf *credfile.NotFoundError
-	return errors.As(err, &uu) || errors.As(err, &uk) || errors.As(err, &ie) ||
+	return errors.As(err, &uu) || errors.As(err, &uk) || errors.As(err, &nt) || errors.As(err, &ie) ||
 		errors.As(err, &cr) || errors.As(err, &pe) || errors.As(err, &nf)
 }

@@ -50,6 +50,7 @@ func TestOfMapsEachKindOfErrorToItsCode(t *testing.T) {
 		{"a destination that does not parse", &sink.InvalidError{Msg: "bad"}, Usage},
 		{"an unknown user", wrap(unknownUser()), Usage},
 		{"an unknown key", &inventory.UnknownKeyError{KeyID: "AKIA"}, Usage},
+		{"a key of another user than named", &inventory.NotTheirKeyError{KeyID: "AKIA", Owner: "alice", Users: []string{"bob"}}, Usage},
 		{"a profile with no key of its own", &credfile.RefusalError{Profile: "sso"}, Usage},
 		{"a malformed credentials file", wrap(&credfile.ParseError{Line: 3}), Usage},
 		{"a missing credentials file", &credfile.NotFoundError{Path: "/x"}, Usage},

@@ -250,6 +250,16 @@ func (e *UnknownKeyError) Error() string {
 	return fmt.Sprintf("access key %s not found in this account; check the id, or the profile in use", e.KeyID)
 }
 
+// NotTheirKeyError is a key named together with users it does not belong to: bad input.
+type NotTheirKeyError struct {
+	KeyID, Owner string
+	Users        []string
+}
+
+func (e *NotTheirKeyError) Error() string {
+	return fmt.Sprintf("access key %s belongs to user %s, not %s", e.KeyID, e.Owner, strings.Join(e.Users, ", "))
+}
+
 // LastUsed reports a key's last use (nil if never used) and the user that owns it. This is also
 // how a bare key id is resolved to its owner.
 func LastUsed(ctx context.Context, c IAM, keyID string) (*keys.LastUsed, string, error) {

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awsconfig"
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -31,16 +31,13 @@ type Session struct {
 	SelfKeyID string
 }
 
-// NewIAM builds the IAM client of a session.
-func NewIAM(cfg aws.Config) engine.IAM { return iam.NewFromConfig(cfg) }
-
 // Open opens one account.
 func Open(ctx context.Context, a accounts.Account) (Session, error) {
 	cfg, err := a.Open(ctx)
 	if err != nil {
 		return Session{}, err
 	}
-	s := Session{Config: cfg, IAM: NewIAM(cfg)}
+	s := Session{Config: cfg, IAM: clients.IAM(cfg)}
 	if a.Role == "" {
 		// An assumed role's session key is no user's; a key that cannot be read guards nothing.
 		s.SelfKeyID, _ = awsconfig.SignedWith(ctx, cfg)

@@ -21,6 +21,7 @@ import (
 	"github.com/keywarden/keywarden/internal/accounts"
 	"github.com/keywarden/keywarden/internal/apply"
 	"github.com/keywarden/keywarden/internal/awsconfig"
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -201,7 +202,7 @@ func (h *Handler) seed(ctx context.Context, r Result, t SeedTarget, opts apply.O
 	a := policy.Action{Kind: policy.Deactivate, User: t.User, AccessKeyID: t.AccessKeyID,
 		Reason: contract.EnvSeedKey + " of the function"}
 	var rs []jobs.Result
-	for _, x := range apply.Apply(ctx, jobs.NewIAM(h.AWS), []policy.Action{a}, opts) {
+	for _, x := range apply.Apply(ctx, clients.IAM(h.AWS), []policy.Action{a}, opts) {
 		rs = append(rs, jobs.Result{Result: x})
 	}
 	return finish(r, rs, true)

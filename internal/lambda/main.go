@@ -7,9 +7,9 @@ import (
 	"time"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
+	"github.com/keywarden/keywarden/internal/clients"
 )
 
 // Main serves Lambda invocations until the runtime stops the process. cmd/keywarden calls it
@@ -26,7 +26,7 @@ func Main(sleep func(context.Context, time.Duration) error) {
 	}
 	awslambda.StartWithOptions(&Handler{
 		AWS:    cfg,
-		SSM:    ssm.NewFromConfig(cfg),
+		SSM:    clients.SSM(cfg),
 		Getenv: os.Getenv,
 		Now:    time.Now,
 		Sleep:  sleep,

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/keywarden/keywarden/internal/awserr"
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -38,9 +39,9 @@ type urlRef struct {
 func newURLRef(cfg aws.Config, ref string) *urlRef {
 	r := &urlRef{ref: ref}
 	if kind, _ := policy.WebhookRef(ref); kind == "ssm" {
-		r.ssm = ssm.NewFromConfig(cfg)
+		r.ssm = clients.SSM(cfg)
 	} else {
-		r.sm = sm.NewFromConfig(cfg)
+		r.sm = clients.SecretsManager(cfg)
 	}
 	return r
 }

@@ -3,51 +3,16 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/golden"
 	"github.com/keywarden/keywarden/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./internal/report -run %s -update to accept):\n--- got\n%s--- want\n%s", path, t.Name(), got, want)
-	}
-}
-
-// sampleInventory has one key for each audit outcome (internal/cli's audit tests use the same).
-func sampleInventory(now time.Time) keys.Inventory {
-	return keys.Inventory{Source: "api", Users: []keys.User{
-		{Name: "alice", Keys: []keys.Key{{User: "alice", AccessKeyID: "AKIAALICE00000000001", Status: keys.Active,
-			Created: now.Add(-days(120)), LastUsed: &keys.LastUsed{Date: now.Add(-days(2)), Service: "s3", Region: "ap-northeast-1"}}}},
-		{Name: "bob", Keys: []keys.Key{
-			{User: "bob", AccessKeyID: "AKIABOB0000000000001", Status: keys.Active, Created: now.Add(-days(10))},
-			{User: "bob", AccessKeyID: "AKIABOB0000000000002", Status: keys.Active, Created: now.Add(-days(50))},
-		}},
-		{Name: "carol", Keys: []keys.Key{{User: "carol", AccessKeyID: "AKIACAROL00000000001", Status: keys.Inactive, Created: now.Add(-days(400))}}},
-		{Name: "nokeys"},
-	}}
-}
 
 // sarifSchema compiles the OASIS SARIF 2.1.0 schema (errata 01), copied into testdata so the
 // test needs nothing outside the repository.
@@ -124,7 +89,7 @@ func TestAuditSARIFValidatesAgainstOASISSchema(t *testing.T) {
 	if err := validateSARIF(t, schema, out); err != nil {
 		t.Fatalf("SARIF log is not valid SARIF 2.1.0: %v\n%s", err, out)
 	}
-	golden(t, "audit.sarif.golden", out)
+	golden.Check(t, "audit.sarif.golden", out)
 	for _, noise := range []string{`"rank": -1`, `"index": -1`, `[]`, `{}`} {
 		if bytes.Contains(out, []byte(noise)) {
 			t.Errorf("the log holds %s, the library's 'not given'; say only what keywarden said", noise)

@@ -3,8 +3,8 @@ package svcrotate
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/sink"
 )
@@ -15,6 +15,6 @@ func ConnectWith(cfg aws.Config) func(sink.Secret) engine.STS {
 	return func(k sink.Secret) engine.STS {
 		c := cfg.Copy()
 		c.Credentials = credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
-		return sts.NewFromConfig(c)
+		return clients.STS(c)
 	}
 }
