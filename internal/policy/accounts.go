@@ -32,7 +32,7 @@ const DefaultMemberRole = "KeywardenMember"
 // account, so accounts side by side scale where more users at once in one account do not, and
 // STS throttles per caller, which is what bounds them; the window finds that rate by being
 // throttled, so the bound is only a ceiling on what one process holds open. At 64, a small
-// account taking about six round trips, a run assumes about 200 roles a second at 50 ms a
+// account taking about five round trips, a run assumes about 250 roles a second at 50 ms a
 // round trip (a burst the window halves the moment STS refuses it), and 64 accounts of 8 users
 // read at once are at most 512 requests in flight from one process or Lambda.
 const DefaultAccountConcurrency = 64
