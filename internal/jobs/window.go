@@ -12,8 +12,8 @@ const StartAccounts = 8
 // others. Pure: the fan-out tells it what happened and asks it for the limit.
 type window struct {
 	limit, max int
-	// probing is slow start: one more account at once per account opened cleanly (the window
-	// doubles each round) until the first throttle; after it, one more per window's worth.
+	// probing is slow start: one more account at once per account opened cleanly, until the
+	// first throttle; after it, one more per window's worth of accounts opened.
 	probing bool
 	clean   int // accounts opened cleanly since the window last grew, once past probing
 	// epoch counts the cuts. A throttle met by an account that started before the latest cut
