@@ -12,9 +12,13 @@
 # management one too) and puts the test harness's proxy in front: IAM's ListUsers paging and a
 # fixed latency per request (LATENCY, default 20ms) to model round trips to a real region.
 # Wall time and peak RSS come from /usr/bin/time -v (the median of RUNS runs), API calls from
-# the proxy. The table goes to stdout and bench/out/org_summary.md.
+# the proxy, moto's CPU (its user+system time over the run's wall time: 100% is one core, the
+# most one Python process gets) from /proc, and keywarden's accounts in flight (peak and the
+# window at the end) from the `accounts fan-out` line of --debug. BASELINE=path/to/keywarden
+# adds a row for that binary's audit --org (an older build, e.g. one with a fixed 8 accounts at
+# once). The table goes to stdout and bench/out/org_summary.md.
 #
-#   ACCOUNTS="100 1000" USERS=3 LATENCY=20ms RUNS=1 bench/org_audit.sh
+#   ACCOUNTS="100 1000" USERS=3 LATENCY=20ms RUNS=1 BASELINE=/tmp/kw-old bench/org_audit.sh
 set -euo pipefail
 
 ACCOUNTS=${ACCOUNTS:-100 1000}
@@ -26,7 +30,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 out=bench/out/org
 mkdir -p "$out"
-rm -f "$out"/*.time "$out"/*.calls.json
+rm -f "$out"/*.time "$out"/*.calls.json "$out"/*.motocpu
 
 go build -o "$out/keywarden" ./cmd/keywarden
 go build -o "$out/orgproxy" ./bench/cmd/orgproxy
@@ -34,9 +38,15 @@ go build -o "$out/orgproxy" ./bench/cmd/orgproxy
 names=(boto3 auto api)
 declare -A cmds=(
 	[boto3]="python3 bench/org_audit_boto3.py"
-	[auto]="$out/keywarden audit --org -o csv"
-	[api]="$out/keywarden audit --org --source api -o csv"
+	[auto]="$out/keywarden audit --org -o csv --debug"
+	[api]="$out/keywarden audit --org --source api -o csv --debug"
 )
+if [[ -n ${BASELINE:-} ]]; then
+	names+=(baseline)
+	cmds[baseline]="$BASELINE audit --org -o csv"
+fi
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 export AWS_ACCESS_KEY_ID=AKIAADMINADMINADMIN0 AWS_SECRET_ACCESS_KEY=admin-secret
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -48,11 +58,14 @@ for n in $ACCOUNTS; do
 	start_program "$out/orgproxy_$n.log" "$out/ready.env" 600 "$out/orgproxy" -accounts "$n" -users "$USERS" -latency "$LATENCY"
 	cat "$out/orgproxy_$n.log" >&2
 	export AWS_ENDPOINT_URL=$PROXY_URL
+	moto=$(pgrep -P "$proxy_pid" | head -1)
 	want=$(((n + 1) * USERS))
 	for name in "${names[@]}"; do
 		for r in $(seq "$RUNS"); do
 			curl -fsS -X POST "$CONTROL_URL/reset"
+			t0=$(cpu_ticks "$moto")
 			/usr/bin/time -v -o "$out/${name}_${n}_$r.time" ${cmds[$name]} >"$out/rows_${name}_$n.csv" 2>"$out/stderr_${name}_$n.txt"
+			echo $(($(cpu_ticks "$moto") - t0)) "$(getconf CLK_TCK)" >"$out/${name}_${n}_$r.motocpu"
 			curl -fsS "$CONTROL_URL/calls" >"$out/${name}_$n.calls.json"
 		done
 		rows=$(($(wc -l <"$out/rows_${name}_$n.csv") - 1))
@@ -62,12 +75,12 @@ for n in $ACCOUNTS; do
 	stop_program
 done
 
-ACCOUNTS=$ACCOUNTS USERS=$USERS LATENCY=$LATENCY RUNS=$RUNS python3 - "$out" <<'EOF' | tee "$out/org_summary.md"
+NAMES="${names[*]}" ACCOUNTS=$ACCOUNTS USERS=$USERS LATENCY=$LATENCY RUNS=$RUNS python3 - "$out" <<'EOF' | tee "$out/org_summary.md"
 import glob, json, os, re, statistics, sys
 out = sys.argv[1]
-names = ["boto3", "auto", "api"]
+names = os.environ["NAMES"].split()
 label = {"boto3": "boto3, account by account (baseline)", "auto": "keywarden audit --org",
-         "api": "keywarden audit --org --source api"}
+         "api": "keywarden audit --org --source api", "baseline": "BASELINE audit --org"}
 
 def parse(path):
     t = open(path).read()
@@ -80,8 +93,17 @@ def parse(path):
 ns = [int(n) for n in os.environ["ACCOUNTS"].split()]
 print(f"# audit --org: member accounts × {os.environ['USERS']} users (+ the management account), "
       f"{os.environ['LATENCY']} per request, median of {os.environ['RUNS']} run(s)\n")
-print("| accounts | how | wall time | vs boto3 | API calls | calls per account | peak RSS |")
-print("|---|---|---|---|---|---|---|")
+def motocpu(n, name):
+    ticks, hz = open(os.path.join(out, f"{name}_{n}_1.motocpu")).read().split()
+    return int(ticks) / int(hz)
+
+def inflight(n, name):
+    m = re.search(r'msg="accounts fan-out".*"peak in flight"=(\d+) window=(\d+) throttles=(\d+)',
+                  open(os.path.join(out, f"stderr_{name}_{n}.txt")).read())
+    return f"{m.group(1)} (window {m.group(2)}, {m.group(3)} throttles)" if m else "–"
+
+print("| accounts | how | wall time | vs boto3 | API calls | calls per account | peak RSS | moto CPU | accounts in flight, peak |")
+print("|---|---|---|---|---|---|---|---|---|")
 base = {}
 for n in ns:
     for name in names:
@@ -91,7 +113,9 @@ for n in ns:
         calls = sum(json.load(open(os.path.join(out, f"{name}_{n}.calls.json"))).values())
         if name == "boto3":
             base[n] = wall
-        print(f"| {n} | {label[name]} | {wall:.2f} s | {wall/base[n]:.3f}× | {calls} | {calls/(n+1):.1f} | {rss/1024:.0f} MB |")
+        cpu = motocpu(n, name)
+        print(f"| {n} | {label[name]} | {wall:.2f} s | {wall/base[n]:.3f}× | {calls} | {calls/(n+1):.1f} | {rss/1024:.0f} MB "
+              f"| {cpu:.1f} s ({100*cpu/wall:.0f}%) | {inflight(n, name)} |")
 print("\ncalls by action:")
 for n in ns:
     for name in names:

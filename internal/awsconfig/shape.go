@@ -39,9 +39,10 @@ func (e *NotAWSError) Error() string {
 // <ErrorResponse><Errors><Error>…, which aws-sdk-go-v2 reads as "UnknownError"; keywarden finds
 // the <Code> itself and hands the SDK AWS's shape, so a rejected key is InvalidClientTokenId and a
 // denial is AccessDenied whatever the endpoint. An answer that is not XML or JSON at all becomes
-// a NotAWSError naming the endpoint and what came back.
+// a NotAWSError naming the endpoint and what came back; such an answer with a 5xx, or a 5xx
+// without a request id, is sent at most ForeignServerErrorAttempts times.
 func Normalize(cfg *aws.Config) {
-	cfg.APIOptions = append(cfg.APIOptions, addShapeMiddleware)
+	cfg.APIOptions = append(cfg.APIOptions, addShapeMiddleware, addAttemptMiddleware)
 }
 
 func addShapeMiddleware(s *middleware.Stack) error {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -153,10 +154,13 @@ func Operation(err error) string {
 }
 
 // AWS words the denial "User: arn:... is not authorized to perform: iam:X on resource: arn:...";
-// some IAM denials name the resource as "user NAME" instead of an ARN.
+// some IAM denials name the resource as "user NAME" instead of an ARN. Compiled on first use:
+// every command and cold start would otherwise build them at init for the rare denial.
 var (
-	deniedRE     = regexp.MustCompile(`not authorized to perform: ([a-zA-Z0-9-]+:[A-Za-z0-9]+)(?: on resource: (user \S+|\S+))?`)
-	callerAcctRE = regexp.MustCompile(`arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):`)
+	deniedRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`not authorized to perform: ([a-zA-Z0-9-]+:[A-Za-z0-9]+)(?: on resource: (user \S+|\S+))?`)
+	})
+	callerAcctRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):`) })
 )
 
 // Denied returns the action and resource an AccessDenied error names (falling back to the
@@ -165,12 +169,12 @@ func Denied(err error) (action, resource string) {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		msg := ae.ErrorMessage()
-		if m := deniedRE.FindStringSubmatch(msg); m != nil {
+		if m := deniedRE().FindStringSubmatch(msg); m != nil {
 			action, resource = m[1], strings.TrimRight(m[2], ".,")
 		}
 		if name, ok := strings.CutPrefix(resource, "user "); ok {
 			account := "*"
-			if m := callerAcctRE.FindStringSubmatch(msg); m != nil {
+			if m := callerAcctRE().FindStringSubmatch(msg); m != nil {
 				account = m[1]
 			}
 			resource = "arn:aws:iam::" + account + ":user/" + name

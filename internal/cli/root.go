@@ -74,6 +74,11 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 	// The shells' completion scripts call the hidden __complete command, which cobra adds
 	// only when it executes; Find would call it unknown.
 	completing := len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+	if completing {
+		// Only the shell's request for completions asks for them: walking every command's flags
+		// to register them is start-up every other command would pay.
+		addCompletions(root, d)
+	}
 	if _, _, err := root.Find(args); err != nil && !completing {
 		return reportError(d.Stderr, cobraUsage(err))
 	}
@@ -160,7 +165,6 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 		newCmdUndeploy(d, g, nil),
 	)
 	addFormatHelp(root)
-	addCompletions(root, d)
 	typeCobraErrors(root)
 	return root
 }

@@ -64,9 +64,10 @@ func NewMetrics(start time.Time) *Metrics {
 }
 
 // Only classic names: older scrapers cannot read the UTF-8 ones newer Prometheus allows.
+// Compiled on first use, as every command links this package and only serve sets a gauge.
 var (
-	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
-	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	metricNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`) })
+	labelNameRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`) })
 )
 
 // SetGauge sets one series of a gauge the caller owns, such as
@@ -74,12 +75,12 @@ var (
 // invalid metric or label name, a name the daemon uses itself, or a second call with other
 // label names panics.
 func (m *Metrics) SetGauge(name, help string, labels map[string]string, v float64) {
-	if !metricNameRE.MatchString(name) || strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") {
+	if !metricNameRE().MatchString(name) || strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") {
 		panic(fmt.Sprintf("daemon: invalid metric name %q", name))
 	}
 	names := make([]string, 0, len(labels))
 	for k := range labels {
-		if !labelNameRE.MatchString(k) || strings.HasPrefix(k, "__") {
+		if !labelNameRE().MatchString(k) || strings.HasPrefix(k, "__") {
 			panic(fmt.Sprintf("daemon: metric %s: invalid label name %q", name, k))
 		}
 		names = append(names, k)

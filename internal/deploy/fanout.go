@@ -11,8 +11,8 @@ const (
 	StateMachineRole   = "FanOutRole"
 	StateMachineArnOut = "StateMachineArn"
 	// FanOutBatch is the most accounts one invocation of a fanned-out run is given: the page
-	// size of Organizations' ListAccounts, whose maximum is 20. At the accounts: concurrency
-	// (8 by default) that is three waves of small accounts, minutes at most, where one
+	// size of Organizations' ListAccounts, whose maximum is 20. At the 8 accounts at once a run
+	// starts with, that is three waves of small accounts, minutes at most, where one
 	// invocation has 15; and Organizations' own pages are the batches, so an account created
 	// after the deploy is in the next run, which a split written at deploy time would miss.
 	FanOutBatch = 20

@@ -22,10 +22,13 @@ type Run struct {
 // job changed a key; opts.Apply.Origin names the rest.
 func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 	runs := make([]Run, len(plans))
-	sem := make(chan struct{}, max(opts.Accounts, 1))
-	if opts.Accounts <= 0 {
-		sem = make(chan struct{}, policy.DefaultAccountConcurrency)
+	// Acting opens no account (the plans hold their sessions), so no STS throttle is seen here:
+	// the window starts where Each's does and grows as accounts are done, up to the bound.
+	n := opts.Accounts
+	if n <= 0 {
+		n = policy.DefaultAccountConcurrency
 	}
+	g := newGate(n)
 	var mu sync.Mutex // OnResult sees one result at a time, whichever account it came from
 	var wg sync.WaitGroup
 	for i, p := range plans {
@@ -34,10 +37,11 @@ func Act(ctx context.Context, plans []Plan, opts Options) []Run {
 			continue
 		}
 		wg.Add(1)
-		sem <- struct{}{}
+		g.acquire()
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
+			defer g.release()
+			defer g.done(true)
 			ao := opts.Apply
 			ao.SelfKeyID = p.Session.SelfKeyID
 			if ao.Concurrency == 0 {

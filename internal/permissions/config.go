@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
@@ -24,7 +25,8 @@ const (
 	SidWhoUses = "NameWhoStillUsesAKey"
 )
 
-var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
+// Compiled on first use: every command links this package, few ask it for a policy.
+var accountRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\*|[0-9]{12})$`) })
 
 // ForJobs returns the least-privilege policy that lets the named jobs of cfg (every job when
 // names is empty) run through plan, apply, the daemon or the Lambda, each job alone or all
@@ -48,7 +50,7 @@ var accountRE = regexp.MustCompile(`^(\*|[0-9]{12})$`)
 // Globs map the same way when they use only * and ?; exclude_users and exclude_tags cannot
 // be said in a Resource and are not narrowed.
 func ForJobs(cfg *policy.Config, names []string, account string) (Document, error) {
-	if !accountRE.MatchString(account) {
+	if !accountRE().MatchString(account) {
 		return Document{}, fmt.Errorf("account %q: want a 12-digit account id or *", account)
 	}
 	jobs, err := pick(cfg, names)

@@ -20,16 +20,22 @@ type Accounts struct {
 	// Role is the role name assumed in each member account.
 	Role       string
 	ExternalID string
-	// Concurrency bounds the accounts worked on at once.
+	// Concurrency bounds the accounts worked on at once; within it the number adapts.
 	Concurrency int
 }
 
 // DefaultMemberRole is the role `keywarden org bootstrap` creates and --org assumes by default.
 const DefaultMemberRole = "KeywardenMember"
 
-// DefaultAccountConcurrency is how many accounts a run works on at once. IAM throttles per
-// account, so accounts side by side scale where more users at once in one account do not.
-const DefaultAccountConcurrency = 8
+// DefaultAccountConcurrency is the most accounts a run works on at once. The run starts at 8
+// and grows while STS does not throttle its AssumeRole calls (jobs.Each): IAM throttles per
+// account, so accounts side by side scale where more users at once in one account do not, and
+// STS throttles per caller, which is what bounds them; the window finds that rate by being
+// throttled, so the bound is only a ceiling on what one process holds open. At 64, a small
+// account taking about five round trips, a run assumes about 250 roles a second at 50 ms a
+// round trip (a burst the window halves the moment STS refuses it), and 64 accounts of 8 users
+// read at once are at most 512 requests in flight from one process or Lambda.
+const DefaultAccountConcurrency = 64
 
 var (
 	accountID  = lazyRegexp(`^[0-9]{12}$`)
