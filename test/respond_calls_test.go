@@ -74,3 +74,33 @@ func TestRespondRerunKeepsTheFirstIncident(t *testing.T) {
 		t.Fatalf("the key is %s", s)
 	}
 }
+
+// A response a crash cut short (its intent pending, the key still active) is finished by the
+// rerun with the first response's time and reason; a key activated again outside keywarden
+// since its settled incident is a new incident, with the new time.
+func TestRespondRerunFinishesACrashedResponse(t *testing.T) {
+	fresh(t)
+	c := enableAuth(t)
+	key := mkUser(t, c, "dev", 1)[0]
+	cfg := writeConfig(t, "", lambdaYAML)
+	first := createdAt(t, c, "dev", key).Add(time.Hour).Truncate(time.Second)
+	pending := keys.Record{State: keys.Pending, Action: keys.ActionDeactivated, Time: first, Origin: keys.IncidentOrigin, Reason: "leaked_in_CI"}
+	awsCLI(t, "iam", "tag-user", "--user-name", "dev", "--tags", "Key="+keys.TagKey(key)+",Value="+pending.String())
+
+	later := first.Add(3 * time.Hour)
+	r := kwAt(t, later, admin(t), "respond", "--key", key, "--reason", "found again", "-c", cfg)
+	rec, err := keys.ParseRecord(tagsByCLI(t, "dev")[keys.TagKey(key)])
+	if r.code != 0 || err != nil || !rec.Incident() || rec.State != keys.Settled || !rec.Time.Equal(first) || rec.Reason != "leaked_in_CI" {
+		t.Fatalf("exit %d, record %+v (%v); want settled at %s with the first reason\n%s", r.code, rec, err, first, r.stderr)
+	}
+	if s := statusByCLI(t, "dev", key); s != "Inactive" {
+		t.Fatalf("the key is %s", s)
+	}
+
+	awsCLI(t, "iam", "update-access-key", "--user-name", "dev", "--access-key-id", key, "--status", "Active")
+	r = kwAt(t, later.Add(time.Hour), admin(t), "respond", "--key", key, "--reason", "leaked twice", "-c", cfg)
+	rec, err = keys.ParseRecord(tagsByCLI(t, "dev")[keys.TagKey(key)])
+	if r.code != 0 || err != nil || !rec.Time.Equal(later.Add(time.Hour)) || rec.Reason != "leaked_twice" || statusByCLI(t, "dev", key) != "Inactive" {
+		t.Fatalf("a new incident on a key active again: exit %d, record %+v (%v)\n%s", r.code, rec, err, r.stderr)
+	}
+}
