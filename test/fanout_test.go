@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/keywarden/keywarden/internal/deploy"
+	"github.com/keywarden/keywarden/internal/lambda"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -27,7 +28,8 @@ import (
 // Functions: over an organization of 45 accounts, some of them closed, every ACTIVE account
 // is in exactly one batch, no closed one in any, and no batch is larger than a page. The
 // batches are read from the execution's history (the Lambda invocations' parameters), through
-// the AWS CLI, not from keywarden.
+// the AWS CLI, not from keywarden. Every batch carries the firing's time of the input, which
+// the function reads as its rotation token's firing (a retried batch never rotates twice).
 func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
 	fresh(t)
 	s := moto(t)
@@ -72,49 +74,25 @@ func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
 
 	fnArn := mkFunction(t)
 	def := fanOutDefinition(t, fnArn)
-	var sm struct{ StateMachineArn string }
+	var sm struct {
+		StateMachineArn string
+		CreationDate    json.RawMessage
+	}
 	json.Unmarshal(awsCLI(t, "stepfunctions", "create-state-machine", "--name", "keywarden-fan-out",
 		"--role-arn", "arn:aws:iam::"+s.AccountID+":role/keywarden-fan-out", "--definition", def), &sm)
-	var ex struct{ ExecutionArn string }
-	json.Unmarshal(awsCLI(t, "stepfunctions", "start-execution", "--state-machine-arn", sm.StateMachineArn, "--name", "curfew-1",
-		"--input", deploy.FanOutInput("curfew", false)), &ex)
-	status := waitExecution(t, ex.ExecutionArn)
-
-	var hist struct {
-		Events []struct {
-			Type                      string
-			TaskScheduledEventDetails *struct{ ResourceType, Resource, Parameters string }
-		}
-	}
-	if err := json.Unmarshal(awsCLI(t, "stepfunctions", "get-execution-history", "--execution-arn", ex.ExecutionArn), &hist); err != nil {
-		t.Fatal(err)
-	}
+	// A firing's time as the scheduler writes <aws.scheduler.scheduled-time>: the
+	// state machine's creation as moto stamped it, so the test holds on any date.
+	fired := cliTime(t, sm.CreationDate).UTC().Truncate(time.Second).Format(time.RFC3339)
+	batches, status := runFanOut(t, sm.StateMachineArn, "curfew-1", deploy.FanOutInput("curfew", false, fired), fnArn)
 	seen := map[string]int{}
-	var batches [][]string
-	for _, e := range hist.Events {
-		d := e.TaskScheduledEventDetails
-		if e.Type != "TaskScheduled" || d == nil || d.ResourceType != "lambda" {
-			continue
+	for _, b := range batches {
+		if len(b.Accounts) > deploy.FanOutBatch {
+			t.Errorf("a batch of %d accounts, more than %d", len(b.Accounts), deploy.FanOutBatch)
 		}
-		var p struct {
-			FunctionName string
-			Payload      struct {
-				Job      string
-				Warn     *bool
-				Accounts []string
-			}
+		if b.Time != fired {
+			t.Errorf("a batch carries time %q, want the firing's %s", b.Time, fired)
 		}
-		if err := json.Unmarshal([]byte(d.Parameters), &p); err != nil {
-			t.Fatalf("invocation parameters %s: %v", d.Parameters, err)
-		}
-		if p.FunctionName != fnArn || p.Payload.Job != "curfew" || p.Payload.Warn == nil || *p.Payload.Warn {
-			t.Errorf("an invocation of %s with %s, want the function with job curfew, warn false", p.FunctionName, d.Parameters)
-		}
-		if len(p.Payload.Accounts) > deploy.FanOutBatch {
-			t.Errorf("a batch of %d accounts, more than %d", len(p.Payload.Accounts), deploy.FanOutBatch)
-		}
-		batches = append(batches, p.Payload.Accounts)
-		for _, id := range p.Payload.Accounts {
+		for _, id := range b.Accounts {
 			seen[id]++
 		}
 	}
@@ -134,6 +112,102 @@ func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
 			t.Errorf("account %s, not ACTIVE (closed: %v), is in %d batches", id, slices.Contains(closed, id), n)
 		}
 	}
+}
+
+// An execution started by hand with the input of earlier releases, {"job","warn"} without a
+// time, still runs: its batches carry an empty time, so each invocation's start is its firing.
+// A test of its own: moto's Step Functions fails every StartExecution after its first (HTTP
+// 500, a lock it cannot copy), so one moto runs one execution.
+func TestFanOutExecutionWithoutATimeStillRuns(t *testing.T) {
+	fresh(t)
+	s := moto(t)
+	motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}`)
+	t.Cleanup(func() {
+		motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": false}, "lambda": {"use_docker": true}}`)
+	})
+	org := organizations.NewFromConfig(admin(t))
+	if _, err := org.CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	fnArn := mkFunction(t)
+	var sm struct{ StateMachineArn string }
+	json.Unmarshal(awsCLI(t, "stepfunctions", "create-state-machine", "--name", "keywarden-fan-out",
+		"--role-arn", "arn:aws:iam::"+s.AccountID+":role/keywarden-fan-out", "--definition", fanOutDefinition(t, fnArn)), &sm)
+	batches, status := runFanOut(t, sm.StateMachineArn, "curfew-by-hand", `{"job":"curfew","warn":false}`, fnArn)
+	if status != "SUCCEEDED" || len(batches) != 1 {
+		t.Fatalf("execution without a time: %s, %d batches; want SUCCEEDED and 1 (the management account's)", status, len(batches))
+	}
+	if b := batches[0]; b.Time != "" || len(b.Accounts) != 1 {
+		t.Errorf("the batch of an execution without a time is %+v, want time \"\" and the one account", b)
+	}
+}
+
+// fanOutBatch is one Lambda invocation's event as the state machine built it.
+type fanOutBatch struct {
+	Job      string
+	Warn     *bool
+	Time     string
+	Accounts []string
+}
+
+// runFanOut starts an execution of the state machine, waits for it, and returns the events of
+// its Lambda invocations (read from its history) and its status. Each event is
+// checked as the function reads it: a strict parse (ParseEvent refuses unknown fields and a
+// time that is not RFC 3339), the job curfew, warn false.
+func runFanOut(t *testing.T, smArn, name, input, fnArn string) ([]fanOutBatch, string) {
+	t.Helper()
+	var ex struct{ ExecutionArn string }
+	json.Unmarshal(awsCLI(t, "stepfunctions", "start-execution", "--state-machine-arn", smArn, "--name", name, "--input", input), &ex)
+	status := waitExecution(t, ex.ExecutionArn)
+	var hist struct {
+		Events []struct {
+			Type                      string
+			TaskScheduledEventDetails *struct{ ResourceType, Resource, Parameters string }
+		}
+	}
+	if err := json.Unmarshal(awsCLI(t, "stepfunctions", "get-execution-history", "--execution-arn", ex.ExecutionArn), &hist); err != nil {
+		t.Fatal(err)
+	}
+	var batches []fanOutBatch
+	for _, e := range hist.Events {
+		d := e.TaskScheduledEventDetails
+		if e.Type != "TaskScheduled" || d == nil || d.ResourceType != "lambda" {
+			continue
+		}
+		var p struct {
+			FunctionName string
+			Payload      json.RawMessage
+		}
+		var b fanOutBatch
+		if err := json.Unmarshal([]byte(d.Parameters), &p); err != nil || json.Unmarshal(p.Payload, &b) != nil {
+			t.Fatalf("invocation parameters %s: %v", d.Parameters, err)
+		}
+		if p.FunctionName != fnArn || b.Job != "curfew" || b.Warn == nil || *b.Warn {
+			t.Errorf("an invocation of %s with %s, want the function with job curfew, warn false", p.FunctionName, d.Parameters)
+		}
+		if _, err := lambda.ParseEvent(p.Payload, true); err != nil {
+			t.Errorf("the function would refuse the batch %s: %v", p.Payload, err)
+		}
+		batches = append(batches, b)
+	}
+	return batches, status
+}
+
+// cliTime reads a time the AWS CLI printed: ISO 8601, or epoch seconds where the CLI is set to
+// print timestamps as they came.
+func cliTime(t *testing.T, raw json.RawMessage) time.Time {
+	t.Helper()
+	var secs float64
+	if json.Unmarshal(raw, &secs) == nil {
+		return time.Unix(0, int64(secs*1e9)).UTC()
+	}
+	var s string
+	json.Unmarshal(raw, &s)
+	at, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t.Fatalf("time %s: %v", raw, err)
+	}
+	return at
 }
 
 // motoConfig sets moto's behaviour through /moto-api/config.

@@ -272,3 +272,50 @@ func TestDeployCreatesTheIncidentRules(t *testing.T) {
 		t.Errorf("the rules may not invoke the function: %v\n%s", res, pol.Policy)
 	}
 }
+
+// The function's incident path with a replacement: AWS Health names a service key under a
+// rotate rule into Secrets Manager; the function deactivates it, puts a new proven key where the
+// consumer reads, and neither the new secret nor the leaked one is in its answer, its log or
+// the user's tags (as respond's own test checks its output).
+func TestLambdaIncidentReplacementLogsNoSecret(t *testing.T) {
+	c, leaked, leakedSecret := svcSetup(t)
+	held, _ := json.Marshal(credJSON{Version: 1, AccessKeyId: leaked, SecretAccessKey: leakedSecret})
+	awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/"+svcUser, "--secret-string", string(held))
+	h, log := lambdaHandler(t, map[string]string{contract.EnvConfig: `incident: {health: true}
+jobs:
+  rotate-ci:
+    schedule: "0 3 * * 1"
+    select: {users: ["svc-*"]}
+    do:
+      - rotate: {older_than: 80d, to: ["secretsmanager:ci/{user}"], grace: 24h}
+`})
+	h.Sleep = func(ctx context.Context, d time.Duration) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
+		}
+	}
+	// keywarden's clock is moto's stamp of the key plus a minute, never a fixed date.
+	at := createdAt(t, c, svcUser, leaked).Add(time.Minute)
+	h.Now = func() time.Time { return at }
+	r, err := h.Handle(context.Background(), []byte(incidentEvent(t, "health-exposed.json", leaked, svcUser)))
+	if err != nil || r.Mode != "incident" || len(r.Responses) != 1 {
+		t.Fatalf("%+v, %v\nlog:\n%s", r, err, log)
+	}
+	rep := r.Responses[0]
+	if stepOf(rep, "deactivate").Outcome != incident.Done || stepOf(rep, "replace").Outcome != incident.Done {
+		t.Fatalf("steps %+v\nlog:\n%s", rep.Steps, log)
+	}
+	if s := statusByCLI(t, svcUser, leaked); s != "Inactive" {
+		t.Fatalf("the leaked key is %s", s)
+	}
+	sec := secretByCLI(t, "ci/"+svcUser, "AWSCURRENT")
+	if sec.AccessKeyId == leaked {
+		t.Fatal("the consumer still reads the leaked key")
+	}
+	signsAsUser(t, sec)
+	answer, _ := json.Marshal(r)
+	noSecretIn(t, []string{sec.SecretAccessKey, leakedSecret}, string(answer), log.String())
+}

@@ -3,6 +3,7 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Logical ids and output of the fan-out (Options.FanOut).
@@ -19,8 +20,17 @@ const (
 )
 
 // fanOutDefinition is the Step Functions state machine (ASL, JSONPath) that runs one job of
-// the execution's input ({"job": NAME, "warn": BOOL}) over the organization, one Lambda
-// invocation per page of ListAccounts, with the page's ACTIVE accounts as the event's batch.
+// the execution's input ({"job": NAME, "warn": BOOL, "time": FIRED}) over the organization,
+// one Lambda invocation per page of ListAccounts, with the page's ACTIVE accounts as the
+// event's batch and the firing's time as the event's time.
+//
+// The time is the schedule's (FanOutInput), so every batch of one firing, and every retry of
+// a batch or of the execution's start, carries the same job:NAME@TIME rotation token: a rotate
+// rule's batch retried never rotates twice. An execution started by hand with the input of
+// earlier releases (no time) is given an empty one (Stamp): each invocation's own start is then
+// its firing, as before. Not $$.Execution.StartTime, which would be one time for the whole
+// execution: moto's Step Functions gives it as an object it cannot serialize (HTTP 500), so
+// the suite could not run that path.
 //
 // A paged loop, not a distributed Map with an ItemBatcher: a distributed Map reads its items
 // from S3 or from the state's input, so the accounts would first have to be listed whole into
@@ -51,8 +61,19 @@ func fanOutDefinition() map[string]any {
 	}
 	return map[string]any{
 		"Comment": fmt.Sprintf("keywarden fan-out: the job of the input, one invocation per page of at most %d ACTIVE accounts", FanOutBatch),
-		"StartAt": "FirstPage",
+		"StartAt": "Fired",
 		"States": map[string]any{
+			"Fired": map[string]any{
+				"Type":    "Choice",
+				"Choices": []any{map[string]any{"Variable": "$.time", "IsPresent": true, "Next": "FirstPage"}},
+				"Default": "Stamp",
+			},
+			"Stamp": map[string]any{
+				"Type":       "Pass",
+				"Comment":    "an execution started without the schedule's time: each invocation's start is its firing",
+				"Parameters": map[string]any{"job.$": "$.job", "warn.$": "$.warn", "time": ""},
+				"Next":       "FirstPage",
+			},
 			"FirstPage": page(false),
 			"NextPage":  page(true),
 			"Batch": map[string]any{
@@ -63,6 +84,7 @@ func fanOutDefinition() map[string]any {
 					"Payload": map[string]any{
 						"job.$":      "$.job",
 						"warn.$":     "$.warn",
+						"time.$":     "$.time",
 						"accounts.$": "$.Page.Accounts[?(@.State == 'ACTIVE')].Id",
 					},
 				},
@@ -87,18 +109,24 @@ func fanOutDefinition() map[string]any {
 			"NotWhole": map[string]any{"Type": "Fail", "Error": "keywarden.BatchFailed", "Cause": "a batch of accounts failed; its invocation's error and log name the accounts"},
 			// The output names the run, not the last page (whose accounts carry timestamps and
 			// would only make the execution's output larger).
-			"Done": map[string]any{"Type": "Pass", "Parameters": map[string]any{"job.$": "$.job", "warn.$": "$.warn"}, "End": true},
+			"Done": map[string]any{"Type": "Pass", "Parameters": map[string]any{"job.$": "$.job", "warn.$": "$.warn", "time.$": "$.time"}, "End": true},
 		},
 	}
 }
 
-// FanOutInput is the execution input a schedule sends the state machine for a job.
-func FanOutInput(job string, warn bool) string {
-	b, _ := json.Marshal(struct {
+// FanOutInput is the execution input a schedule sends the state machine for a job fired at
+// fired (the template gives SchedulerTime, which the scheduler replaces with the firing's time;
+// a warning run carries it too, unused, so every input has the one shape the machine reads).
+func FanOutInput(job string, warn bool, fired string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the scheduler substitutes <aws.…> only as written
+	_ = enc.Encode(struct {
 		Job  string `json:"job"`
 		Warn bool   `json:"warn"`
-	}{job, warn})
-	return string(b)
+		Time string `json:"time"`
+	}{job, warn, fired})
+	return strings.TrimSpace(b.String())
 }
 
 type stateMachine struct {

@@ -16,7 +16,8 @@ jobs:
     do: [{deactivate: {warn: 1h}}]
 `
 
-// With --fan-out the schedules start the state machine with the job as input, the scheduler
+// With --fan-out the schedules start the state machine with the job and the firing's time as
+// input (the time every batch passes on as its rotation token's firing), the scheduler
 // may start it and no longer invoke the function, and the machine's own role may list the
 // organization's accounts and invoke the function, nothing more.
 func TestTemplateFanOut(t *testing.T) {
@@ -27,8 +28,8 @@ func TestTemplateFanOut(t *testing.T) {
 		t.Fatalf("%s is %v", StateMachineID, got)
 	}
 	for id, input := range map[string]string{
-		ScheduleID("curfew", 0):      `{"job":"curfew","warn":false}`,
-		ScheduleID("curfew-warn", 0): `{"job":"curfew","warn":true}`,
+		ScheduleID("curfew", 0):      `{"job":"curfew","warn":false,"time":"<aws.scheduler.scheduled-time>"}`,
+		ScheduleID("curfew-warn", 0): `{"job":"curfew","warn":true,"time":"<aws.scheduler.scheduled-time>"}`,
 	} {
 		if got := dig(t, res, id, "Properties", "Target", "Arn", "Ref"); got != StateMachineID {
 			t.Errorf("%s targets %v, want the state machine", id, dig(t, res, id, "Properties", "Target", "Arn"))
@@ -59,6 +60,9 @@ func TestTemplateFanOut(t *testing.T) {
 	}
 	if got := dig(t, def, "States", "Batch", "Parameters", "Payload", "accounts.$"); got != "$.Page.Accounts[?(@.State == 'ACTIVE')].Id" {
 		t.Errorf("a batch is %v", got)
+	}
+	if got := dig(t, def, "States", "Batch", "Parameters", "Payload", "time.$"); got != "$.time" {
+		t.Errorf("a batch's time is %v, want the input's $.time", got)
 	}
 	if got := dig(t, m, "Outputs", StateMachineArnOut, "Value", "Ref"); got != StateMachineID {
 		t.Errorf("output %s = %v", StateMachineArnOut, got)

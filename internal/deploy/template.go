@@ -276,7 +276,8 @@ func schedules(cfg *policy.Config, fanOut bool) (map[string]schedule, error) {
 		return strings.TrimSpace(b.String())
 	}
 	if fanOut {
-		target, inputOf = ref(StateMachineID), FanOutInput
+		target = ref(StateMachineID)
+		inputOf = func(job string, warn bool) string { return FanOutInput(job, warn, SchedulerTime) }
 	}
 	out := map[string]schedule{}
 	for _, j := range cfg.Jobs {

@@ -117,17 +117,34 @@ func Respond(ctx context.Context, d Deps, req Request) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("list the access keys of %s: %w", owner, err)
 	}
-	// The key goes off first, on the fewest calls; the user is read in full after.
-	deact := deactivate(ctx, c, owner, ks, req, &rep)
-	inv, err := inventory.Read(ctx, c, inventory.Options{Users: []string{owner}, SkipLastUsed: true})
-	if err == nil && len(inv.Users) != 1 {
+	// The record protocol reads the tags before writing its intent (was=); the same read
+	// gives the owner and the rules' tag selection, kept up to date with what this run writes.
+	tags, err := inventory.ListTags(ctx, c, owner)
+	if err != nil {
+		return rep, fmt.Errorf("read the tags of %s: %w", owner, err)
+	}
+	// The key goes off first, on the fewest calls; the user's ARN and path are read after.
+	deact := deactivate(ctx, c, owner, ks, tags, req, &rep)
+	us, err := inventory.Users(ctx, c, inventory.Options{Users: []string{owner}})
+	if err == nil && len(us) != 1 {
 		err = &inventory.UnknownUserError{Name: owner}
+	}
+	if err == nil && !req.DryRun && (deact.Outcome != Done || deact.Err != nil) {
+		// What the deactivation left is unknown to this run: read the user again.
+		us[0].Keys, err = inventory.ListKeys(ctx, c, owner)
+		if err == nil {
+			tags, err = inventory.ListTags(ctx, c, owner)
+		}
 	}
 	if err != nil {
 		rep.Steps = append(rep.Steps, Step{Step: "read", Outcome: Failed, Err: err, Detail: awserr.Message("read user "+owner+" (no further step is taken)", err)})
 		return rep, nil
 	}
-	u := inv.Users[0]
+	u := us[0]
+	u.Tags = tags
+	if u.Keys == nil {
+		u.Keys = ks
+	}
 
 	if req.Quarantine {
 		rep.Steps = append(rep.Steps, quarantine(ctx, c, u, req.DryRun))
@@ -146,21 +163,44 @@ func Respond(ctx context.Context, d Deps, req Request) (Report, error) {
 }
 
 // deactivate is step 1: the key inactive, recorded as an incident. A key already inactive is
-// recorded all the same (UpdateAccessKey is idempotent): its record must say it leaked.
-func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, req Request, rep *Report) Step {
+// recorded all the same (UpdateAccessKey is idempotent): its record must say it leaked. A
+// rerun keeps the first incident: a key already inactive under a settled incident record is
+// left as it is, and a response a crash left pending is finished with its first time. tags
+// are the user's as just read; they are updated with the record this run settles.
+func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, tags map[string]string, req Request, rep *Report) Step {
 	st := Step{Step: "deactivate"}
 	clean, cut := keys.CleanReason(req.Reason)
 	rec := keys.Record{Action: keys.ActionDeactivated, Time: req.Now(), Origin: keys.IncidentOrigin, Reason: clean}
-	rep.Record = rec.String()
-	var was string
+	inactive := false
 	for _, k := range ks {
 		if k.AccessKeyID == req.KeyID && k.Status == keys.Inactive {
-			was = " (it was already inactive)"
+			inactive = true
 		}
 	}
+	tk := keys.TagKey(req.KeyID)
 	note := ""
 	if cut {
 		note = fmt.Sprintf("; the reason is recorded as %q (IAM tags allow %d characters of letters, digits and _.:/=+-@)", clean, keys.MaxReasonLen)
+	}
+	if prev, err := keys.ParseRecord(tags[tk]); tags[tk] != "" && err == nil && prev.Incident() {
+		switch {
+		case prev.State == keys.Settled && inactive:
+			rep.Record = tags[tk]
+			st.At, st.Outcome = req.Now(), Done
+			st.Detail = fmt.Sprintf("%s of %s was already deactivated as an incident at %s; its record is kept", req.KeyID, user, prev.Time.UTC().Format(time.RFC3339))
+			rep.Steps = append(rep.Steps, st)
+			return st
+		case prev.State != keys.Settled:
+			// The first response's intent, left by a crash: finish that response. (Settled
+			// with the key active again is a new incident.)
+			rec.Time, rec.Reason = prev.Time, prev.Reason
+			note = fmt.Sprintf("; the first response's time %s and reason are kept", prev.Time.UTC().Format(time.RFC3339))
+		}
+	}
+	rep.Record = rec.String()
+	var was string
+	if inactive {
+		was = " (it was already inactive)"
 	}
 	if req.DryRun {
 		st.Outcome, st.Detail = Would, fmt.Sprintf("would deactivate %s of %s%s and record %q%s", req.KeyID, user, was, rep.Record, note)
@@ -169,7 +209,7 @@ func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, req Requ
 	}
 	id := req.KeyID
 	pr := provenance.Do(ctx, c, provenance.Change{User: user, KeyID: id, Action: keys.ActionDeactivated, Origin: keys.IncidentOrigin,
-		Reason: clean, Now: rec.Time, Keys: ks}, func(ctx context.Context) error {
+		Reason: rec.Reason, Now: rec.Time, Tags: tags, Keys: ks}, func(ctx context.Context) error {
 		_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &user, AccessKeyId: &id, Status: "Inactive"})
 		return err
 	})
@@ -179,6 +219,13 @@ func deactivate(ctx context.Context, c IAM, user string, ks []keys.Key, req Requ
 		st.Outcome, st.Detail = Done, fmt.Sprintf("deactivated %s of %s%s; recorded %q%s", id, user, was, rep.Record, note)
 		if pr.RecordErr != nil {
 			st.Err, st.Detail = pr.RecordErr, fmt.Sprintf("deactivated %s of %s%s, but %v", id, user, was, pr.RecordErr)
+		} else {
+			tags[tk] = rep.Record
+		}
+		for i := range ks {
+			if ks[i].AccessKeyID == id {
+				ks[i].Status = keys.Inactive
+			}
 		}
 	default:
 		st.Outcome, st.Err = Failed, pr.Err

@@ -18,8 +18,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type artifact struct {
@@ -42,6 +44,7 @@ func TestReleaseArtifacts(t *testing.T) {
 	all := os.Getenv("KEYWARDEN_RELEASE_ALL") == "1"
 	var meta struct{ Version, Commit string }
 	readJSON(t, filepath.Join(dist, "metadata.json"), &meta)
+	committed = commitTime(t, meta.Commit)
 	var arts []artifact
 	readJSON(t, filepath.Join(dist, "artifacts.json"), &arts)
 	have := func(typ, id, goos, goarch string) *artifact {
@@ -87,11 +90,19 @@ func TestReleaseArtifacts(t *testing.T) {
 		if deb := filepath.Join(dist, "keywarden_"+meta.Version+"_linux_"+p[1]+".deb"); p[1] == "amd64" {
 			checkDeb(t, deb, meta.Version)
 		}
+		checkAPK(t, filepath.Join(dist, "keywarden_"+meta.Version+"_linux_"+p[1]+".apk"))
 	}
 	if all {
-		formula, err := os.ReadFile(filepath.Join(dist, "homebrew", "Formula", "keywarden.rb"))
-		if err != nil || !bytes.Contains(formula, []byte(`bin.install "keywarden"`)) || !bytes.Contains(formula, []byte("sha256")) {
+		path := filepath.Join(dist, "homebrew", "Formula", "keywarden.rb")
+		formula, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(formula, []byte(`bin.install "keywarden"`)) || !bytes.Contains(formula, []byte("sha256")) ||
+			!bytes.Contains(formula, []byte(`man1.install`)) || !bytes.Contains(formula, []byte(`zsh_completion.install`)) {
 			t.Errorf("Homebrew formula: %v\n%s", err, formula)
+		}
+		if _, err := exec.LookPath("ruby"); err == nil {
+			if out, err := exec.Command("ruby", "-c", path).CombinedOutput(); err != nil {
+				t.Errorf("ruby -c %s: %v\n%s", path, err, out)
+			}
 		}
 	}
 	checkChecksums(t, dist)
@@ -141,7 +152,12 @@ func checkChecksums(t *testing.T, dist string) {
 
 func checkSBOM(t *testing.T, path string) {
 	var bom struct {
-		BOMFormat  string `json:"bomFormat"`
+		BOMFormat string `json:"bomFormat"`
+		// Absent: a random serial or the time it was made would make every build's SBOM differ.
+		SerialNumber string `json:"serialNumber"`
+		Metadata     struct {
+			Timestamp string `json:"timestamp"`
+		} `json:"metadata"`
 		Components []struct {
 			Name, Version, Purl string
 		} `json:"components"`
@@ -155,6 +171,9 @@ func checkSBOM(t *testing.T, path string) {
 	}
 	if bom.BOMFormat != "CycloneDX" || !slices.ContainsFunc(aws, func(s string) bool { return strings.HasPrefix(s, "github.com/aws/aws-sdk-go-v2/service/iam@") }) {
 		t.Errorf("%s: format %q, AWS SDK modules %v; want CycloneDX listing service/iam", filepath.Base(path), bom.BOMFormat, aws)
+	}
+	if bom.SerialNumber != "" || bom.Metadata.Timestamp != "" {
+		t.Errorf("%s: serial %q, timestamp %q; want neither, so the same tag gives the same SBOM", filepath.Base(path), bom.SerialNumber, bom.Metadata.Timestamp)
 	}
 }
 
@@ -172,6 +191,7 @@ func checkArchive(t *testing.T, path, goos string) {
 			rc, _ := f.Open()
 			files[f.Name], _ = io.ReadAll(rc)
 			rc.Close()
+			sameTime(t, path, f.Name, f.Modified)
 		}
 	} else {
 		f, err := os.Open(path)
@@ -193,6 +213,7 @@ func checkArchive(t *testing.T, path, goos string) {
 				t.Fatal(err)
 			}
 			files[h.Name], _ = io.ReadAll(tr)
+			sameTime(t, path, h.Name, h.ModTime)
 		}
 	}
 	bin := "keywarden"
@@ -256,6 +277,21 @@ func checkDeb(t *testing.T, deb, version string) {
 			t.Errorf("%s does not install %s:\n%s", filepath.Base(deb), want, out)
 		}
 	}
+	tarball, err := exec.Command("dpkg-deb", "--fsys-tarfile", deb).Output()
+	if err != nil {
+		t.Fatalf("dpkg-deb --fsys-tarfile %s: %v", deb, err)
+	}
+	tr := tar.NewReader(bytes.NewReader(tarball))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTime(t, deb, h.Name, h.ModTime)
+	}
 	if runtime.GOARCH != "amd64" {
 		return
 	}
@@ -266,5 +302,67 @@ func checkDeb(t *testing.T, deb, version string) {
 	out, err = exec.Command(filepath.Join(root, "usr/bin/keywarden"), "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "keywarden "+version+" (") {
 		t.Errorf("the .deb's keywarden version: %v %q", err, out)
+	}
+}
+
+// committed is the release commit's time, which every file of an archive or package carries.
+var committed time.Time
+
+func commitTime(t *testing.T, commit string) time.Time {
+	t.Helper()
+	out, err := exec.Command("git", "show", "-s", "--format=%ct", commit).Output()
+	if err != nil {
+		t.Fatalf("git show %s: %v", commit, err)
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		t.Fatalf("commit time %q: %v", out, err)
+	}
+	return time.Unix(secs, 0)
+}
+
+// sameTime says when an entry carries another time than the commit's (or the epoch, which a
+// package format may give its directories): the build's or the checkout's would make the same
+// tag archive different bytes.
+func sameTime(t *testing.T, archive, name string, at time.Time) {
+	t.Helper()
+	// A zip without an extended timestamp field keeps the time to 2 seconds.
+	if d := at.Sub(committed).Abs(); d > 2*time.Second && at.Unix() != 0 {
+		t.Errorf("%s: %s is dated %s, not the commit's %s", filepath.Base(archive), name, at.UTC().Format(time.RFC3339), committed.UTC().Format(time.RFC3339))
+	}
+}
+
+// checkAPK lists the Alpine package (gzip streams of tar: signature, control, data) and looks
+// for the files a person installs it for, dated as the commit.
+func checkAPK(t *testing.T, apk string) {
+	f, err := os.Open(apk)
+	if err != nil {
+		t.Errorf("no .apk: %v", err)
+		return
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f) // multistream: the package's gzip members read as one
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", apk, err)
+		}
+		names[h.Name] = true
+		if !strings.HasPrefix(h.Name, ".") {
+			sameTime(t, apk, h.Name, h.ModTime)
+		}
+	}
+	for _, want := range []string{"usr/bin/keywarden", "usr/share/bash-completion/completions/keywarden", "usr/share/man/man1/keywarden.1"} {
+		if !names[want] {
+			t.Errorf("%s does not install %s", filepath.Base(apk), want)
+		}
 	}
 }
