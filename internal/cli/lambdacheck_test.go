@@ -79,7 +79,7 @@ func TestValidateWarnsOfARotationNothingCanReadBack(t *testing.T) {
 		}
 		d, _, errb := testDeps()
 		code := Run(context.Background(), d, []string{"validate", "-c", p})
-		got := strings.Contains(errb.String(), "keywarden: warning: job rotate-ci: no destination of its rotate rule (exec:./push {user}, github:acme/deploy:env={user}) can be read back, so a rerun after a crash cannot recover the new key; add a secretsmanager:, ssm: or profile: destination beside them")
+		got := strings.Contains(errb.String(), "keywarden: warning: job rotate-ci: no destination of its rotate rule (exec:./push {user}, github:acme/deploy:env={user}) can be read back, so a rerun after a crash cannot recover the new key; add a secretsmanager:, ssm:, gitlab: or profile: destination beside them")
 		if code != 0 || got != warn {
 			t.Errorf("%s: exit %d, warned %v, want %v\n%s", dests, code, got, warn, errb)
 		}

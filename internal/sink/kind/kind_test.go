@@ -17,7 +17,7 @@ func TestProblem(t *testing.T) {
 		"ssm:/ci/{user}":                   "",
 		"profile:ci-{user}@/tmp/c":         "",
 		"exec:./push {user}":               "",
-		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND, github:OWNER/REPO[:env=ENV] or profile:NAME[@FILE]`,
+		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND, github:OWNER/REPO[:env=ENV], github-org:ORG[:visibility=all|private|selected], gitlab:PROJECT_OR_GROUP[:scope=ENV][:protected=true] or profile:NAME[@FILE]`,
 		"ssm:":                             `destination "ssm:": want `,
 		"vault:x":                          `destination "vault:x": unknown kind "vault"; want `,
 		"secretmanager:x":                  `unknown kind "secretmanager" (did you mean secretsmanager?); want `,
@@ -56,7 +56,7 @@ func TestUserInDestinations(t *testing.T) {
 }
 
 func TestLambdaAndRegistry(t *testing.T) {
-	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec github profile" {
+	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec github github-org gitlab profile" {
 		t.Errorf("Names() = %s", got)
 	}
 	for spec, want := range map[string]bool{"secretsmanager:x": true, "ssm:x": true, "exec:x": false, "profile:x": false, "github:a/b": false} {
