@@ -85,3 +85,29 @@ func TestValidateWarnsOfARotationNothingCanReadBack(t *testing.T) {
 		}
 	}
 }
+
+// A rotate rule into gitlab: validates, is not deployable as a Lambda (the token is in
+// keywarden's environment), counts as readable back, and policy names the token it needs.
+func TestGitLabRuleValidatesAndPolicyNamesItsToken(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "keywarden.yaml")
+	yaml := "jobs:\n  rotate-ci:\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"gitlab:acme/deploy:scope={user}:protected=true\"]}\n"
+	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, errb := testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 ||
+		!strings.Contains(errb.String(), "destination gitlab:acme/deploy:scope={user}:protected=true needs a GitLab token from keywarden's environment, which the Lambda cannot") ||
+		strings.Contains(errb.String(), "can be read back") {
+		t.Fatalf("validate: exit %d\n%s", code, errb)
+	}
+	d, out, errb := testDeps()
+	if code := Run(context.Background(), d, []string{"policy", "-c", p}); code != 0 || !strings.Contains(out.String(), "iam:CreateAccessKey") ||
+		!strings.Contains(errb.String(), "keywarden: note: gitlab: destinations need GITLAB_TOKEN: a personal, project or group access token with the api scope") {
+		t.Fatalf("policy: exit %d\n%s\n%s", code, out, errb)
+	}
+	os.WriteFile(p, []byte(strings.Replace(yaml, "scope={user}", "scope=prod", 1)), 0o600)
+	d, _, errb = testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 2 || !strings.Contains(errb.String(), `put {user} in it, like "gitlab:acme/deploy:scope={user}:protected=true"`) {
+		t.Fatalf("validate of one variable for every user: exit %d\n%s", code, errb)
+	}
+}

@@ -125,3 +125,25 @@ func withCondition(s Statement, op, key string, values []string) Statement {
 	s.Condition = map[string]map[string][]string{op: {key: slices.Clone(values)}}
 	return s
 }
+
+// BeyondIAM says, one sentence per kind, what the rotate rules of the chosen jobs need that
+// no IAM policy grants (a GitLab or GitHub token), as each kind declares it.
+func BeyondIAM(cfg *policy.Config, names []string) ([]string, error) {
+	jobs, err := pick(cfg, names)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, j := range jobs {
+		for _, r := range j.Rules {
+			for _, d := range r.To {
+				if k, _ := kind.Of(d); r.Kind == policy.Rotate && k != nil && k.Needs != "" && !seen[k.Name] {
+					seen[k.Name] = true
+					out = append(out, k.Name+": destinations need "+k.Needs)
+				}
+			}
+		}
+	}
+	return out, nil
+}

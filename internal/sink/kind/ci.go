@@ -93,3 +93,15 @@ func withUserNames(rest string) string {
 	}
 	return strings.Join(keep, ":") + ":names=" + id + "_{user}," + secret + "_{user}"
 }
+
+// withOption is REST with the option name set to value, the others kept.
+func withOption(rest, name, value string) string {
+	parts := strings.Split(rest, ":")
+	for i, p := range parts[1:] {
+		if strings.HasPrefix(p, name+"=") {
+			parts[i+1] = name + "=" + value
+			return strings.Join(parts, ":")
+		}
+	}
+	return parts[0] + ":" + name + "=" + value + strings.TrimPrefix(rest, parts[0])
+}

@@ -40,6 +40,8 @@ func TestCIDestinations(t *testing.T) {
 func TestCIUserAndNames(t *testing.T) {
 	for _, tc := range []struct{ spec, withUser, expanded string }{
 		{"gitlab:acme/deploy", "gitlab:acme/deploy:scope={user}", "gitlab:acme/deploy:scope=svc-ci.x"},
+		{"gitlab:acme/deploy:protected=true:scope=prod", "gitlab:acme/deploy:protected=true:scope={user}", "gitlab:acme/deploy:protected=true:scope=svc-ci.x"},
+		{"github:acme/deploy:names=K,S", "github:acme/deploy:env={user}:names=K,S", "github:acme/deploy:env=svc-ci.x:names=K,S"},
 		{"github-org:acme", "github-org:acme:names=AWS_ACCESS_KEY_ID_{user},AWS_SECRET_ACCESS_KEY_{user}",
 			"github-org:acme:names=AWS_ACCESS_KEY_ID_SVC_CI_X,AWS_SECRET_ACCESS_KEY_SVC_CI_X"},
 		{"github-org:acme:visibility=all:names=K,S", "github-org:acme:visibility=all:names=K_{user},S_{user}",

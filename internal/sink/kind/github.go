@@ -19,12 +19,9 @@ var GitHub = add(&Kind{
 		}
 		return ""
 	},
-	Expand: expandCI,
-	WithUser: func(rest string) string {
-		repo, _, _ := strings.Cut(rest, ":")
-		return repo + ":env={user}"
-	},
-	Local: "needs a GitHub token from keywarden's environment",
+	Expand:   expandCI,
+	WithUser: func(rest string) string { return withOption(rest, "env", "{user}") },
+	Local:    "needs a GitHub token from keywarden's environment",
 })
 
 // GitHubTarget reads github:'s REST: Where is OWNER/REPO, Opts["env"] the environment ("" for

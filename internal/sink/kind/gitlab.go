@@ -19,11 +19,8 @@ var GitLab = add(&Kind{
 		}
 		return ""
 	},
-	Expand: expandCI,
-	WithUser: func(rest string) string {
-		path, _, _ := strings.Cut(rest, ":")
-		return path + ":scope={user}"
-	},
+	Expand:   expandCI,
+	WithUser: func(rest string) string { return withOption(rest, "scope", "{user}") },
 	Readable: true,
 	Local:    "needs a GitLab token from keywarden's environment",
 })
