@@ -1,10 +1,12 @@
 package test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -79,4 +81,37 @@ func TestServiceRotateIntoGitLabCrash(t *testing.T) {
 			},
 		}
 	})
+}
+
+// The Lambda function rotates into gitlab: with the token kept in SSM by reference: read with
+// the function's own credentials, never in its configuration or environment. GitLab and
+// Secrets Manager then hold the same working key.
+func TestLambdaRotatesIntoGitLabWithATokenByReference(t *testing.T) {
+	gl := emu.StartGitLab(t, "acme/deploy")
+	c, oldID, _ := svcSetup(t)
+	awsCLI(t, "ssm", "put-parameter", "--name", "/ci/gitlab-token", "--type", "SecureString", "--value", gl.Token)
+	fired := createdAt(t, c, svcUser, oldID).Add(81 * 24 * time.Hour).Truncate(time.Second)
+	yaml := "jobs:\n  rotate-ci:\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, grace: 0s, to: [\"gitlab:acme/deploy:scope={user}:token=ssm:/ci/gitlab-token\", \"secretsmanager:ci/{user}\"]}\n"
+	h, log := lambdaHandler(t, map[string]string{contract.EnvConfig: yaml, "GITLAB_URL": gl.URL, "GITLAB_TOKEN": "not-this-one"})
+	h.Sleep = func(ctx context.Context, d time.Duration) error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(d):
+			return nil
+		}
+	}
+	h.Now = func() time.Time { return fired }
+	r, err := h.Handle(context.Background(), []byte(`{"job":"rotate-ci","time":"`+fired.UTC().Format(time.RFC3339)+`"}`))
+	if err != nil || r.Changed != 1 {
+		t.Fatalf("%+v, %v\n%s", r, err, log)
+	}
+	sec := secretByCLI(t, "ci/"+svcUser, "AWSCURRENT")
+	id, _ := gl.Var("acme/deploy", svcUser, "AWS_ACCESS_KEY_ID")
+	secret, _ := gl.Var("acme/deploy", svcUser, "AWS_SECRET_ACCESS_KEY")
+	if id.Value != sec.AccessKeyId || secret.Value != sec.SecretAccessKey || id.Value == oldID {
+		t.Fatalf("GitLab holds %s, AWSCURRENT %s (old %s)", id.Value, sec.AccessKeyId, oldID)
+	}
+	signsAsUser(t, credJSON{Version: 1, AccessKeyId: id.Value, SecretAccessKey: secret.Value})
+	noSecretIn(t, []string{secret.Value, gl.Token}, log.String())
 }

@@ -96,7 +96,7 @@ func TestGitLabRuleValidatesAndPolicyNamesItsToken(t *testing.T) {
 	}
 	d, _, errb := testDeps()
 	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 ||
-		!strings.Contains(errb.String(), "destination gitlab:acme/deploy:scope={user}:protected=true needs a GitLab token from keywarden's environment, which the Lambda cannot") ||
+		!strings.Contains(errb.String(), "destination gitlab:acme/deploy:scope={user}:protected=true reads its GitLab token from the environment, not by reference (:token=ssm:NAME), which the Lambda cannot") ||
 		strings.Contains(errb.String(), "can be read back") {
 		t.Fatalf("validate: exit %d\n%s", code, errb)
 	}
@@ -104,6 +104,17 @@ func TestGitLabRuleValidatesAndPolicyNamesItsToken(t *testing.T) {
 	if code := Run(context.Background(), d, []string{"policy", "-c", p}); code != 0 || !strings.Contains(out.String(), "iam:CreateAccessKey") ||
 		!strings.Contains(errb.String(), "keywarden: note: gitlab: destinations need GITLAB_TOKEN: a personal, project or group access token with the api scope") {
 		t.Fatalf("policy: exit %d\n%s\n%s", code, out, errb)
+	}
+
+	// With the token kept by reference, the Lambda can deliver there, and may read the token.
+	os.WriteFile(p, []byte(strings.Replace(yaml, "protected=true", "protected=true:token=ssm:/ci/gitlab-token", 1)), 0o600)
+	d, _, errb = testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 || strings.Contains(errb.String(), "warning") {
+		t.Fatalf("validate with the token by reference: exit %d\n%s", code, errb)
+	}
+	d, out, _ = testDeps()
+	if code := Run(context.Background(), d, []string{"policy", "-c", p}); code != 0 || !strings.Contains(out.String(), "parameter/ci/gitlab-token") {
+		t.Fatalf("policy with the token by reference: exit %d\n%s", code, out)
 	}
 	os.WriteFile(p, []byte(strings.Replace(yaml, "scope={user}", "scope=prod", 1)), 0o600)
 	d, _, errb = testDeps()

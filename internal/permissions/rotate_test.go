@@ -88,16 +88,20 @@ func TestDestinationsOutsideAWSNeedATokenNotAGrant(t *testing.T) {
   rotate-ci:
     select: {users: ["svc-*"]}
     do:
-      - rotate: {older_than: 80d, to: ["gitlab:acme/deploy:scope={user}", "github-org:acme:names=K_{user},S_{user}", "gitlab:acme/other:scope={user}", "secretsmanager:ci/{user}"]}
+      - rotate: {older_than: 80d, to: ["gitlab:acme/deploy:scope={user}", "github-org:acme:names=K_{user},S_{user}", "gitlab:acme/other:scope={user}:token=ssm:/ci/gitlab-token", "secretsmanager:ci/{user}"]}
 `)
 	d, err := ForJobs(cfg, nil, "123456789012")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range d.Statement {
-		if s.Sid != SidRotate && s.Sid != "DeliverToSecretsManager" && s.Sid != SidListUsers && s.Sid != SidRead && s.Sid != SidProvenance {
+		if s.Sid != SidRotate && s.Sid != SidTokens+"FromSSM" && s.Sid != "DeliverToSecretsManager" && s.Sid != SidListUsers && s.Sid != SidRead && s.Sid != SidProvenance {
 			t.Errorf("statement %s for a destination outside AWS?\n%s", s.Sid, d.JSON())
 		}
+	}
+	if !allows(d, "ssm:GetParameter", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/ci/gitlab-token") ||
+		allows(d, "ssm:GetParameter", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/ci/other") {
+		t.Errorf("the token kept by reference is not exactly what is granted:\n%s", d.JSON())
 	}
 	got, err := BeyondIAM(cfg, nil)
 	if err != nil || len(got) != 2 || !strings.HasPrefix(got[0], "gitlab: destinations need GITLAB_TOKEN: a personal, project or group access token with the api scope") ||

@@ -38,6 +38,9 @@ func newGitHub(d *GitHub, t kind.CI, e Env) *GitHub {
 			d.Token = v
 		}
 	}
+	if t.TokenRef != "" {
+		d.Token, d.ref = "", &ciToken{t.TokenRef, e}
+	}
 	return d
 }
 
@@ -50,8 +53,10 @@ type GitHub struct {
 	Org, Visibility          string // github-org:ORG instead of a repository
 	KeyIDName, SecretName    string // the secrets' names: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unless names=
 	API                      string // https://api.github.com, or GITHUB_API_URL (GitHub Enterprise Server)
-	Token                    string // GH_TOKEN, else GITHUB_TOKEN
+	Token                    string // GH_TOKEN, else GITHUB_TOKEN, or read through ref
 	HTTP                     *http.Client
+
+	ref *ciToken // :token=, read when first needed
 }
 
 // The secrets' default names: what the AWS SDKs and CLI read from the environment of a workflow step.
@@ -73,7 +78,11 @@ func (d *GitHub) String() string {
 	default:
 		s = "github:" + d.Owner + "/" + d.Repo
 	}
-	return s + namesOption(d.KeyIDName, d.SecretName)
+	s += namesOption(d.KeyIDName, d.SecretName)
+	if d.ref != nil {
+		s += ":token=" + d.ref.ref
+	}
+	return s
 }
 
 // namesOption is ":names=ID,SECRET" when the names are not the defaults.
@@ -100,6 +109,9 @@ func (d *GitHub) Actions() []string                                     { return
 // Check reads the secrets' public key before a key is made: a missing token, a bad one, a
 // repository or environment the token cannot see, and a spent rate limit are refused then.
 func (d *GitHub) Check(ctx context.Context) error {
+	if err := d.readToken(ctx); err != nil {
+		return err
+	}
 	if d.Token == "" {
 		return &InvalidError{Msg: fmt.Sprintf("%s: no GitHub token; set GH_TOKEN or GITHUB_TOKEN to a token with Secrets read and write on %s", d, d.where())}
 	}
@@ -107,7 +119,17 @@ func (d *GitHub) Check(ctx context.Context) error {
 	return err
 }
 
+func (d *GitHub) readToken(ctx context.Context) (err error) {
+	if d.Token == "" && d.ref != nil {
+		d.Token, err = d.ref.read(ctx, d.String())
+	}
+	return err
+}
+
 func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
+	if err := d.readToken(ctx); err != nil {
+		return err
+	}
 	keyID, pub, err := d.publicKey(ctx)
 	if err != nil {
 		return err

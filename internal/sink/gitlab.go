@@ -38,6 +38,9 @@ var _ = builder(kind.GitLab, func(rest string, e Env) (Sink, error) {
 			break
 		}
 	}
+	if t.TokenRef != "" {
+		d.Token, d.ref = "", &ciToken{t.TokenRef, e}
+	}
 	return d, nil
 })
 
@@ -53,8 +56,10 @@ type GitLab struct {
 	KeyIDName, SecretName string
 	User                  string // the IAM user whose key it holds, named in the description
 	URL                   string // https://gitlab.com, or GITLAB_URL / CI_SERVER_URL
-	Token                 string // GITLAB_TOKEN
+	Token                 string // GITLAB_TOKEN, or read through ref
 	HTTP                  *http.Client
+
+	ref *ciToken // :token=, read when first needed
 
 	base, what string // "/projects/ID" or "/groups/ID", and "project" or "group", once found
 }
@@ -76,7 +81,11 @@ func (d *GitLab) String() string {
 	if d.Protected {
 		s += ":protected=true"
 	}
-	return s + namesOption(d.KeyIDName, d.SecretName)
+	s += namesOption(d.KeyIDName, d.SecretName)
+	if d.ref != nil {
+		s += ":token=" + d.ref.ref
+	}
+	return s
 }
 
 func (d *GitLab) Stage(context.Context, Secret) (bool, error) { return false, nil }
@@ -92,8 +101,11 @@ func (d *GitLab) description(keyID string) string {
 // scope, a project or group the token cannot see, a role that may not manage variables, a
 // spent rate limit, and variables that hold another IAM user's key.
 func (d *GitLab) Check(ctx context.Context) error {
+	if err := d.readToken(ctx); err != nil {
+		return err
+	}
 	if d.Token == "" {
-		return &InvalidError{Msg: fmt.Sprintf("%s: no GitLab token; set GITLAB_TOKEN to an access token with the api scope", d)}
+		return &InvalidError{Msg: fmt.Sprintf("%s: no GitLab token; set GITLAB_TOKEN (or :token=ssm:NAME) to an access token with the api scope", d)}
 	}
 	var self struct {
 		Scopes []string `json:"scopes"`
@@ -122,10 +134,18 @@ func (d *GitLab) Check(ctx context.Context) error {
 	return nil
 }
 
-// resolve finds whether Path is a project or a group, once.
+func (d *GitLab) readToken(ctx context.Context) (err error) {
+	if d.Token == "" && d.ref != nil {
+		d.Token, err = d.ref.read(ctx, d.String())
+	}
+	return err
+}
+
+// resolve finds whether Path is a project or a group, once (and reads a token kept by
+// reference first).
 func (d *GitLab) resolve(ctx context.Context) error {
-	if d.base != "" {
-		return nil
+	if err := d.readToken(ctx); err != nil || d.base != "" {
+		return err
 	}
 	id := url.PathEscape(d.Path)
 	for _, w := range []string{"project", "group"} {

@@ -7,6 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/keywarden/keywarden/test/emu"
 )
 
@@ -131,6 +137,68 @@ func TestGitLabWithoutATokenIsBadInput(t *testing.T) {
 	}
 	var ie *InvalidError
 	if err := d.Check(context.Background()); !errors.As(err, &ie) || !strings.Contains(err.Error(), "set GITLAB_TOKEN") || d.(*GitLab).URL != "https://gitlab.com" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// tokenStore holds tokens by name, as SSM parameters and Secrets Manager secrets.
+type tokenStore struct {
+	SSMAPI
+	SecretsManagerAPI
+	tokens map[string]string
+	reads  int
+}
+
+func (s *tokenStore) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	s.reads++
+	v, ok := s.tokens[aws.ToString(in.Name)]
+	if !ok || !aws.ToBool(in.WithDecryption) {
+		return nil, &ssmtypes.ParameterNotFound{Message: aws.String("not found")}
+	}
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: &v}}, nil
+}
+
+func (s *tokenStore) GetSecretValue(_ context.Context, in *sm.GetSecretValueInput, _ ...func(*sm.Options)) (*sm.GetSecretValueOutput, error) {
+	s.reads++
+	v, ok := s.tokens[aws.ToString(in.SecretId)]
+	if !ok {
+		return nil, &smtypes.ResourceNotFoundException{Message: aws.String("not found")}
+	}
+	return &sm.GetSecretValueOutput{SecretString: &v}, nil
+}
+
+// A token kept by reference is read once, with the run's AWS credentials, and never needs the
+// environment: how the Lambda delivers to a CI system. One that is not there is one sentence.
+func TestCITokenByReference(t *testing.T) {
+	gl := emu.StartGitLab(t, "acme/deploy")
+	gh := emu.StartGitHub(t, "acme/deploy")
+	store := &tokenStore{tokens: map[string]string{"/ci/gitlab-token": gl.Token + "\n", "ci/gh": gh.Token}}
+	e := Env{User: "svc-ci", SSM: store, SecretsManager: store, ExecEnv: []string{"GITLAB_TOKEN=wrong", "GITLAB_URL=" + gl.URL, "GH_TOKEN=wrong", "GITHUB_API_URL=" + gh.URL}}
+	ctx := context.Background()
+	for _, spec := range []string{"gitlab:acme/deploy:scope=prod:token=ssm:/ci/gitlab-token", "github:acme/deploy:token=secretsmanager:ci/gh"} {
+		d, err := Parse(spec, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.String() != spec {
+			t.Fatalf("built %s from %s", d, spec)
+		}
+		if err := d.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Deliver(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, _ := gl.Var("acme/deploy", "prod", GitHubKeyIDName); v.Value != key.AccessKeyID || store.reads != 2 {
+		t.Fatalf("GitLab holds %q after %d token reads", v.Value, store.reads)
+	}
+	if v, _ := gh.Secret("acme/deploy", "", GitHubKeyIDName); v != key.AccessKeyID {
+		t.Fatalf("GitHub holds %q", v)
+	}
+	d, _ := Parse("gitlab:acme/deploy:token=ssm:/ci/nope", e)
+	var de *Error
+	if err := d.Check(ctx); !errors.As(err, &de) || !strings.Contains(err.Error(), "read the token from ssm:/ci/nope (ssm:GetParameter)") {
 		t.Fatalf("got %v", err)
 	}
 }

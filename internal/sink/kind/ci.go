@@ -10,6 +10,9 @@ type CI struct {
 	Opts       map[string]string // the options but names=
 	IDName     string            // AWS_ACCESS_KEY_ID unless names= says otherwise
 	SecretName string            // AWS_SECRET_ACCESS_KEY unless names= says otherwise
+	// TokenRef is where the token is kept, from :token=ssm:NAME or :token=secretsmanager:ID
+	// (always the last option: the rest is its value); "" reads it from the environment.
+	TokenRef string
 }
 
 // The variables' default names: what the AWS SDKs and CLI read from a CI job's environment.
@@ -24,8 +27,15 @@ func parseCI(rest string, valid map[string]func(string) bool) (ci CI, ok bool) {
 	parts := strings.Split(rest, ":")
 	ci = CI{Where: parts[0], Opts: map[string]string{}, IDName: DefaultIDName, SecretName: DefaultSecretName}
 	seen := map[string]bool{}
-	for _, p := range parts[1:] {
+	for i, p := range parts[1:] {
 		k, v, _ := strings.Cut(p, "=")
+		if k == "token" {
+			ci.TokenRef = strings.Join(append([]string{v}, parts[i+2:]...), ":")
+			if !tokenRef(ci.TokenRef) {
+				return CI{}, false
+			}
+			break
+		}
 		if seen[k] {
 			return CI{}, false
 		}
@@ -53,8 +63,26 @@ func varName(s string) bool {
 	return len(s) <= 255 && nameOf(s, "_") && !('0' <= s[0] && s[0] <= '9') && !strings.HasPrefix(strings.ToUpper(s), "GITHUB_")
 }
 
-// namesSyntax is how every CI kind's help shows the names option.
-const namesSyntax = "[:names=ID_VAR,SECRET_VAR]"
+// tokenRef is ssm:NAME (a SecureString parameter) or secretsmanager:ID, as notify.webhook.url
+// keeps a URL: the token stays out of the config, the template and the function's environment.
+func tokenRef(ref string) bool {
+	k, name, _ := strings.Cut(ref, ":")
+	return (k == "ssm" || k == "secretsmanager") && len(name) <= 512 && nameOf(name, "/_+=.@-")
+}
+
+// ciTokenRef is a CI kind's TokenRef (internal/sink/kind.Kind's).
+func ciTokenRef(rest string) string {
+	if _, ref, found := strings.Cut(rest, ":token="); found && tokenRef(ref) {
+		return ref
+	}
+	return ""
+}
+
+// namesSyntax is how every CI kind's help shows the options they all take.
+const namesSyntax = "[:names=ID_VAR,SECRET_VAR][:token=ssm:NAME|secretsmanager:ID]"
+
+// optionsProblem ends each CI kind's refusal: the options every CI kind takes.
+const optionsProblem = ":names=ID_VAR,SECRET_VAR optional, and :token=ssm:NAME or :token=secretsmanager:ID last"
 
 // expandCI puts the user's name in a CI kind's REST: as it is, but in names= as a variable
 // name can hold it (svc-ci: SVC_CI), so AWS_ACCESS_KEY_ID_{user} names one user's secret.

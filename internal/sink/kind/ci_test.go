@@ -11,7 +11,7 @@ func TestCIDestinations(t *testing.T) {
 	for spec, want := range map[string]string{
 		"github:acme/deploy:names=KEY,SECRET":                         "",
 		"github:acme/deploy:env=prod:names=AWS_KEY_{user},SEC_{user}": "",
-		"github:acme/deploy:names=KEY":                                "want github:OWNER/REPO, with :env=ENVIRONMENT and :names=ID_VAR,SECRET_VAR optional",
+		"github:acme/deploy:names=KEY":                                "want github:OWNER/REPO, with :env=ENVIRONMENT, :names=ID_VAR,SECRET_VAR optional, and :token=ssm:NAME or :token=secretsmanager:ID last",
 		"github:acme/deploy:names=KEY,KEY":                            "want github:OWNER/REPO",
 		"github:acme/deploy:names=1KEY,SECRET":                        "want github:OWNER/REPO",
 		"github:acme/deploy:names=GITHUB_KEY,SECRET":                  "want github:OWNER/REPO",
@@ -25,7 +25,7 @@ func TestCIDestinations(t *testing.T) {
 		"gitlab:42":                                                   "",
 		"gitlab:acme/deploy:scope=review/*:protected=true:names=K,S":  "",
 		"gitlab:acme/deploy:scope={user}":                             "",
-		"gitlab:acme//deploy":                                         "want gitlab:PROJECT_OR_GROUP_PATH, with :scope=ENVIRONMENT, :protected=true and :names=ID_VAR,SECRET_VAR optional",
+		"gitlab:acme//deploy":                                         "want gitlab:PROJECT_OR_GROUP_PATH, with :scope=ENVIRONMENT, :protected=true, :names=ID_VAR,SECRET_VAR optional",
 		"gitlab:acme/deploy:protected=yes":                            "want gitlab:PROJECT_OR_GROUP_PATH",
 		"gitlab:acme/deploy:env=prod":                                 "want gitlab:PROJECT_OR_GROUP_PATH",
 		"gitlab:acme/deploy:names=K-1,S":                              "want gitlab:PROJECT_OR_GROUP_PATH",
@@ -53,6 +53,14 @@ func TestCIUserAndNames(t *testing.T) {
 		if got := ExpandUser(tc.withUser, "svc-ci.x"); got != tc.expanded {
 			t.Errorf("ExpandUser(%q) = %q, want %q", tc.withUser, got, tc.expanded)
 		}
+	}
+	for spec, want := range map[string]bool{"gitlab:a/b": false, "gitlab:a/b:token=ssm:/t": true, "github:a/b:env=x:token=secretsmanager:t": true, "github-org:a": false} {
+		if RunsInLambda(spec) != want {
+			t.Errorf("RunsInLambda(%q) != %v", spec, want)
+		}
+	}
+	if ci, ok := GitLabTarget("a/b:scope=x:token=ssm:/ci/t"); !ok || ci.TokenRef != "ssm:/ci/t" || ci.Opts["scope"] != "x" {
+		t.Errorf("GitLabTarget with a token: %+v %v", ci, ok)
 	}
 	ci, ok := GitLabTarget("acme/deploy:names=K,S")
 	if !ok || ci.IDName != "K" || ci.SecretName != "S" || ci.Opts["scope"] != "*" || ci.Opts["protected"] != "false" {

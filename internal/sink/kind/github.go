@@ -15,13 +15,14 @@ var GitHub = add(&Kind{
 		"(and Environments read and write for env=), or a classic token with repo; GITHUB_API_URL for GitHub Enterprise Server",
 	Problem: func(rest string) string {
 		if _, ok := GitHubTarget(rest); !ok {
-			return "want github:OWNER/REPO, with :env=ENVIRONMENT and :names=ID_VAR,SECRET_VAR optional"
+			return "want github:OWNER/REPO, with :env=ENVIRONMENT, " + optionsProblem
 		}
 		return ""
 	},
 	Expand:   expandCI,
 	WithUser: func(rest string) string { return withOption(rest, "env", "{user}") },
-	Local:    "needs a GitHub token from keywarden's environment",
+	Local:    "reads its GitHub token from the environment, not by reference (:token=ssm:NAME)",
+	TokenRef: ciTokenRef,
 })
 
 // GitHubTarget reads github:'s REST: Where is OWNER/REPO, Opts["env"] the environment ("" for

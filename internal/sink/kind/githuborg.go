@@ -12,13 +12,14 @@ var GitHubOrg = add(&Kind{
 		"or a classic token with admin:org; GITHUB_API_URL for GitHub Enterprise Server",
 	Problem: func(rest string) string {
 		if _, ok := GitHubOrgTarget(rest); !ok {
-			return "want github-org:ORG, with :visibility=all, private or selected and :names=ID_VAR,SECRET_VAR optional"
+			return "want github-org:ORG, with :visibility=all, private or selected, " + optionsProblem
 		}
 		return ""
 	},
 	Expand:   expandCI,
 	WithUser: withUserNames,
-	Local:    "needs a GitHub token from keywarden's environment",
+	Local:    "reads its GitHub token from the environment, not by reference (:token=ssm:NAME)",
+	TokenRef: ciTokenRef,
 })
 
 // GitHubOrgTarget reads github-org:'s REST: Where is the organization, Opts["visibility"]

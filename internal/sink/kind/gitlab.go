@@ -15,14 +15,15 @@ var GitLab = add(&Kind{
 		"(Owner of a group); CI_SERVER_URL or GITLAB_URL for a self-managed GitLab",
 	Problem: func(rest string) string {
 		if _, ok := GitLabTarget(rest); !ok {
-			return "want gitlab:PROJECT_OR_GROUP_PATH, with :scope=ENVIRONMENT, :protected=true and :names=ID_VAR,SECRET_VAR optional"
+			return "want gitlab:PROJECT_OR_GROUP_PATH, with :scope=ENVIRONMENT, :protected=true, " + optionsProblem
 		}
 		return ""
 	},
 	Expand:   expandCI,
 	WithUser: func(rest string) string { return withOption(rest, "scope", "{user}") },
 	Readable: true,
-	Local:    "needs a GitLab token from keywarden's environment",
+	Local:    "reads its GitLab token from the environment, not by reference (:token=ssm:NAME)",
+	TokenRef: ciTokenRef,
 })
 
 // GitLabTarget reads gitlab:'s REST: Where is the project's or group's full path (or its
