@@ -12,7 +12,7 @@ var GitHub = add(&Kind{
 	Help:    "github:OWNER/REPO[:env=ENV]" + namesSyntax + " (Actions secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
 	Example: "github:acme/deploy:env={user}",
 	Needs: "GH_TOKEN or GITHUB_TOKEN: a fine-grained token or GitHub App with Secrets read and write " +
-		"(and Environments read and write for env=), or a classic token with repo; GITHUB_API_URL for GitHub Enterprise Server",
+		"(and Environments read and write for env=), or a classic token with repo; GITHUB_API_URL for GitHub Enterprise Server; or the token kept by reference with :token=ssm:NAME",
 	Problem: func(rest string) string {
 		if _, ok := GitHubTarget(rest); !ok {
 			return "want github:OWNER/REPO, with :env=ENVIRONMENT, " + optionsProblem

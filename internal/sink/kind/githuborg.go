@@ -9,7 +9,7 @@ var GitHubOrg = add(&Kind{
 	Help:    "github-org:ORG[:visibility=all|private|selected]" + namesSyntax + " (organization Actions secrets; visibility private unless given)",
 	Example: "github-org:acme:names=AWS_ACCESS_KEY_ID_{user},AWS_SECRET_ACCESS_KEY_{user}",
 	Needs: "GH_TOKEN or GITHUB_TOKEN: a fine-grained token or GitHub App with the organization's Secrets read and write, " +
-		"or a classic token with admin:org; GITHUB_API_URL for GitHub Enterprise Server",
+		"or a classic token with admin:org; GITHUB_API_URL for GitHub Enterprise Server; or the token kept by reference with :token=ssm:NAME",
 	Problem: func(rest string) string {
 		if _, ok := GitHubOrgTarget(rest); !ok {
 			return "want github-org:ORG, with :visibility=all, private or selected, " + optionsProblem

@@ -12,7 +12,7 @@ var GitLab = add(&Kind{
 	Help:    "gitlab:PROJECT_OR_GROUP[:scope=ENV][:protected=true]" + namesSyntax + " (masked CI/CD variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
 	Example: "gitlab:acme/deploy:scope={user}",
 	Needs: "GITLAB_TOKEN: a personal, project or group access token with the api scope, of a Maintainer of the project " +
-		"(Owner of a group); CI_SERVER_URL or GITLAB_URL for a self-managed GitLab",
+		"(Owner of a group); CI_SERVER_URL or GITLAB_URL for a self-managed GitLab; or the token kept by reference with :token=ssm:NAME",
 	Problem: func(rest string) string {
 		if _, ok := GitLabTarget(rest); !ok {
 			return "want gitlab:PROJECT_OR_GROUP_PATH, with :scope=ENVIRONMENT, :protected=true, " + optionsProblem
