@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -44,41 +43,23 @@ func TestServiceRotateIntoGitHubAndSecretsManager(t *testing.T) {
 // Killed at each step of a rotation into github: and secretsmanager:, the same command
 // finishes it: AWSCURRENT and the GitHub secrets (opened as a runner would see them) hold the
 // same key, and it signs as the user. GitHub cannot be read back; Secrets Manager is what lets
-// the rerun find the key again.
+// the rerun find the key again: the secret exists, so the new key is staged (AWSPENDING)
+// before GitHub is written (a secret keywarden would create holds nothing until delivery, and
+// a crash before it leaves a key only GitHub may hold, which the rerun refuses to guess).
 func TestServiceRotateIntoGitHubCrashAtEachStep(t *testing.T) {
 	parallel(t)
-	for _, point := range []string{"before-create", "after-create", "after-stage", "after-verify",
-		"before-deliver", "mid-deliver", "after-deliver", "after-delivered", "after-retire"} {
-		t.Run(point, func(t *testing.T) {
-			ownMoto(t)
+	crashIntoCI(t, []string{"before-create", "after-create", "after-stage", "after-verify",
+		"before-deliver", "mid-deliver", "after-deliver", "after-delivered", "after-retire"}, true,
+		func(t *testing.T) ciDest {
 			gh := emu.StartGitHub(t, "acme/deploy")
-			env := []string{"GH_TOKEN=" + gh.Token, "GITHUB_API_URL=" + gh.URL}
-			_, oldID, oldSecret := svcSetup(t)
-			// The secret exists, so the new key is staged (AWSPENDING) before GitHub is
-			// written: a secret keywarden would create holds nothing until delivery, and a
-			// crash before it leaves a key only GitHub may hold, which the rerun refuses to guess.
-			old, _ := json.Marshal(credJSON{1, oldID, oldSecret})
-			awsCLI(t, "secretsmanager", "create-secret", "--name", "ci/svc", "--secret-string", string(old))
-			to := []string{"--to", "github:acme/deploy", "--to", "secretsmanager:ci/svc"}
-			r := svcBin(t, append([]string{"KEYWARDEN_FAILPOINT=" + point}, env...), to...)
-			if r.code != 97 || !strings.Contains(r.stderr, "failpoint "+point) {
-				t.Fatalf("first run: exit %d, want the failpoint's 97\n%s", r.code, r.stderr)
+			return ciDest{
+				env: []string{"GH_TOKEN=" + gh.Token, "GITHUB_API_URL=" + gh.URL},
+				to:  "github:acme/deploy",
+				read: func() (string, string) {
+					id, _ := gh.Secret("acme/deploy", "", "AWS_ACCESS_KEY_ID")
+					secret, _ := gh.Secret("acme/deploy", "", "AWS_SECRET_ACCESS_KEY")
+					return id, secret
+				},
 			}
-			r = rerunPastHold(t, svcUser, func() result { return svcBin(t, env, to...) })
-			if r.code != 0 {
-				t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
-			}
-			sec := secretByCLI(t, "ci/svc", "AWSCURRENT")
-			id, _ := gh.Secret("acme/deploy", "", "AWS_ACCESS_KEY_ID")
-			secret, _ := gh.Secret("acme/deploy", "", "AWS_SECRET_ACCESS_KEY")
-			if id != sec.AccessKeyId || secret != sec.SecretAccessKey {
-				t.Fatalf("GitHub holds %s, AWSCURRENT %s", id, sec.AccessKeyId)
-			}
-			signsAsUser(t, credJSON{Version: 1, AccessKeyId: id, SecretAccessKey: secret})
-			if k := userKeys(t, svcUser); len(k) != 2 || k[oldID] != "Inactive" || k[id] != "Active" {
-				t.Fatalf("keys %v: want the delivered key active and the old one inactive, nothing else", k)
-			}
-			noSecretIn(t, []string{secret, oldSecret}, r.stdout, r.stderr)
 		})
-	}
 }

@@ -79,9 +79,46 @@ func TestValidateWarnsOfARotationNothingCanReadBack(t *testing.T) {
 		}
 		d, _, errb := testDeps()
 		code := Run(context.Background(), d, []string{"validate", "-c", p})
-		got := strings.Contains(errb.String(), "keywarden: warning: job rotate-ci: no destination of its rotate rule (exec:./push {user}, github:acme/deploy:env={user}) can be read back, so a rerun after a crash cannot recover the new key; add a secretsmanager:, ssm:, k8s: or profile: destination beside them")
+		got := strings.Contains(errb.String(), "keywarden: warning: job rotate-ci: no destination of its rotate rule (exec:./push {user}, github:acme/deploy:env={user}) can be read back, so a rerun after a crash cannot recover the new key; add a secretsmanager:, ssm:, gitlab:, k8s: or profile: destination beside them")
 		if code != 0 || got != warn {
 			t.Errorf("%s: exit %d, warned %v, want %v\n%s", dests, code, got, warn, errb)
 		}
+	}
+}
+
+// A rotate rule into gitlab: validates, is not deployable as a Lambda (the token is in
+// keywarden's environment), counts as readable back, and policy names the token it needs.
+func TestGitLabRuleValidatesAndPolicyNamesItsToken(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "keywarden.yaml")
+	yaml := "jobs:\n  rotate-ci:\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"gitlab:acme/deploy:scope={user}:protected=true\"]}\n"
+	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, _, errb := testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 ||
+		!strings.Contains(errb.String(), "destination gitlab:acme/deploy:scope={user}:protected=true reads its GitLab token from the environment, not by reference (:token=ssm:NAME), which the Lambda cannot") ||
+		strings.Contains(errb.String(), "can be read back") {
+		t.Fatalf("validate: exit %d\n%s", code, errb)
+	}
+	d, out, errb := testDeps()
+	if code := Run(context.Background(), d, []string{"policy", "-c", p}); code != 0 || !strings.Contains(out.String(), "iam:CreateAccessKey") ||
+		!strings.Contains(errb.String(), "keywarden: note: gitlab: destinations need GITLAB_TOKEN: a personal, project or group access token with the api scope") {
+		t.Fatalf("policy: exit %d\n%s\n%s", code, out, errb)
+	}
+
+	// With the token kept by reference, the Lambda can deliver there, and may read the token.
+	os.WriteFile(p, []byte(strings.Replace(yaml, "protected=true", "protected=true:token=ssm:/ci/gitlab-token", 1)), 0o600)
+	d, _, errb = testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 0 || strings.Contains(errb.String(), "warning") {
+		t.Fatalf("validate with the token by reference: exit %d\n%s", code, errb)
+	}
+	d, out, _ = testDeps()
+	if code := Run(context.Background(), d, []string{"policy", "-c", p}); code != 0 || !strings.Contains(out.String(), "parameter/ci/gitlab-token") {
+		t.Fatalf("policy with the token by reference: exit %d\n%s", code, out)
+	}
+	os.WriteFile(p, []byte(strings.Replace(yaml, "scope={user}", "scope=prod", 1)), 0o600)
+	d, _, errb = testDeps()
+	if code := Run(context.Background(), d, []string{"validate", "-c", p}); code != 2 || !strings.Contains(errb.String(), `put {user} in it, like "gitlab:acme/deploy:scope={user}:protected=true"`) {
+		t.Fatalf("validate of one variable for every user: exit %d\n%s", code, errb)
 	}
 }

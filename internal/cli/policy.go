@@ -43,6 +43,9 @@ the replacement of a service key is the rotate rule's and is granted with the jo
 A config with an incident: block includes respond's actions without --respond (its
 quarantine: true, containment's): the deployed function responds to AWS's events.
 
+A rotate rule's destination outside AWS (github:, github-org:, gitlab:) needs a token no IAM
+policy grants: a note on stderr says which, with the scopes or permissions it needs.
+
 --self-rotate prints instead what a user needs to rotate their own key with 'keywarden
 rotate'. Nothing is read from AWS: the account defaults to "*" (--account to pin it).
 
@@ -95,5 +98,10 @@ func runPolicy(_ context.Context, o *policyOptions) error {
 		doc.Statement = append(doc.Statement, permissions.Respond(o.Account, quarantine)...)
 	}
 	fmt.Fprintln(o.Stdout, doc.JSON())
+	// The document cannot say it, so stderr does: the tokens a destination needs besides.
+	beyond, _ := permissions.BeyondIAM(cfg, o.Jobs)
+	for _, b := range beyond {
+		fmt.Fprintf(o.Stderr, "keywarden: note: %s\n", b)
+	}
 	return nil
 }

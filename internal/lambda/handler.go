@@ -28,6 +28,7 @@ import (
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/notify"
 	"github.com/keywarden/keywarden/internal/policy"
+	"github.com/keywarden/keywarden/internal/sink"
 	"github.com/keywarden/keywarden/internal/svcrotate"
 )
 
@@ -234,12 +235,19 @@ func finish(r Result, rs []jobs.Result, seed bool) (Result, error) {
 	return r, nil
 }
 
-// rotateOptions are what rotate rules need here: the sleeper for STS checks and the log for
-// progress. There is no local program or credentials file to deliver to in Lambda, so exec:
-// and profile: destinations are refused by name.
+// rotateOptions are what rotate rules need here: the sleeper for STS checks, the log for
+// progress, and where a CI system's API is (its token only by reference). There is no local
+// program or credentials file to deliver to in Lambda, so exec: and profile: destinations are
+// refused by name.
 func (h *Handler) rotateOptions(log *slog.Logger) jobs.RotateOptions {
+	var api []string
+	for _, k := range sink.APIVars {
+		if v := h.Getenv(k); v != "" {
+			api = append(api, k+"="+v)
+		}
+	}
 	return jobs.RotateOptions{
-		Wait: 2 * time.Minute, Sleep: h.Sleep,
+		Wait: 2 * time.Minute, Sleep: h.Sleep, ExecEnv: api,
 		Progress: func(user, msg string) { log.Info("rotation", "user", user, "step", msg) },
 	}
 }

@@ -26,7 +26,11 @@ const SidKMS = "EncryptWithKMS"
 type rotationGrants struct {
 	users, keys, kms []string
 	dests            map[string][]string // by kind: the ARNs of its destinations
+	tokens           map[string][]string // by action: where destinations' tokens are kept
 }
+
+// SidTokens is the statement id of the grant on the tokens destinations keep by reference.
+const SidTokens = "ReadDestinationTokens"
 
 func (g *rotationGrants) add(j policy.Job, r policy.Rule, account string) {
 	g.users = append(g.users, scope(j.Select, account)...)
@@ -41,6 +45,11 @@ func (g *rotationGrants) add(j policy.Job, r policy.Rule, account string) {
 			}
 			for _, n := range destNames(j.Select, name) {
 				g.dests[k.Name] = append(g.dests[k.Name], k.Resource(account, n))
+			}
+		}
+		if k.TokenRef != nil {
+			if ref := k.TokenRef(name); ref != "" {
+				g.addToken(j.Select, ref, account)
 			}
 		}
 		if r.KMSKeyID != "" && k.KMSActions != nil {
@@ -60,12 +69,33 @@ func (g *rotationGrants) statements() []Statement {
 			ss = append(ss, allow(k.Sid, rs, k.Actions...))
 		}
 	}
+	for _, a := range []string{"secretsmanager:GetSecretValue", "ssm:GetParameter"} {
+		if rs := g.tokens[a]; len(rs) > 0 {
+			ss = append(ss, allow(SidTokens+map[string]string{"ssm:GetParameter": "FromSSM", "secretsmanager:GetSecretValue": "FromSecretsManager"}[a], rs, a))
+		}
+	}
 	if len(g.keys) > 0 {
 		a := slices.Clone(g.kms)
 		slices.Sort(a)
 		ss = append(ss, allow(SidKMS, g.keys, slices.Compact(a)...))
 	}
 	return ss
+}
+
+// addToken grants reading a token kept by reference (ssm:NAME or secretsmanager:ID), as a
+// webhook URL kept so is granted.
+func (g *rotationGrants) addToken(s policy.Selector, ref, account string) {
+	if g.tokens == nil {
+		g.tokens = map[string][]string{}
+	}
+	k, name, _ := strings.Cut(ref, ":")
+	for _, n := range destNames(s, name) {
+		if k == "ssm" {
+			g.tokens["ssm:GetParameter"] = append(g.tokens["ssm:GetParameter"], "arn:aws:ssm:*:"+account+":parameter/"+strings.TrimPrefix(n, "/"))
+		} else {
+			g.tokens["secretsmanager:GetSecretValue"] = append(g.tokens["secretsmanager:GetSecretValue"], "arn:aws:secretsmanager:*:"+account+":secret:"+n+"-??????")
+		}
+	}
 }
 
 // destNames are the names a destination takes for the users a selector can reach: {user} is
@@ -124,4 +154,26 @@ func SecretsManagerRotation(users []string, account string) Document {
 func withCondition(s Statement, op, key string, values []string) Statement {
 	s.Condition = map[string]map[string][]string{op: {key: slices.Clone(values)}}
 	return s
+}
+
+// BeyondIAM says, one sentence per kind, what the rotate rules of the chosen jobs need that
+// no IAM policy grants (a GitLab or GitHub token), as each kind declares it.
+func BeyondIAM(cfg *policy.Config, names []string) ([]string, error) {
+	jobs, err := pick(cfg, names)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, j := range jobs {
+		for _, r := range j.Rules {
+			for _, d := range r.To {
+				if k, _ := kind.Of(d); r.Kind == policy.Rotate && k != nil && k.Needs != "" && !seen[k.Name] {
+					seen[k.Name] = true
+					out = append(out, k.Name+": destinations need "+k.Needs)
+				}
+			}
+		}
+	}
+	return out, nil
 }

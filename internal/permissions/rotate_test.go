@@ -1,6 +1,7 @@
 package permissions
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -78,5 +79,33 @@ func TestLookupEventsOnlyWhereAWarningNamesWhoUsesAKey(t *testing.T) {
 		if got := allows(d, "cloudtrail:LookupEvents", "*"); got != c.want {
 			t.Errorf("%s: cloudtrail:LookupEvents granted %v, want %v\n%s", c.name, got, c.want, d.JSON())
 		}
+	}
+}
+
+// A destination outside AWS adds no statement, and is named with the token it needs instead.
+func TestDestinationsOutsideAWSNeedATokenNotAGrant(t *testing.T) {
+	cfg := load(t, `jobs:
+  rotate-ci:
+    select: {users: ["svc-*"]}
+    do:
+      - rotate: {older_than: 80d, to: ["gitlab:acme/deploy:scope={user}", "github-org:acme:names=K_{user},S_{user}", "gitlab:acme/other:scope={user}:token=ssm:/ci/gitlab-token", "secretsmanager:ci/{user}"]}
+`)
+	d, err := ForJobs(cfg, nil, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Statement {
+		if s.Sid != SidRotate && s.Sid != SidTokens+"FromSSM" && s.Sid != "DeliverToSecretsManager" && s.Sid != SidListUsers && s.Sid != SidRead && s.Sid != SidProvenance {
+			t.Errorf("statement %s for a destination outside AWS?\n%s", s.Sid, d.JSON())
+		}
+	}
+	if !allows(d, "ssm:GetParameter", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/ci/gitlab-token") ||
+		allows(d, "ssm:GetParameter", "arn:aws:ssm:ap-northeast-1:123456789012:parameter/ci/other") {
+		t.Errorf("the token kept by reference is not exactly what is granted:\n%s", d.JSON())
+	}
+	got, err := BeyondIAM(cfg, nil)
+	if err != nil || len(got) != 2 || !strings.HasPrefix(got[0], "gitlab: destinations need GITLAB_TOKEN: a personal, project or group access token with the api scope") ||
+		!strings.HasPrefix(got[1], "github-org: destinations need GH_TOKEN or GITHUB_TOKEN") {
+		t.Fatalf("BeyondIAM = %q, %v", got, err)
 	}
 }

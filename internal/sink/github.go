@@ -20,8 +20,15 @@ import (
 )
 
 var _ = builder(kind.GitHub, func(rest string, e Env) (Sink, error) {
-	owner, repo, env, _ := kind.GitHubParts(rest)
-	d := &GitHub{Owner: owner, Repo: repo, Environment: env, API: "https://api.github.com", HTTP: e.HTTP}
+	t, _ := kind.GitHubTarget(rest)
+	owner, repo, _ := strings.Cut(t.Where, "/")
+	return newGitHub(&GitHub{Owner: owner, Repo: repo, Environment: t.Opts["env"]}, t, e), nil
+})
+
+// newGitHub completes d (github: or github-org:) with the names, the token and the API URL.
+func newGitHub(d *GitHub, t kind.CI, e Env) *GitHub {
+	d.KeyIDName, d.SecretName = t.IDName, t.SecretName
+	d.API, d.HTTP = "https://api.github.com", e.HTTP
 	for _, kv := range e.ExecEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
@@ -31,60 +38,112 @@ var _ = builder(kind.GitHub, func(rest string, e Env) (Sink, error) {
 			d.Token = v
 		}
 	}
-	return d, nil
-})
+	if t.TokenRef != "" {
+		d.Token, d.ref = "", &ciToken{t.TokenRef, e}
+	}
+	return d
+}
 
-// GitHub writes the key as two Actions secrets of a repository, or of one of its
-// environments: each value a libsodium sealed box to the public key GitHub publishes for
+// GitHub writes the key as two Actions secrets of a repository, of one of its environments, or
+// of an organization (github-org:): each value a libsodium sealed box to the public key GitHub publishes for
 // them, as GitHub's REST API asks. GitHub gives back a secret's metadata, never its value, so
 // delivery is verified by the update time and nothing can be recovered from it.
 type GitHub struct {
 	Owner, Repo, Environment string
+	Org, Visibility          string // github-org:ORG instead of a repository
+	KeyIDName, SecretName    string // the secrets' names: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY unless names=
 	API                      string // https://api.github.com, or GITHUB_API_URL (GitHub Enterprise Server)
-	Token                    string // GH_TOKEN, else GITHUB_TOKEN
+	Token                    string // GH_TOKEN, else GITHUB_TOKEN, or read through ref
 	HTTP                     *http.Client
+
+	ref *ciToken // :token=, read when first needed
 }
 
-// The secrets' names: what the AWS SDKs and CLI read from the environment of a workflow step.
+// The secrets' default names: what the AWS SDKs and CLI read from the environment of a workflow step.
 const (
-	GitHubKeyIDName  = "AWS_ACCESS_KEY_ID"
-	GitHubSecretName = "AWS_SECRET_ACCESS_KEY"
+	GitHubKeyIDName  = kind.DefaultIDName
+	GitHubSecretName = kind.DefaultSecretName
 )
 
 func (d *GitHub) String() string {
-	s := "github:" + d.Owner + "/" + d.Repo
-	if d.Environment != "" {
-		s += ":env=" + d.Environment
+	var s string
+	switch {
+	case d.Org != "":
+		s = "github-org:" + d.Org
+		if d.Visibility != "private" { // GitHubOrgTarget's default
+			s += ":visibility=" + d.Visibility
+		}
+	case d.Environment != "":
+		s = "github:" + d.Owner + "/" + d.Repo + ":env=" + d.Environment
+	default:
+		s = "github:" + d.Owner + "/" + d.Repo
+	}
+	s += namesOption(d.KeyIDName, d.SecretName)
+	if d.ref != nil {
+		s += ":token=" + d.ref.ref
 	}
 	return s
+}
+
+// namesOption is ":names=ID,SECRET" when the names are not the defaults.
+func namesOption(id, secret string) string {
+	if id == kind.DefaultIDName && secret == kind.DefaultSecretName || id == "" {
+		return ""
+	}
+	return ":names=" + id + "," + secret
+}
+
+// where names what the token must reach, for refusals: a repository or an organization.
+func (d *GitHub) where() string {
+	if d.Org != "" {
+		return "organization " + d.Org
+	}
+	return d.Owner + "/" + d.Repo
 }
 
 func (d *GitHub) Stage(context.Context, Secret) (bool, error)           { return false, nil }
 func (d *GitHub) CanRecover() bool                                      { return false }
 func (d *GitHub) Recover(context.Context, string) (Secret, bool, error) { return Secret{}, false, nil }
-func (d *GitHub) Actions() []string                                     { return kind.GitHub.ActionsFor(false) }
+func (d *GitHub) Actions() []string                                     { return nil } // none in AWS
 
 // Check reads the secrets' public key before a key is made: a missing token, a bad one, a
 // repository or environment the token cannot see, and a spent rate limit are refused then.
 func (d *GitHub) Check(ctx context.Context) error {
+	if err := d.readToken(ctx); err != nil {
+		return err
+	}
 	if d.Token == "" {
-		return &InvalidError{Msg: fmt.Sprintf("%s: no GitHub token; set GH_TOKEN or GITHUB_TOKEN to a token with Secrets read and write on %s/%s", d, d.Owner, d.Repo)}
+		return &InvalidError{Msg: fmt.Sprintf("%s: no GitHub token; set GH_TOKEN or GITHUB_TOKEN to a token with Secrets read and write on %s", d, d.where())}
 	}
 	_, _, err := d.publicKey(ctx)
 	return err
 }
 
+func (d *GitHub) readToken(ctx context.Context) (err error) {
+	if d.Token == "" && d.ref != nil {
+		d.Token, err = d.ref.read(ctx, d.String())
+	}
+	return err
+}
+
 func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
+	if err := d.readToken(ctx); err != nil {
+		return err
+	}
 	keyID, pub, err := d.publicKey(ctx)
 	if err != nil {
 		return err
 	}
-	for _, v := range []struct{ name, value string }{{GitHubKeyIDName, s.AccessKeyID}, {GitHubSecretName, s.SecretAccessKey}} {
+	for _, v := range []struct{ name, value string }{{d.KeyIDName, s.AccessKeyID}, {d.SecretName, s.SecretAccessKey}} {
 		sealed, err := box.SealAnonymous(nil, []byte(v.value), pub, rand.Reader)
 		if err != nil {
 			return &Error{d.String(), "seal " + v.name, err}
 		}
-		body, _ := json.Marshal(map[string]string{"encrypted_value": base64.StdEncoding.EncodeToString(sealed), "key_id": keyID})
+		in := map[string]string{"encrypted_value": base64.StdEncoding.EncodeToString(sealed), "key_id": keyID}
+		if d.Org != "" {
+			in["visibility"] = d.Visibility // selected keeps the repositories already selected
+		}
+		body, _ := json.Marshal(in)
 		resp, err := d.call(ctx, http.MethodPut, d.secretsPath()+"/"+v.name, body, "write the secret "+v.name)
 		if err != nil {
 			return err
@@ -105,6 +164,9 @@ func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
 }
 
 func (d *GitHub) secretsPath() string {
+	if d.Org != "" {
+		return "/orgs/" + url.PathEscape(d.Org) + "/actions/secrets"
+	}
 	p := "/repos/" + url.PathEscape(d.Owner) + "/" + url.PathEscape(d.Repo)
 	if d.Environment != "" {
 		return p + "/environments/" + url.PathEscape(d.Environment) + "/secrets"
@@ -173,7 +235,6 @@ func (d *GitHub) call(ctx context.Context, method, path string, body []byte, wha
 
 // refusal is GitHub's refusal as one sentence: what is wrong and what to do.
 func (d *GitHub) refusal(resp *http.Response, what string) error {
-	repo := d.Owner + "/" + d.Repo
 	switch {
 	case (resp.StatusCode == 403 || resp.StatusCode == 429) && resp.Header.Get("X-RateLimit-Remaining") == "0":
 		until := "its reset"
@@ -186,13 +247,19 @@ func (d *GitHub) refusal(resp *http.Response, what string) error {
 	case resp.StatusCode == 401:
 		return &InvalidError{Msg: fmt.Sprintf("%s: GitHub refused the token (401); set GH_TOKEN or GITHUB_TOKEN to a valid token", d)}
 	case resp.StatusCode == 403:
-		return &RefusedError{Msg: fmt.Sprintf("%s: the token may not %s (403); give it Secrets read and write on %s (a classic token: the repo scope)", d, what, repo)}
+		if d.Org != "" {
+			return &RefusedError{Msg: fmt.Sprintf("%s: the token may not %s (403); give it the organization permission Secrets read and write on %s (a classic token: the admin:org scope)", d, what, d.Org)}
+		}
+		return &RefusedError{Msg: fmt.Sprintf("%s: the token may not %s (403); give it Secrets read and write on %s (a classic token: the repo scope)", d, what, d.where())}
 	case resp.StatusCode == 404:
-		where := "repository " + repo
-		if d.Environment != "" {
+		where := "repository " + d.where()
+		switch {
+		case d.Org != "":
+			where = d.where()
+		case d.Environment != "":
 			where = "environment " + d.Environment + " of " + where
 		}
-		return &InvalidError{Msg: fmt.Sprintf("%s: the %s does not exist or the token cannot see it (404); check the name and the token's repository access", d, where)}
+		return &InvalidError{Msg: fmt.Sprintf("%s: the %s does not exist or the token cannot see it (404); check the name and what the token may reach", d, where)}
 	}
 	return &Error{d.String(), what, fmt.Errorf("GitHub answered %s", resp.Status)}
 }

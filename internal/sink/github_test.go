@@ -101,3 +101,51 @@ func TestGitHubWithoutATokenIsBadInput(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// An organization's secrets are written as a repository's are, with the visibility asked for
+// on every write, and under the names given.
+func TestGitHubOrgDeliversSealedSecrets(t *testing.T) {
+	gh := emu.StartGitHub(t, "acme")
+	ctx := context.Background()
+	d := github(t, gh, "github-org:acme:visibility=selected:names=AWS_ACCESS_KEY_ID_{user},AWS_SECRET_ACCESS_KEY_{user}")
+	if d.String() != "github-org:acme:visibility=selected:names=AWS_ACCESS_KEY_ID_SVC_CI,AWS_SECRET_ACCESS_KEY_SVC_CI" || d.CanRecover() {
+		t.Fatalf("built %s", d)
+	}
+	if err := d.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deliver(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := gh.Secret("acme", "", "AWS_ACCESS_KEY_ID_SVC_CI")
+	secret, _ := gh.Secret("acme", "", "AWS_SECRET_ACCESS_KEY_SVC_CI")
+	if id != key.AccessKeyID || secret != key.SecretAccessKey || gh.Visibility("acme", "AWS_ACCESS_KEY_ID_SVC_CI") != "selected" {
+		t.Fatalf("GitHub holds %q, %q, visibility %q", id, secret, gh.Visibility("acme", "AWS_ACCESS_KEY_ID_SVC_CI"))
+	}
+	if _, set := gh.Secret("acme", "", GitHubKeyIDName); set {
+		t.Fatal("the default name was written too")
+	}
+
+	// Without visibility=, the secrets are the organization's private repositories'.
+	d = github(t, gh, "github-org:acme")
+	if err := d.Deliver(ctx, key); err != nil || gh.Visibility("acme", GitHubKeyIDName) != "private" || d.String() != "github-org:acme" {
+		t.Fatalf("%s: %v, visibility %q", d, err, gh.Visibility("acme", GitHubKeyIDName))
+	}
+	for _, tc := range []struct{ spec, want string }{
+		{"github-org:nope", "the organization nope does not exist or the token cannot see it (404)"},
+		{"github-org:acme/deploy", "want github-org:ORG"},
+	} {
+		d, err := Parse(tc.spec, Env{User: "svc-ci", ExecEnv: []string{"GH_TOKEN=" + gh.Token, "GITHUB_API_URL=" + gh.URL}})
+		if err == nil {
+			err = d.Check(ctx)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("%s: got %v, want %s", tc.spec, err, tc.want)
+		}
+	}
+	gh.ReadOnly()
+	var re *RefusedError
+	if err := d.Deliver(ctx, key); !errors.As(err, &re) || !strings.Contains(err.Error(), "give it the organization permission Secrets read and write on acme (a classic token: the admin:org scope)") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -26,7 +26,7 @@ func TestEveryKindIsBuiltAsDeclared(t *testing.T) {
 			t.Errorf("%s: %v", k.Name, err)
 			continue
 		}
-		if !strings.HasPrefix(d.String(), k.Name+":") || !strings.Contains(d.String(), "svc-ci") {
+		if !strings.HasPrefix(d.String(), kind.ExpandUser(k.Example, "svc-ci")) || !strings.Contains(k.Example, "{user}") {
 			t.Errorf("%s: built %s from %s", k.Name, d, k.Example)
 		}
 		if d.CanRecover() != k.Readable {

@@ -18,7 +18,8 @@ import (
 // GitHub is a stateful stand-in for GitHub's REST API for Actions secrets, as documented at
 // docs.github.com/rest/actions/secrets (repository secrets: GET …/actions/secrets/public-key,
 // PUT and GET …/actions/secrets/{name}; environment secrets the same under
-// …/environments/{env}/secrets). It publishes a Curve25519 public key and opens every sealed
+// …/environments/{env}/secrets; organization secrets at /orgs/{org}/actions/secrets/…, whose
+// PUT also carries visibility: all, private or selected). It publishes a Curve25519 public key and opens every sealed
 // box with the private key, so what keywarden sent is checked with real cryptography, and it
 // answers GitHub's errors (401, 403, 404, rate limits) as GitHub does.
 type GitHub struct {
@@ -28,7 +29,7 @@ type GitHub struct {
 	mu       sync.Mutex
 	pub      *[32]byte
 	priv     *[32]byte
-	repos    map[string]bool // "owner/repo" and "owner/repo:env"
+	repos    map[string]bool // "owner/repo", "owner/repo:env", and "org" for an organization
 	secrets  map[string]ghSecret
 	readOnly bool
 	next     []func(http.ResponseWriter) // answers for the next requests instead of serving them
@@ -36,14 +37,15 @@ type GitHub struct {
 }
 
 type ghSecret struct {
-	value   string // opened
-	updated time.Time
+	value      string // opened
+	updated    time.Time
+	visibility string // an organization's secret's
 }
 
 const ghKeyID = "568250167242549743"
 
 // StartGitHub serves GitHub's secrets API for the repositories named ("owner/repo", or
-// "owner/repo:env" for an environment), stopped at cleanup.
+// "owner/repo:env" for an environment, or "org" for an organization), stopped at cleanup.
 func StartGitHub(t testing.TB, repos ...string) *GitHub {
 	pub, priv, err := box.GenerateKey(rand.Reader)
 	if err != nil {
@@ -65,6 +67,13 @@ func (g *GitHub) Secret(repo, env, name string) (string, bool) {
 	defer g.mu.Unlock()
 	s, ok := g.secrets[ghScope(repo, env)+"/"+name]
 	return s.value, ok
+}
+
+// Visibility is an organization secret's visibility, "" when it was not set.
+func (g *GitHub) Visibility(org, name string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.secrets[org+"/"+name].visibility
 }
 
 // Calls counts the requests served by kind ("GET public-key", "PUT secret", "GET secret").
@@ -116,10 +125,16 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		ghError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
-	// /repos/OWNER/REPO/actions/secrets/… or /repos/OWNER/REPO/environments/ENV/secrets/…
+	// /repos/OWNER/REPO/actions/secrets/…, /repos/OWNER/REPO/environments/ENV/secrets/… or
+	// /orgs/ORG/actions/secrets/…
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/repos/"), "/")
+	org := strings.HasPrefix(r.URL.Path, "/orgs/")
 	var scope, name string
 	switch {
+	case org:
+		if parts = strings.Split(strings.TrimPrefix(r.URL.Path, "/orgs/"), "/"); len(parts) == 4 && parts[1] == "actions" && parts[2] == "secrets" && !strings.Contains(parts[0], "/") {
+			scope, name = parts[0], parts[3]
+		}
 	case len(parts) == 5 && parts[2] == "actions" && parts[3] == "secrets":
 		scope, name = parts[0]+"/"+parts[1], parts[4]
 	case len(parts) == 6 && parts[2] == "environments" && parts[4] == "secrets":
@@ -128,7 +143,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		ghError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	if !g.repos[scope] {
+	if !g.repos[scope] || org && strings.Contains(scope, "/") {
 		ghError(w, http.StatusNotFound, "Not Found")
 		return
 	}
@@ -145,7 +160,11 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		stamp := s.updated.UTC().Format(time.RFC3339)
-		json.NewEncoder(w).Encode(map[string]string{"name": name, "created_at": stamp, "updated_at": stamp})
+		meta := map[string]string{"name": name, "created_at": stamp, "updated_at": stamp}
+		if org {
+			meta["visibility"] = s.visibility
+		}
+		json.NewEncoder(w).Encode(meta)
 	case r.Method == http.MethodPut:
 		g.calls["PUT secret"]++
 		if g.readOnly {
@@ -155,6 +174,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			EncryptedValue string `json:"encrypted_value"`
 			KeyID          string `json:"key_id"`
+			Visibility     string `json:"visibility"`
 		}
 		sealed, err := []byte(nil), json.NewDecoder(r.Body).Decode(&in)
 		if err == nil {
@@ -165,8 +185,12 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 			ghError(w, http.StatusUnprocessableEntity, "Invalid request: the value is not a sealed box to the published key.")
 			return
 		}
+		if org && in.Visibility != "all" && in.Visibility != "private" && in.Visibility != "selected" {
+			ghError(w, http.StatusUnprocessableEntity, "Invalid request: visibility is required, one of all, private, selected.")
+			return
+		}
 		_, existed := g.secrets[scope+"/"+name]
-		g.secrets[scope+"/"+name] = ghSecret{string(opened), time.Now()}
+		g.secrets[scope+"/"+name] = ghSecret{string(opened), time.Now(), in.Visibility}
 		if existed {
 			w.WriteHeader(http.StatusNoContent)
 		} else {

@@ -31,7 +31,7 @@ type Kind struct {
 	WithUser func(rest string) string
 
 	Readable bool   // a rerun can read a lost secret back from it
-	InLambda bool   // the Lambda function can deliver there
+	InLambda bool   // the Lambda function can deliver there (or when TokenRef names a token)
 	Local    string // what it does that the Lambda cannot ("runs a local program"); "" when InLambda
 
 	// Actions are the IAM actions it calls on Resource; KMSActions on a kms_key_id when given.
@@ -40,6 +40,11 @@ type Kind struct {
 	// nil when it is no AWS resource.
 	Resource func(account, name string) string
 	Sid      string // the statement id of its grant in keywarden policy
+
+	// TokenRef is where a destination's token is kept (ssm:NAME or secretsmanager:ID), "" when
+	// it is read from keywarden's environment; nil for a kind without a token. With one, the
+	// Lambda can deliver there, and the policy grants reading it.
+	TokenRef func(rest string) string
 }
 
 var all []*Kind
@@ -142,8 +147,8 @@ func WithUser(spec string) string {
 // RunsInLambda reports whether the Lambda function can deliver to spec. An unknown kind is
 // refused elsewhere, with its own message.
 func RunsInLambda(spec string) bool {
-	k, _ := Of(spec)
-	return k == nil || k.InLambda
+	k, rest := Of(spec)
+	return k == nil || k.InLambda || k.TokenRef != nil && k.TokenRef(rest) != ""
 }
 
 // ActionsFor are the IAM actions a destination of kind k calls, with its KMS key's when kms.

@@ -17,7 +17,7 @@ func TestProblem(t *testing.T) {
 		"ssm:/ci/{user}":                   "",
 		"profile:ci-{user}@/tmp/c":         "",
 		"exec:./push {user}":               "",
-		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND, github:OWNER/REPO[:env=ENV], k8s:[CONTEXT/]NAMESPACE/NAME[:restart=deployment/NAME] or profile:NAME[@FILE]`,
+		"ci/svc":                           `destination "ci/svc": want secretsmanager:SECRET_ID, ssm:NAME, exec:COMMAND, github:OWNER/REPO[:env=ENV], github-org:ORG[:visibility=all|private|selected], gitlab:PROJECT_OR_GROUP[:scope=ENV][:protected=true], k8s:[CONTEXT/]NAMESPACE/NAME[:restart=deployment/NAME] or profile:NAME[@FILE]`,
 		"ssm:":                             `destination "ssm:": want `,
 		"vault:x":                          `destination "vault:x": unknown kind "vault"; want `,
 		"secretmanager:x":                  `unknown kind "secretmanager" (did you mean secretsmanager?); want `,
@@ -56,7 +56,7 @@ func TestUserInDestinations(t *testing.T) {
 }
 
 func TestLambdaAndRegistry(t *testing.T) {
-	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec github k8s profile" {
+	if got := strings.Join(Names(), " "); got != "secretsmanager ssm exec github github-org gitlab k8s profile" {
 		t.Errorf("Names() = %s", got)
 	}
 	for spec, want := range map[string]bool{"secretsmanager:x": true, "ssm:x": true, "exec:x": false, "profile:x": false, "github:a/b": false, "k8s:a/b": false} {
