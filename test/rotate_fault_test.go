@@ -206,8 +206,7 @@ func TestRotateRetireDeactivatesBeforeDeleting(t *testing.T) {
 
 // At IAM's 50 tags a self-rotation is the engine's: room for every record it will write is
 // made before anything changes, by pruning stale records of deleted keys only, oldest first, and
-// the new key's record survives the old key's retirement; with no stale record to prune it
-// refuses (exit 4) and changes nothing, as a service rotation does.
+// the new key's record survives the old key's retirement.
 func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 	c, oldID, _, credsPath := rotSetup(t)
 	var tags []iamtypes.Tag
@@ -237,22 +236,23 @@ func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 	if st := statusByCLI(t, rotUser, oldID); st != "Inactive" {
 		t.Fatalf("the old key is %s", st)
 	}
+}
 
-	t.Run("no stale record refuses", func(t *testing.T) {
-		ownMoto(t)
-		c, oldID, oldSecret, credsPath := rotSetup(t)
-		var fifty []iamtypes.Tag
-		for i := range 49 {
-			fifty = append(fifty, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
-		}
-		if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: fifty}); err != nil {
-			t.Fatal(err)
-		}
-		before, _ := os.ReadFile(credsPath)
-		r := rotKW(t, credsPath)
-		if r.code != 4 || !strings.Contains(r.stderr, "remove a tag so keywarden can record the change") {
-			t.Fatalf("rotate at 49 tags: exit %d, want 4 and the tag limit named\n%s", r.code, r.stderr)
-		}
-		assertUnchanged(t, credsPath, before, oldID, oldSecret)
-	})
+// With no stale record to prune, the records cannot fit: the self-rotation refuses (exit 4)
+// before any change, as a service rotation does.
+func TestRotateAtTheTagLimitWithNoStaleRecordRefuses(t *testing.T) {
+	c, oldID, oldSecret, credsPath := rotSetup(t)
+	var fifty []iamtypes.Tag
+	for i := range 49 {
+		fifty = append(fifty, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
+	}
+	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: fifty}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(credsPath)
+	r := rotKW(t, credsPath)
+	if r.code != 4 || !strings.Contains(r.stderr, "remove a tag so keywarden can record the change") {
+		t.Fatalf("rotate at 49 tags: exit %d, want 4 and the tag limit named\n%s", r.code, r.stderr)
+	}
+	assertUnchanged(t, credsPath, before, oldID, oldSecret)
 }
