@@ -82,21 +82,22 @@ func TestServiceRotateAtFiftyTags(t *testing.T) {
 	if rec := record(t, svcUser, newID); !rec.Trusted(keys.ActionCreated) {
 		t.Fatalf("the new key's record: %+v", rec)
 	}
+}
 
-	t.Run("no stale record", func(t *testing.T) {
-		ownMoto(t)
-		c, oldID, _ := svcSetup(t)
-		fifty := map[string]string{}
-		for i := range 50 {
-			fifty[fmt.Sprintf("team:%02d", i)] = "x"
-		}
-		tagUser(t, c, svcUser, fifty)
-		r := svcKW(t, "--to", "ssm:/ci/svc", "--grace", "0")
-		if r.code == 0 || !strings.Contains(r.stderr, "already has 50 tags") {
-			t.Fatalf("exit %d\n%s", r.code, r.stderr)
-		}
-		if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" || len(tagsByCLI(t, svcUser)) != 50 {
-			t.Fatalf("keys %v, %d tags: the refusal changed something", k, len(tagsByCLI(t, svcUser)))
-		}
-	})
+// At 50 tags with no stale record, there is no room for the rotation's state: refused, and
+// nothing changes.
+func TestServiceRotateAtFiftyTagsWithNoStaleRecordRefuses(t *testing.T) {
+	c, oldID, _ := svcSetup(t)
+	fifty := map[string]string{}
+	for i := range 50 {
+		fifty[fmt.Sprintf("team:%02d", i)] = "x"
+	}
+	tagUser(t, c, svcUser, fifty)
+	r := svcKW(t, "--to", "ssm:/ci/svc", "--grace", "0")
+	if r.code == 0 || !strings.Contains(r.stderr, "already has 50 tags") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if k := userKeys(t, svcUser); len(k) != 1 || k[oldID] != "Active" || len(tagsByCLI(t, svcUser)) != 50 {
+		t.Fatalf("keys %v, %d tags: the refusal changed something", k, len(tagsByCLI(t, svcUser)))
+	}
 }
