@@ -328,3 +328,26 @@ func TestStoreFailureDeletesTheNewKey(t *testing.T) {
 		t.Fatalf("journal left: %+v", j)
 	}
 }
+
+// A journal from before the one engine (version 1, its states) is refused in one sentence
+// before any call, and the file and the journal are left as they are.
+func TestOldJournalIsRefusedBeforeAnyCall(t *testing.T) {
+	f := &fakeAWS{arn: "arn:aws:iam::123456789012:user/alice", keys: []string{oldKey}}
+	opts, _ := setup(t, f)
+	v1 := `{"version": 1, "profile": "dev", "state": "stored", "user": "alice", "old_access_key_id": "` + oldKey + `"}` + "\n"
+	jpath := JournalPath(opts.CredentialsFile)
+	if err := os.WriteFile(jpath, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(opts.CredentialsFile)
+	_, err := Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "has version 1, written by another keywarden release") || strings.Count(err.Error(), "\n") != 0 || len(f.calls) != 0 {
+		t.Fatalf("err = %v, calls %v; want one sentence before any call", err, f.calls)
+	}
+	if after, _ := os.ReadFile(opts.CredentialsFile); string(after) != string(before) {
+		t.Fatal("the credentials file changed")
+	}
+	if j, _ := os.ReadFile(jpath); string(j) != v1 {
+		t.Fatalf("the journal changed:\n%s", j)
+	}
+}
