@@ -106,6 +106,7 @@ func newRootCmd(d *Deps) *cobra.Command {
 		// Progress, not an error: a long job AWS slows down would otherwise be silent.
 		fmt.Fprintf(d.Stderr, "keywarden: throttled by AWS (%s), retrying in %.1fs…\n", code, wait.Seconds())
 	}}
+	var showVersion bool
 	root := &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
@@ -122,9 +123,20 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
   keywarden deploy -c keywarden.yaml                 # the jobs as a Lambda on schedules in your zone`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// --version says what the version command says.
-		Version: versionLine(currentVersion()),
+		// --version says what the version command says. It is keywarden's flag, not cobra's
+		// Version field: cobra prints that through text/template, and executing a template
+		// makes the linker keep every method of every type (twice the binary and its start-up).
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion {
+				_, err := fmt.Fprintln(d.Stdout, versionLine(currentVersion()))
+				return err
+			}
+			return cmd.Help()
+		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if showVersion {
+				return nil
+			}
 			if g.Output == "" {
 				g.Output = "table"
 			}
@@ -142,7 +154,7 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	pf.StringVar(&g.Region, "region", "", "AWS region to sign requests for (IAM is global; default from the profile, else us-east-1)")
 	pf.StringVarP(&g.Output, "output", "o", "", outputHelp())
 	pf.BoolVar(&g.Debug, "debug", false, "log each step and each AWS call (service, operation, HTTP status, duration, attempt) to stderr")
-	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolVarP(&showVersion, "version", "v", false, "print the version (as the version command does)")
 	root.SetFlagErrorFunc(flagError)
 
 	root.AddCommand(

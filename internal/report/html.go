@@ -2,11 +2,8 @@ package report
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/policy"
@@ -37,10 +34,12 @@ type AuditPage struct {
 
 // AuditHTML writes the audit as one self-contained page: summary, age histogram (inline SVG),
 // and the keys in a sortable, filterable table, grouped by account once there are accounts.
-// Nothing is loaded from elsewhere, so it works offline and as a mail attachment; html/template
-// escapes every value.
+// Nothing is loaded from elsewhere, so it works offline and as a mail attachment; every value
+// is escaped as html/template would (htmlpage.go).
 func AuditHTML(w io.Writer, p AuditPage) error {
-	return auditPage().Execute(w, build(p))
+	pw := &pageWriter{w: w}
+	pw.page(build(p))
+	return pw.err
 }
 
 type pageData struct {
@@ -206,21 +205,10 @@ func makeHistogram(ks []AuditKey, limits []time.Duration, now time.Time) histogr
 	return h
 }
 
-var funcs = template.FuncMap{
-	"lower": strings.ToLower,
-	"iso": func(t time.Time) string {
-		if t.IsZero() {
-			return "unknown"
-		}
-		return t.UTC().Format(time.RFC3339)
-	},
-	"add":   func(a, b int) int { return a + b },
-	"human": humanDate,
-	"fix":   fixFor,
+// isoDate is a key's creation in RFC 3339, for a <time> element's datetime.
+func isoDate(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
-
-// auditPage is parsed on first use: only -o html needs it, and every command would pay its
-// parse at init.
-var auditPage = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("audit").Funcs(funcs).Parse(auditTemplate))
-})

@@ -1,17 +1,24 @@
 package report
 
-// auditTemplate is the audit page. Everything it needs is inline (style, SVG, script), so the
-// file works offline and as an attachment. The script is the only behaviour: sorting by a
-// column, filtering rows, and both read from and written to the address's #fragment, so a
-// filtered view can be linked to (#q=bob&sort=4&desc). An "unknown" age sorts below 0.
-const auditTemplate = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/keywarden/keywarden/internal/policy"
+)
+
+// The audit page is written by plain Go rather than html/template: executing any template
+// makes the linker keep every exported method of every type in the binary (text/template
+// looks methods up by name), which more than doubled keywarden's size and start-up for one
+// page. TestAuditHTMLMatchesTheTemplate keeps html/template as the oracle for the escaping.
+//
+// Everything the page needs is inline (style, SVG, script), so the file works offline and as
+// an attachment. The script is the only behaviour: sorting by a column, filtering rows, and
+// both read from and written to the address's #fragment, so a filtered view can be linked to
+// (#q=bob&sort=4&desc). An "unknown" age sorts below 0.
+
+const pageStyle = `body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { margin-bottom: 0; } .at { color: #666; margin-top: .2em; }
 .summary { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
 .stat { font-size: 28px; font-weight: 600; } .stat small { display: block; font-size: 12px; font-weight: 400; color: #666; }
@@ -27,60 +34,9 @@ svg text { font: 12px system-ui, sans-serif; } .bar { fill: #5b8def; } .bar.over
 #filter { padding: 4px 8px; width: 20em; }
 td.date, .sev, code.fix, #findings code { white-space: nowrap; } code.fix { display: block; font-size: 12px; }
 .verdict.fail { color: #c0392b; font-weight: 600; } .verdict.pass { color: #1e8449; }
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-<p class="at">{{if .Account}}account <b id="account">{{.Account}}</b>{{with .Alias}} ({{.}}){{end}} · {{end}}taken <time id="taken" datetime="{{.At}}">{{.TakenAt}}</time></p>
+`
 
-<section class="summary" id="summary">
-<div><div class="stat" id="n-keys">{{.Keys}}<small>keys ({{.Active}} active)</small></div></div>
-<div><div class="stat" id="n-users">{{.Users}}<small>users with keys</small></div></div>
-{{if .Accounts}}<div><div class="stat" id="n-accounts">{{.Accounts}}<small>accounts</small></div></div>{{end}}
-<div><div class="stat" id="n-findings">{{.TotalFindings}}<small>findings</small></div></div>
-<div>
-<h2>Findings by id</h2>
-<table id="findings">
-<thead><tr><th>Check</th><th>Verdict</th><th>Keys</th><th>What it means</th><th>Fix</th></tr></thead>
-<tbody>
-{{range .Verdicts}}<tr><td><a class="sev sev-{{lower .Severity}}" href="{{.HelpURI}}">{{.Severity}} · {{.ID}}</a></td><td class="verdict {{if .Count}}fail{{else}}pass{{end}}" data-verdict="{{.ID}}">{{if .Count}}fail{{else}}pass{{end}}</td>{{if .Count}}<td data-id="{{.ID}}">{{.Count}}</td>{{else}}<td>0</td>{{end}}<td>{{.Title}} (CIS {{.CIS}})</td><td>{{if .Count}}<code>{{.Fix}}</code>{{end}}</td></tr>
-{{end}}</tbody>
-</table>
-</div>
-<div>
-<h2>Oldest active key</h2>
-{{with .Oldest}}<p id="oldest">{{.AccessKeyID}} of {{.User}}{{if .Account}} in {{.Account}}{{end}}: {{with .AgeDays}}{{.}}{{end}} days, created <time datetime="{{iso .Created}}">{{human .Created}}</time></p>{{else}}<p id="oldest">No active keys.</p>{{end}}
-</div>
-</section>
-
-<h2>Active keys by age</h2>
-<svg id="histogram" width="{{.Histogram.Width}}" height="{{.Histogram.Height}}" role="img" aria-label="active keys by age, in buckets ending at the policy limits">
-<line x1="{{.Histogram.Axis}}" x2="{{.Histogram.Axis}}" y1="{{.Histogram.Top}}" y2="{{.Histogram.Base}}" stroke="#999"></line>
-{{$ax := .Histogram.Axis}}{{range .Histogram.Ticks}}<line x1="{{add $ax -4}}" x2="{{$ax}}" y1="{{.Y}}" y2="{{.Y}}" stroke="#999"></line><text class="tick" x="{{add $ax -7}}" y="{{add .Y 4}}" text-anchor="end">{{.Label}}</text>
-{{end}}<text x="12" y="{{.Histogram.Top}}" transform="rotate(-90 12 {{.Histogram.Top}})" text-anchor="end">keys</text>
-<text x="{{.Histogram.Axis}}" y="{{add .Histogram.Base 40}}">age of active keys, in days</text>
-{{range .Histogram.Bars}}<g><title>{{.Description}}</title>
-<rect class="bar{{if .Over}} over{{end}}" x="{{.X}}" y="{{.Y}}" width="90" height="{{.H}}"></rect>
-<text x="{{add .X 45}}" y="{{.CountY}}" text-anchor="middle">{{.Count}}</text>
-<text x="{{add .X 45}}" y="{{.LabelY}}" text-anchor="middle">{{.Label}}</text></g>
-{{end}}<line x1="{{.Histogram.Axis}}" x2="{{.Histogram.Width}}" y1="{{.Histogram.Base}}" y2="{{.Histogram.Base}}" stroke="#999"></line>
-</svg>
-
-<h2>Keys</h2>
-<p><input id="filter" type="search" placeholder="filter: user, key id, finding…" aria-label="filter keys"> <span id="shown"></span></p>
-{{$h := .Headers}}{{$checks := .Checks}}{{$heading := .ShowAccountHeading}}
-{{range .Groups}}<section class="account" data-account="{{.Account}}">
-{{if $heading}}<h3>Account {{if .Account}}{{.Account}}{{with .Alias}} <span class="alias">({{.}})</span>{{end}}{{else}}(unknown){{end}}</h3>{{end}}
-<table class="keys">
-<thead><tr>{{range $h}}<th{{if .Num}} data-num{{end}}><button type="button">{{.Name}}</button></th>{{end}}</tr></thead>
-<tbody>
-{{range .Keys}}<tr{{if .Findings}} class="finding"{{end}}><td>{{.User}}</td><td>{{if .AccessKeyID}}{{.AccessKeyID}}{{else}}-{{end}}</td><td>{{.Status}}</td><td class="date"><time datetime="{{iso .Created}}">{{human .Created}}</time></td><td>{{with .AgeDays}}{{.}}{{else}}unknown{{end}}</td><td>{{.LastUsed}}</td><td>{{range .Findings}}{{$c := index $checks .ID}}<a class="sev sev-{{lower $c.Severity}}" href="{{$c.HelpURI}}" title="{{.Title}}">{{$c.Severity}} · {{.ID}}</a>{{end}}</td><td>{{$k := .}}{{range .Findings}}{{with fix .ID $k}}<code class="fix">{{.}}</code>{{end}}{{end}}</td></tr>
-{{end}}</tbody>
-</table>
-</section>
-{{end}}
-<script>
-(function () {
+const pageScript = `(function () {
   var filter = document.getElementById("filter"), shown = document.getElementById("shown");
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.keys tbody tr"));
   function n(s) { var v = parseFloat(s); return isNaN(v) ? -1 : v; }
@@ -121,7 +77,342 @@ td.date, .sev, code.fix, #findings code { white-space: nowrap; } code.fix { disp
   filter.value = p.get("q") || "";
   apply(filter.value);
 })();
-</script>
-</body>
-</html>
 `
+
+// htmlEscaper escapes text and quoted attribute values as html/template does.
+var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// pageWriter keeps the first write error, so the page reads top to bottom.
+type pageWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (p *pageWriter) raw(ss ...string) {
+	for _, s := range ss {
+		if p.err == nil {
+			_, p.err = io.WriteString(p.w, s)
+		}
+	}
+}
+
+// text writes s escaped, for element content and quoted attribute values.
+func (p *pageWriter) text(s string) { p.raw(htmlEscaper.Replace(s)) }
+
+func (p *pageWriter) int(n int) { p.raw(strconv.Itoa(n)) }
+
+// url writes an href value: a scheme other than http, https or mailto becomes html/template's
+// "#ZgotmplZ", and bytes that cannot stand in a URL are percent-encoded.
+func (p *pageWriter) url(s string) {
+	if i := strings.IndexByte(s, ':'); i >= 0 && !strings.Contains(s[:i], "/") {
+		switch strings.ToLower(s[:i]) {
+		case "http", "https", "mailto":
+		default:
+			p.raw("#ZgotmplZ")
+			return
+		}
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~!#$&*+,/:;=?@[]%", c) >= 0) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	p.text(b.String())
+}
+
+func (p *pageWriter) page(d pageData) {
+	p.raw("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+	p.text(d.Title)
+	p.raw("</title>\n<style>\n", pageStyle, "</style>\n</head>\n<body>\n<h1>")
+	p.text(d.Title)
+	p.raw("</h1>\n<p class=\"at\">")
+	if d.Account != "" {
+		p.raw("account <b id=\"account\">")
+		p.text(d.Account)
+		p.raw("</b>")
+		if d.Alias != "" {
+			p.raw(" (")
+			p.text(d.Alias)
+			p.raw(")")
+		}
+		p.raw(" · ")
+	}
+	p.raw("taken <time id=\"taken\" datetime=\"")
+	p.text(d.At)
+	p.raw("\">")
+	p.text(d.TakenAt)
+	p.raw("</time></p>\n\n<section class=\"summary\" id=\"summary\">\n")
+	p.summary(d)
+	p.raw("</section>\n\n")
+	p.histogram(d.Histogram)
+	p.raw("\n<h2>Keys</h2>\n<p><input id=\"filter\" type=\"search\" placeholder=\"filter: user, key id, finding…\" aria-label=\"filter keys\"> <span id=\"shown\"></span></p>\n\n")
+	for _, g := range d.Groups {
+		p.group(d, g)
+	}
+	p.raw("\n<script>\n", pageScript, "</script>\n</body>\n</html>\n")
+}
+
+func (p *pageWriter) summary(d pageData) {
+	p.raw("<div><div class=\"stat\" id=\"n-keys\">")
+	p.int(d.Keys)
+	p.raw("<small>keys (")
+	p.int(d.Active)
+	p.raw(" active)</small></div></div>\n<div><div class=\"stat\" id=\"n-users\">")
+	p.int(d.Users)
+	p.raw("<small>users with keys</small></div></div>\n")
+	if d.Accounts != 0 {
+		p.raw("<div><div class=\"stat\" id=\"n-accounts\">")
+		p.int(d.Accounts)
+		p.raw("<small>accounts</small></div></div>")
+	}
+	p.raw("\n<div><div class=\"stat\" id=\"n-findings\">")
+	p.int(d.TotalFindings)
+	p.raw("<small>findings</small></div></div>\n<div>\n<h2>Findings by id</h2>\n<table id=\"findings\">\n",
+		"<thead><tr><th>Check</th><th>Verdict</th><th>Keys</th><th>What it means</th><th>Fix</th></tr></thead>\n<tbody>\n")
+	for _, v := range d.Verdicts {
+		p.raw("<tr><td>")
+		p.badge(v.Check)
+		p.raw("</td><td class=\"verdict ")
+		verdict := "pass"
+		if v.Count != 0 {
+			verdict = "fail"
+		}
+		p.raw(verdict, "\" data-verdict=\"")
+		p.text(v.ID)
+		p.raw("\">", verdict, "</td>")
+		if v.Count != 0 {
+			p.raw("<td data-id=\"")
+			p.text(v.ID)
+			p.raw("\">")
+			p.int(v.Count)
+			p.raw("</td>")
+		} else {
+			p.raw("<td>0</td>")
+		}
+		p.raw("<td>")
+		p.text(v.Title)
+		p.raw(" (CIS ")
+		p.text(v.CIS)
+		p.raw(")</td><td>")
+		if v.Count != 0 {
+			p.raw("<code>")
+			p.text(v.Fix)
+			p.raw("</code>")
+		}
+		p.raw("</td></tr>\n")
+	}
+	p.raw("</tbody>\n</table>\n</div>\n<div>\n<h2>Oldest active key</h2>\n")
+	if k := d.Oldest; k != nil {
+		p.raw("<p id=\"oldest\">")
+		p.text(k.AccessKeyID)
+		p.raw(" of ")
+		p.text(k.User)
+		if k.Account != "" {
+			p.raw(" in ")
+			p.text(k.Account)
+		}
+		p.raw(": ")
+		if k.AgeDays != nil {
+			p.int(*k.AgeDays)
+		}
+		p.raw(" days, created ")
+		p.date(k)
+		p.raw("</p>")
+	} else {
+		p.raw("<p id=\"oldest\">No active keys.</p>")
+	}
+	p.raw("\n</div>\n")
+}
+
+// badge is a check's severity and id, linked to the page that explains it.
+func (p *pageWriter) badge(c policy.Check) {
+	p.raw("<a class=\"sev sev-")
+	p.text(strings.ToLower(c.Severity))
+	p.raw("\" href=\"")
+	p.url(c.HelpURI)
+	p.raw("\">")
+	p.text(c.Severity)
+	p.raw(" · ")
+	p.text(c.ID)
+	p.raw("</a>")
+}
+
+func (p *pageWriter) date(k *AuditKey) {
+	p.raw("<time datetime=\"")
+	p.text(isoDate(k.Created))
+	p.raw("\">")
+	p.text(humanDate(k.Created))
+	p.raw("</time>")
+}
+
+func (p *pageWriter) histogram(h histogram) {
+	p.raw("<h2>Active keys by age</h2>\n<svg id=\"histogram\" width=\"")
+	p.int(h.Width)
+	p.raw("\" height=\"")
+	p.int(h.Height)
+	p.raw("\" role=\"img\" aria-label=\"active keys by age, in buckets ending at the policy limits\">\n<line x1=\"")
+	p.int(h.Axis)
+	p.raw("\" x2=\"")
+	p.int(h.Axis)
+	p.raw("\" y1=\"")
+	p.int(h.Top)
+	p.raw("\" y2=\"")
+	p.int(h.Base)
+	p.raw("\" stroke=\"#999\"></line>\n")
+	for _, t := range h.Ticks {
+		p.raw("<line x1=\"")
+		p.int(h.Axis - 4)
+		p.raw("\" x2=\"")
+		p.int(h.Axis)
+		p.raw("\" y1=\"")
+		p.int(t.Y)
+		p.raw("\" y2=\"")
+		p.int(t.Y)
+		p.raw("\" stroke=\"#999\"></line><text class=\"tick\" x=\"")
+		p.int(h.Axis - 7)
+		p.raw("\" y=\"")
+		p.int(t.Y + 4)
+		p.raw("\" text-anchor=\"end\">")
+		p.int(t.Label)
+		p.raw("</text>\n")
+	}
+	p.raw("<text x=\"12\" y=\"")
+	p.int(h.Top)
+	p.raw("\" transform=\"rotate(-90 12 ")
+	p.int(h.Top)
+	p.raw(")\" text-anchor=\"end\">keys</text>\n<text x=\"")
+	p.int(h.Axis)
+	p.raw("\" y=\"")
+	p.int(h.Base + 40)
+	p.raw("\">age of active keys, in days</text>\n")
+	for _, b := range h.Bars {
+		p.raw("<g><title>")
+		p.text(b.Description)
+		p.raw("</title>\n<rect class=\"bar")
+		if b.Over {
+			p.raw(" over")
+		}
+		p.raw("\" x=\"")
+		p.int(b.X)
+		p.raw("\" y=\"")
+		p.int(b.Y)
+		p.raw("\" width=\"90\" height=\"")
+		p.int(b.H)
+		p.raw("\"></rect>\n<text x=\"")
+		p.int(b.X + 45)
+		p.raw("\" y=\"")
+		p.int(b.CountY)
+		p.raw("\" text-anchor=\"middle\">")
+		p.int(b.Count)
+		p.raw("</text>\n<text x=\"")
+		p.int(b.X + 45)
+		p.raw("\" y=\"")
+		p.int(b.LabelY)
+		p.raw("\" text-anchor=\"middle\">")
+		p.text(b.Label)
+		p.raw("</text></g>\n")
+	}
+	p.raw("<line x1=\"")
+	p.int(h.Axis)
+	p.raw("\" x2=\"")
+	p.int(h.Width)
+	p.raw("\" y1=\"")
+	p.int(h.Base)
+	p.raw("\" y2=\"")
+	p.int(h.Base)
+	p.raw("\" stroke=\"#999\"></line>\n</svg>\n")
+}
+
+func (p *pageWriter) group(d pageData, g group) {
+	p.raw("<section class=\"account\" data-account=\"")
+	p.text(g.Account)
+	p.raw("\">\n")
+	if d.ShowAccountHeading {
+		p.raw("<h3>Account ")
+		if g.Account != "" {
+			p.text(g.Account)
+			if g.Alias != "" {
+				p.raw(" <span class=\"alias\">(")
+				p.text(g.Alias)
+				p.raw(")</span>")
+			}
+		} else {
+			p.raw("(unknown)")
+		}
+		p.raw("</h3>")
+	}
+	p.raw("\n<table class=\"keys\">\n<thead><tr>")
+	for _, h := range d.Headers {
+		p.raw("<th")
+		if h.Num {
+			p.raw(" data-num")
+		}
+		p.raw("><button type=\"button\">")
+		p.text(h.Name)
+		p.raw("</button></th>")
+	}
+	p.raw("</tr></thead>\n<tbody>\n")
+	for i := range g.Keys {
+		p.key(d, &g.Keys[i])
+	}
+	p.raw("</tbody>\n</table>\n</section>\n")
+}
+
+func (p *pageWriter) key(d pageData, k *AuditKey) {
+	p.raw("<tr")
+	if len(k.Findings) > 0 {
+		p.raw(" class=\"finding\"")
+	}
+	p.raw("><td>")
+	p.text(k.User)
+	p.raw("</td><td>")
+	if k.AccessKeyID != "" {
+		p.text(k.AccessKeyID)
+	} else {
+		p.raw("-")
+	}
+	p.raw("</td><td>")
+	p.text(k.Status)
+	p.raw("</td><td class=\"date\">")
+	p.date(k)
+	p.raw("</td><td>")
+	if k.AgeDays != nil {
+		p.int(*k.AgeDays)
+	} else {
+		p.raw("unknown")
+	}
+	p.raw("</td><td>")
+	p.text(k.LastUsed)
+	p.raw("</td><td>")
+	for _, f := range k.Findings {
+		c := d.Checks[f.ID]
+		p.raw("<a class=\"sev sev-")
+		p.text(strings.ToLower(c.Severity))
+		p.raw("\" href=\"")
+		p.url(c.HelpURI)
+		p.raw("\" title=\"")
+		p.text(f.Title)
+		p.raw("\">")
+		p.text(c.Severity)
+		p.raw(" · ")
+		p.text(f.ID)
+		p.raw("</a>")
+	}
+	p.raw("</td><td>")
+	for _, f := range k.Findings {
+		if fix := fixFor(f.ID, *k); fix != "" {
+			p.raw("<code class=\"fix\">")
+			p.text(fix)
+			p.raw("</code>")
+		}
+	}
+	p.raw("</td></tr>\n")
+}
