@@ -168,7 +168,8 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+	// GitHub takes a token under either scheme: keywarden sends Bearer, gh sends token.
+	if auth := r.Header.Get("Authorization"); auth != "Bearer "+g.Token && auth != "token "+g.Token {
 		ghError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}

@@ -32,12 +32,15 @@ func TestGitHubChecksAgainstItsOpenAPIDescription(t *testing.T) {
 		name         string
 		method, path string
 		body         string
+		auth         string                    // the Authorization header: "Bearer TOKEN" unless set
 		answer       func(http.ResponseWriter) // the stand-in made to answer this instead
 		status       int
 		want         string // "" for no mismatch
 	}{
 		{name: "public key", method: "GET", path: pk, status: 200},
 		{name: "GitHub Enterprise Server's layout", method: "GET", path: "/api/v3" + pk, status: 200},
+		{name: "the token scheme, as gh sends it", method: "GET", path: pk, auth: "token ghp_test", status: 200},
+		{name: "a token it does not know is GitHub's 401", method: "GET", path: pk, auth: "token other", status: 401},
 		{name: "a secret not set is GitHub's 404", method: "GET", path: secret, status: 404},
 		{name: "a PUT without key_id", method: "PUT", path: secret, body: `{"encrypted_value":"c2VjcmV0"}`, status: 422,
 			want: `PUT ` + secret + ` (actions/create-or-update-repo-secret): request: at /key_id: property "key_id" is missing`},
@@ -73,6 +76,9 @@ func TestGitHubChecksAgainstItsOpenAPIDescription(t *testing.T) {
 			}
 			req, _ := http.NewRequest(tc.method, gh.URL+tc.path, strings.NewReader(tc.body))
 			req.Header.Set("Authorization", "Bearer "+gh.Token)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
 			if tc.body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
