@@ -1,9 +1,11 @@
 package emu
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -21,7 +23,10 @@ import (
 // …/environments/{env}/secrets; organization secrets at /orgs/{org}/actions/secrets/…, whose
 // PUT also carries visibility: all, private or selected). It publishes a Curve25519 public key and opens every sealed
 // box with the private key, so what keywarden sent is checked with real cryptography, and it
-// answers GitHub's errors (401, 403, 404, rate limits) as GitHub does.
+// answers GitHub's errors (401, 403, 404, rate limits) as GitHub does. Every request and every
+// answer is held to GitHub's published OpenAPI description (githubspec.go); a mismatch is
+// reported, with StartGitHub as an error of the test. It serves GitHub Enterprise Server's
+// layout too (the API under /api/v3, as gh reaches a GHES host).
 type GitHub struct {
 	URL   string
 	Token string // the token it accepts; any other is 401
@@ -34,6 +39,8 @@ type GitHub struct {
 	readOnly bool
 	next     []func(http.ResponseWriter) // answers for the next requests instead of serving them
 	calls    map[string]int              // "GET public-key", "PUT secret", "GET secret"
+	spec     *ghSpec
+	report   func(format string, args ...any)
 }
 
 type ghSecret struct {
@@ -45,20 +52,60 @@ type ghSecret struct {
 const ghKeyID = "568250167242549743"
 
 // StartGitHub serves GitHub's secrets API for the repositories named ("owner/repo", or
-// "owner/repo:env" for an environment, or "org" for an organization), stopped at cleanup.
+// "owner/repo:env" for an environment, or "org" for an organization), stopped at cleanup. A
+// request or answer that GitHub's OpenAPI description does not allow fails t.
 func StartGitHub(t testing.TB, repos ...string) *GitHub {
-	pub, priv, err := box.GenerateKey(rand.Reader)
+	g, err := NewGitHub(t.Errorf, repos...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &GitHub{Token: "ghp_test", pub: pub, priv: priv, repos: map[string]bool{}, secrets: map[string]ghSecret{}, calls: map[string]int{}}
-	for _, r := range repos {
-		g.repos[r] = true
-	}
-	srv := httptest.NewServer(http.HandlerFunc(g.serve))
+	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	g.URL = srv.URL
 	return g
+}
+
+// NewGitHub is StartGitHub's stand-in without a server, for a program that serves it itself:
+// each mismatch with GitHub's OpenAPI description is given to report as one line.
+func NewGitHub(report func(format string, args ...any), repos ...string) (*GitHub, error) {
+	spec, err := loadGHSpec()
+	if err != nil {
+		return nil, err
+	}
+	pub, priv, err := box.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	g := &GitHub{Token: "ghp_test", pub: pub, priv: priv, repos: map[string]bool{}, secrets: map[string]ghSecret{},
+		calls: map[string]int{}, spec: spec, report: report}
+	for _, r := range repos {
+		g.repos[r] = true
+	}
+	return g, nil
+}
+
+// ServeHTTP serves one request, then holds it and the answer to GitHub's description before the
+// answer leaves, so a mismatch is reported while the test that caused it still runs.
+func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p, ok := strings.CutPrefix(r.URL.Path, "/api/v3/"); ok {
+		r.URL.Path, r.URL.RawPath = "/"+p, ""
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		ghError(w, http.StatusBadRequest, "Problems parsing JSON")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	g.serve(rec, r)
+	for _, p := range g.spec.check(&ghExchange{req: r, reqBody: body, status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}) {
+		g.report("%s", p)
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
 }
 
 // Secret is the opened value of a secret ("" env for the repository's own), if it was set.
@@ -121,7 +168,8 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		answer(w)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+g.Token {
+	// GitHub takes a token under either scheme: keywarden sends Bearer, gh sends token.
+	if auth := r.Header.Get("Authorization"); auth != "Bearer "+g.Token && auth != "token "+g.Token {
 		ghError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
@@ -195,6 +243,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		} else {
 			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, "{}") // GitHub's empty-object: the description has a body for 201
 		}
 	default:
 		ghError(w, http.StatusNotFound, "Not Found")
