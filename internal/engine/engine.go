@@ -175,10 +175,12 @@ type run struct {
 	arn    string
 	st     keys.Rotation
 	// mine: st is this run's to clear (it wrote or resumed it).
-	mine   bool
-	keys   []keys.Key        // the user's keys as last listed, and the new one once made
-	tags   map[string]string // the user's tags as read at the start, kept as records change
-	secret sink.Secret
+	mine bool
+	keys []keys.Key        // the user's keys as last listed, and the new one once made
+	tags map[string]string // the user's tags as read at the start, kept as records change
+	// tagsStale: a key change made through provenance.Do wrote records r.tags does not show.
+	tagsStale bool
+	secret    sink.Secret
 	// stagedIn: the destinations that hold the new key in a pending slot, by name.
 	stagedIn map[string]bool
 }

@@ -33,6 +33,10 @@ func (r *run) room(ctx context.Context) error {
 // record cannot be written (retiring a key matters more than its record, and a missing record
 // only makes activate refuse); a record left pending or unwritten is a warning.
 func (r *run) change(ctx context.Context, keyID, action string, act func(context.Context) error) error {
+	// Do reads the tags itself, just before its intent: the record it replaces may be another
+	// writer's by now (respond, apply), and it is what Do puts back if the change fails. Its
+	// writes (and any pruning) are its own, so the run's copy no longer counts them.
+	r.tagsStale = true
 	res := provenance.Do(ctx, r.iam, provenance.Change{
 		User: r.o.User, KeyID: keyID, Action: action, Origin: r.o.Origin, Now: r.o.Now(),
 		Keys: r.keys, BestEffort: true,
@@ -51,10 +55,16 @@ func (r *run) change(ctx context.Context, keyID, action string, act func(context
 
 // record writes the settled record of a change already made (the new key's creation, known
 // from CreateAccessKey's answer), with the rotation's token. A failure is a warning: the key
-// matters more than its record.
+// matters more than its record. The tags the run read at its start (and its store kept
+// current) count the room, unless a key change has written records since: a fresh rotation
+// does not list the tags it already knows again.
 func (r *run) record(ctx context.Context, keyID, action string) {
 	rec := keys.Record{Action: action, Time: r.o.Now(), Origin: r.o.Origin, Token: r.st.Token}
-	if err := provenance.Record(ctx, r.iam, r.o.User, keyID, rec, r.keys); err != nil {
+	tags := r.tags
+	if r.tagsStale {
+		tags = nil
+	}
+	if err := provenance.Record(ctx, r.iam, r.o.User, keyID, rec, tags, r.keys); err != nil {
 		r.warn("could not record that %s was %s on %s: %s", keyID, action, r.o.User, awserr.Message("tag", err))
 	}
 }

@@ -12,18 +12,27 @@ import (
 )
 
 // Record writes a settled record of a change already made and confirmed (rotate's "created":
-// the new key exists once CreateAccessKey answered, with its rotation's token). ks are the
-// user's keys, for pruning.
-func Record(ctx context.Context, c IAM, user, keyID string, rec keys.Record, ks []keys.Key) error {
-	tags, err := inventory.ListTags(ctx, c, user)
-	if err != nil {
-		return fmt.Errorf("read the tags of %s: %w", user, err)
+// the new key exists once CreateAccessKey answered, with its rotation's token). tags are the
+// user's tags if the caller knows them (nil reads them); they are only counted to make room,
+// since the record replaces whatever was there, and they are updated. ks are the user's keys,
+// for pruning.
+func Record(ctx context.Context, c IAM, user, keyID string, rec keys.Record, tags map[string]string, ks []keys.Key) error {
+	if tags == nil {
+		var err error
+		if tags, err = inventory.ListTags(ctx, c, user); err != nil {
+			return fmt.Errorf("read the tags of %s: %w", user, err)
+		}
 	}
 	if err := makeRoom(ctx, c, user, keyID, tags, ks); err != nil {
 		return err
 	}
 	rec.State, rec.Was = keys.Settled, nil
-	return tag(ctx, c, user, keys.TagKey(keyID), rec.String())
+	tk, v := keys.TagKey(keyID), rec.String()
+	if err := tag(ctx, c, user, tk, v); err != nil {
+		return err
+	}
+	tags[tk] = v
+	return nil
 }
 
 // Settle settles a record another run left pending, from the key's state in ks (as just
