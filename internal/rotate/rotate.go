@@ -42,9 +42,6 @@ type Options struct {
 	Retire          Retire
 	MakeRoom        bool          // delete an inactive second key to make room for the new one
 	Wait            time.Duration // how long to wait for the new key to work and the old to die
-	Successes       int           // consecutive successes that prove the new key (default 3)
-	Interval        time.Duration // first backoff, and the gap between successes (default 500ms)
-	MaxBackoff      time.Duration // default 5s
 
 	// Connect returns clients signed with c (and nothing else: no profile, no environment).
 	Connect func(c Credentials) Clients
@@ -196,7 +193,7 @@ func engineOptions(ctx context.Context, opts Options, jpath string, dest sink.Si
 		User:      user, UserARN: arn, Store: store, Sinks: []sink.Sink{dest},
 		OldKeyID: held.AccessKeyID, Delete: opts.Retire == RetireDelete, Prove: true,
 		MakeRoom: opts.MakeRoom, Origin: opts.Origin, Token: opts.Token,
-		Wait: engine.WaitOptions{Wait: opts.Wait, Successes: opts.Successes, Interval: opts.Interval, MaxBackoff: opts.MaxBackoff, Sleep: opts.Sleep},
+		Wait: engine.WaitOptions{Wait: opts.Wait, Sleep: opts.Sleep},
 		Now:  opts.Now, Progress: opts.Progress, Failpoint: opts.Failpoint,
 	}
 	if opts.Probe != nil {

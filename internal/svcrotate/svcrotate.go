@@ -5,13 +5,8 @@ import (
 	"time"
 
 	"github.com/keywarden/keywarden/internal/engine"
-	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/sink"
 )
-
-// UsageLag is how late IAM may record a key's last use: an old key is judged unused only once
-// this long has passed since delivery.
-const UsageLag = keys.UsageLag
 
 // Options configure the rotation of one user's key.
 type Options struct {
