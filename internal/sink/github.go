@@ -1,13 +1,11 @@
 package sink
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,7 +114,7 @@ func (d *GitHub) Actions() []string                                     { return
 // Check reads the secrets' public key before a key is made: a missing token, a bad one, a
 // repository or environment the token cannot see, and a spent rate limit are refused then.
 func (d *GitHub) Check(ctx context.Context) error {
-	if err := d.readToken(ctx); err != nil {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil {
 		return err
 	}
 	if d.Token == "" {
@@ -127,18 +125,11 @@ func (d *GitHub) Check(ctx context.Context) error {
 	return err
 }
 
-func (d *GitHub) readToken(ctx context.Context) (err error) {
-	if d.Token == "" && d.ref != nil {
-		d.Token, err = d.ref.read(ctx, d.String())
-	}
-	return err
-}
-
 // Deliver seals each value to the public key Check read, so a run reads it once; GitHub may
 // replace that key at any time, so a write it refuses as unprocessable (422) with the kept key
 // reads the key again and writes once more.
 func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
-	if err := d.readToken(ctx); err != nil {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil {
 		return err
 	}
 	fresh := d.key == nil
@@ -236,26 +227,14 @@ type ghResponse struct {
 }
 
 func (d *GitHub) call(ctx context.Context, method, path string, body []byte, what string) (ghResponse, error) {
-	req, err := http.NewRequestWithContext(ctx, method, d.API+path, bytes.NewReader(body))
+	resp, b, err := ciCall(ctx, d.HTTP, method, d.API+path, body, http.Header{
+		"Accept":               {"application/vnd.github+json"},
+		"Authorization":        {"Bearer " + d.Token},
+		"X-Github-Api-Version": {"2022-11-28"},
+	})
 	if err != nil {
 		return ghResponse{}, &Error{d.String(), what, err}
 	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("Authorization", "Bearer "+d.Token)
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	c := d.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return ghResponse{}, &Error{d.String(), what, err}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
 		return ghResponse{status: resp.StatusCode}, d.refusal(resp, what)
 	}
