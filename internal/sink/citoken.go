@@ -19,6 +19,14 @@ type ciToken struct {
 	e   Env
 }
 
+// fill reads the token into *token when there is none yet and it is kept by reference (t not nil).
+func (t *ciToken) fill(ctx context.Context, token *string, dest string) (err error) {
+	if *token == "" && t != nil {
+		*token, err = t.read(ctx, dest)
+	}
+	return err
+}
+
 func (t *ciToken) read(ctx context.Context, dest string) (string, error) {
 	k, name, _ := strings.Cut(t.ref, ":")
 	var v string

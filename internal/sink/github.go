@@ -1,13 +1,11 @@
 package sink
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,6 +55,13 @@ type GitHub struct {
 	HTTP                     *http.Client
 
 	ref *ciToken // :token=, read when first needed
+	key *ghKey   // the secrets' public key as Check read it, for Deliver
+}
+
+// ghKey is the public key GitHub publishes for a scope's secrets, and its id.
+type ghKey struct {
+	id  string
+	pub *[32]byte
 }
 
 // The secrets' default names: what the AWS SDKs and CLI read from the environment of a workflow step.
@@ -109,42 +114,42 @@ func (d *GitHub) Actions() []string                                     { return
 // Check reads the secrets' public key before a key is made: a missing token, a bad one, a
 // repository or environment the token cannot see, and a spent rate limit are refused then.
 func (d *GitHub) Check(ctx context.Context) error {
-	if err := d.readToken(ctx); err != nil {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil {
 		return err
 	}
 	if d.Token == "" {
 		return &InvalidError{Msg: fmt.Sprintf("%s: no GitHub token; set GH_TOKEN or GITHUB_TOKEN to a token with Secrets read and write on %s", d, d.where())}
 	}
-	_, _, err := d.publicKey(ctx)
+	key, err := d.publicKey(ctx)
+	d.key = key
 	return err
 }
 
-func (d *GitHub) readToken(ctx context.Context) (err error) {
-	if d.Token == "" && d.ref != nil {
-		d.Token, err = d.ref.read(ctx, d.String())
-	}
-	return err
-}
-
+// Deliver seals each value to the public key Check read, so a run reads it once; GitHub may
+// replace that key at any time, so a write it refuses as unprocessable (422) with the kept key
+// reads the key again and writes once more.
 func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
-	if err := d.readToken(ctx); err != nil {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil {
 		return err
 	}
-	keyID, pub, err := d.publicKey(ctx)
-	if err != nil {
-		return err
+	fresh := d.key == nil
+	if fresh {
+		key, err := d.publicKey(ctx)
+		if err != nil {
+			return err
+		}
+		d.key = key
 	}
 	for _, v := range []struct{ name, value string }{{d.KeyIDName, s.AccessKeyID}, {d.SecretName, s.SecretAccessKey}} {
-		sealed, err := box.SealAnonymous(nil, []byte(v.value), pub, rand.Reader)
-		if err != nil {
-			return &Error{d.String(), "seal " + v.name, err}
+		resp, err := d.put(ctx, v.name, v.value)
+		if err != nil && resp.status == http.StatusUnprocessableEntity && !fresh {
+			key, kerr := d.publicKey(ctx)
+			if kerr != nil {
+				return kerr
+			}
+			d.key, fresh = key, true
+			resp, err = d.put(ctx, v.name, v.value)
 		}
-		in := map[string]string{"encrypted_value": base64.StdEncoding.EncodeToString(sealed), "key_id": keyID}
-		if d.Org != "" {
-			in["visibility"] = d.Visibility // selected keeps the repositories already selected
-		}
-		body, _ := json.Marshal(in)
-		resp, err := d.call(ctx, http.MethodPut, d.secretsPath()+"/"+v.name, body, "write the secret "+v.name)
 		if err != nil {
 			return err
 		}
@@ -163,6 +168,20 @@ func (d *GitHub) Deliver(ctx context.Context, s Secret) error {
 	return nil
 }
 
+// put writes one secret sealed to d.key.
+func (d *GitHub) put(ctx context.Context, name, value string) (ghResponse, error) {
+	sealed, err := box.SealAnonymous(nil, []byte(value), d.key.pub, rand.Reader)
+	if err != nil {
+		return ghResponse{}, &Error{d.String(), "seal " + name, err}
+	}
+	in := map[string]string{"encrypted_value": base64.StdEncoding.EncodeToString(sealed), "key_id": d.key.id}
+	if d.Org != "" {
+		in["visibility"] = d.Visibility // selected keeps the repositories already selected
+	}
+	body, _ := json.Marshal(in)
+	return d.call(ctx, http.MethodPut, d.secretsPath()+"/"+name, body, "write the secret "+name)
+}
+
 func (d *GitHub) secretsPath() string {
 	if d.Org != "" {
 		return "/orgs/" + url.PathEscape(d.Org) + "/actions/secrets"
@@ -174,20 +193,20 @@ func (d *GitHub) secretsPath() string {
 	return p + "/actions/secrets"
 }
 
-func (d *GitHub) publicKey(ctx context.Context) (string, *[32]byte, error) {
+func (d *GitHub) publicKey(ctx context.Context) (*ghKey, error) {
 	path := d.secretsPath() + "/public-key"
 	var pk struct {
 		KeyID string `json:"key_id"`
 		Key   string `json:"key"`
 	}
 	if err := d.get(ctx, path, "read the secrets' public key", &pk); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(pk.Key)
 	if err != nil || len(raw) != 32 || pk.KeyID == "" {
-		return "", nil, &Error{d.String(), "read the secrets' public key", fmt.Errorf("GitHub sent a key that is not 32 bytes of base64")}
+		return nil, &Error{d.String(), "read the secrets' public key", fmt.Errorf("GitHub sent a key that is not 32 bytes of base64")}
 	}
-	return pk.KeyID, (*[32]byte)(raw), nil
+	return &ghKey{pk.KeyID, (*[32]byte)(raw)}, nil
 }
 
 func (d *GitHub) get(ctx context.Context, path, what string, into any) error {
@@ -202,35 +221,24 @@ func (d *GitHub) get(ctx context.Context, path, what string, into any) error {
 }
 
 type ghResponse struct {
+	status int // also on a refusal, 0 when no answer came
 	Header http.Header
 	body   []byte
 }
 
 func (d *GitHub) call(ctx context.Context, method, path string, body []byte, what string) (ghResponse, error) {
-	req, err := http.NewRequestWithContext(ctx, method, d.API+path, bytes.NewReader(body))
+	resp, b, err := ciCall(ctx, d.HTTP, method, d.API+path, body, http.Header{
+		"Accept":               {"application/vnd.github+json"},
+		"Authorization":        {"Bearer " + d.Token},
+		"X-Github-Api-Version": {"2022-11-28"},
+	})
 	if err != nil {
 		return ghResponse{}, &Error{d.String(), what, err}
 	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("Authorization", "Bearer "+d.Token)
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	c := d.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return ghResponse{}, &Error{d.String(), what, err}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
-		return ghResponse{}, d.refusal(resp, what)
+		return ghResponse{status: resp.StatusCode}, d.refusal(resp, what)
 	}
-	return ghResponse{resp.Header, b}, nil
+	return ghResponse{resp.StatusCode, resp.Header, b}, nil
 }
 
 // refusal is GitHub's refusal as one sentence: what is wrong and what to do.

@@ -149,3 +149,33 @@ func TestGitHubOrgDeliversSealedSecrets(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A run reads GitHub's public key once, in Check, and seals to it in Deliver; a key GitHub
+// replaced in between still gets the values delivered, sealed to the new one.
+func TestGitHubReadsThePublicKeyOncePerRun(t *testing.T) {
+	ctx := context.Background()
+	key := Secret{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "s3cr3t"}
+	for _, rotated := range []bool{false, true} {
+		gh := emu.StartGitHub(t, "acme/deploy")
+		d := github(t, gh, "github:acme/deploy")
+		if err := d.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rotated {
+			gh.RotateKey(t)
+		}
+		if err := d.Deliver(ctx, key); err != nil {
+			t.Fatalf("rotated %v: %v", rotated, err)
+		}
+		if secret, _ := gh.Secret("acme/deploy", "", GitHubSecretName); secret != key.SecretAccessKey {
+			t.Fatalf("rotated %v: GitHub holds %q", rotated, secret)
+		}
+		want := 1
+		if rotated {
+			want = 2
+		}
+		if n := gh.Calls("GET public-key"); n != want {
+			t.Fatalf("rotated %v: the public key read %d times, want %d", rotated, n, want)
+		}
+	}
+}

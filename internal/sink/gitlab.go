@@ -1,11 +1,9 @@
 package sink
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -101,7 +99,7 @@ func (d *GitLab) description(keyID string) string {
 // scope, a project or group the token cannot see, a role that may not manage variables, a
 // spent rate limit, and variables that hold another IAM user's key.
 func (d *GitLab) Check(ctx context.Context) error {
-	if err := d.readToken(ctx); err != nil {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil {
 		return err
 	}
 	if d.Token == "" {
@@ -134,17 +132,10 @@ func (d *GitLab) Check(ctx context.Context) error {
 	return nil
 }
 
-func (d *GitLab) readToken(ctx context.Context) (err error) {
-	if d.Token == "" && d.ref != nil {
-		d.Token, err = d.ref.read(ctx, d.String())
-	}
-	return err
-}
-
 // resolve finds whether Path is a project or a group, once (and reads a token kept by
 // reference first).
 func (d *GitLab) resolve(ctx context.Context) error {
-	if err := d.readToken(ctx); err != nil || d.base != "" {
+	if err := d.ref.fill(ctx, &d.Token, d.String()); err != nil || d.base != "" {
 		return err
 	}
 	id := url.PathEscape(d.Path)
@@ -239,29 +230,14 @@ func (d *GitLab) Recover(ctx context.Context, keyID string) (Secret, bool, error
 // do calls GitLab's API; code is the HTTP status (0 when none came), err its refusal as one
 // sentence.
 func (d *GitLab) do(ctx context.Context, method, path string, in any, what string, out any) (int, error) {
-	var body io.Reader
+	var body []byte
 	if in != nil {
-		b, _ := json.Marshal(in)
-		body = bytes.NewReader(b)
+		body, _ = json.Marshal(in)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, d.URL+"/api/v4"+path, body)
+	resp, b, err := ciCall(ctx, d.HTTP, method, d.URL+"/api/v4"+path, body, http.Header{"Private-Token": {d.Token}})
 	if err != nil {
 		return 0, &Error{d.String(), what, err}
 	}
-	req.Header.Set("PRIVATE-TOKEN", d.Token)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	c := d.HTTP
-	if c == nil {
-		c = http.DefaultClient
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, &Error{d.String(), what, err}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
 		return resp.StatusCode, d.refusal(resp, b, what)
 	}

@@ -202,3 +202,20 @@ func TestCITokenByReference(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A value GitLab refuses as invalid (400) is refused in one sentence that does not quote it:
+// GitLab's own message may.
+func TestGitLabRefusedValueIsNotInTheError(t *testing.T) {
+	gl := emu.StartGitLab(t, "acme/deploy")
+	d := gitlab(t, gl, "gitlab:acme/deploy")
+	secret := "not#maskable!secret"
+	err := d.Deliver(context.Background(), Secret{AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: secret})
+	var ie *InvalidError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "GitLab refused to create the variable AWS_SECRET_ACCESS_KEY as invalid (400)") ||
+		strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+	if _, ok := gl.Var("acme/deploy", "*", d.SecretName); ok {
+		t.Fatal("the refused variable was written")
+	}
+}

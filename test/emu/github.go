@@ -32,6 +32,7 @@ type GitHub struct {
 	Token string // the token it accepts; any other is 401
 
 	mu       sync.Mutex
+	keyID    string
 	pub      *[32]byte
 	priv     *[32]byte
 	repos    map[string]bool // "owner/repo", "owner/repo:env", and "org" for an organization
@@ -48,8 +49,6 @@ type ghSecret struct {
 	updated    time.Time
 	visibility string // an organization's secret's
 }
-
-const ghKeyID = "568250167242549743"
 
 // StartGitHub serves GitHub's secrets API for the repositories named ("owner/repo", or
 // "owner/repo:env" for an environment, or "org" for an organization), stopped at cleanup. A
@@ -76,7 +75,7 @@ func NewGitHub(report func(format string, args ...any), repos ...string) (*GitHu
 	if err != nil {
 		return nil, err
 	}
-	g := &GitHub{Token: "ghp_test", pub: pub, priv: priv, repos: map[string]bool{}, secrets: map[string]ghSecret{},
+	g := &GitHub{Token: "ghp_test", keyID: "568250167242549743", pub: pub, priv: priv, repos: map[string]bool{}, secrets: map[string]ghSecret{},
 		calls: map[string]int{}, spec: spec, report: report}
 	for _, r := range repos {
 		g.repos[r] = true
@@ -128,6 +127,19 @@ func (g *GitHub) Calls(kind string) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.calls[kind]
+}
+
+// RotateKey replaces the published public key, as GitHub may at any time: a value sealed to the
+// old one is refused (422) from then on.
+func (g *GitHub) RotateKey(t testing.TB) {
+	pub, priv, err := box.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.keyID += "1"
+	g.pub, g.priv = pub, priv
 }
 
 // ReadOnly makes writes refused with 403, as for a token without Secrets write.
@@ -199,7 +211,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && name == "public-key":
 		g.calls["GET public-key"]++
-		json.NewEncoder(w).Encode(map[string]string{"key_id": ghKeyID, "key": base64.StdEncoding.EncodeToString(g.pub[:])})
+		json.NewEncoder(w).Encode(map[string]string{"key_id": g.keyID, "key": base64.StdEncoding.EncodeToString(g.pub[:])})
 	case r.Method == http.MethodGet:
 		g.calls["GET secret"]++
 		s, ok := g.secrets[scope+"/"+name]
@@ -229,7 +241,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 			sealed, err = base64.StdEncoding.DecodeString(in.EncryptedValue)
 		}
 		opened, ok := box.OpenAnonymous(nil, sealed, g.pub, g.priv)
-		if err != nil || !ok || in.KeyID != ghKeyID {
+		if err != nil || !ok || in.KeyID != g.keyID {
 			ghError(w, http.StatusUnprocessableEntity, "Invalid request: the value is not a sealed box to the published key.")
 			return
 		}
