@@ -31,12 +31,7 @@ import (
 // the AWS CLI, not from keywarden. Every batch carries the firing's time of the input, which
 // the function reads as its rotation token's firing (a retried batch never rotates twice).
 func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
-	fresh(t)
-	s := moto(t)
-	motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}`)
-	t.Cleanup(func() {
-		motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": false}, "lambda": {"use_docker": true}}`)
-	})
+	s := executingMoto(t)
 
 	ctx := context.Background()
 	org := organizations.NewFromConfig(admin(t))
@@ -73,17 +68,11 @@ func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
 	}
 
 	fnArn := mkFunction(t)
-	def := fanOutDefinition(t, fnArn)
-	var sm struct {
-		StateMachineArn string
-		CreationDate    json.RawMessage
-	}
-	json.Unmarshal(awsCLI(t, "stepfunctions", "create-state-machine", "--name", "keywarden-fan-out",
-		"--role-arn", "arn:aws:iam::"+s.AccountID+":role/keywarden-fan-out", "--definition", def), &sm)
+	smArn, created := mkFanOut(t, s, fnArn)
 	// A firing's time as the scheduler writes <aws.scheduler.scheduled-time>: the
 	// state machine's creation as moto stamped it, so the test holds on any date.
-	fired := cliTime(t, sm.CreationDate).UTC().Truncate(time.Second).Format(time.RFC3339)
-	batches, status := runFanOut(t, sm.StateMachineArn, "curfew-1", deploy.FanOutInput("curfew", false, fired), fnArn)
+	fired := cliTime(t, created).UTC().Truncate(time.Second).Format(time.RFC3339)
+	batches, status := runFanOut(t, smArn, "curfew-1", deploy.FanOutInput("curfew", false, fired), fnArn)
 	seen := map[string]int{}
 	for _, b := range batches {
 		if len(b.Accounts) > deploy.FanOutBatch {
@@ -119,21 +108,14 @@ func TestFanOutStateMachineBatchesEveryActiveAccountOnce(t *testing.T) {
 // A test of its own: moto's Step Functions fails every StartExecution after its first (HTTP
 // 500, a lock it cannot copy), so one moto runs one execution.
 func TestFanOutExecutionWithoutATimeStillRuns(t *testing.T) {
-	fresh(t)
-	s := moto(t)
-	motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}`)
-	t.Cleanup(func() {
-		motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": false}, "lambda": {"use_docker": true}}`)
-	})
+	s := executingMoto(t)
 	org := organizations.NewFromConfig(admin(t))
 	if _, err := org.CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)
 	}
 	fnArn := mkFunction(t)
-	var sm struct{ StateMachineArn string }
-	json.Unmarshal(awsCLI(t, "stepfunctions", "create-state-machine", "--name", "keywarden-fan-out",
-		"--role-arn", "arn:aws:iam::"+s.AccountID+":role/keywarden-fan-out", "--definition", fanOutDefinition(t, fnArn)), &sm)
-	batches, status := runFanOut(t, sm.StateMachineArn, "curfew-by-hand", `{"job":"curfew","warn":false}`, fnArn)
+	smArn, _ := mkFanOut(t, s, fnArn)
+	batches, status := runFanOut(t, smArn, "curfew-by-hand", `{"job":"curfew","warn":false}`, fnArn)
 	if status != "SUCCEEDED" || len(batches) != 1 {
 		t.Fatalf("execution without a time: %s, %d batches; want SUCCEEDED and 1 (the management account's)", status, len(batches))
 	}
@@ -148,6 +130,34 @@ type fanOutBatch struct {
 	Warn     *bool
 	Time     string
 	Accounts []string
+}
+
+// executingMoto is a fresh moto whose Step Functions run their executions and whose Lambda
+// invokes without Docker, as the fan-out tests need, put back as it was when the test ends.
+func executingMoto(t *testing.T) *emu.Server {
+	t.Helper()
+	fresh(t)
+	s := moto(t)
+	motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": true}, "lambda": {"use_docker": false}}`)
+	t.Cleanup(func() {
+		motoConfig(t, s.MotoURL, `{"stepfunctions": {"execute_state_machine": false}, "lambda": {"use_docker": true}}`)
+	})
+	return s
+}
+
+// mkFanOut creates the fan-out state machine of the template, invoking fnArn, and returns its
+// ARN and its creation as moto stamped it (cliTime reads it).
+func mkFanOut(t *testing.T, s *emu.Server, fnArn string) (string, json.RawMessage) {
+	t.Helper()
+	var sm struct {
+		StateMachineArn string
+		CreationDate    json.RawMessage
+	}
+	if err := json.Unmarshal(awsCLI(t, "stepfunctions", "create-state-machine", "--name", "keywarden-fan-out",
+		"--role-arn", "arn:aws:iam::"+s.AccountID+":role/keywarden-fan-out", "--definition", fanOutDefinition(t, fnArn)), &sm); err != nil {
+		t.Fatal(err)
+	}
+	return sm.StateMachineArn, sm.CreationDate
 }
 
 // runFanOut starts an execution of the state machine, waits for it, and returns the events of

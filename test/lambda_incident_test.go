@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/cli"
 	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/incident"
 	"github.com/keywarden/keywarden/internal/keys"
@@ -289,14 +290,7 @@ jobs:
     do:
       - rotate: {older_than: 80d, to: ["secretsmanager:ci/{user}"], grace: 24h}
 `})
-	h.Sleep = func(ctx context.Context, d time.Duration) error {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-			return nil
-		}
-	}
+	h.Sleep = cli.Sleep // the deployed function's sleeper (cmd/keywarden hands lambda.Main the same)
 	// keywarden's clock is moto's stamp of the key plus a minute, never a fixed date.
 	at := createdAt(t, c, svcUser, leaked).Add(time.Minute)
 	h.Now = func() time.Time { return at }

@@ -89,9 +89,9 @@ func TestRespondRerunFinishesACrashedResponse(t *testing.T) {
 
 	later := first.Add(3 * time.Hour)
 	r := kwAt(t, later, admin(t), "respond", "--key", key, "--reason", "found again", "-c", cfg)
-	rec, err := keys.ParseRecord(tagsByCLI(t, "dev")[keys.TagKey(key)])
-	if r.code != 0 || err != nil || !rec.Incident() || rec.State != keys.Settled || !rec.Time.Equal(first) || rec.Reason != "leaked_in_CI" {
-		t.Fatalf("exit %d, record %+v (%v); want settled at %s with the first reason\n%s", r.code, rec, err, first, r.stderr)
+	rec := record(t, "dev", key)
+	if r.code != 0 || !rec.Incident() || rec.State != keys.Settled || !rec.Time.Equal(first) || rec.Reason != "leaked_in_CI" {
+		t.Fatalf("exit %d, record %+v; want settled at %s with the first reason\n%s", r.code, rec, first, r.stderr)
 	}
 	if s := statusByCLI(t, "dev", key); s != "Inactive" {
 		t.Fatalf("the key is %s", s)
@@ -99,8 +99,8 @@ func TestRespondRerunFinishesACrashedResponse(t *testing.T) {
 
 	awsCLI(t, "iam", "update-access-key", "--user-name", "dev", "--access-key-id", key, "--status", "Active")
 	r = kwAt(t, later.Add(time.Hour), admin(t), "respond", "--key", key, "--reason", "leaked twice", "-c", cfg)
-	rec, err = keys.ParseRecord(tagsByCLI(t, "dev")[keys.TagKey(key)])
-	if r.code != 0 || err != nil || !rec.Time.Equal(later.Add(time.Hour)) || rec.Reason != "leaked_twice" || statusByCLI(t, "dev", key) != "Inactive" {
-		t.Fatalf("a new incident on a key active again: exit %d, record %+v (%v)\n%s", r.code, rec, err, r.stderr)
+	rec = record(t, "dev", key)
+	if r.code != 0 || !rec.Time.Equal(later.Add(time.Hour)) || rec.Reason != "leaked_twice" || statusByCLI(t, "dev", key) != "Inactive" {
+		t.Fatalf("a new incident on a key active again: exit %d, record %+v\n%s", r.code, rec, r.stderr)
 	}
 }

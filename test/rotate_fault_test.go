@@ -1,16 +1,11 @@
 package test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -209,18 +204,13 @@ func TestRotateRetireDeactivatesBeforeDeleting(t *testing.T) {
 // the new key's record survives the old key's retirement.
 func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 	c, oldID, _, credsPath := rotSetup(t)
-	var tags []iamtypes.Tag
-	for i := range 47 {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
-	}
+	tags := teamTags(47)
 	stale := func(i int) string { return keys.TagKey(fmt.Sprintf("AKIAGONEGONEGONE%04d", i)) }
 	for i := range 2 {
 		rec := keys.Record{Action: keys.ActionDeleted, Time: time.Date(2025, 1, 1+i, 0, 0, 0, 0, time.UTC), Origin: "job:hygiene"}
-		tags = append(tags, iamtypes.Tag{Key: aws.String(stale(i)), Value: aws.String(rec.String())})
+		tags[stale(i)] = rec.String()
 	}
-	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: tags}); err != nil {
-		t.Fatal(err)
-	}
+	tagUser(t, c, rotUser, tags)
 	r := rotKW(t, credsPath, "--retire", "deactivate")
 	if r.code != 0 {
 		t.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
@@ -242,17 +232,20 @@ func TestRotateAtTheTagLimitKeepsTheNewKeysRecord(t *testing.T) {
 // before any change, as a service rotation does.
 func TestRotateAtTheTagLimitWithNoStaleRecordRefuses(t *testing.T) {
 	c, oldID, oldSecret, credsPath := rotSetup(t)
-	var fifty []iamtypes.Tag
-	for i := range 49 {
-		fifty = append(fifty, iamtypes.Tag{Key: aws.String(fmt.Sprintf("team-%02d", i)), Value: aws.String("x")})
-	}
-	if _, err := c.TagUser(context.Background(), &iam.TagUserInput{UserName: aws.String(rotUser), Tags: fifty}); err != nil {
-		t.Fatal(err)
-	}
+	tagUser(t, c, rotUser, teamTags(49))
 	before, _ := os.ReadFile(credsPath)
 	r := rotKW(t, credsPath)
 	if r.code != 4 || !strings.Contains(r.stderr, "remove a tag so keywarden can record the change") {
 		t.Fatalf("rotate at 49 tags: exit %d, want 4 and the tag limit named\n%s", r.code, r.stderr)
 	}
 	assertUnchanged(t, credsPath, before, oldID, oldSecret)
+}
+
+// teamTags are n tags that are not keywarden's (team-00=x, …), to bring a user near IAM's 50.
+func teamTags(n int) map[string]string {
+	m := map[string]string{}
+	for i := range n {
+		m[fmt.Sprintf("team-%02d", i)] = "x"
+	}
+	return m
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/cli"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/rotate"
@@ -135,14 +136,7 @@ func TestLambdaRetriedInvocationRotatesOnce(t *testing.T) {
 	fired := createdAt(t, c, svcUser, oldID).Add(81 * 24 * time.Hour).Truncate(time.Second)
 	yaml := "jobs:\n  rotate-ci:\n    schedule: \"0 3 * * 1\"\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, to: [\"ssm:/ci/{user}\"], grace: 0s, make_room: true}\n"
 	h, _ := lambdaHandler(t, map[string]string{contract.EnvConfig: yaml})
-	h.Sleep = func(ctx context.Context, d time.Duration) error {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-			return nil
-		}
-	}
+	h.Sleep = cli.Sleep // the deployed function's sleeper (cmd/keywarden hands lambda.Main the same)
 	event := []byte(`{"job":"rotate-ci","time":"` + fired.UTC().Format(time.RFC3339) + `"}`)
 	h.Now = func() time.Time { return fired.Add(time.Second) }
 	if _, err := h.Handle(context.Background(), event); err != nil {

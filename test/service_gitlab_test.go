@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/cli"
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/test/emu"
 )
@@ -93,14 +94,7 @@ func TestLambdaRotatesIntoGitLabWithATokenByReference(t *testing.T) {
 	fired := createdAt(t, c, svcUser, oldID).Add(81 * 24 * time.Hour).Truncate(time.Second)
 	yaml := "jobs:\n  rotate-ci:\n    select: {users: [\"svc-*\"]}\n    do:\n      - rotate: {older_than: 80d, grace: 0s, to: [\"gitlab:acme/deploy:scope={user}:token=ssm:/ci/gitlab-token\", \"secretsmanager:ci/{user}\"]}\n"
 	h, log := lambdaHandler(t, map[string]string{contract.EnvConfig: yaml, "GITLAB_URL": gl.URL, "GITLAB_TOKEN": "not-this-one"})
-	h.Sleep = func(ctx context.Context, d time.Duration) error {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(d):
-			return nil
-		}
-	}
+	h.Sleep = cli.Sleep // the deployed function's sleeper (cmd/keywarden hands lambda.Main the same)
 	h.Now = func() time.Time { return fired }
 	r, err := h.Handle(context.Background(), []byte(`{"job":"rotate-ci","time":"`+fired.UTC().Format(time.RFC3339)+`"}`))
 	if err != nil || r.Changed != 1 {

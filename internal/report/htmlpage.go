@@ -179,7 +179,7 @@ func (p *pageWriter) summary(d pageData) {
 		"<thead><tr><th>Check</th><th>Verdict</th><th>Keys</th><th>What it means</th><th>Fix</th></tr></thead>\n<tbody>\n")
 	for _, v := range d.Verdicts {
 		p.raw("<tr><td>")
-		p.badge(v.Check)
+		p.badge(v.Check, v.ID, nil)
 		p.raw("</td><td class=\"verdict ")
 		verdict := "pass"
 		if v.Count != 0 {
@@ -232,16 +232,21 @@ func (p *pageWriter) summary(d pageData) {
 	p.raw("\n</div>\n")
 }
 
-// badge is a check's severity and id, linked to the page that explains it.
-func (p *pageWriter) badge(c policy.Check) {
+// badge is a check's severity and id, linked to the page that explains it; a key's finding
+// gives its own id (which names the check when the policy has no such check) and a title.
+func (p *pageWriter) badge(c policy.Check, id string, title *string) {
 	p.raw("<a class=\"sev sev-")
 	p.text(strings.ToLower(c.Severity))
 	p.raw("\" href=\"")
 	p.url(c.HelpURI)
+	if title != nil {
+		p.raw("\" title=\"")
+		p.text(*title)
+	}
 	p.raw("\">")
 	p.text(c.Severity)
 	p.raw(" · ")
-	p.text(c.ID)
+	p.text(id)
 	p.raw("</a>")
 }
 
@@ -384,18 +389,7 @@ func (p *pageWriter) key(d pageData, k *AuditKey) {
 	p.text(k.LastUsed)
 	p.raw("</td><td>")
 	for _, f := range k.Findings {
-		c := d.Checks[f.ID]
-		p.raw("<a class=\"sev sev-")
-		p.text(strings.ToLower(c.Severity))
-		p.raw("\" href=\"")
-		p.url(c.HelpURI)
-		p.raw("\" title=\"")
-		p.text(f.Title)
-		p.raw("\">")
-		p.text(c.Severity)
-		p.raw(" · ")
-		p.text(f.ID)
-		p.raw("</a>")
+		p.badge(d.Checks[f.ID], f.ID, &f.Title)
 	}
 	p.raw("</td><td>")
 	for _, f := range k.Findings {
