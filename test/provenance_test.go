@@ -11,6 +11,8 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keywarden/keywarden/internal/keys"
+	"github.com/keywarden/keywarden/internal/provenance"
+	"github.com/keywarden/keywarden/test/emu"
 )
 
 func tagUser(t *testing.T, c *iam.Client, user string, kv map[string]string) {
@@ -64,5 +66,38 @@ func TestProvenanceStaysWithinIAMTagLimit(t *testing.T) {
 	}
 	if _, ok := got[keys.TagKey(mid)]; !ok {
 		t.Fatal("the change was not recorded")
+	}
+}
+
+// A record counted against tags the caller read earlier (a rotation's creation record) meets
+// IAM's limit when someone tagged the user since: it reads the tags again and makes room from
+// what IAM holds, as it would have without the caller's copy, instead of leaving the change
+// unrecorded.
+func TestRecordFromAStaleCopyMakesRoomWhenIAMIsFull(t *testing.T) {
+	c := fresh(t)
+	id := mkUser(t, c, "busy", 1)[0]
+	gone := "AKIAGONE000000000001"
+	old := keys.Record{Action: keys.ActionDeactivated, Time: createdAt(t, c, "busy", id), State: keys.Settled}
+	tags := teamTags(49)
+	tags[keys.TagKey(gone)] = old.String() // the 50th: IAM is full
+	tagUser(t, c, "busy", tags)
+	p := moto(t).Proxy(t)
+	w := witness(t)
+	p.FailNext("TagUser", 1, emu.TagLimit) // another writer's tag took the last place
+	ks := []keys.Key{{AccessKeyID: id, Status: keys.Active}}
+	known := map[string]string{}
+	rec := keys.Record{Action: keys.ActionCreated, Time: old.Time, Origin: "test"}
+	if err := provenance.Record(context.Background(), iam.NewFromConfig(p.Config(w[0], w[1])), "busy", id, rec, known, ks); err != nil {
+		t.Fatalf("Record: %v", err)
+	}
+	got := tagsByCLI(t, "busy")
+	if r, err := keys.ParseRecord(got[keys.TagKey(id)]); err != nil || r.Action != keys.ActionCreated || r.State != keys.Settled {
+		t.Fatalf("the record %q (%v): want a settled creation", got[keys.TagKey(id)], err)
+	}
+	if _, ok := got[keys.TagKey(gone)]; ok {
+		t.Fatalf("the stale record of %s is still there: no room was made", gone)
+	}
+	if calls := p.Calls(); calls["ListUserTags"] != 1 || calls["UntagUser"] != 1 || calls["TagUser"] != 2 {
+		t.Fatalf("calls %v: want TagUser 2 (refused, then written), ListUserTags 1, UntagUser 1", calls)
 	}
 }

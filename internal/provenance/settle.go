@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/awserr"
 	"github.com/keywarden/keywarden/internal/inventory"
 	"github.com/keywarden/keywarden/internal/keys"
 )
@@ -17,7 +18,8 @@ import (
 // since the record replaces whatever was there, and they are updated. ks are the user's keys,
 // for pruning.
 func Record(ctx context.Context, c IAM, user, keyID string, rec keys.Record, tags map[string]string, ks []keys.Key) error {
-	if tags == nil {
+	known := tags != nil
+	if !known {
 		var err error
 		if tags, err = inventory.ListTags(ctx, c, user); err != nil {
 			return fmt.Errorf("read the tags of %s: %w", user, err)
@@ -28,7 +30,13 @@ func Record(ctx context.Context, c IAM, user, keyID string, rec keys.Record, tag
 	}
 	rec.State, rec.Was = keys.Settled, nil
 	tk, v := keys.TagKey(keyID), rec.String()
-	if err := tag(ctx, c, user, tk, v); err != nil {
+	err := tag(ctx, c, user, tk, v)
+	if err != nil && known && awserr.Classify(err) == awserr.LimitExceeded {
+		// Someone else tagged the user since the caller read its tags: the room is made again
+		// from what IAM holds now, as it would have been without the caller's copy.
+		err = Record(ctx, c, user, keyID, rec, nil, ks)
+	}
+	if err != nil {
 		return err
 	}
 	tags[tk] = v

@@ -33,6 +33,9 @@ const (
 	// Denied answers HTTP 403 AccessDenied, as IAM or STS refuses a caller whose policy (or a
 	// role's trust policy) does not allow the call.
 	Denied
+	// TagLimit answers HTTP 409 LimitExceeded, as IAM refuses a tag past a user's 50 (moto
+	// does not count them).
+	TagLimit
 )
 
 func (f Fault) String() string {
@@ -49,6 +52,8 @@ func (f Fault) String() string {
 		return "reset after"
 	case Denied:
 		return "denied"
+	case TagLimit:
+		return "tag limit"
 	}
 	return fmt.Sprintf("Fault(%d)", int(f))
 }
@@ -121,6 +126,8 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, c Call, f Fault) 
 		writeError(w, r, c, http.StatusBadRequest, "Throttling", "Rate exceeded")
 	case Denied:
 		writeError(w, r, c, http.StatusForbidden, "AccessDenied", "User is not authorized to perform: "+actionName(c)+" (injected by the test proxy)")
+	case TagLimit:
+		writeError(w, r, c, http.StatusConflict, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50.")
 	case ServerError:
 		writeError(w, r, c, http.StatusInternalServerError, "InternalFailure", "We encountered an internal error. Please try again.")
 	case Unavailable:
