@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -30,9 +28,3 @@ func SSM(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) }
 
 // SecretsManager is the Secrets Manager client of cfg.
 func SecretsManager(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) }
-
-// SES is the SES client of cfg.
-func SES(cfg aws.Config) *ses.Client { return ses.NewFromConfig(cfg) }
-
-// SNS is the SNS client of cfg.
-func SNS(cfg aws.Config) *sns.Client { return sns.NewFromConfig(cfg) }

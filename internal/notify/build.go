@@ -7,7 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/keywarden/keywarden/internal/clients"
+	"github.com/keywarden/keywarden/internal/awsapi/ses"
+	"github.com/keywarden/keywarden/internal/awsapi/sns"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -16,10 +17,10 @@ import (
 func New(cfg aws.Config, n *policy.Notify, sleep func(context.Context, time.Duration) error) *Sender {
 	s := &Sender{Sleep: sleep}
 	if n.EmailFrom != "" {
-		s.Channels = append(s.Channels, &Email{SES: clients.SES(cfg), From: n.EmailFrom})
+		s.Channels = append(s.Channels, &Email{SES: ses.NewFromConfig(cfg), From: n.EmailFrom})
 	}
 	if n.SNSTopicARN != "" {
-		s.Channels = append(s.Channels, &Topic{SNS: clients.SNS(cfg), TopicARN: n.SNSTopicARN})
+		s.Channels = append(s.Channels, &Topic{SNS: sns.NewFromConfig(cfg), TopicARN: n.SNSTopicARN})
 	}
 	if n.WebhookURL != "" {
 		w := &Webhook{URL: n.WebhookURL, Client: &http.Client{Timeout: 10 * time.Second}}

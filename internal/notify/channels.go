@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ses"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/keywarden/keywarden/internal/awsapi/ses"
+	"github.com/keywarden/keywarden/internal/awsapi/sns"
 
 	"github.com/keywarden/keywarden/internal/awserr"
 )
@@ -66,10 +65,10 @@ func (e *Email) Messages(r Run) []Message {
 		out = append(out, Message{To: d.Owner, Send: func(ctx context.Context) error {
 			_, err := e.SES.SendEmail(ctx, &ses.SendEmailInput{
 				Source:      aws.String(e.From),
-				Destination: &sestypes.Destination{ToAddresses: []string{d.Owner}},
-				Message: &sestypes.Message{
-					Subject: &sestypes.Content{Data: aws.String(d.Subject())},
-					Body:    &sestypes.Body{Text: &sestypes.Content{Data: aws.String(d.Text())}},
+				Destination: &ses.Destination{ToAddresses: []string{d.Owner}},
+				Message: &ses.Message{
+					Subject: &ses.Content{Data: aws.String(d.Subject())},
+					Body:    &ses.Body{Text: &ses.Content{Data: aws.String(d.Text())}},
 				},
 			})
 			if err != nil {
