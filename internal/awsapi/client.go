@@ -122,7 +122,9 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 				CredentialsProvider: c.cfg.Credentials, Signer: v4.NewSigner(),
 			}), middleware.After)
 		},
-		func() error { return retry.AddRetryMiddlewares(stack, retry.AddRetryMiddlewaresOptions{Retryer: retryer}) },
+		func() error {
+			return retry.AddRetryMiddlewares(stack, retry.AddRetryMiddlewaresOptions{Retryer: retryer})
+		},
 		func() error { return smithyhttp.AddComputeContentLengthMiddleware(stack) },
 		func() error { return awsmiddleware.AddClientRequestIDMiddleware(stack) },
 		func() error { return awsmiddleware.AddRequestUserAgentMiddleware(stack) },
