@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/keywarden/keywarden/internal/awsapi/organizations"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -109,5 +111,5 @@ func For(ctx context.Context, base aws.Config, spec *policy.Accounts) ([]Account
 	if err != nil {
 		return nil, fmt.Errorf("identify the caller's account (sts:GetCallerIdentity): %w", err)
 	}
-	return Resolve(ctx, base, clients.Organizations(base), *spec, aws.ToString(id.Account))
+	return Resolve(ctx, base, organizations.NewFromConfig(base), *spec, aws.ToString(id.Account))
 }

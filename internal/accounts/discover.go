@@ -5,8 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/keywarden/keywarden/internal/awsapi/organizations"
 
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -63,7 +62,7 @@ func underOU(ctx context.Context, org Organizations, ou string) ([]Member, error
 			}
 			out = appendActive(out, page.Accounts)
 		}
-		cp := organizations.NewListChildrenPaginator(org, &organizations.ListChildrenInput{ParentId: &parent, ChildType: orgtypes.ChildTypeOrganizationalUnit})
+		cp := organizations.NewListChildrenPaginator(org, &organizations.ListChildrenInput{ParentId: &parent, ChildType: organizations.ChildTypeOrganizationalUnit})
 		for cp.HasMorePages() {
 			page, err := cp.NextPage(ctx)
 			if err != nil {
@@ -79,9 +78,9 @@ func underOU(ctx context.Context, org Organizations, ou string) ([]Member, error
 
 // appendActive keeps ACTIVE accounts: a suspended or closing account cannot be assumed into.
 // State replaces the retiring Status; an endpoint that sends only Status is read by it.
-func appendActive(out []Member, as []orgtypes.Account) []Member {
+func appendActive(out []Member, as []organizations.Account) []Member {
 	for _, a := range as {
-		active := a.State == orgtypes.AccountStateActive || a.State == "" && a.Status == orgtypes.AccountStatusActive
+		active := a.State == organizations.AccountStateActive || a.State == "" && a.Status == organizations.AccountStatusActive
 		if active {
 			out = append(out, Member{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name)})
 		}

@@ -38,6 +38,9 @@ type Service struct {
 	Prefix string
 	// SigningName is SigV4's service name.
 	SigningName string
+	// Global services (Organizations) have one endpoint per partition, in that partition's
+	// first region, whatever region the config names.
+	Global bool
 }
 
 // Client calls one service with one aws.Config.
@@ -49,8 +52,21 @@ type Client struct {
 // New returns the client of svc for cfg.
 func New(cfg aws.Config, svc Service) *Client { return &Client{cfg: cfg, svc: svc} }
 
-// Region is the region calls go to.
-func (c *Client) Region() string { return c.cfg.Region }
+// Region is the region calls go to and are signed for.
+func (c *Client) Region() string {
+	if !c.svc.Global {
+		return c.cfg.Region
+	}
+	switch suffix := dnsSuffix(c.cfg.Region); {
+	case suffix == "amazonaws.com.cn":
+		return "cn-northwest-1"
+	case strings.HasPrefix(c.cfg.Region, "us-gov-"):
+		return "us-gov-west-1"
+	case suffix != "amazonaws.com":
+		return c.cfg.Region
+	}
+	return "us-east-1"
+}
 
 // Call is one HTTP request to the service.
 type Call struct {
@@ -104,7 +120,7 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 	steps := []func() error{
 		func() error {
 			return stack.Initialize.Add(&awsmiddleware.RegisterServiceMetadata{
-				ServiceID: c.svc.ID, SigningName: c.svc.SigningName, Region: c.cfg.Region, OperationName: call.Op,
+				ServiceID: c.svc.ID, SigningName: c.svc.SigningName, Region: c.Region(), OperationName: call.Op,
 			}, middleware.Before)
 		},
 		func() error { return stack.Serialize.Add(&serializer{call: call, c: c}, middleware.After) },
@@ -181,7 +197,7 @@ func (m *serializer) HandleSerialize(ctx context.Context, in middleware.Serializ
 	in.Request = req
 	// Where SigV4's signer finds its scope (RegisterServiceMetadata sets the endpoint's region).
 	ctx = awsmiddleware.SetSigningName(ctx, m.c.svc.SigningName)
-	ctx = awsmiddleware.SetSigningRegion(ctx, m.c.cfg.Region)
+	ctx = awsmiddleware.SetSigningRegion(ctx, m.c.Region())
 	return next.HandleSerialize(ctx, in)
 }
 

@@ -23,7 +23,7 @@ func (c *Client) Endpoint() (*url.URL, error) {
 		return nil, err
 	}
 	if raw == "" {
-		if raw, err = public(c.svc.Prefix, c.cfg.Region, c.fips()); err != nil {
+		if raw, err = public(c.svc.Prefix, c.Region(), c.fips()); err != nil {
 			return nil, err
 		}
 	}

@@ -18,6 +18,7 @@ func TestEndpointFollowsTheSDKsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	sns := Service{ID: "SNS", Prefix: "sns", SigningName: "sns"}
+	org := Service{ID: "Organizations", Prefix: "organizations", SigningName: "organizations", Global: true}
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -29,6 +30,9 @@ func TestEndpointFollowsTheSDKsOrder(t *testing.T) {
 		{"isob before iso", map[string]string{"AWS_REGION": "us-isob-east-1"}, sns, "https://sns.us-isob-east-1.sc2s.sgov.gov"},
 		{"fips", map[string]string{"AWS_REGION": "us-gov-west-1", "AWS_USE_FIPS_ENDPOINT": "true"}, sns, "https://sns-fips.us-gov-west-1.amazonaws.com"},
 		{"ses's prefix", map[string]string{"AWS_REGION": "us-east-1"}, Service{ID: "SES", Prefix: "email", SigningName: "ses"}, "https://email.us-east-1.amazonaws.com"},
+		{"global", map[string]string{"AWS_REGION": "eu-west-1"}, org, "https://organizations.us-east-1.amazonaws.com"},
+		{"global in china", map[string]string{"AWS_REGION": "cn-north-1"}, org, "https://organizations.cn-northwest-1.amazonaws.com.cn"},
+		{"global in govcloud", map[string]string{"AWS_REGION": "us-gov-east-1"}, org, "https://organizations.us-gov-west-1.amazonaws.com"},
 		{"general", map[string]string{"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:4000"}, sns, "http://127.0.0.1:4000"},
 		{"service's own wins", map[string]string{"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:4000", "AWS_ENDPOINT_URL_SNS": "http://127.0.0.1:4001"}, sns, "http://127.0.0.1:4001"},
 		{"another service's own is not ours", map[string]string{"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_SQS": "http://127.0.0.1:4001"}, sns, "https://sns.us-east-1.amazonaws.com"},

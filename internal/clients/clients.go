@@ -8,7 +8,6 @@ package clients
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -19,9 +18,6 @@ func IAM(cfg aws.Config) *iam.Client { return iam.NewFromConfig(cfg) }
 
 // STS is the STS client of cfg.
 func STS(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) }
-
-// Organizations is the Organizations client of cfg.
-func Organizations(cfg aws.Config) *organizations.Client { return organizations.NewFromConfig(cfg) }
 
 // SSM is the SSM client of cfg.
 func SSM(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) }

@@ -8,9 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/keywarden/keywarden/internal/awsapi/organizations"
 
-	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -52,7 +51,7 @@ func BootstrapMembers(ctx context.Context, awscfg aws.Config, cfg *policy.Config
 func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byte, ous []string, region string) (StackSetDeployment, error) {
 	ous = slices.Clone(ous)
 	if len(ous) == 0 {
-		roots, err := clients.Organizations(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
+		roots, err := organizations.NewFromConfig(cfg).ListRoots(ctx, &organizations.ListRootsInput{})
 		if err != nil {
 			return StackSetDeployment{}, &StepError{What: "find the organization's root (organizations:ListRoots)", Err: err}
 		}
