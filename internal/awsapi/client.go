@@ -14,6 +14,7 @@ package awsapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -41,6 +42,9 @@ type Service struct {
 	// Global services (Organizations) have one endpoint per partition, in that partition's
 	// first region, whatever region the config names.
 	Global bool
+	// Typed, if set, returns the service's own error type for an API error whose code it
+	// models (as the SDK's clients return *types.ResourceNotFoundException), or e unchanged.
+	Typed func(e *smithy.GenericAPIError) error
 }
 
 // Client calls one service with one aws.Config.
@@ -144,7 +148,9 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 		func() error { return smithyhttp.AddComputeContentLengthMiddleware(stack) },
 		func() error { return awsmiddleware.AddClientRequestIDMiddleware(stack) },
 		func() error { return awsmiddleware.AddRequestUserAgentMiddleware(stack) },
-		func() error { return stack.Deserialize.Add(&deserializer{call: call}, middleware.After) },
+		func() error {
+			return stack.Deserialize.Add(&deserializer{call: call, typed: c.svc.Typed}, middleware.After)
+		},
 		func() error { return awsmiddleware.AddRawResponseToMetadata(stack) },
 		func() error { return awsmiddleware.AddRequestIDRetrieverMiddleware(stack) },
 		func() error { return awshttp.AddResponseErrorMiddleware(stack) },
@@ -229,7 +235,10 @@ func (m *resolveEndpoint) HandleFinalize(ctx context.Context, in middleware.Fina
 	return next.HandleFinalize(ctx, in)
 }
 
-type deserializer struct{ call Call }
+type deserializer struct {
+	call  Call
+	typed func(*smithy.GenericAPIError) error
+}
 
 func (*deserializer) ID() string { return "OperationDeserializer" }
 
@@ -251,7 +260,12 @@ func (m *deserializer) HandleDeserialize(ctx context.Context, in middleware.Dese
 		if decode == nil {
 			decode = XMLError
 		}
-		return out, md, decode(resp.StatusCode, resp.Header, body)
+		err := decode(resp.StatusCode, resp.Header, body)
+		var ge *smithy.GenericAPIError
+		if m.typed != nil && errors.As(err, &ge) {
+			err = m.typed(ge)
+		}
+		return out, md, err
 	}
 	out.Result = &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
 	return out, md, nil

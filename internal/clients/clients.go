@@ -8,8 +8,6 @@ package clients
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -18,9 +16,3 @@ func IAM(cfg aws.Config) *iam.Client { return iam.NewFromConfig(cfg) }
 
 // STS is the STS client of cfg.
 func STS(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) }
-
-// SSM is the SSM client of cfg.
-func SSM(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) }
-
-// SecretsManager is the Secrets Manager client of cfg.
-func SecretsManager(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) }

@@ -6,10 +6,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
+
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/keywarden/keywarden/internal/awsconfig"
-	"github.com/keywarden/keywarden/internal/clients"
 )
 
 // Main serves Lambda invocations until the runtime stops the process. cmd/keywarden calls it
@@ -26,7 +27,7 @@ func Main(sleep func(context.Context, time.Duration) error) {
 	}
 	awslambda.StartWithOptions(&Handler{
 		AWS:    cfg,
-		SSM:    clients.SSM(cfg),
+		SSM:    ssm.NewFromConfig(cfg),
 		Getenv: os.Getenv,
 		Now:    time.Now,
 		Sleep:  sleep,

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
+
 	"github.com/keywarden/keywarden/internal/accounts"
-	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/jobs"
 	"github.com/keywarden/keywarden/internal/svcrotate"
@@ -52,7 +53,7 @@ func (h *Handler) rotateSecret(ctx context.Context, r Result, ev RotationEvent, 
 		return r, err
 	}
 	res, err := svcrotate.SecretStep{
-		IAM: s.IAM, SM: clients.SecretsManager(h.AWS), Connect: svcrotate.ConnectWith(h.AWS),
+		IAM: s.IAM, SM: secretsmanager.NewFromConfig(h.AWS), Connect: svcrotate.ConnectWith(h.AWS),
 		Step: ev.Step, SecretID: ev.SecretID, Token: ev.ClientRequestToken, SelfKeyID: s.SelfKeyID,
 		Wait: engine.WaitOptions{Wait: 2 * time.Minute, Sleep: h.Sleep}, Now: h.Now,
 		Progress: func(msg string) { log.Info("rotation", "secret", ev.SecretID, "step", ev.Step, "msg", msg) },

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
 
 	"github.com/keywarden/keywarden/internal/lambda/contract"
 	"github.com/keywarden/keywarden/internal/policy"

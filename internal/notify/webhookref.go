@@ -7,11 +7,10 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	sm "github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
 
 	"github.com/keywarden/keywarden/internal/awserr"
-	"github.com/keywarden/keywarden/internal/clients"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -39,9 +38,9 @@ type urlRef struct {
 func newURLRef(cfg aws.Config, ref string) *urlRef {
 	r := &urlRef{ref: ref}
 	if kind, _ := policy.WebhookRef(ref); kind == "ssm" {
-		r.ssm = clients.SSM(cfg)
+		r.ssm = ssm.NewFromConfig(cfg)
 	} else {
-		r.sm = clients.SecretsManager(cfg)
+		r.sm = sm.NewFromConfig(cfg)
 	}
 	return r
 }

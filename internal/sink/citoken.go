@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	sm "github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
 )
 
 // ciToken is a CI destination's token kept by reference (:token=ssm:NAME or

@@ -8,10 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	sm "github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
 
 	"github.com/keywarden/keywarden/test/emu"
 )
@@ -153,16 +151,16 @@ func (s *tokenStore) GetParameter(_ context.Context, in *ssm.GetParameterInput, 
 	s.reads++
 	v, ok := s.tokens[aws.ToString(in.Name)]
 	if !ok || !aws.ToBool(in.WithDecryption) {
-		return nil, &ssmtypes.ParameterNotFound{Message: aws.String("not found")}
+		return nil, &ssm.ParameterNotFound{Message: aws.String("not found")}
 	}
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: &v}}, nil
+	return &ssm.GetParameterOutput{Parameter: &ssm.Parameter{Value: &v}}, nil
 }
 
 func (s *tokenStore) GetSecretValue(_ context.Context, in *sm.GetSecretValueInput, _ ...func(*sm.Options)) (*sm.GetSecretValueOutput, error) {
 	s.reads++
 	v, ok := s.tokens[aws.ToString(in.SecretId)]
 	if !ok {
-		return nil, &smtypes.ResourceNotFoundException{Message: aws.String("not found")}
+		return nil, &sm.ResourceNotFoundException{Message: aws.String("not found")}
 	}
 	return &sm.GetSecretValueOutput{SecretString: &v}, nil
 }

@@ -7,8 +7,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	sm "github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
 
 	"github.com/keywarden/keywarden/internal/sink/kind"
 )
@@ -143,13 +142,13 @@ func (d *SecretsManager) create(ctx context.Context, s Secret) error {
 		Name: &d.SecretID, ClientRequestToken: aws.String(d.version(s.AccessKeyID)),
 		SecretString: aws.String(string(s.JSON())),
 		Description:  aws.String("access key of IAM user " + d.User + ", rotated by keywarden"),
-		Tags:         []smtypes.Tag{{Key: aws.String(UserTag), Value: &d.User}},
+		Tags:         []sm.Tag{{Key: aws.String(UserTag), Value: &d.User}},
 	}
 	if d.KMSKeyID != "" {
 		in.KmsKeyId = &d.KMSKeyID
 	}
 	_, err := d.C.CreateSecret(ctx, in)
-	var exists *smtypes.ResourceExistsException
+	var exists *sm.ResourceExistsException
 	if errors.As(err, &exists) {
 		return d.Deliver(ctx, s) // made by a call whose answer was lost, or by someone else meanwhile
 	}
@@ -176,6 +175,6 @@ func (d *SecretsManager) CanRecover() bool { return true }
 func (d *SecretsManager) Actions() []string { return kind.SecretsManager.ActionsFor(d.KMSKeyID != "") }
 
 func notFoundSM(err error) bool {
-	var nf *smtypes.ResourceNotFoundException
+	var nf *sm.ResourceNotFoundException
 	return errors.As(err, &nf)
 }

@@ -5,8 +5,7 @@ import (
 	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/keywarden/keywarden/internal/awsapi/ssm"
 
 	"github.com/keywarden/keywarden/internal/sink/kind"
 )
@@ -43,7 +42,7 @@ func (d *SSM) Deliver(ctx context.Context, s Secret) error {
 		return nil // already delivered by an interrupted run: no extra version
 	}
 	in := &ssm.PutParameterInput{
-		Name: &d.Name, Value: aws.String(string(s.JSON())), Type: ssmtypes.ParameterTypeSecureString,
+		Name: &d.Name, Value: aws.String(string(s.JSON())), Type: ssm.ParameterTypeSecureString,
 		Overwrite: aws.Bool(true),
 	}
 	if d.KMSKeyID != "" {
@@ -57,7 +56,7 @@ func (d *SSM) Deliver(ctx context.Context, s Secret) error {
 
 func (d *SSM) Recover(ctx context.Context, keyID string) (Secret, bool, error) {
 	out, err := d.C.GetParameter(ctx, &ssm.GetParameterInput{Name: &d.Name, WithDecryption: aws.Bool(true)})
-	var nf *ssmtypes.ParameterNotFound
+	var nf *ssm.ParameterNotFound
 	if errors.As(err, &nf) {
 		return Secret{}, false, nil
 	}

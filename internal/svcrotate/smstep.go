@@ -11,8 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	sm "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	sm "github.com/keywarden/keywarden/internal/awsapi/secretsmanager"
 
 	"github.com/keywarden/keywarden/internal/engine"
 	"github.com/keywarden/keywarden/internal/inventory"
@@ -163,7 +162,7 @@ func (s SecretStep) owner(ctx context.Context, desc *sm.DescribeSecretOutput) (s
 		return "", 0, &engine.RefusedError{Msg: fmt.Sprintf("the %s tag of %s is %q; want a duration like 24h, or remove it to deactivate the old key at finishSecret", GraceTag, s.SecretID, graceTag)}
 	}
 	out, err := s.SM.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: &s.SecretID, VersionStage: aws.String("AWSCURRENT")})
-	var nf *smtypes.ResourceNotFoundException
+	var nf *sm.ResourceNotFoundException
 	if err != nil && !errors.As(err, &nf) {
 		return "", 0, &engine.StepError{What: "read the current value of " + s.SecretID, Err: err}
 	}
