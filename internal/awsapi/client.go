@@ -38,6 +38,9 @@ type Service struct {
 	Prefix string
 	// SigningName is SigV4's service name.
 	SigningName string
+	// SignPathAsSent signs the request's path as it goes on the wire instead of escaping it
+	// again: S3's object keys are escaped once, and AWS checks the signature over that.
+	SignPathAsSent bool
 }
 
 // Client calls one service with one aws.Config.
@@ -119,7 +122,9 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 		func() error {
 			//lint:ignore SA1019 the generated clients' replacement is internal to each of them.
 			return stack.Finalize.Add(v4.NewSignHTTPRequestMiddleware(v4.SignHTTPRequestMiddlewareOptions{ //nolint:staticcheck
-				CredentialsProvider: c.cfg.Credentials, Signer: v4.NewSigner(),
+				CredentialsProvider: c.cfg.Credentials, Signer: v4.NewSigner(func(o *v4.SignerOptions) {
+					o.DisableURIPathEscaping = c.svc.SignPathAsSent
+				}),
 			}), middleware.After)
 		},
 		func() error {
