@@ -45,6 +45,9 @@ type Service struct {
 	// Typed, if set, returns the service's own error type for an API error whose code it
 	// models (as the SDK's clients return *types.ResourceNotFoundException), or e unchanged.
 	Typed func(e *smithy.GenericAPIError) error
+	// SignPathAsSent signs the request's path as it goes on the wire instead of escaping it
+	// again: S3's object keys are escaped once, and AWS checks the signature over that.
+	SignPathAsSent bool
 }
 
 // Client calls one service with one aws.Config.
@@ -139,7 +142,9 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 		func() error {
 			//lint:ignore SA1019 the generated clients' replacement is internal to each of them.
 			return stack.Finalize.Add(v4.NewSignHTTPRequestMiddleware(v4.SignHTTPRequestMiddlewareOptions{ //nolint:staticcheck
-				CredentialsProvider: c.cfg.Credentials, Signer: v4.NewSigner(),
+				CredentialsProvider: c.cfg.Credentials, Signer: v4.NewSigner(func(o *v4.SignerOptions) {
+					o.DisableURIPathEscaping = c.svc.SignPathAsSent
+				}),
 			}), middleware.After)
 		},
 		func() error {

@@ -34,6 +34,14 @@ func (c *Client) Endpoint() (*url.URL, error) {
 	return u, nil
 }
 
+// Configured reports whether the endpoint is one the config names rather than AWS's public
+// one: S3 addresses buckets by path there, since an emulator or a VPC endpoint rarely serves
+// bucket subdomains.
+func (c *Client) Configured() (bool, error) {
+	raw, err := c.configured()
+	return raw != "", err
+}
+
 // The interfaces the config's sources implement (config.EnvConfig, config.SharedConfig); the
 // SDK's own copy of them is internal to it.
 type (

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keywarden/keywarden/internal/awsapi/s3"
 	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/exitcode"
@@ -154,7 +155,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		res.Outcome, res.Changes, res.Template = "dry run", changes, string(body)
 		return printDryRun(o, res)
 	}
-	s3c := cmdonly.S3(s.cfg)
+	s3c := s3.NewFromConfig(s.cfg)
 	created, err := deploy.EnsureBucket(ctx, s3c, bucket, s.cfg.Region)
 	if err != nil {
 		return awsErr("prepare bucket "+bucket, err)

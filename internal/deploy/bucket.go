@@ -7,10 +7,10 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/keywarden/keywarden/internal/awsapi/s3"
+	s3types "github.com/keywarden/keywarden/internal/awsapi/s3/types"
 	"github.com/keywarden/keywarden/internal/awserr"
 )
 

@@ -7,7 +7,6 @@ package cmdonly
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 )
 
@@ -16,9 +15,3 @@ func CloudFormation(cfg aws.Config) *cloudformation.Client { return cloudformati
 
 // SecurityHub is the Security Hub client of cfg.
 func SecurityHub(cfg aws.Config) *securityhub.Client { return securityhub.NewFromConfig(cfg) }
-
-// S3 is the S3 client of cfg. A custom endpoint (an emulator, a VPC endpoint) rarely serves
-// bucket subdomains, so there buckets are addressed by path.
-func S3(cfg aws.Config) *s3.Client {
-	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
-}
