@@ -6,12 +6,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	cfn "github.com/keywarden/keywarden/internal/awsapi/cloudformation"
+	cfntypes "github.com/keywarden/keywarden/internal/awsapi/cloudformation/types"
 	"github.com/keywarden/keywarden/internal/clients"
-	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -60,7 +59,7 @@ func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byt
 			ous = append(ous, aws.ToString(r.Id))
 		}
 	}
-	c := cmdonly.CloudFormation(cfg)
+	c := CloudFormation(cfg)
 	_, err := c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
 		StackSetName: &name, TemplateBody: aws.String(string(body)),
 		PermissionModel: cfntypes.PermissionModelsServiceManaged,
