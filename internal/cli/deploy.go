@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keywarden/keywarden/internal/awsapi/s3"
-	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/exitcode"
 	"github.com/keywarden/keywarden/internal/report"
@@ -139,7 +138,7 @@ func runDeploy(ctx context.Context, o *deployOptions) error {
 		return err
 	}
 	params := map[string]string{deploy.CodeBucketParam: bucket, deploy.CodeKeyParam: key}
-	cfnc := cmdonly.CloudFormation(s.cfg)
+	cfnc := deploy.CloudFormation(s.cfg)
 	stacks := &deploy.Stacks{CFN: cfnc, Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	fires, err := deploy.NextFires(topts.Config, o.Now())
 	if err != nil {

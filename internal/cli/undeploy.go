@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/deploy"
 	"github.com/keywarden/keywarden/internal/exitcode"
 )
@@ -47,7 +46,7 @@ func runUndeploy(ctx context.Context, o *undeployOptions) error {
 	if err != nil {
 		return err
 	}
-	stacks := &deploy.Stacks{CFN: cmdonly.CloudFormation(s.cfg), Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
+	stacks := &deploy.Stacks{CFN: deploy.CloudFormation(s.cfg), Progress: o.Stderr, Sleep: sleepCtx, Now: o.Now}
 	deleted, err := stacks.Delete(ctx, o.StackName)
 	if err != nil {
 		return stackErr("delete stack "+o.StackName, err)

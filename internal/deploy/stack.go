@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
+
+	cfn "github.com/keywarden/keywarden/internal/awsapi/cloudformation"
+	cfntypes "github.com/keywarden/keywarden/internal/awsapi/cloudformation/types"
 )
 
 // CFN is the part of the CloudFormation API deploy uses.
@@ -26,6 +27,11 @@ type CFN interface {
 	DescribeChangeSet(context.Context, *cfn.DescribeChangeSetInput, ...func(*cfn.Options)) (*cfn.DescribeChangeSetOutput, error)
 	DeleteChangeSet(context.Context, *cfn.DeleteChangeSetInput, ...func(*cfn.Options)) (*cfn.DeleteChangeSetOutput, error)
 }
+
+// CloudFormation is the CloudFormation client of cfg. It is built here, not in
+// clients/cmdonly, because it is keywarden's own (internal/awsapi/cloudformation) and cmdonly
+// imports nothing of keywarden's.
+func CloudFormation(cfg aws.Config) *cfn.Client { return cfn.NewFromConfig(cfg) }
 
 // Stacks creates, updates, previews and deletes keywarden's stack, reporting stack events to
 // Progress as they arrive.

@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/smithy-go"
+
+	cfn "github.com/keywarden/keywarden/internal/awsapi/cloudformation"
+	cfntypes "github.com/keywarden/keywarden/internal/awsapi/cloudformation/types"
 )
 
 // scriptedCFN plays back CloudFormation states that moto cannot produce (it neither rolls

@@ -6,11 +6,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/keywarden/keywarden/internal/awsapi/organizations"
 
-	"github.com/keywarden/keywarden/internal/clients/cmdonly"
+	cfn "github.com/keywarden/keywarden/internal/awsapi/cloudformation"
+	cfntypes "github.com/keywarden/keywarden/internal/awsapi/cloudformation/types"
+	"github.com/keywarden/keywarden/internal/awsapi/organizations"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 
@@ -59,7 +58,7 @@ func DeployStackSet(ctx context.Context, cfg aws.Config, name string, body []byt
 			ous = append(ous, aws.ToString(r.Id))
 		}
 	}
-	c := cmdonly.CloudFormation(cfg)
+	c := CloudFormation(cfg)
 	_, err := c.CreateStackSet(ctx, &cfn.CreateStackSetInput{
 		StackSetName: &name, TemplateBody: aws.String(string(body)),
 		PermissionModel: cfntypes.PermissionModelsServiceManaged,

@@ -32,7 +32,7 @@ func TestLambdaImportsOnlyWhatItNeeds(t *testing.T) {
 		"github.com/xeipuuv/gojsonschema",
 		"github.com/santhosh-tekuri/jsonschema/",
 		"github.com/aws/aws-sdk-go-v2/service/s3",
-		"github.com/aws/aws-sdk-go-v2/service/cloudformation",
+		"github.com/keywarden/keywarden/internal/awsapi/cloudformation",
 		"github.com/aws/aws-sdk-go-v2/service/securityhub",
 		"html/template",
 		"net/http/pprof",
