@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/keywarden/keywarden/internal/clients/cmdonly"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/report"
 	"github.com/keywarden/keywarden/internal/securityhub"
@@ -57,7 +56,7 @@ func (o *auditOptions) sendFindings(ctx context.Context, s *session, inv keys.In
 		}
 		ks = append(ks, k)
 	}
-	res, err := securityhub.Run(ctx, cmdonly.SecurityHub(s.cfg), securityhub.Sync{
+	res, err := securityhub.Run(ctx, securityhub.NewClient(s.cfg), securityhub.Sync{
 		Target: t, Keys: ks, Now: now, Covered: o.covered(inv),
 	})
 	if err != nil {

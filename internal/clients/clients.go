@@ -1,8 +1,9 @@
 // Package clients builds the AWS SDK clients keywarden uses, each from the one aws.Config a
 // command, serve or the Lambda loaded (internal/awsconfig), so how a service is reached is
-// said once. It holds only the services a run's path already links (the Lambda's included):
-// the clients that only commands build (CloudFormation, S3, Security Hub) are in
-// clients/cmdonly, so importing this package never adds them to the function's cold start.
+// said once. Only IAM and STS are here: the SDK's configuration links STS for its
+// credential chain anyway, and IAM is every run's; the services keywarden calls a few times
+// are internal/awsapi's, built where they are used, so that no generated client's init is
+// paid by a run that does not call it.
 package clients
 
 import (

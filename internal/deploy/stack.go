@@ -28,9 +28,8 @@ type CFN interface {
 	DeleteChangeSet(context.Context, *cfn.DeleteChangeSetInput, ...func(*cfn.Options)) (*cfn.DeleteChangeSetOutput, error)
 }
 
-// CloudFormation is the CloudFormation client of cfg. It is built here, not in
-// clients/cmdonly, because it is keywarden's own (internal/awsapi/cloudformation) and cmdonly
-// imports nothing of keywarden's.
+// CloudFormation is the CloudFormation client of cfg, keywarden's own
+// (internal/awsapi/cloudformation), built where deploy and undeploy use it.
 func CloudFormation(cfg aws.Config) *cfn.Client { return cfn.NewFromConfig(cfg) }
 
 // Stacks creates, updates, previews and deletes keywarden's stack, reporting stack events to

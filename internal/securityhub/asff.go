@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
+	"github.com/keywarden/keywarden/internal/awsapi/securityhub/types"
 	"github.com/keywarden/keywarden/internal/policy"
 )
 

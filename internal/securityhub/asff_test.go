@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
+	"github.com/keywarden/keywarden/internal/awsapi/securityhub/types"
 	"github.com/keywarden/keywarden/internal/keys"
 	"github.com/keywarden/keywarden/internal/policy"
 )
@@ -85,7 +85,7 @@ func TestBuildIsASFF(t *testing.T) {
 	if len(fs) != 3 {
 		t.Fatalf("%d findings, want 3 (alice IAM.3 and IAM.22, bob CIS.1.13)", len(fs))
 	}
-	// The SDK's field names are ASFF's, so its JSON is the document Security Hub receives.
+	// The types' json tags are ASFF's member names: this JSON is the document Security Hub receives.
 	b, err := json.Marshal(fs)
 	if err != nil {
 		t.Fatal(err)

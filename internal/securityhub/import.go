@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub"
-	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+
+	"github.com/keywarden/keywarden/internal/awsapi/securityhub"
+	"github.com/keywarden/keywarden/internal/awsapi/securityhub/types"
 )
 
 // API is the part of Security Hub keywarden uses.
@@ -16,6 +17,10 @@ type API interface {
 	GetFindings(ctx context.Context, in *securityhub.GetFindingsInput, optFns ...func(*securityhub.Options)) (*securityhub.GetFindingsOutput, error)
 	BatchImportFindings(ctx context.Context, in *securityhub.BatchImportFindingsInput, optFns ...func(*securityhub.Options)) (*securityhub.BatchImportFindingsOutput, error)
 }
+
+// NewClient is the Security Hub client of cfg, built where it is used: it links no SDK client
+// of its own (internal/awsapi), and only audit --to securityhub needs it.
+func NewClient(cfg aws.Config) API { return securityhub.NewFromConfig(cfg) }
 
 // batchSize is BatchImportFindings' limit of findings per call.
 const batchSize = 100
@@ -93,9 +98,8 @@ func activeFindings(ctx context.Context, api API, t Target) (map[string]types.Aw
 		MaxResults: aws.Int32(100),
 	}
 	out := map[string]types.AwsSecurityFinding{}
-	p := securityhub.NewGetFindingsPaginator(api, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	for {
+		page, err := api.GetFindings(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -105,8 +109,11 @@ func activeFindings(ctx context.Context, api API, t Target) (map[string]types.Aw
 				out[aws.ToString(f.Id)] = f
 			}
 		}
+		if aws.ToString(page.NextToken) == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
 	}
-	return out, nil
 }
 
 // userOf is the IAM user an earlier finding is about.

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keywarden/keywarden/internal/awsapi/cloudtrail"
+	cttypes "github.com/keywarden/keywarden/internal/awsapi/cloudtrail/types"
 	"github.com/keywarden/keywarden/internal/awserr"
 )
 

@@ -14,10 +14,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keywarden/keywarden/internal/awsapi/cloudtrail"
+	cttypes "github.com/keywarden/keywarden/internal/awsapi/cloudtrail/types"
 )
 
 // The AWS CLI's documented lookup-events output: the record's fields are read from the
@@ -58,8 +59,8 @@ func TestParseRefusesARecordThatIsNotJSON(t *testing.T) {
 	}
 }
 
-// cloudTrail answers LookupEvents with the recorded pages, in order, through the real SDK
-// client, and keeps what it was asked.
+// cloudTrail answers LookupEvents with the recorded pages, in order, through the client
+// keywarden calls CloudTrail with, and keeps what it was asked.
 type cloudTrail struct {
 	pages [][]byte
 	asked []map[string]any
@@ -78,9 +79,9 @@ func (c *cloudTrail) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(c.pages[len(c.asked)-1])
 }
 
-func sdkClient(url string) *cloudtrail.Client {
-	return cloudtrail.New(cloudtrail.Options{Region: "us-east-2", BaseEndpoint: aws.String(url),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+func ctClient(url string) *cloudtrail.Client {
+	return cloudtrail.NewFromConfig(aws.Config{Region: "us-east-2", BaseEndpoint: aws.String(url),
+		Credentials: aws.AnonymousCredentials{}, Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
 }
 
 func TestLookupPagesAndSumsUpTheDocumentedResponses(t *testing.T) {
@@ -96,7 +97,7 @@ func TestLookupPagesAndSumsUpTheDocumentedResponses(t *testing.T) {
 	defer srv.Close()
 	since := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
 	until := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)
-	src := Source{Regions: []Region{{Name: "us-east-2", API: sdkClient(srv.URL)}}}
+	src := Source{Regions: []Region{{Name: "us-east-2", API: ctClient(srv.URL)}}}
 
 	a, err := Lookup(context.Background(), src, "AKIAIIJM2K4example", since, until)
 	if err != nil {
