@@ -4,9 +4,9 @@
 #   keywarden version                      the static Go binary, no AWS call
 #   python3 -c 'import boto3; client'      what a boto3 script or Lambda handler pays before work
 #   aws --version                          the AWS CLI (v1 here) the seeds use
-#   bench/cmd/sdkfloor                     the AWS SDK's config and keywarden's 14 service
-#                                          clients linked, doing nothing: the floor of any Go
-#                                          program built on the SDK this way
+#   bench/cmd/sdkfloor                     the AWS SDK's config and its IAM and STS clients
+#                                          linked, doing nothing: the floor of any Go program
+#                                          built on the SDK this way
 #
 # Wall time from hyperfine (mean of RUNS), peak RSS from /usr/bin/time -v (median of 5), and
 # keywarden's package initialisation from GODEBUG=inittrace=1 (clock and bytes summed over
