@@ -54,10 +54,25 @@ type Service struct {
 type Client struct {
 	cfg aws.Config
 	svc Service
+	// One retryer for the client's life, as the SDK's clients have: the adaptive mode's rate
+	// and retry tokens are learnt across calls.
+	retryer aws.Retryer
 }
 
 // New returns the client of svc for cfg.
-func New(cfg aws.Config, svc Service) *Client { return &Client{cfg: cfg, svc: svc} }
+func New(cfg aws.Config, svc Service) *Client {
+	r := aws.Retryer(nil)
+	if cfg.Retryer != nil {
+		r = cfg.Retryer()
+	}
+	if r == nil {
+		r = retry.NewStandard()
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = awshttp.NewBuildableClient()
+	}
+	return &Client{cfg: cfg, svc: svc, retryer: r}
+}
 
 // Region is the region calls go to and are signed for.
 func (c *Client) Region() string {
@@ -108,11 +123,7 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 	if err := c.build(stack, call); err != nil {
 		return nil, &smithy.OperationError{ServiceID: c.svc.ID, OperationName: call.Op, Err: err}
 	}
-	client := c.cfg.HTTPClient
-	if client == nil {
-		client = awshttp.NewBuildableClient()
-	}
-	out, _, err := middleware.DecorateHandler(smithyhttp.NewClientHandler(client), stack).Handle(ctx, nil)
+	out, _, err := middleware.DecorateHandler(smithyhttp.NewClientHandler(c.cfg.HTTPClient), stack).Handle(ctx, nil)
 	if err != nil {
 		return nil, &smithy.OperationError{ServiceID: c.svc.ID, OperationName: call.Op, Err: err}
 	}
@@ -120,10 +131,6 @@ func (c *Client) Do(ctx context.Context, call Call) (*Response, error) {
 }
 
 func (c *Client) build(stack *middleware.Stack, call Call) error {
-	retryer := aws.Retryer(retry.NewStandard())
-	if c.cfg.Retryer != nil {
-		retryer = c.cfg.Retryer()
-	}
 	steps := []func() error{
 		func() error {
 			return stack.Initialize.Add(&awsmiddleware.RegisterServiceMetadata{
@@ -148,7 +155,7 @@ func (c *Client) build(stack *middleware.Stack, call Call) error {
 			}), middleware.After)
 		},
 		func() error {
-			return retry.AddRetryMiddlewares(stack, retry.AddRetryMiddlewaresOptions{Retryer: retryer})
+			return retry.AddRetryMiddlewares(stack, retry.AddRetryMiddlewaresOptions{Retryer: c.retryer})
 		},
 		func() error { return smithyhttp.AddComputeContentLengthMiddleware(stack) },
 		func() error { return awsmiddleware.AddClientRequestIDMiddleware(stack) },
