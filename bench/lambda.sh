@@ -50,7 +50,8 @@ event='{"version":"0","detail-type":"Scheduled Event","source":"aws.events","det
 [[ $(aws iam list-access-keys --user-name access-key-user --query 'AccessKeyMetadata[0].Status' --output text) == Inactive ]] ||
 	{ echo "lambda.sh: the key is not inactive after the runs" >&2; exit 1; }
 # The same cold starts with the key left inactive: start-up plus the one read that finds
-# nothing to change, where a deactivation adds the record protocol's five calls.
+# nothing to change, where a deactivation adds the record protocol's five calls (four round trips
+# after the re-read: the user's tags are read beside it).
 "$out/lambdabench" -runs "$RUNS" -warm "$WARM" -event "$event" -- "$out/bootstrap" >"$out/lambda-keywarden-noop.json"
 
 pkg_amd64=$("$out/lambdabench" -zip "$out/bootstrap")

@@ -21,15 +21,15 @@ func TestTwoAppliesRacingReportWhatEachDid(t *testing.T) {
 	id := mkUser(t, c, "dev", 1)[0]
 	w := witness(t)
 	pa, pb := moto(t).Proxy(t), moto(t).Proxy(t)
-	bChecked, aDone := make(chan struct{}), make(chan struct{})
+	bChecked := make(chan struct{})
 	var once sync.Once
-	// b reads the key (active), then waits at its next call until a has finished.
+	// b reads the key (active), and its read of the user's tags, sent beside that re-read, waits
+	// until a has finished. Held, not blocked in the predicate: the predicate runs under the
+	// proxy's lock, and the re-read may arrive after the tags' read.
+	_, aDone := pb.HoldNext(t, "ListUserTags")
 	pb.FailWhen(func(c emu.Call) bool {
-		switch c.Action {
-		case "ListAccessKeys":
+		if c.Action == "ListAccessKeys" {
 			once.Do(func() { close(bChecked) })
-		case "ListUserTags":
-			<-aDone
 		}
 		return false
 	}, emu.ServerError)
@@ -44,7 +44,7 @@ func TestTwoAppliesRacingReportWhatEachDid(t *testing.T) {
 	}()
 	<-bChecked
 	ra := apply.Apply(ctx, iam.NewFromConfig(pa.Config(w[0], w[1])), acts, apply.Options{Origin: "apply-a", Now: now})
-	close(aDone)
+	aDone()
 	<-bDone
 	if ra[0].Outcome != apply.Deactivated || rb[0].Outcome != apply.Unchanged {
 		t.Fatalf("a: %s (%s); b: %s (%s); want deactivated and unchanged", ra[0].Outcome, ra[0].Reason, rb[0].Outcome, rb[0].Reason)

@@ -137,6 +137,12 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 	if err := ctx.Err(); err != nil {
 		return failed(r, "stopped before acting", err)
 	}
+	// A dry run of a deactivation or deletion writes no record, so it needs no tags.
+	var tr *tagsRead
+	if a.Kind == policy.Activate || !opts.DryRun && (a.Kind == policy.Deactivate || a.Kind == policy.Delete) {
+		tr = readTags(ctx, c, a.User)
+		defer tr.stop()
+	}
 	ks, err := inventory.ListKeys(ctx, c, a.User)
 	if err != nil {
 		return failed(r, "re-read keys of "+a.User, err)
@@ -158,7 +164,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deactivating it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, nil, opts, keys.ActionDeactivated, Deactivated, func(ctx context.Context) error {
+		return change(ctx, c, r, ks, tr, opts, keys.ActionDeactivated, Deactivated, func(ctx context.Context) error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Inactive"})
 			return err
 		})
@@ -166,7 +172,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if k.Status == keys.Active {
 			return done(r, Unchanged, "already active")
 		}
-		tags, err := inventory.ListTags(ctx, c, a.User)
+		tags, err := tr.wait()
 		if err != nil {
 			return failed(r, "read provenance of "+a.User, err)
 		}
@@ -177,7 +183,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if why := untrusted(rec, ok, a.AccessKeyID); why != "" && !opts.Force {
 			return done(r, Skipped, why)
 		}
-		return change(ctx, c, r, ks, tags, opts, keys.ActionActivated, Activated, func(ctx context.Context) error {
+		return change(ctx, c, r, ks, tr, opts, keys.ActionActivated, Activated, func(ctx context.Context) error {
 			_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID, Status: "Active"})
 			return err
 		})
@@ -188,7 +194,7 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 		if self && !opts.AllowSelf {
 			return done(r, Refused, "keywarden is signed with this key; deleting it would lock you out (use --allow-self)")
 		}
-		return change(ctx, c, r, ks, nil, opts, keys.ActionDeleted, Deleted, func(ctx context.Context) error {
+		return change(ctx, c, r, ks, tr, opts, keys.ActionDeleted, Deleted, func(ctx context.Context) error {
 			_, err := c.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.User, AccessKeyId: &a.AccessKeyID})
 			return err
 		})
@@ -199,12 +205,13 @@ func one(ctx context.Context, c IAM, a policy.Action, opts Options) Result {
 // change makes one change under the record protocol (internal/provenance) and says what IAM
 // shows afterwards: a change whose answer was lost but which the re-read shows made is
 // reported made; a record that could not be settled is named in the reason.
-// tags are the user's tags if the caller has just read them (activate does, to check
-// provenance); nil means read them.
-func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string]string, opts Options, action, outcome string, do func(context.Context) error) Result {
+// tr is the read of the user's tags begun beside the keys' re-read; its failure fails the
+// change as the record protocol's own read would.
+func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tr *tagsRead, opts Options, action, outcome string, do func(context.Context) error) Result {
 	if opts.DryRun {
 		return done(r, WouldPrefix+string(r.Action), r.Reason)
 	}
+	tags, tagsErr := tr.wait()
 	origin := opts.Origin
 	if r.Job != "" {
 		origin = keys.JobOrigin(r.Job)
@@ -212,7 +219,7 @@ func change(ctx context.Context, c IAM, r Result, ks []keys.Key, tags map[string
 	slog.Debug("change key", "user", r.User, "access_key_id", r.AccessKeyID, "action", r.Action)
 	pr := provenance.Do(ctx, c, provenance.Change{
 		User: r.User, KeyID: r.AccessKeyID, Action: action, Origin: origin, Now: opts.Now(),
-		Tags: tags, Keys: ks, Recheck: true,
+		Tags: tags, TagsErr: tagsErr, Keys: ks, Recheck: true,
 	}, do)
 	what := fmt.Sprintf("%s %s of %s", r.Action, r.AccessKeyID, r.User)
 	switch pr.Outcome {

@@ -39,6 +39,9 @@ type Change struct {
 	Now    time.Time
 	// Tags are the user's tags if the caller has just read them; nil reads them.
 	Tags map[string]string
+	// TagsErr is the failure of the caller's own read of the tags: Do fails as if its read had,
+	// so a caller that read them beside another call reports the same as one that did not.
+	TagsErr error
 	// Keys are the user's keys as just read: only records of other keys may be pruned.
 	Keys []keys.Key
 	// Recheck re-reads the key after writing the intent, so that of two runs racing the one
@@ -70,12 +73,12 @@ type Result struct {
 
 // Do records the intent, runs act, and settles the record from what IAM shows.
 func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) Result {
-	tags := ch.Tags
-	if tags == nil {
-		var err error
-		if tags, err = inventory.ListTags(ctx, c, ch.User); err != nil {
-			return Result{Outcome: NotMade, Err: fmt.Errorf("read the tags of %s: %w", ch.User, err)}
-		}
+	tags, err := ch.Tags, ch.TagsErr
+	if tags == nil && err == nil {
+		tags, err = inventory.ListTags(ctx, c, ch.User)
+	}
+	if err != nil {
+		return Result{Outcome: NotMade, Err: fmt.Errorf("read the tags of %s: %w", ch.User, err)}
 	}
 	if err := makeRoom(ctx, c, ch.User, ch.KeyID, tags, ch.Keys); err != nil {
 		if !ch.BestEffort {
@@ -94,7 +97,7 @@ func Do(ctx context.Context, c IAM, ch Change, act func(context.Context) error) 
 		was = &prev
 	}
 	intent := keys.Record{State: keys.Pending, Action: ch.Action, Time: ch.Now, Origin: ch.Origin, Reason: ch.Reason, Was: was}
-	err := tag(ctx, c, ch.User, tk, intent.String())
+	err = tag(ctx, c, ch.User, tk, intent.String())
 	wrote := err == nil
 	putBack := func(ctx context.Context) error {
 		if !wrote {
