@@ -68,6 +68,10 @@ func Main(args []string) int {
 // Run executes one command line with the given dependencies and returns its exit code.
 func Run(ctx context.Context, d *Deps, args []string) int {
 	root := newRootCmd(d)
+	// Before the completion command is made: it keeps the stdout root has then.
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
 	// An unknown command is found before anything runs; cobra's Find reports it untyped.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
@@ -83,9 +87,6 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 		return reportError(d.Stderr, cobraUsage(err))
 	}
 	root.SetArgs(args)
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
 	err := root.ExecuteContext(ctx)
 	return reportError(d.Stderr, err)
 }
