@@ -67,7 +67,11 @@ func Main(args []string) int {
 
 // Run executes one command line with the given dependencies and returns its exit code.
 func Run(ctx context.Context, d *Deps, args []string) int {
-	root := newRootCmd(d)
+	return execute(ctx, d, lineTree(d, args), args)
+}
+
+// execute runs one command line on root, a tree built for it (lineTree) or the whole tree.
+func execute(ctx context.Context, d *Deps, root *cobra.Command, args []string) int {
 	// Before the completion command is made: it keeps the stdout root has then.
 	root.SetIn(d.Stdin)
 	root.SetOut(d.Stdout)
@@ -77,13 +81,12 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 	root.InitDefaultCompletionCmd()
 	// The shells' completion scripts call the hidden __complete command, which cobra adds
 	// only when it executes; Find would call it unknown.
-	completing := len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
-	if completing {
+	if completing(args) {
 		// Only the shell's request for completions asks for them: walking every command's flags
 		// to register them is start-up every other command would pay.
 		addCompletions(root, d)
 	}
-	if _, _, err := root.Find(args); err != nil && !completing {
+	if _, _, err := root.Find(args); err != nil && !completing(args) {
 		return reportError(d.Stderr, cobraUsage(err))
 	}
 	root.SetArgs(args)
@@ -91,7 +94,18 @@ func Run(ctx context.Context, d *Deps, args []string) int {
 	return reportError(d.Stderr, err)
 }
 
+// newRootCmd is the whole tree, every command built.
 func newRootCmd(d *Deps) *cobra.Command {
+	root, build := newRoot(d)
+	for _, c := range commands {
+		build(c.name)
+	}
+	return root
+}
+
+// newRoot is root with each of keywarden's commands a stub, and build, which puts the named
+// command in its stub's place, built in full (a name that is no stub is left alone).
+func newRoot(d *Deps) (root *cobra.Command, build func(name string)) {
 	load := d.LoadAWS
 	if load == nil {
 		load = awsconfig.Load
@@ -108,7 +122,7 @@ func newRootCmd(d *Deps) *cobra.Command {
 		fmt.Fprintf(d.Stderr, "keywarden: throttled by AWS (%s), retrying in %.1fs…\n", code, wait.Seconds())
 	}}
 	var showVersion bool
-	root := &cobra.Command{
+	root = &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
 		Long: `keywarden guards AWS IAM user access keys. It deactivates keys on a schedule,
@@ -158,28 +172,26 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	root.Flags().BoolVarP(&showVersion, "version", "v", false, "print the version (as the version command does)")
 	root.SetFlagErrorFunc(flagError)
 
-	root.AddCommand(
-		newCmdVersion(d, g, nil),
-		newCmdWhoami(d, g, nil),
-		newCmdDeactivate(d, g, nil),
-		newCmdActivate(d, g, nil),
-		newCmdRespond(d, g, nil),
-		newCmdAudit(d, g, nil),
-		newCmdRotate(d, g, nil),
-		newCmdPlan(d, g, nil),
-		newCmdApply(d, g, nil),
-		newCmdPolicy(d, g, nil),
-		newCmdValidate(d, nil),
-		newCmdDoctor(d, g, nil),
-		newCmdOrg(d, g),
-		newCmdServe(d, g, nil),
-		newCmdTemplate(d, g, nil),
-		newCmdDeploy(d, g, nil),
-		newCmdUndeploy(d, g, nil),
-	)
-	addFormatHelp(root)
+	stubs := make([]*cobra.Command, len(commands))
+	for i, c := range commands {
+		stubs[i] = c.stub()
+		root.AddCommand(stubs[i])
+	}
 	typeCobraErrors(root)
-	return root
+	return root, func(name string) {
+		for i, c := range commands {
+			if c.name != name || stubs[i] == nil {
+				continue
+			}
+			full := c.build(d, g)
+			full.Short = c.short
+			addFormatHelp(full)
+			typeCobraErrors(full)
+			root.RemoveCommand(stubs[i])
+			stubs[i] = nil
+			root.AddCommand(full)
+		}
+	}
 }
 
 func isTerminal(f *os.File) bool {

@@ -1,10 +1,110 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 )
+
+// command is one of keywarden's commands as root knows it before it is built: its name and the
+// line root's help lists it with. A line builds only the command it runs or asks help for; the
+// others stay stubs, which is all root's help and an unknown command's suggestions read. Each
+// command's flags and help text are most of what a command that does little (version) spends
+// in main (perf, issue 20).
+type command struct {
+	name, short string
+	build       func(*Deps, *globalOptions) *cobra.Command
+}
+
+// commands is keywarden's command index; each builder is in the command's own file.
+var commands = []command{
+	{"version", "Print keywarden's version, commit, build time and Go version",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdVersion(d, g, nil) }},
+	{"whoami", "Show the account, ARN and access key keywarden is signed with",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdWhoami(d, g, nil) }},
+	{"deactivate", "Deactivate access keys now, recording that keywarden did it",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdDeactivate(d, g, nil) }},
+	{"activate", "Re-enable keys that keywarden deactivated (the morning after a curfew)",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdActivate(d, g, nil) }},
+	{"respond", "Respond to a leaked access key: deactivate it now, contain, replace, tell",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdRespond(d, g, nil) }},
+	{"audit", "List every access key with its age, last use and policy findings",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdAudit(d, g, nil) }},
+	{"rotate", "Replace a profile's access key with a new one, proven to work, and retire the old",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdRotate(d, g, nil) }},
+	{"plan", "Show what the jobs of a policy file would change, and why; change nothing",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdPlan(d, g, nil) }},
+	{"apply", "Carry out what the jobs of a policy file decide, after showing the plan",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdApply(d, g, nil) }},
+	{"policy", "Print the least-privilege IAM policy keywarden needs for a policy file's jobs",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdPolicy(d, g, nil) }},
+	{"validate", "Check a policy file without reaching AWS",
+		func(d *Deps, _ *globalOptions) *cobra.Command { return newCmdValidate(d, nil) }},
+	{"doctor", "Check every account is ready: the role can be assumed and each read keywarden needs is allowed",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdDoctor(d, g, nil) }},
+	{"org", "Set up an AWS Organization for keywarden",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdOrg(d, g) }},
+	{"serve", "Run the jobs of a keywarden.yaml at their cron times, or one job now",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdServe(d, g, nil) }},
+	{"template", "Print the CloudFormation template that runs the jobs of a policy file in AWS Lambda",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdTemplate(d, g, nil) }},
+	{"deploy", "Run the jobs of a policy file in AWS Lambda, each on its schedule in its own time zone",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdDeploy(d, g, nil) }},
+	{"undeploy", "Delete the stack 'keywarden deploy' made: function, schedules, roles, queue, log group",
+		func(d *Deps, g *globalOptions) *cobra.Command { return newCmdUndeploy(d, g, nil) }},
+}
+
+// stub is the command as root's help lists it. Run builds the command a line names before it
+// executes, so a stub's RunE is reached only if that lookup and cobra's disagree.
+func (c command) stub() *cobra.Command {
+	return &cobra.Command{Use: c.name, Short: c.short, RunE: func(*cobra.Command, []string) error {
+		return fmt.Errorf("run %s: the command was not built before it ran", c.name)
+	}}
+}
+
+// lineTree is the tree one command line needs: root, cobra's help command, and in full the
+// command the line runs or asks help for (every command when the shell asks for completions,
+// which walk their flags).
+func lineTree(d *Deps, args []string) *cobra.Command {
+	root, build := newRoot(d)
+	// The help command must be in the tree for "help rotate" to be found as a request for help.
+	root.InitDefaultHelpCmd()
+	if completing(args) {
+		for _, c := range commands {
+			build(c.name)
+		}
+		return root
+	}
+	name := named(root, args)
+	if name != "" {
+		// cobra's completion command is read by root's help, a line that names it and the
+		// shells; a line running one of keywarden's commands would only pay for its help
+		// texts, one Sprintf per shell.
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
+	build(name)
+	return root
+}
+
+// named is the keywarden command a line runs or asks help for, found as cobra finds it: ""
+// for root itself, cobra's own commands and a name that is no command.
+func named(root *cobra.Command, args []string) string {
+	c, rest, err := root.Find(args)
+	if err == nil && c.Name() == "help" && c.Parent() == root {
+		c, _, err = root.Find(rest)
+	}
+	if err != nil || c == root {
+		return ""
+	}
+	return c.Name()
+}
+
+// completing says whether the line is the shells' request for completions (the hidden
+// __complete command, which cobra adds only when it executes).
+func completing(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+}
 
 // Tree is the command tree exactly as the binary parses it, for what is generated from it
 // at release time (shell completions, man pages) and for the docs' tests.
