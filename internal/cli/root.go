@@ -96,16 +96,17 @@ func execute(ctx context.Context, d *Deps, root *cobra.Command, args []string) i
 
 // newRootCmd is the whole tree, every command built.
 func newRootCmd(d *Deps) *cobra.Command {
-	root, build := newRoot(d)
+	root, build := newRoot(d, false)
 	for _, c := range commands {
 		build(c.name)
 	}
 	return root
 }
 
-// newRoot is root with each of keywarden's commands a stub, and build, which puts the named
-// command in its stub's place, built in full (a name that is no stub is left alone).
-func newRoot(d *Deps) (root *cobra.Command, build func(name string)) {
+// newRoot is root, with each of keywarden's commands a stub if stubbed, and build, which adds
+// the named command built in full, in its stub's place (a name that is no command, or one built
+// already, is left alone).
+func newRoot(d *Deps, stubbed bool) (root *cobra.Command, build func(name string)) {
 	load := d.LoadAWS
 	if load == nil {
 		load = awsconfig.Load
@@ -173,22 +174,27 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	root.SetFlagErrorFunc(flagError)
 
 	stubs := make([]*cobra.Command, len(commands))
-	for i, c := range commands {
-		stubs[i] = c.stub()
-		root.AddCommand(stubs[i])
+	if stubbed {
+		for i, c := range commands {
+			stubs[i] = c.stub()
+			root.AddCommand(stubs[i])
+		}
 	}
 	typeCobraErrors(root)
+	built := make([]bool, len(commands))
 	return root, func(name string) {
 		for i, c := range commands {
-			if c.name != name || stubs[i] == nil {
+			if c.name != name || built[i] {
 				continue
 			}
+			built[i] = true
 			full := c.build(d, g)
 			full.Short = c.short
 			addFormatHelp(full)
 			typeCobraErrors(full)
-			root.RemoveCommand(stubs[i])
-			stubs[i] = nil
+			if stubs[i] != nil {
+				root.RemoveCommand(stubs[i])
+			}
 			root.AddCommand(full)
 		}
 	}

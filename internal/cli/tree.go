@@ -3,15 +3,18 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 )
 
 // command is one of keywarden's commands as root knows it before it is built: its name and the
 // line root's help lists it with. A line builds only the command it runs or asks help for; the
-// others stay stubs, which is all root's help and an unknown command's suggestions read. Each
-// command's flags and help text are most of what a command that does little (version) spends
-// in main (perf, issue 20).
+// others are stubs, which is all root's help and an unknown command's suggestions read, or
+// absent where nothing reads them. Each command's flags and help text were most of what a
+// command that does little (version) spent in main (perf, issue 20). cobra's completion command
+// is only for root's help, a line that names it and the shells: a line running one of
+// keywarden's commands does without it (its help texts are a Sprintf per shell).
 type command struct {
 	name, short string
 	build       func(*Deps, *globalOptions) *cobra.Command
@@ -63,24 +66,25 @@ func (c command) stub() *cobra.Command {
 	}}
 }
 
-// lineTree is the tree one command line needs: root, cobra's help command, and in full the
-// command the line runs or asks help for (every command when the shell asks for completions,
-// which walk their flags).
+// lineTree is the tree one command line needs: root, and in full the command the line runs or
+// asks help for (every command when the shell asks for completions, which walk their flags).
 func lineTree(d *Deps, args []string) *cobra.Command {
-	root, build := newRoot(d)
-	// The help command must be in the tree for "help rotate" to be found as a request for help.
-	root.InitDefaultHelpCmd()
 	if completing(args) {
-		for _, c := range commands {
-			build(c.name)
-		}
+		return newRootCmd(d)
+	}
+	if len(args) > 0 && slices.ContainsFunc(commands, func(c command) bool { return c.name == args[0] }) {
+		// The command is the line's first word: nothing on its way reads the others, not even
+		// as stubs.
+		root, build := newRoot(d, false)
+		root.CompletionOptions.DisableDefaultCmd = true
+		build(args[0])
 		return root
 	}
+	root, build := newRoot(d, true)
+	// The help command must be in the tree for "help rotate" to be found as a request for help.
+	root.InitDefaultHelpCmd()
 	name := named(root, args)
 	if name != "" {
-		// cobra's completion command is read by root's help, a line that names it and the
-		// shells; a line running one of keywarden's commands would only pay for its help
-		// texts, one Sprintf per shell.
 		root.CompletionOptions.DisableDefaultCmd = true
 	}
 	build(name)

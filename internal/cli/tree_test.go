@@ -51,6 +51,18 @@ func TestALineBuildsOnlyTheCommandItNames(t *testing.T) {
 	}
 }
 
+// A line that starts with a command's name has no other command in its tree, not even a stub.
+func TestALineStartingWithACommandBuildsItAlone(t *testing.T) {
+	d, _, _ := testDeps()
+	var names []string
+	for _, c := range lineTree(d, []string{"rotate", "--profile", "dev"}).Commands() {
+		names = append(names, c.Name())
+	}
+	if !slices.Equal(names, []string{"rotate"}) {
+		t.Errorf("the tree of 'rotate --profile dev' has %q", names)
+	}
+}
+
 // What root reads of a command before it is built (its help's list, an unknown command's
 // suggestions) is the same on its stub as on the command.
 func TestStubsAreWhatRootReadsOfTheirCommands(t *testing.T) {
@@ -90,6 +102,7 @@ func TestALineSaysWhatTheWholeTreeSays(t *testing.T) {
 		{"__complete", ""}, {"__complete", "rot"}, {"__complete", "rotate", "--"},
 		{"__complete", "rotate", "--output", ""}, {"__complete", "help", "r"}, {"__complete", "org", ""},
 		{"__complete", "--output", ""}, {"__complete", "completion", ""}, {"__completeNoDesc", ""},
+		{"org", "help"}, {"rotate", "help"}, {"org", "bootstrap", "extra"}, {"completion"},
 	}
 	for _, c := range commands {
 		lines = append(lines, []string{c.name, "--help"}, []string{"help", c.name})
