@@ -9,8 +9,7 @@ import (
 )
 
 // command is one of keywarden's commands as root knows it before it is built: its name and the
-// line root's help lists it with. A line builds only the command it runs or asks help for; the
-// others are stubs, which is all root's help and an unknown command's suggestions read, or
+// line root's help lists it with. A line builds only the command it runs; the others are stubs, which is all root's help and an unknown command's suggestions read, or
 // absent where nothing reads them. Each command's flags and help text were most of what a
 // command that does little (version) spent in main (perf, issue 20). cobra's completion command
 // is only for root's help, a line that names it and the shells: a line running one of
@@ -66,8 +65,9 @@ func (c command) stub() *cobra.Command {
 	}}
 }
 
-// lineTree is the tree one command line needs: root, and in full the command the line runs or
-// asks help for (every command when the shell asks for completions, which walk their flags).
+// lineTree is the tree one command line needs: root, and in full the command the line runs
+// (every command for the help command and when the shell asks for completions, which walk
+// their flags).
 func lineTree(d *Deps, args []string) *cobra.Command {
 	if completing(args) {
 		return newRootCmd(d)
@@ -83,25 +83,21 @@ func lineTree(d *Deps, args []string) *cobra.Command {
 	root, build := newRoot(d, true)
 	// The help command must be in the tree for "help rotate" to be found as a request for help.
 	root.InitDefaultHelpCmd()
-	name := named(root, args)
-	if name != "" {
+	c, _, err := root.Find(args)
+	switch {
+	case err != nil || c == root:
+		// Root's help or --version, or a name that is no command: the stubs are all they read.
+	case c.Name() == "help" && c.Parent() == root:
+		// What cobra's help command is asked about is its own parse of the line ("help --
+		// rotate"); help is read by people, not timed.
+		for _, each := range commands {
+			build(each.name)
+		}
+	default:
 		root.CompletionOptions.DisableDefaultCmd = true
+		build(c.Name())
 	}
-	build(name)
 	return root
-}
-
-// named is the keywarden command a line runs or asks help for, found as cobra finds it: ""
-// for root itself, cobra's own commands and a name that is no command.
-func named(root *cobra.Command, args []string) string {
-	c, rest, err := root.Find(args)
-	if err == nil && c.Name() == "help" && c.Parent() == root {
-		c, _, err = root.Find(rest)
-	}
-	if err != nil || c == root {
-		return ""
-	}
-	return c.Name()
 }
 
 // completing says whether the line is the shells' request for completions (the hidden
