@@ -20,8 +20,7 @@ type activateOptions struct {
 func newCmdActivate(d *Deps, g *globalOptions, runF func(context.Context, *activateOptions) error) *cobra.Command {
 	o := &activateOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "activate (--key ID | --user NAME --all)",
-		Short: "Re-enable keys that keywarden deactivated (the morning after a curfew)",
+		Use: "activate (--key ID | --user NAME --all)",
 		Long: `Re-enable access keys that keywarden itself deactivated, as its provenance tag on the
 user records. A key disabled by someone else (say, after a leak) stays inactive and is reported
 "skipped: not deactivated by keywarden (use --force)". The deactivation record is replaced by

@@ -26,8 +26,7 @@ type applyOptions struct {
 func newCmdApply(d *Deps, g *globalOptions, runF func(context.Context, *applyOptions) error) *cobra.Command {
 	o := &applyOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "apply [-c FILE] [--job NAME]... [--yes]",
-		Short: "Carry out what the jobs of a policy file decide, after showing the plan",
+		Use: "apply [-c FILE] [--job NAME]... [--yes]",
 		Long: `Evaluate keywarden.yaml as 'keywarden plan' does, show the plan on stderr, then carry it out
 and print one line per key on stdout, as each key is done (so in the order they finish). On a terminal apply asks before changing anything;
 otherwise (CI, cron) it needs --yes.

@@ -37,8 +37,7 @@ type auditOptions struct {
 func newCmdAudit(d *Deps, g *globalOptions, runF func(context.Context, *auditOptions) error) *cobra.Command {
 	o := &auditOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "audit",
-		Short: "List every access key with its age, last use and policy findings",
+		Use: "audit",
 		Long: `List every access key of every user (all pages) with its status, age and last use,
 and the findings against the Security Hub rules and CIS AWS Foundations Benchmark v3.0.0
 (whose numbers v7.0.0 changes):

@@ -62,3 +62,14 @@ func TestEachCommandsHelpNamesItsFormats(t *testing.T) {
 		}
 	}
 }
+
+// "keywarden completion SHELL" writes its script where the command's output goes, as every
+// command does, not to the process's stdout.
+func TestCompletionScriptGoesToTheCommandsStdout(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		d, out, errb := testDeps()
+		if code := Run(context.Background(), d, []string{"completion", shell}); code != 0 || !strings.Contains(out.String(), "keywarden") {
+			t.Errorf("completion %s: exit %d, %d bytes out\n%s", shell, code, out.Len(), errb)
+		}
+	}
+}

@@ -22,8 +22,7 @@ type deactivateOptions struct {
 func newCmdDeactivate(d *Deps, g *globalOptions, runF func(context.Context, *deactivateOptions) error) *cobra.Command {
 	o := &deactivateOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "deactivate (--key ID | --user NAME --all)",
-		Short: "Deactivate access keys now, recording that keywarden did it",
+		Use: "deactivate (--key ID | --user NAME --all)",
 		Long: `Deactivate access keys. A key id alone is enough: keywarden looks up its owner.
 
 An already inactive key is reported "unchanged". Each change is recorded as a tag on the

@@ -33,8 +33,7 @@ type deployOptions struct {
 func newCmdDeploy(d *Deps, g *globalOptions, runF func(context.Context, *deployOptions) error) *cobra.Command {
 	o := &deployOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "deploy [-c FILE] [--stack-name NAME] [--arch arm64|amd64] [--bucket B] [--package FILE.zip | --binary PATH] [--dry-run]",
-		Short: "Run the jobs of a policy file in AWS Lambda, each on its schedule in its own time zone",
+		Use: "deploy [-c FILE] [--stack-name NAME] [--arch arm64|amd64] [--bucket B] [--package FILE.zip | --binary PATH] [--dry-run]",
 		Long: `Build the function package, upload it, and create or update the CloudFormation stack
 that 'keywarden template' prints. Stack events are shown on stderr as they arrive; at the
 end the function's ARN and each schedule's next run (in the job's zone) go to stdout.

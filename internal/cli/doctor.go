@@ -21,8 +21,7 @@ type doctorOptions struct {
 func newCmdDoctor(d *Deps, g *globalOptions, runF func(context.Context, *doctorOptions) error) *cobra.Command {
 	o := &doctorOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "doctor [-c FILE] [--org | --accounts ID,…]",
-		Short: "Check every account is ready: the role can be assumed and each read keywarden needs is allowed",
+		Use: "doctor [-c FILE] [--org | --accounts ID,…]",
 		Long: `For every account the run covers (keywarden.yaml's accounts:, or --org / --accounts), assume
 the member role and try the read calls keywarden makes there: iam:ListUsers, iam:ListAccessKeys,
 iam:GetAccessKeyLastUsed and iam:ListUserTags. One line per account says "ready" or the first

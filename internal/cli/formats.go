@@ -64,12 +64,9 @@ func outputHelp() string {
 	return "output format: " + strings.Join(parts, ", ") + "; each command's help says which it takes"
 }
 
-// addFormatHelp ends each command's help with the formats it takes, and makes --output
-// complete to them.
-func addFormatHelp(root *cobra.Command) {
-	for _, c := range root.Commands() {
-		if fs := formatsOf(c); fs != nil {
-			c.Long = strings.TrimRight(c.Long, "\n") + "\n\nOutput formats (--output): " + strings.Join(fs, ", ") + "."
-		}
+// addFormatHelp ends a command's help with the formats it takes.
+func addFormatHelp(c *cobra.Command) {
+	if fs := formatsOf(c); fs != nil {
+		c.Long = strings.TrimRight(c.Long, "\n") + "\n\nOutput formats (--output): " + strings.Join(fs, ", ") + "."
 	}
 }

@@ -24,8 +24,7 @@ type orgBootstrapOptions struct {
 
 func newCmdOrg(d *Deps, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "org",
-		Short: "Set up an AWS Organization for keywarden",
+		Use: "org",
 		Long: `Commands that prepare an AWS Organization: 'org bootstrap' creates the member role in every
 account. The other commands cover the organization with --org or keywarden.yaml's accounts:.
 

@@ -22,8 +22,7 @@ type planOptions struct {
 func newCmdPlan(d *Deps, g *globalOptions, runF func(context.Context, *planOptions) error) *cobra.Command {
 	o := &planOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "plan [-c FILE] [--job NAME]...",
-		Short: "Show what the jobs of a policy file would change, and why; change nothing",
+		Use: "plan [-c FILE] [--job NAME]...",
 		Long: `Read keywarden.yaml, read the users its jobs select, and print each action the jobs
 would take (job, rule, user, key, reason). Nothing is changed. Report rules print as findings.
 

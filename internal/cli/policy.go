@@ -24,8 +24,7 @@ type policyOptions struct {
 func newCmdPolicy(d *Deps, g *globalOptions, runF func(context.Context, *policyOptions) error) *cobra.Command {
 	o := &policyOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "policy (-c FILE [--job NAME]... | --self-rotate)",
-		Short: "Print the least-privilege IAM policy keywarden needs for a policy file's jobs",
+		Use: "policy (-c FILE [--job NAME]... | --self-rotate)",
 		Long: `Print the IAM policy document (JSON, whatever --output says) that lets the jobs of
 keywarden.yaml run through plan, apply, the daemon or the Lambda, and nothing more: only
 the actions the jobs use, on the users they select where an ARN can say it.

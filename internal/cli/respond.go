@@ -36,8 +36,7 @@ type respondOptions struct {
 func newCmdRespond(d *Deps, g *globalOptions, runF func(context.Context, *respondOptions) error) *cobra.Command {
 	o := &respondOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "respond --key ID [--reason TEXT] [--quarantine] [--dry-run]",
-		Short: "Respond to a leaked access key: deactivate it now, contain, replace, tell",
+		Use: "respond --key ID [--reason TEXT] [--quarantine] [--dry-run]",
 		Long: `Respond to a leaked access key, in this order, each step reported:
 
   deactivate  the key, now, recorded on its user as keywarden:<key id> =

@@ -67,30 +67,46 @@ func Main(args []string) int {
 
 // Run executes one command line with the given dependencies and returns its exit code.
 func Run(ctx context.Context, d *Deps, args []string) int {
-	root := newRootCmd(d)
+	return execute(ctx, d, lineTree(d, args), args)
+}
+
+// execute runs one command line on root, a tree built for it (lineTree) or the whole tree.
+func execute(ctx context.Context, d *Deps, root *cobra.Command, args []string) int {
+	// Before the completion command is made: it keeps the stdout root has then.
+	root.SetIn(d.Stdin)
+	root.SetOut(d.Stdout)
+	root.SetErr(d.Stderr)
 	// An unknown command is found before anything runs; cobra's Find reports it untyped.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	// The shells' completion scripts call the hidden __complete command, which cobra adds
 	// only when it executes; Find would call it unknown.
-	completing := len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
-	if completing {
+	if completing(args) {
 		// Only the shell's request for completions asks for them: walking every command's flags
 		// to register them is start-up every other command would pay.
 		addCompletions(root, d)
 	}
-	if _, _, err := root.Find(args); err != nil && !completing {
+	if _, _, err := root.Find(args); err != nil && !completing(args) {
 		return reportError(d.Stderr, cobraUsage(err))
 	}
 	root.SetArgs(args)
-	root.SetIn(d.Stdin)
-	root.SetOut(d.Stdout)
-	root.SetErr(d.Stderr)
 	err := root.ExecuteContext(ctx)
 	return reportError(d.Stderr, err)
 }
 
+// newRootCmd is the whole tree, every command built.
 func newRootCmd(d *Deps) *cobra.Command {
+	root, build := newRoot(d, false)
+	for _, c := range commands {
+		build(c.name)
+	}
+	return root
+}
+
+// newRoot is root, with each of keywarden's commands a stub if stubbed, and build, which adds
+// the named command built in full, in its stub's place (a name that is no command, or one built
+// already, is left alone).
+func newRoot(d *Deps, stubbed bool) (root *cobra.Command, build func(name string)) {
 	load := d.LoadAWS
 	if load == nil {
 		load = awsconfig.Load
@@ -107,7 +123,7 @@ func newRootCmd(d *Deps) *cobra.Command {
 		fmt.Fprintf(d.Stderr, "keywarden: throttled by AWS (%s), retrying in %.1fs…\n", code, wait.Seconds())
 	}}
 	var showVersion bool
-	root := &cobra.Command{
+	root = &cobra.Command{
 		Use:   "keywarden",
 		Short: "Guard AWS IAM user access keys: curfews, safe rotation, audit, policy",
 		Long: `keywarden guards AWS IAM user access keys. It deactivates keys on a schedule,
@@ -157,28 +173,31 @@ AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_IAM / _STS are honoured.`,
 	root.Flags().BoolVarP(&showVersion, "version", "v", false, "print the version (as the version command does)")
 	root.SetFlagErrorFunc(flagError)
 
-	root.AddCommand(
-		newCmdVersion(d, g, nil),
-		newCmdWhoami(d, g, nil),
-		newCmdDeactivate(d, g, nil),
-		newCmdActivate(d, g, nil),
-		newCmdRespond(d, g, nil),
-		newCmdAudit(d, g, nil),
-		newCmdRotate(d, g, nil),
-		newCmdPlan(d, g, nil),
-		newCmdApply(d, g, nil),
-		newCmdPolicy(d, g, nil),
-		newCmdValidate(d, nil),
-		newCmdDoctor(d, g, nil),
-		newCmdOrg(d, g),
-		newCmdServe(d, g, nil),
-		newCmdTemplate(d, g, nil),
-		newCmdDeploy(d, g, nil),
-		newCmdUndeploy(d, g, nil),
-	)
-	addFormatHelp(root)
+	stubs := make([]*cobra.Command, len(commands))
+	if stubbed {
+		for i, c := range commands {
+			stubs[i] = c.stub()
+			root.AddCommand(stubs[i])
+		}
+	}
 	typeCobraErrors(root)
-	return root
+	built := make([]bool, len(commands))
+	return root, func(name string) {
+		for i, c := range commands {
+			if c.name != name || built[i] {
+				continue
+			}
+			built[i] = true
+			full := c.build(d, g)
+			full.Short = c.short
+			addFormatHelp(full)
+			typeCobraErrors(full)
+			if stubs[i] != nil {
+				root.RemoveCommand(stubs[i])
+			}
+			root.AddCommand(full)
+		}
+	}
 }
 
 func isTerminal(f *os.File) bool {

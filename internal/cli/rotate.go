@@ -40,8 +40,7 @@ type rotateOptions struct {
 func newCmdRotate(d *Deps, g *globalOptions, runF func(context.Context, *rotateOptions) error) *cobra.Command {
 	o := &rotateOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "rotate [--profile NAME]",
-		Short: "Replace a profile's access key with a new one, proven to work, and retire the old",
+		Use: "rotate [--profile NAME]",
 		Long: `Rotate the static access key of one profile of the shared credentials file:
 
   1. identify the key's IAM user (sts:GetCallerIdentity, signed with the old key)

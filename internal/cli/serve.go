@@ -52,8 +52,7 @@ type serveOptions struct {
 func newCmdServe(d *Deps, g *globalOptions, runF func(context.Context, *serveOptions) error) *cobra.Command {
 	o := &serveOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "serve [-c FILE] [--listen ADDR] [--once JOB]",
-		Short: "Run the jobs of a keywarden.yaml at their cron times, or one job now",
+		Use: "serve [-c FILE] [--listen ADDR] [--once JOB]",
 		Long: `Run each job of the config that has a schedule at its cron time, in its time zone, until
 stopped. Each run reads the keys the job selects, evaluates its rules and applies them, as
 "keywarden apply" does: keys are re-read before each change, every change is recorded on the

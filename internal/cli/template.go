@@ -99,8 +99,7 @@ type templateOptions struct {
 func newCmdTemplate(d *Deps, g *globalOptions, runF func(context.Context, *templateOptions) error) *cobra.Command {
 	o := &templateOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "template [-c FILE] [--arch arm64|amd64] [--function-name NAME] [--code-bucket B --code-key K]",
-		Short: "Print the CloudFormation template that runs the jobs of a policy file in AWS Lambda",
+		Use: "template [-c FILE] [--arch arm64|amd64] [--function-name NAME] [--code-bucket B --code-key K]",
 		Long: `Print a CloudFormation template (YAML) that runs keywarden.yaml's jobs in AWS Lambda:
 
   Function         keywarden itself as bootstrap on provided.al2023, the config in its environment

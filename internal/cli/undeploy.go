@@ -19,8 +19,7 @@ type undeployOptions struct {
 func newCmdUndeploy(d *Deps, g *globalOptions, runF func(context.Context, *undeployOptions) error) *cobra.Command {
 	o := &undeployOptions{Deps: d, globalOptions: g}
 	cmd := &cobra.Command{
-		Use:   "undeploy [--stack-name NAME]",
-		Short: "Delete the stack 'keywarden deploy' made: function, schedules, roles, queue, log group",
+		Use: "undeploy [--stack-name NAME]",
 		Long: `Delete the CloudFormation stack and wait until it is gone, showing stack events on stderr.
 A stack that does not exist is not an error. The deploy bucket and its packages stay: remove
 them with 'aws s3 rb s3://keywarden-deploy-ACCOUNT-REGION --force' if you no longer need them.

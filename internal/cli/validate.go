@@ -19,8 +19,7 @@ type validateOptions struct {
 func newCmdValidate(d *Deps, runF func(context.Context, *validateOptions) error) *cobra.Command {
 	o := &validateOptions{Deps: d}
 	cmd := &cobra.Command{
-		Use:   "validate [-c FILE]",
-		Short: "Check a policy file without reaching AWS",
+		Use: "validate [-c FILE]",
 		Long: `Read keywarden.yaml and report every problem in it, each with its file:line:col,
 exactly as plan, apply, serve and deploy would refuse it: unknown keys, bad durations,
 time zones and cron expressions (a schedule that never fires included). Nothing is read

@@ -77,8 +77,7 @@ func versionFrom(version, commit, built string, bi *debug.BuildInfo) versionInfo
 func newCmdVersion(d *Deps, g *globalOptions, runF func(*versionOptions) error) *cobra.Command {
 	o := &versionOptions{Deps: d, globalOptions: g}
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print keywarden's version, commit, build time and Go version",
+		Use: "version",
 		Long: `Print keywarden's version (from the release's git tag), the commit it was built from,
 when it was built and the Go version. --output json gives the same as one object, for
 scripts and bug reports.`,

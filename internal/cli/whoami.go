@@ -18,8 +18,7 @@ type whoamiOptions struct {
 func newCmdWhoami(d *Deps, g *globalOptions, runF func(context.Context, *whoamiOptions) error) *cobra.Command {
 	o := &whoamiOptions{Deps: d, globalOptions: g}
 	return &cobra.Command{
-		Use:   "whoami",
-		Short: "Show the account, ARN and access key keywarden is signed with",
+		Use: "whoami",
 		Long: `Show the account, ARN and access key id of the credentials in use. That key is the one
 keywarden refuses to deactivate or delete unless told --allow-self.
 
