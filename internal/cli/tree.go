@@ -9,11 +9,12 @@ import (
 )
 
 // command is one of keywarden's commands as root knows it before it is built: its name and the
-// line root's help lists it with. A line builds only the command it runs; the others are stubs, which is all root's help and an unknown command's suggestions read, or
-// absent where nothing reads them. Each command's flags and help text were most of what a
-// command that does little (version) spent in main (perf, issue 20). cobra's completion command
-// is only for root's help, a line that names it and the shells: a line running one of
-// keywarden's commands does without it (its help texts are a Sprintf per shell).
+// line root's help lists it with. A line builds only the command it runs; the others are
+// stubs, which is all root's help and an unknown command's suggestions read, or absent where
+// nothing reads them. Each command's flags and help text were most of what a command that does
+// little (version) spent in main (perf, issue 20). cobra's completion command is only for
+// root's help, a line that names it and the shells: a line running one of keywarden's commands
+// does without it (its help texts are a Sprintf per shell).
 type command struct {
 	name, short string
 	build       func(*Deps, *globalOptions) *cobra.Command
