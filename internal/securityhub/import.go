@@ -109,7 +109,9 @@ func activeFindings(ctx context.Context, api API, t Target) (map[string]types.Aw
 				out[aws.ToString(f.Id)] = f
 			}
 		}
-		if aws.ToString(page.NextToken) == "" {
+		// As the SDK's paginator: an empty token ends the walk, and so does one the service
+		// repeats (the walk would never end).
+		if next := aws.ToString(page.NextToken); next == "" || next == aws.ToString(in.NextToken) {
 			return out, nil
 		}
 		in.NextToken = page.NextToken
