@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/keywarden/keywarden/internal/awsapi"
 	"github.com/keywarden/keywarden/internal/awsapi/securityhub"
 	"github.com/keywarden/keywarden/internal/awsapi/securityhub/types"
 )
@@ -109,9 +110,7 @@ func activeFindings(ctx context.Context, api API, t Target) (map[string]types.Aw
 				out[aws.ToString(f.Id)] = f
 			}
 		}
-		// As the SDK's paginator: an empty token ends the walk, and so does one the service
-		// repeats (the walk would never end).
-		if next := aws.ToString(page.NextToken); next == "" || next == aws.ToString(in.NextToken) {
+		if !awsapi.MorePages(in.NextToken, page.NextToken) {
 			return out, nil
 		}
 		in.NextToken = page.NextToken

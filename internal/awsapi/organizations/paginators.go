@@ -3,7 +3,7 @@ package organizations
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/keywarden/keywarden/internal/awsapi"
 )
 
 // The API clients the paginators take, as the SDK names them.
@@ -19,99 +19,72 @@ type (
 	}
 )
 
-// pager walks NextToken as the SDK's paginators do: it stops on an empty token, and on a token
-// the service repeats (a page loop would never end; the SDK stops there too, without an error).
-type pager struct {
+// Paginator walks one listing's pages as the SDK's paginators do (awsapi.MorePages).
+type Paginator[Out any] struct {
+	// page reads the page of token and returns it with its NextToken.
+	page    func(ctx context.Context, token *string) (*Out, *string, error)
 	token   *string
 	started bool
 }
 
-func (p *pager) more() bool { return !p.started || aws.ToString(p.token) != "" }
-
-func (p *pager) next(token *string) {
-	if p.started && aws.ToString(token) == aws.ToString(p.token) {
-		token = nil
-	}
-	p.started, p.token = true, token
-}
-
-// ListAccountsPaginator pages through ListAccounts.
-type ListAccountsPaginator struct {
-	c  ListAccountsAPIClient
-	in ListAccountsInput
-	pager
-}
-
-// NewListAccountsPaginator pages through ListAccounts from in.
-func NewListAccountsPaginator(c ListAccountsAPIClient, in *ListAccountsInput) *ListAccountsPaginator {
-	return &ListAccountsPaginator{c: c, in: *in}
-}
-
 // HasMorePages reports whether NextPage has a page to read.
-func (p *ListAccountsPaginator) HasMorePages() bool { return p.more() }
+func (p *Paginator[Out]) HasMorePages() bool { return !p.started || p.token != nil }
 
 // NextPage reads the next page.
-func (p *ListAccountsPaginator) NextPage(ctx context.Context) (*ListAccountsOutput, error) {
-	in := p.in
-	in.NextToken = p.token
-	out, err := p.c.ListAccounts(ctx, &in)
+func (p *Paginator[Out]) NextPage(ctx context.Context) (*Out, error) {
+	out, next, err := p.page(ctx, p.token)
 	if err != nil {
 		return nil, err
 	}
-	p.next(out.NextToken)
+	if !awsapi.MorePages(p.token, next) {
+		next = nil
+	}
+	p.started, p.token = true, next
 	return out, nil
 }
 
-// ListAccountsForParentPaginator pages through ListAccountsForParent.
-type ListAccountsForParentPaginator struct {
-	c  ListAccountsForParentAPIClient
-	in ListAccountsForParentInput
-	pager
+// The SDK's names for the paginators keywarden uses.
+type (
+	ListAccountsPaginator          = Paginator[ListAccountsOutput]
+	ListAccountsForParentPaginator = Paginator[ListAccountsForParentOutput]
+	ListChildrenPaginator          = Paginator[ListChildrenOutput]
+)
+
+// NewListAccountsPaginator pages through ListAccounts from in.
+func NewListAccountsPaginator(c ListAccountsAPIClient, in *ListAccountsInput) *ListAccountsPaginator {
+	return &ListAccountsPaginator{page: func(ctx context.Context, token *string) (*ListAccountsOutput, *string, error) {
+		in := *in
+		in.NextToken = token
+		out, err := c.ListAccounts(ctx, &in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, out.NextToken, nil
+	}}
 }
 
 // NewListAccountsForParentPaginator pages through ListAccountsForParent from in.
 func NewListAccountsForParentPaginator(c ListAccountsForParentAPIClient, in *ListAccountsForParentInput) *ListAccountsForParentPaginator {
-	return &ListAccountsForParentPaginator{c: c, in: *in}
-}
-
-// HasMorePages reports whether NextPage has a page to read.
-func (p *ListAccountsForParentPaginator) HasMorePages() bool { return p.more() }
-
-// NextPage reads the next page.
-func (p *ListAccountsForParentPaginator) NextPage(ctx context.Context) (*ListAccountsForParentOutput, error) {
-	in := p.in
-	in.NextToken = p.token
-	out, err := p.c.ListAccountsForParent(ctx, &in)
-	if err != nil {
-		return nil, err
-	}
-	p.next(out.NextToken)
-	return out, nil
-}
-
-// ListChildrenPaginator pages through ListChildren.
-type ListChildrenPaginator struct {
-	c  ListChildrenAPIClient
-	in ListChildrenInput
-	pager
+	return &ListAccountsForParentPaginator{page: func(ctx context.Context, token *string) (*ListAccountsForParentOutput, *string, error) {
+		in := *in
+		in.NextToken = token
+		out, err := c.ListAccountsForParent(ctx, &in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, out.NextToken, nil
+	}}
 }
 
 // NewListChildrenPaginator pages through ListChildren from in.
 func NewListChildrenPaginator(c ListChildrenAPIClient, in *ListChildrenInput) *ListChildrenPaginator {
-	return &ListChildrenPaginator{c: c, in: *in}
-}
-
-// HasMorePages reports whether NextPage has a page to read.
-func (p *ListChildrenPaginator) HasMorePages() bool { return p.more() }
-
-// NextPage reads the next page.
-func (p *ListChildrenPaginator) NextPage(ctx context.Context) (*ListChildrenOutput, error) {
-	in := p.in
-	in.NextToken = p.token
-	out, err := p.c.ListChildren(ctx, &in)
-	if err != nil {
-		return nil, err
-	}
-	p.next(out.NextToken)
-	return out, nil
+	return &ListChildrenPaginator{page: func(ctx context.Context, token *string) (*ListChildrenOutput, *string, error) {
+		in := *in
+		in.NextToken = token
+		out, err := c.ListChildren(ctx, &in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, out.NextToken, nil
+	}}
 }
