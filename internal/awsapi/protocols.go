@@ -64,7 +64,7 @@ func (c *Client) decodeResult(op string, body []byte, out any) error {
 func (c *Client) JSON(ctx context.Context, target, op string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
-		return &smithy.OperationError{ServiceID: c.svc.ID, OperationName: op, Err: &smithy.SerializationError{Err: err}}
+		return c.SerializationError(op, err)
 	}
 	resp, err := c.Do(ctx, Call{Op: op, Body: body, DecodeError: JSONError, Header: http.Header{
 		"Content-Type": {"application/x-amz-json-1.1"}, "X-Amz-Target": {target + "." + op}}})
@@ -80,7 +80,7 @@ func (c *Client) RESTJSON(ctx context.Context, op, method, path string, in, out 
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
-			return &smithy.OperationError{ServiceID: c.svc.ID, OperationName: op, Err: &smithy.SerializationError{Err: err}}
+			return c.SerializationError(op, err)
 		}
 	}
 	resp, err := c.Do(ctx, Call{Op: op, Method: method, Path: path, Body: body, DecodeError: JSONError,
@@ -99,6 +99,12 @@ func (c *Client) decodeJSON(op string, body []byte, out any) error {
 		return deserialization(c.svc.ID, op, err)
 	}
 	return nil
+}
+
+// SerializationError is the error of a request that could not be written, as the SDK's
+// clients return it.
+func (c *Client) SerializationError(op string, err error) error {
+	return &smithy.OperationError{ServiceID: c.svc.ID, OperationName: op, Err: &smithy.SerializationError{Err: err}}
 }
 
 func deserialization(service, op string, err error) error {

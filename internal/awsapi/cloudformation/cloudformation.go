@@ -42,10 +42,10 @@ type CreateStackOutput struct{}
 // CreateStack starts creating a stack.
 func (c *Client) CreateStack(ctx context.Context, in *CreateStackInput, _ ...func(*Options)) (*CreateStackOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
-	str(p, "TemplateBody", in.TemplateBody)
+	awsapi.QueryString(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "TemplateBody", in.TemplateBody)
 	parameters(p, "Parameters", in.Parameters)
-	list(p, "Capabilities", in.Capabilities)
+	awsapi.QueryList(p, "Capabilities", in.Capabilities)
 	tags(p, "Tags", in.Tags)
 	if err := c.api.Query(ctx, "CreateStack", version, p, nil); err != nil {
 		return nil, err
@@ -67,10 +67,10 @@ type UpdateStackOutput struct{}
 // UpdateStack starts updating a stack.
 func (c *Client) UpdateStack(ctx context.Context, in *UpdateStackInput, _ ...func(*Options)) (*UpdateStackOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
-	str(p, "TemplateBody", in.TemplateBody)
+	awsapi.QueryString(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "TemplateBody", in.TemplateBody)
 	parameters(p, "Parameters", in.Parameters)
-	list(p, "Capabilities", in.Capabilities)
+	awsapi.QueryList(p, "Capabilities", in.Capabilities)
 	if err := c.api.Query(ctx, "UpdateStack", version, p, nil); err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ type DeleteStackOutput struct{}
 // DeleteStack starts deleting a stack.
 func (c *Client) DeleteStack(ctx context.Context, in *DeleteStackInput, _ ...func(*Options)) (*DeleteStackOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "StackName", in.StackName)
 	if err := c.api.Query(ctx, "DeleteStack", version, p, nil); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ type DescribeStacksOutput struct {
 // DescribeStacks reads a stack, by name or id.
 func (c *Client) DescribeStacks(ctx context.Context, in *DescribeStacksInput, _ ...func(*Options)) (*DescribeStacksOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "StackName", in.StackName)
 	var out DescribeStacksOutput
 	if err := c.api.Query(ctx, "DescribeStacks", version, p, &out); err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ type DescribeStackEventsOutput struct {
 // DescribeStackEvents reads a stack's events.
 func (c *Client) DescribeStackEvents(ctx context.Context, in *DescribeStackEventsInput, _ ...func(*Options)) (*DescribeStackEventsOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "StackName", in.StackName)
 	var out DescribeStackEventsOutput
 	if err := c.api.Query(ctx, "DescribeStackEvents", version, p, &out); err != nil {
 		return nil, err
@@ -153,12 +153,12 @@ type CreateChangeSetOutput struct{}
 // CreateChangeSet starts making a change set.
 func (c *Client) CreateChangeSet(ctx context.Context, in *CreateChangeSetInput, _ ...func(*Options)) (*CreateChangeSetOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
-	str(p, "ChangeSetName", in.ChangeSetName)
+	awsapi.QueryString(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "ChangeSetName", in.ChangeSetName)
 	enum(p, "ChangeSetType", in.ChangeSetType)
-	str(p, "TemplateBody", in.TemplateBody)
+	awsapi.QueryString(p, "TemplateBody", in.TemplateBody)
 	parameters(p, "Parameters", in.Parameters)
-	list(p, "Capabilities", in.Capabilities)
+	awsapi.QueryList(p, "Capabilities", in.Capabilities)
 	if err := c.api.Query(ctx, "CreateChangeSet", version, p, nil); err != nil {
 		return nil, err
 	}
@@ -183,9 +183,9 @@ type DescribeChangeSetOutput struct {
 // DescribeChangeSet reads a change set's status and one page of its changes.
 func (c *Client) DescribeChangeSet(ctx context.Context, in *DescribeChangeSetInput, _ ...func(*Options)) (*DescribeChangeSetOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
-	str(p, "ChangeSetName", in.ChangeSetName)
-	str(p, "NextToken", in.NextToken)
+	awsapi.QueryString(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "ChangeSetName", in.ChangeSetName)
+	awsapi.QueryString(p, "NextToken", in.NextToken)
 	var out DescribeChangeSetOutput
 	if err := c.api.Query(ctx, "DescribeChangeSet", version, p, &out); err != nil {
 		return nil, err
@@ -205,8 +205,8 @@ type DeleteChangeSetOutput struct{}
 // DeleteChangeSet deletes a change set without executing it.
 func (c *Client) DeleteChangeSet(ctx context.Context, in *DeleteChangeSetInput, _ ...func(*Options)) (*DeleteChangeSetOutput, error) {
 	p := url.Values{}
-	str(p, "StackName", in.StackName)
-	str(p, "ChangeSetName", in.ChangeSetName)
+	awsapi.QueryString(p, "StackName", in.StackName)
+	awsapi.QueryString(p, "ChangeSetName", in.ChangeSetName)
 	if err := c.api.Query(ctx, "DeleteChangeSet", version, p, nil); err != nil {
 		return nil, err
 	}
@@ -229,15 +229,15 @@ type CreateStackSetOutput struct{}
 // CreateStackSet creates a StackSet.
 func (c *Client) CreateStackSet(ctx context.Context, in *CreateStackSetInput, _ ...func(*Options)) (*CreateStackSetOutput, error) {
 	p := url.Values{}
-	str(p, "StackSetName", in.StackSetName)
-	str(p, "TemplateBody", in.TemplateBody)
+	awsapi.QueryString(p, "StackSetName", in.StackSetName)
+	awsapi.QueryString(p, "TemplateBody", in.TemplateBody)
 	enum(p, "PermissionModel", in.PermissionModel)
 	if a := in.AutoDeployment; a != nil {
 		boolean(p, "AutoDeployment.Enabled", a.Enabled)
 		boolean(p, "AutoDeployment.RetainStacksOnAccountRemoval", a.RetainStacksOnAccountRemoval)
 	}
-	list(p, "Capabilities", in.Capabilities)
-	str(p, "Description", in.Description)
+	awsapi.QueryList(p, "Capabilities", in.Capabilities)
+	awsapi.QueryString(p, "Description", in.Description)
 	if err := c.api.Query(ctx, "CreateStackSet", version, p, nil); err != nil {
 		return nil, err
 	}
@@ -259,11 +259,11 @@ type CreateStackInstancesOutput struct {
 // CreateStackInstances deploys a StackSet to its targets in regions.
 func (c *Client) CreateStackInstances(ctx context.Context, in *CreateStackInstancesInput, _ ...func(*Options)) (*CreateStackInstancesOutput, error) {
 	p := url.Values{}
-	str(p, "StackSetName", in.StackSetName)
+	awsapi.QueryString(p, "StackSetName", in.StackSetName)
 	if t := in.DeploymentTargets; t != nil {
-		list(p, "DeploymentTargets.OrganizationalUnitIds", t.OrganizationalUnitIds)
+		awsapi.QueryList(p, "DeploymentTargets.OrganizationalUnitIds", t.OrganizationalUnitIds)
 	}
-	list(p, "Regions", in.Regions)
+	awsapi.QueryList(p, "Regions", in.Regions)
 	var out CreateStackInstancesOutput
 	if err := c.api.Query(ctx, "CreateStackInstances", version, p, &out); err != nil {
 		return nil, err

@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go"
 
 	"github.com/keywarden/keywarden/internal/awsapi"
 	"github.com/keywarden/keywarden/internal/awsapi/s3/types"
@@ -64,7 +63,7 @@ func (c *Client) CreateBucket(ctx context.Context, in *CreateBucketInput, _ ...f
 	if in.CreateBucketConfiguration != nil {
 		var err error
 		if body, err = document("CreateBucketConfiguration", in.CreateBucketConfiguration); err != nil {
-			return nil, serialization("CreateBucket", err)
+			return nil, c.api.SerializationError("CreateBucket", err)
 		}
 	}
 	if _, err := c.do(ctx, "CreateBucket", http.MethodPut, in.Bucket, nil, nil, nil, body); err != nil {
@@ -86,7 +85,7 @@ type PutPublicAccessBlockOutput struct{}
 func (c *Client) PutPublicAccessBlock(ctx context.Context, in *PutPublicAccessBlockInput, _ ...func(*Options)) (*PutPublicAccessBlockOutput, error) {
 	body, err := document("PublicAccessBlockConfiguration", in.PublicAccessBlockConfiguration)
 	if err != nil {
-		return nil, serialization("PutPublicAccessBlock", err)
+		return nil, c.api.SerializationError("PutPublicAccessBlock", err)
 	}
 	// S3 refuses this operation without a checksum of its body (httpChecksumRequired).
 	h := http.Header{"Content-Md5": {contentMD5(body)}}
@@ -131,7 +130,7 @@ func (c *Client) PutObject(ctx context.Context, in *PutObjectInput, _ ...func(*O
 	if in.Body != nil {
 		var err error
 		if body, err = io.ReadAll(in.Body); err != nil {
-			return nil, serialization("PutObject", err)
+			return nil, c.api.SerializationError("PutObject", err)
 		}
 	}
 	h := http.Header{"Content-Md5": {contentMD5(body)}}
@@ -146,7 +145,7 @@ func (c *Client) PutObject(ctx context.Context, in *PutObjectInput, _ ...func(*O
 
 func (c *Client) do(ctx context.Context, op, method string, bucket, key *string, q url.Values, h http.Header, body []byte) (*awsapi.Response, error) {
 	if aws.ToString(bucket) == "" || key != nil && *key == "" {
-		return nil, serialization(op, errors.New("no bucket or key is given"))
+		return nil, c.api.SerializationError(op, errors.New("no bucket or key is given"))
 	}
 	// A config whose endpoint cannot be read fails the call at resolving it, with the reason.
 	custom, _ := c.api.Configured()
@@ -209,8 +208,4 @@ func contentLength(h http.Header) *int64 {
 		return nil
 	}
 	return &n
-}
-
-func serialization(op string, err error) error {
-	return &smithy.OperationError{ServiceID: "S3", OperationName: op, Err: &smithy.SerializationError{Err: err}}
 }

@@ -5,7 +5,6 @@ package ses
 import (
 	"context"
 	"net/url"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -60,13 +59,11 @@ type SendEmailOutput struct {
 // SendEmail sends one message.
 func (c *Client) SendEmail(ctx context.Context, in *SendEmailInput, _ ...func(*Options)) (*SendEmailOutput, error) {
 	p := url.Values{}
-	if in.Source != nil {
-		p.Set("Source", *in.Source)
-	}
+	awsapi.QueryString(p, "Source", in.Source)
 	if d := in.Destination; d != nil {
-		list(p, "Destination.ToAddresses", d.ToAddresses)
-		list(p, "Destination.CcAddresses", d.CcAddresses)
-		list(p, "Destination.BccAddresses", d.BccAddresses)
+		awsapi.QueryList(p, "Destination.ToAddresses", d.ToAddresses)
+		awsapi.QueryList(p, "Destination.CcAddresses", d.CcAddresses)
+		awsapi.QueryList(p, "Destination.BccAddresses", d.BccAddresses)
 	}
 	if m := in.Message; m != nil {
 		content(p, "Message.Subject", m.Subject)
@@ -82,21 +79,10 @@ func (c *Client) SendEmail(ctx context.Context, in *SendEmailInput, _ ...func(*O
 	return &out, nil
 }
 
-// list is the query protocol's list: Name.member.1, Name.member.2, …
-func list(p url.Values, name string, vs []string) {
-	for i, v := range vs {
-		p.Set(name+".member."+strconv.Itoa(i+1), v)
-	}
-}
-
 func content(p url.Values, name string, c *Content) {
 	if c == nil {
 		return
 	}
-	if c.Data != nil {
-		p.Set(name+".Data", *c.Data)
-	}
-	if c.Charset != nil {
-		p.Set(name+".Charset", *c.Charset)
-	}
+	awsapi.QueryString(p, name+".Data", c.Data)
+	awsapi.QueryString(p, name+".Charset", c.Charset)
 }

@@ -37,18 +37,12 @@ type PublishOutput struct {
 // Publish sends a message to a topic.
 func (c *Client) Publish(ctx context.Context, in *PublishInput, _ ...func(*Options)) (*PublishOutput, error) {
 	p := url.Values{}
-	set(p, "TopicArn", in.TopicArn)
-	set(p, "Message", in.Message)
-	set(p, "Subject", in.Subject)
+	awsapi.QueryString(p, "TopicArn", in.TopicArn)
+	awsapi.QueryString(p, "Message", in.Message)
+	awsapi.QueryString(p, "Subject", in.Subject)
 	var out PublishOutput
 	if err := c.api.Query(ctx, "Publish", "2010-03-31", p, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
-}
-
-func set(p url.Values, k string, v *string) {
-	if v != nil {
-		p.Set(k, *v)
-	}
 }
