@@ -161,21 +161,16 @@ func (p *pageWriter) page(d pageData) {
 }
 
 func (p *pageWriter) summary(d pageData) {
-	p.raw("<div><div class=\"stat\" id=\"n-keys\">")
-	p.int(d.Keys)
-	p.raw("<small>keys (")
-	p.int(d.Active)
-	p.raw(" active)</small></div></div>\n<div><div class=\"stat\" id=\"n-users\">")
-	p.int(d.Users)
-	p.raw("<small>users with keys</small></div></div>\n")
+	p.stat("n-keys", d.Keys, "keys ("+strconv.Itoa(d.Active)+" active)")
+	p.raw("\n")
+	p.stat("n-users", d.Users, "users with keys")
+	p.raw("\n")
 	if d.Accounts != 0 {
-		p.raw("<div><div class=\"stat\" id=\"n-accounts\">")
-		p.int(d.Accounts)
-		p.raw("<small>accounts</small></div></div>")
+		p.stat("n-accounts", d.Accounts, "accounts")
 	}
-	p.raw("\n<div><div class=\"stat\" id=\"n-findings\">")
-	p.int(d.TotalFindings)
-	p.raw("<small>findings</small></div></div>\n<div>\n<h2>Findings by id</h2>\n<table id=\"findings\">\n",
+	p.raw("\n")
+	p.stat("n-findings", d.TotalFindings, "findings")
+	p.raw("\n<div>\n<h2>Findings by id</h2>\n<table id=\"findings\">\n",
 		"<thead><tr><th>Check</th><th>Verdict</th><th>Keys</th><th>What it means</th><th>Fix</th></tr></thead>\n<tbody>\n")
 	for _, v := range d.Verdicts {
 		p.raw("<tr><td>")
@@ -234,6 +229,13 @@ func (p *pageWriter) summary(d pageData) {
 
 // badge is a check's severity and id, linked to the page that explains it; a key's finding
 // gives its own id (which names the check when the policy has no such check) and a title.
+// stat is one of the summary's figures; label is keywarden's own text, not escaped.
+func (p *pageWriter) stat(id string, n int, label string) {
+	p.raw("<div><div class=\"stat\" id=\"", id, "\">")
+	p.int(n)
+	p.raw("<small>", label, "</small></div></div>")
+}
+
 func (p *pageWriter) badge(c policy.Check, id string, title *string) {
 	p.raw("<a class=\"sev sev-")
 	p.text(strings.ToLower(c.Severity))
