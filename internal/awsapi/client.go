@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -56,7 +57,9 @@ type Client struct {
 	svc Service
 	// One retryer for the client's life, as the SDK's clients have: the adaptive mode's rate
 	// and retry tokens are learnt across calls.
-	retryer aws.Retryer
+	retryer  aws.Retryer
+	// endpoint is resolved on the first call and kept (Endpoint).
+	endpoint func() (endpoint, error)
 }
 
 // New returns the client of svc for cfg.
@@ -71,7 +74,9 @@ func New(cfg aws.Config, svc Service) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = awshttp.NewBuildableClient()
 	}
-	return &Client{cfg: cfg, svc: svc, retryer: r}
+	c := &Client{cfg: cfg, svc: svc, retryer: r}
+	c.endpoint = sync.OnceValues(c.resolve)
+	return c
 }
 
 // Region is the region calls go to and are signed for.

@@ -16,30 +16,47 @@ import (
 // Endpoint is where the service is reached, as the SDK's generated clients choose it: the
 // service's own configured endpoint (AWS_ENDPOINT_URL_<ID>, or endpoint_url in the profile's
 // services section) first, then the general one (AWS_ENDPOINT_URL, endpoint_url), then AWS's
-// public endpoint for the region, FIPS if the config asks for it.
+// public endpoint for the region, FIPS if the config asks for it. It is resolved once per
+// client, as the config it reads does not change.
 func (c *Client) Endpoint() (*url.URL, error) {
-	raw, err := c.configured()
+	e, err := c.endpoint()
 	if err != nil {
 		return nil, err
 	}
-	if raw == "" {
-		if raw, err = public(c.svc.Prefix, c.Region(), c.fips()); err != nil {
-			return nil, err
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("the endpoint %q for %s is not an http(s) URL; fix AWS_ENDPOINT_URL_%s or AWS_ENDPOINT_URL", raw, c.svc.ID, envName(c.svc.ID))
-	}
-	return u, nil
+	u := *e.url
+	return &u, nil
 }
 
 // Configured reports whether the endpoint is one the config names rather than AWS's public
 // one: S3 addresses buckets by path there, since an emulator or a VPC endpoint rarely serves
 // bucket subdomains.
 func (c *Client) Configured() (bool, error) {
+	e, err := c.endpoint()
+	return e.configured, err
+}
+
+type endpoint struct {
+	url        *url.URL
+	configured bool
+}
+
+func (c *Client) resolve() (endpoint, error) {
 	raw, err := c.configured()
-	return raw != "", err
+	if err != nil {
+		return endpoint{}, err
+	}
+	e := endpoint{configured: raw != ""}
+	if raw == "" {
+		if raw, err = public(c.svc.Prefix, c.Region(), c.fips()); err != nil {
+			return endpoint{}, err
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return endpoint{}, fmt.Errorf("the endpoint %q for %s is not an http(s) URL; fix AWS_ENDPOINT_URL_%s or AWS_ENDPOINT_URL", raw, c.svc.ID, envName(c.svc.ID))
+	}
+	e.url = u
+	return e, nil
 }
 
 // The interfaces the config's sources implement (config.EnvConfig, config.SharedConfig); the
