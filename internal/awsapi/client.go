@@ -57,7 +57,7 @@ type Client struct {
 	svc Service
 	// One retryer for the client's life, as the SDK's clients have: the adaptive mode's rate
 	// and retry tokens are learnt across calls.
-	retryer  aws.Retryer
+	retryer aws.Retryer
 	// endpoint is resolved on the first call and kept (Endpoint).
 	endpoint func() (endpoint, error)
 }
