@@ -219,15 +219,6 @@ func (s *Stacks) Delete(ctx context.Context, name string) (bool, error) {
 	return true, err
 }
 
-// Outputs returns the stack's outputs, or nil if it does not exist.
-func (s *Stacks) Outputs(ctx context.Context, name string) (map[string]string, error) {
-	st, err := s.describe(ctx, name)
-	if err != nil || st == nil {
-		return nil, err
-	}
-	return outputs(st), nil
-}
-
 func (s *Stacks) describe(ctx context.Context, name string) (*cfntypes.Stack, error) {
 	o, err := s.CFN.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String(name)})
 	if err != nil {

@@ -28,15 +28,12 @@ const (
 	AccountStateActive          = "ACTIVE"
 	AccountStatusActive         = "ACTIVE"
 	ChildTypeOrganizationalUnit = "ORGANIZATIONAL_UNIT"
-	ChildTypeAccount            = "ACCOUNT"
 )
 
 // Account is a member account. State replaces the retiring Status.
 type Account struct {
 	Id     *string //nolint:revive // the SDK's names
-	Arn    *string
 	Name   *string
-	Email  *string
 	State  string
 	Status string
 }
@@ -49,9 +46,7 @@ type Child struct {
 
 // Root is the organization's root.
 type Root struct {
-	Id   *string //nolint:revive
-	Arn  *string
-	Name *string
+	Id *string //nolint:revive
 }
 
 // ListAccountsInput is ListAccounts' input.

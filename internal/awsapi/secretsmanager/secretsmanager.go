@@ -38,9 +38,6 @@ type DescribeSecretInput struct {
 
 // DescribeSecretOutput is what keywarden reads of a secret's description.
 type DescribeSecretOutput struct {
-	ARN                *string
-	Name               *string
-	RotationEnabled    *bool
 	Tags               []Tag
 	VersionIdsToStages map[string][]string
 }
@@ -54,11 +51,7 @@ type GetSecretValueInput struct {
 
 // GetSecretValueOutput is a version's value.
 type GetSecretValueOutput struct {
-	ARN           *string
-	Name          *string
-	SecretString  *string
-	VersionId     *string //nolint:revive
-	VersionStages []string
+	SecretString *string
 }
 
 // PutSecretValueInput is PutSecretValue's input.
@@ -69,12 +62,8 @@ type PutSecretValueInput struct {
 	VersionStages      []string `json:",omitempty"`
 }
 
-// PutSecretValueOutput is PutSecretValue's answer.
-type PutSecretValueOutput struct {
-	ARN           *string
-	VersionId     *string //nolint:revive
-	VersionStages []string
-}
+// PutSecretValueOutput is PutSecretValue's answer; keywarden reads nothing of it.
+type PutSecretValueOutput struct{}
 
 // CreateSecretInput is CreateSecret's input.
 type CreateSecretInput struct {
@@ -86,12 +75,8 @@ type CreateSecretInput struct {
 	Tags               []Tag   `json:",omitempty"`
 }
 
-// CreateSecretOutput is CreateSecret's answer.
-type CreateSecretOutput struct {
-	ARN       *string
-	Name      *string
-	VersionId *string //nolint:revive
-}
+// CreateSecretOutput is CreateSecret's answer; keywarden reads nothing of it.
+type CreateSecretOutput struct{}
 
 // UpdateSecretVersionStageInput is UpdateSecretVersionStage's input.
 type UpdateSecretVersionStageInput struct {
@@ -101,11 +86,9 @@ type UpdateSecretVersionStageInput struct {
 	RemoveFromVersionId *string `json:",omitempty"` //nolint:revive
 }
 
-// UpdateSecretVersionStageOutput is UpdateSecretVersionStage's answer.
-type UpdateSecretVersionStageOutput struct {
-	ARN  *string
-	Name *string
-}
+// UpdateSecretVersionStageOutput is UpdateSecretVersionStage's answer; keywarden reads
+// nothing of it.
+type UpdateSecretVersionStageOutput struct{}
 
 // DescribeSecret reads a secret's metadata: tags, versions and their stages.
 func (c *Client) DescribeSecret(ctx context.Context, in *DescribeSecretInput, _ ...func(*Options)) (*DescribeSecretOutput, error) {

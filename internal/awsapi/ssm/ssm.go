@@ -41,10 +41,7 @@ type GetParameterOutput struct {
 
 // Parameter is a parameter's value.
 type Parameter struct {
-	Name    *string
-	Value   *string
-	Type    string
-	Version int64
+	Value *string
 }
 
 // PutParameterInput is PutParameter's input.
@@ -56,10 +53,8 @@ type PutParameterInput struct {
 	KeyId     *string `json:",omitempty"` //nolint:revive // the SDK's name
 }
 
-// PutParameterOutput is PutParameter's answer.
-type PutParameterOutput struct {
-	Version int64
-}
+// PutParameterOutput is PutParameter's answer; keywarden reads nothing of it.
+type PutParameterOutput struct{}
 
 // GetParameter reads a parameter.
 func (c *Client) GetParameter(ctx context.Context, in *GetParameterInput, _ ...func(*Options)) (*GetParameterOutput, error) {
