@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -60,8 +61,18 @@ func (p *Proxy) inWindow(id string) bool {
 var accessKeyIDRE = regexp.MustCompile(`<AccessKeyId>([^<]+)</AccessKeyId>`)
 
 // createAccessKey forwards the call and starts the new key's window.
-func (p *Proxy) createAccessKey(w http.ResponseWriter, r *http.Request) {
+func (p *Proxy) createAccessKey(w http.ResponseWriter, r *http.Request, c Call) {
+	// IAM checks a user's two-key limit and creates the key in one step; moto checks, then
+	// creates, so two creates at the same moment could leave a user three keys, which IAM never
+	// does and keywarden's concurrent rotations rely on. One create per user at a time here.
+	user := c.Params.Get("UserName")
+	if user == "" {
+		user = "signer:" + c.AccessKeyID
+	}
+	m, _ := p.creating.LoadOrStore(user, new(sync.Mutex))
+	m.(*sync.Mutex).Lock()
 	status, header, body := p.forward(r)
+	m.(*sync.Mutex).Unlock()
 	if status == http.StatusOK {
 		if m := accessKeyIDRE.FindSubmatch(body); m != nil {
 			p.mu.Lock()

@@ -38,6 +38,7 @@ type Proxy struct {
 	holds    []*hold
 	trail    []TrailEvent  // CloudTrail's event history (cloudtrail.go)
 	skew     time.Duration // moto's clock minus the proxy's
+	creating sync.Map      // user → *sync.Mutex: CreateAccessKey made atomic (propagation.go)
 }
 
 // Proxy starts a proxy in front of s for the length of the test.
@@ -167,7 +168,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case c.Action == "ListUsers":
 		p.listUsers(w, r, c)
 	case c.Action == "CreateAccessKey":
-		p.createAccessKey(w, r)
+		p.createAccessKey(w, r, c)
 	default:
 		p.rp.ServeHTTP(w, r)
 	}
